@@ -1,0 +1,62 @@
+"""The English school year a child is in, from the date of birth alone.
+
+A school year runs 1 September to 31 August; a child's cohort is fixed by the age they are on
+31 August before it starts: 3 is nursery, 4 is Reception, 5 is Year 1 … 16 is Year 12.
+Pure functions, so the screens, the deadline engine and the PDFs all agree.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class PepTemplate(models.TextChoices):
+    EYFS = "eyfs", "EYFS (nursery to Reception)"
+    YG = "yg", "YG (Years 1 to 11)"
+    POST_16 = "post16", "Post-16 (Year 12 to 18)"
+
+
+NURSERY = -1
+RECEPTION = 0
+
+
+@dataclass(frozen=True)
+class YearGroup:
+    number: int  # -1 nursery, 0 Reception, 1..13 Years 1 to 13; below -1: not yet in nursery
+
+    @property
+    def label(self) -> str:
+        if self.number < NURSERY:
+            return "Not yet of nursery age"
+        if self.number == NURSERY:
+            return "Nursery"
+        if self.number == RECEPTION:
+            return "Reception"
+        return f"Year {self.number}"
+
+    @property
+    def pep_template(self) -> PepTemplate | None:
+        if self.number < NURSERY:
+            return None
+        if self.number <= RECEPTION:
+            return PepTemplate.EYFS
+        if self.number <= 11:
+            return PepTemplate.YG
+        return PepTemplate.POST_16
+
+
+def academic_year_start(on: dt.date) -> int:
+    """The calendar year in which the academic year containing `on` began (1 September)."""
+    return on.year if on.month >= 9 else on.year - 1
+
+
+def age_on(date_of_birth: dt.date, on: dt.date) -> int:
+    had_birthday = (on.month, on.day) >= (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - (0 if had_birthday else 1)
+
+
+def year_group_on(date_of_birth: dt.date, on: dt.date) -> YearGroup:
+    """The year group a child born on `date_of_birth` is in on `on` (by age, not by school)."""
+    cohort_age = age_on(date_of_birth, dt.date(academic_year_start(on), 8, 31))
+    return YearGroup(cohort_age - 4)

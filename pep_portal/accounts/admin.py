@@ -1,0 +1,55 @@
+"""Django admin, for the portal's operators (superusers) only. Day-to-day work, including
+managing an authority's accounts, happens in the portal's own screens, where access rules and
+audit apply."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import LocalAuthority, User
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "la_code", "slug", "virtual_school_email")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    ordering = ("full_name",)
+    list_display = ("full_name", "email", "role", "authority", "school", "is_active")
+    list_filter = ("role", "authority", "is_active")
+    search_fields = ("full_name", "email")
+    list_select_related = ("authority", "school")
+    autocomplete_fields = ("school",)
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("full_name", "job_title", "phone")}),
+        (
+            "Role",
+            {
+                "fields": (
+                    "role",
+                    "authority",
+                    "school",
+                    "carer_kind",
+                    "is_vs_adviser",
+                    "is_vs_quality_assurer",
+                    "is_vs_administrator",
+                )
+            },
+        ),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "role", "authority", "school", "carer_kind",
+                           "password1", "password2"),
+            },
+        ),
+    )

@@ -1,0 +1,149 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
+
+
+class LocalAuthority(models.Model):
+    """A council whose Virtual School runs PEPs on the portal. Each sees only its own data."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    # The DfE's three-digit LA code (e.g. 887 Medway), as used in GIAS and UPNs.
+    la_code = models.CharField("LA code", max_length=3, unique=True)
+    virtual_school_name = models.CharField(max_length=200)
+    # A shared mailbox, shown to users as the place to ask for help.
+    virtual_school_email = models.EmailField()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "local authorities"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> "User":
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "User":
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "User":
+        # The portal's operator: Django admin only, no authority, no children.
+        extra.update(is_staff=True, is_superuser=True, role="")
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # People type their address in any case; it is stored in lower case.
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    role = models.CharField(max_length=40, choices=Role.choices, blank=True)
+    authority = models.ForeignKey(
+        LocalAuthority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="For social workers, virtual school staff, IROs and authority administrators.",
+    )
+    school = models.ForeignKey(
+        "children.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text="For designated teachers and delegated school staff.",
+    )
+    carer_kind = models.CharField(max_length=30, choices=CarerKind.choices, blank=True)
+    is_vs_adviser = models.BooleanField("virtual school adviser", default=False)
+    is_vs_quality_assurer = models.BooleanField("virtual school quality assurer", default=False)
+    is_vs_administrator = models.BooleanField("virtual school administrator", default=False)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField("Django admin access", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    # Every change to an account is kept, with who made it; passwords never enter the history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_any_case"),
+            # Authority staff belong to one authority and no school.
+            models.CheckConstraint(
+                name="user_authority_role_has_authority",
+                condition=~models.Q(role__in=sorted(AUTHORITY_ROLES))
+                | models.Q(authority__isnull=False, school__isnull=True),
+            ),
+            # School staff belong to one school and to no authority.
+            models.CheckConstraint(
+                name="user_school_role_has_school",
+                condition=~models.Q(role__in=sorted(SCHOOL_ROLES))
+                | models.Q(school__isnull=False, authority__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="user_carer_has_kind",
+                condition=~models.Q(role=Role.CARER)
+                | (~models.Q(carer_kind="") & models.Q(school__isnull=True)),
+            ),
+            # Only the portal's operators (superusers) have no role.
+            models.CheckConstraint(
+                name="user_without_role_is_superuser",
+                condition=~models.Q(role="") | models.Q(is_superuser=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def role_label(self) -> str:
+        if self.role == Role.CARER and self.carer_kind:
+            return CarerKind(self.carer_kind).label
+        return Role(self.role).label if self.role else "Portal operator"
+
+    @property
+    def virtual_school_duties(self) -> list[str]:
+        flags = {
+            VirtualSchoolDuty.ADVISER: self.is_vs_adviser,
+            VirtualSchoolDuty.QUALITY_ASSURER: self.is_vs_quality_assurer,
+            VirtualSchoolDuty.ADMINISTRATOR: self.is_vs_administrator,
+        }
+        return [duty.label for duty, held in flags.items() if held]
+
+    @property
+    def organisation(self) -> "LocalAuthority | models.Model | None":
+        return self.authority or self.school

@@ -1,0 +1,196 @@
+"""Fictional demo data: "Demo Borough", its virtual school, schools, staff, carers and children.
+
+Every name, address and number here is invented. E-mail addresses use the reserved `.example`
+domain so nothing can ever be delivered. Running the seed again changes nothing: each row is
+found by its natural key and only created when missing.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from children.models import Child, Gender, School, SchoolType, SenStatus
+from children.school_year import academic_year_start
+from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.roles import CarerKind, Role
+
+# Documented in the README. The demo only: production accounts are invited, never seeded.
+DEMO_PASSWORD = "demo-portal-2026"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    full_name: str
+    role: Role
+    job_title: str = ""
+    authority: str = ""  # authority slug
+    school: int = 0  # school URN
+    carer_kind: str = ""
+    duties: tuple[str, ...] = ()
+
+
+AUTHORITIES = [
+    {
+        "slug": "demo-borough",
+        "name": "Demo Borough Council",
+        "la_code": "990",
+        "virtual_school_name": "Demo Borough Virtual School",
+        "virtual_school_email": "virtualschool@demo-borough.example",
+    },
+    # A second authority shows that each sees only its own data, and that one designated
+    # teacher serves children placed from several authorities.
+    {
+        "slug": "westmoor",
+        "name": "Westmoor County Council",
+        "la_code": "991",
+        "virtual_school_name": "Westmoor Virtual School",
+        "virtual_school_email": "virtualschool@westmoor.example",
+    },
+]
+
+SCHOOLS = [
+    {
+        "urn": 990101,
+        "name": "Meadowbank Primary School",
+        "la_code": "990",
+        "la_name": "Demo Borough",
+        "school_type": SchoolType.MAINTAINED,
+        "phase": "Primary",
+        "street": "1 Meadow Lane",
+        "town": "Demoford",
+        "postcode": "DM1 1AA",
+        "email": "office@meadowbank-primary.example",
+    },
+    {
+        "urn": 990202,
+        "name": "Riverside Academy",
+        "la_code": "990",
+        "la_name": "Demo Borough",
+        "school_type": SchoolType.ACADEMY,
+        "phase": "Secondary",
+        "street": "20 River Road",
+        "town": "Demoford",
+        "postcode": "DM2 2BB",
+        "email": "office@riverside-academy.example",
+    },
+]
+
+PEOPLE = [
+    DemoPerson("sam.okafor@demo-borough.example", "Sam Okafor", Role.SOCIAL_WORKER,
+               "Social worker, children in care team", authority="demo-borough"),
+    DemoPerson("priya.shah@demo-borough.example", "Priya Shah", Role.SOCIAL_WORKER,
+               "Senior social worker", authority="demo-borough"),
+    DemoPerson("alex.morgan@demo-borough.example", "Alex Morgan", Role.VIRTUAL_SCHOOL_STAFF,
+               "Virtual school adviser", authority="demo-borough", duties=("adviser",)),
+    DemoPerson("quinn.baker@demo-borough.example", "Quinn Baker", Role.VIRTUAL_SCHOOL_STAFF,
+               "PEP quality assurance officer", authority="demo-borough",
+               duties=("quality_assurer",)),
+    DemoPerson("val.turner@demo-borough.example", "Val Turner", Role.VIRTUAL_SCHOOL_STAFF,
+               "Virtual school business manager", authority="demo-borough",
+               duties=("administrator", "adviser")),
+    DemoPerson("ira.hughes@demo-borough.example", "Ira Hughes",
+               Role.INDEPENDENT_REVIEWING_OFFICER, "Independent reviewing officer",
+               authority="demo-borough"),
+    DemoPerson("ada.lewis@demo-borough.example", "Ada Lewis", Role.AUTHORITY_ADMINISTRATOR,
+               "Systems administrator, children's services", authority="demo-borough"),
+    DemoPerson("fran.ellis@demo-borough.example", "Fran Ellis", Role.CARER, "Foster carer",
+               authority="demo-borough", carer_kind=CarerKind.FOSTER_CARER),
+    DemoPerson("rob.patel@demo-borough.example", "Rob Patel", Role.CARER,
+               "Residential support worker, Oak House", authority="demo-borough",
+               carer_kind=CarerKind.RESIDENTIAL_STAFF),
+    DemoPerson("dana.reid@meadowbank-primary.example", "Dana Reid", Role.DESIGNATED_TEACHER,
+               "Designated teacher for children in care", school=990101),
+    DemoPerson("tom.clarke@riverside-academy.example", "Tom Clarke", Role.DESIGNATED_TEACHER,
+               "Assistant head, designated teacher", school=990202),
+    DemoPerson("jo.singh@riverside-academy.example", "Jo Singh", Role.DELEGATED_SCHOOL_STAFF,
+               "SENCo", school=990202),
+    DemoPerson("wendy.price@westmoor.example", "Wendy Price", Role.VIRTUAL_SCHOOL_STAFF,
+               "Virtual school head", authority="westmoor", duties=("adviser", "administrator")),
+    DemoPerson("will.jones@westmoor.example", "Will Jones", Role.SOCIAL_WORKER,
+               "Social worker", authority="westmoor"),
+]
+
+
+def _children(today: dt.date) -> list[dict[str, object]]:
+    """Children of each PEP template. Birth dates follow the current school year, so the demo
+    always has an EYFS, a primary, a secondary and a post-16 child."""
+    start = academic_year_start(today)
+
+    def born(age_on_31_august: int, month: int, day: int) -> dt.date:
+        # The age a child is on 31 August fixes their school year (children.school_year).
+        year = start - age_on_31_august - (1 if (month, day) > (8, 31) else 0)
+        return dt.date(year, month, day)
+
+    return [
+        {"social_care_id": "DB-10001", "authority": "demo-borough", "legal_first_name": "Lily",
+         "legal_last_name": "Hart", "date_of_birth": born(4, 11, 3), "gender": Gender.FEMALE,
+         "ethnicity": "White British", "first_language": "English",
+         "social_worker": "sam.okafor@demo-borough.example"},
+        {"social_care_id": "DB-10002", "authority": "demo-borough", "legal_first_name": "Mohammed",
+         "legal_last_name": "Rahman", "preferred_name": "Mo", "date_of_birth": born(8, 5, 14),
+         "gender": Gender.MALE, "ethnicity": "Bangladeshi", "first_language": "Bengali",
+         "sen_status": SenStatus.SEN_SUPPORT, "social_worker": "sam.okafor@demo-borough.example"},
+        {"social_care_id": "DB-10003", "authority": "demo-borough", "legal_first_name": "Chloe",
+         "legal_last_name": "O'Neill", "date_of_birth": born(14, 2, 20), "gender": Gender.FEMALE,
+         "ethnicity": "White Irish", "first_language": "English",
+         "sen_status": SenStatus.EHCP, "ehcp_date": dt.date(start - 2, 3, 1),
+         "social_worker": "priya.shah@demo-borough.example"},
+        {"social_care_id": "DB-10004", "authority": "demo-borough", "legal_first_name": "Jayden",
+         "legal_last_name": "Brooks-Walker", "date_of_birth": born(16, 6, 30),
+         "gender": Gender.MALE, "ethnicity": "Mixed White and Black Caribbean",
+         "first_language": "English", "social_worker": "priya.shah@demo-borough.example"},
+        {"social_care_id": "WM-20001", "authority": "westmoor", "legal_first_name": "Amara",
+         "legal_last_name": "Okoye", "date_of_birth": born(12, 9, 12), "gender": Gender.FEMALE,
+         "ethnicity": "Black African", "first_language": "English",
+         "social_worker": "will.jones@westmoor.example"},
+    ]
+
+
+@transaction.atomic
+def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
+    """Create whatever demo rows are missing; return how many of each kind were created."""
+    today = today or timezone.localdate()
+    created = {"authorities": 0, "schools": 0, "people": 0, "children": 0}
+
+    authorities = {}
+    for fields in AUTHORITIES:
+        authority, made = LocalAuthority.objects.get_or_create(slug=fields["slug"], defaults=fields)
+        authorities[authority.slug] = authority
+        created["authorities"] += made
+
+    schools = {}
+    for fields in SCHOOLS:
+        school, made = School.objects.get_or_create(urn=fields["urn"], defaults=fields)
+        schools[school.urn] = school
+        created["schools"] += made
+
+    for person in PEOPLE:
+        if User.objects.filter(email__iexact=person.email).exists():
+            continue
+        User.objects.create_user(
+            person.email,
+            DEMO_PASSWORD,
+            full_name=person.full_name,
+            role=person.role,
+            job_title=person.job_title,
+            authority=authorities.get(person.authority),
+            school=schools.get(person.school),
+            carer_kind=person.carer_kind,
+            is_vs_adviser="adviser" in person.duties,
+            is_vs_quality_assurer="quality_assurer" in person.duties,
+            is_vs_administrator="administrator" in person.duties,
+        )
+        created["people"] += 1
+
+    for fields in _children(today):
+        fields = dict(fields)
+        fields["authority"] = authorities[fields["authority"]]
+        fields["social_worker"] = User.objects.get(email=fields["social_worker"])
+        _, made = Child.objects.get_or_create(
+            social_care_id=fields.pop("social_care_id"), defaults=fields
+        )
+        created["children"] += made
+    return created

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pep_portal import views
+from pep_portal.accounts import views as account_views
+from pep_portal.accounts.urls import people_urlpatterns
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("account/", include("pep_portal.accounts.urls")),
+    path("people/", include(people_urlpatterns)),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "pep_portal.views.bad_request"
+handler403 = "pep_portal.views.permission_denied"
+handler404 = "pep_portal.views.page_not_found"
+handler500 = "pep_portal.views.server_error"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PepsConfig(AppConfig):
+    name = "peps"
+    verbose_name = "Personal education plans"

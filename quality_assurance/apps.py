@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QualityAssuranceConfig(AppConfig):
+    name = "quality_assurance"
+    verbose_name = "Quality assurance and Pupil Premium Plus"
