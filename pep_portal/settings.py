@@ -6,6 +6,7 @@ an embedded SQLite file, Celery tasks run eagerly in the web process, e-mail pri
 console.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -20,7 +21,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=True)
 
 # The demo key is only ever used with DEBUG on; production refuses to start without a real one.
-_DEMO_SECRET_KEY = "demo-only-not-secret-pep-portal-key-change-me-in-production-0123456789"
+_DEMO_SECRET_KEY = "demo-only-not-secret-pep-portal-key-change-me-in-production-0123456789"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=_DEMO_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise environ.ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -126,6 +127,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # a reset link works for two hours
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The sign-in form's field is "username" even though people type their e-mail address.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "pep_portal.accounts.lockout.username_for_lockout"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -146,6 +150,9 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading HSTS binds the council's whole parent domain for years; that is the council's
+# decision, not the portal's (README, "Deploying"). So the reminder is silenced, not the setting.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -188,6 +195,10 @@ STORAGES = {
     },
 }
 
+if DEBUG:
+    # The demo serves static files from the source folders; no collectstatic, so no warning.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
@@ -199,7 +210,9 @@ EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PEP Portal <no-reply@pep-portal.invalid>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="PEP Portal <no-reply@pep-portal.invalid>"
+)
 
 # Redis: the Celery broker and the health check. Unset means "no Redis": tasks run eagerly in
 # the web process, which is what `make run` wants.

@@ -48,8 +48,16 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "full_name", "role", "authority", "school", "carer_kind",
-                           "password1", "password2"),
+                "fields": (
+                    "email",
+                    "full_name",
+                    "role",
+                    "authority",
+                    "school",
+                    "carer_kind",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

@@ -51,7 +51,9 @@ class PortalPasswordResetForm(PasswordResetForm):
 
 def _password_layout(*names: str, submit: str) -> FormHelper:
     helper = FormHelper()
-    helper.layout = Layout(*(Field.text(n, field_width=20) for n in names), Button("submit", submit))
+    helper.layout = Layout(
+        *(Field.text(n, field_width=20) for n in names), Button("submit", submit)
+    )
     return helper
 
 

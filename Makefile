@@ -1,0 +1,53 @@
+# One-word targets. `make run` for the demo, `make test` for the whole suite (README).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests always use PostgreSQL and Redis; the demo uses SQLite unless DATABASE_URL is set.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pep_portal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS ?= -n 2 --dist loadfile
+
+.PHONY: install run test lint format services migrations frontend clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "PEP Portal: http://$(HOST):$(PORT)/  (demo logins in README.md)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+services:
+	@bash .ci/services
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: install services lint migrations
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+# Rebuild static/govuk/ from the pinned govuk-frontend (needs npm; CI does not).
+frontend:
+	bash pep_portal/frontend/build.sh
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

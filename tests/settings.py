@@ -1,0 +1,31 @@
+"""Test settings: the real settings, pointed at the real local PostgreSQL and Redis."""
+
+import environ
+
+from pep_portal.settings import *  # noqa: F403
+
+env = environ.Env()
+
+# Never SQLite: the suite runs on PostgreSQL (pytest-django creates test_<name> itself).
+DATABASES = {
+    "default": env.db("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/pep_portal")
+}
+REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CELERY_BROKER_URL = REDIS_URL
+# Tasks run in-process unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+
+# collectstatic does not run for tests: plain file names.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Hashing is deliberately slow in production; tests hash thousands of passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PORTAL_BASE_URL = "https://pep-portal.test"
+# Tests never run collectstatic; WhiteNoise serves from the finders instead.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
