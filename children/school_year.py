@@ -60,3 +60,18 @@ def year_group_on(date_of_birth: dt.date, on: dt.date) -> YearGroup:
     """The year group a child born on `date_of_birth` is in on `on` (by age, not by school)."""
     cohort_age = age_on(date_of_birth, dt.date(academic_year_start(on), 8, 31))
     return YearGroup(cohort_age - 4)
+
+
+def birth_dates_for_template(template: PepTemplate, on: dt.date) -> tuple[dt.date, dt.date]:
+    """The earliest and latest dates of birth of children on `template` on `on` (inclusive).
+
+    Year group n is the cohort aged n + 4 on 31 August of the school year's start, i.e. born
+    1 September (start - n - 5) to 31 August (start - n - 4).
+    """
+    start = academic_year_start(on)
+    youngest, oldest = {
+        PepTemplate.EYFS: (NURSERY, RECEPTION),
+        PepTemplate.YG: (1, 11),
+        PepTemplate.POST_16: (12, 14),  # PEPs stop at 18: Year 14 is the last cohort of 18s
+    }[template]
+    return dt.date(start - oldest - 5, 9, 1), dt.date(start - youngest - 4, 8, 31)

@@ -7,12 +7,23 @@ found by its natural key and only created when missing.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from children.models import Child, Gender, School, SchoolType, SenStatus
+from children.models import (
+    Child,
+    Gender,
+    LegalStatus,
+    PlacementType,
+    School,
+    SchoolType,
+    SenStatus,
+)
 from children.school_year import academic_year_start
+from children.services import care_team_allocate, child_register, delegation_grant
+from children.upn import upn_check_letter
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
 
@@ -186,7 +197,11 @@ PEOPLE = [
 ]
 
 
-def _children(today: dt.date) -> list[dict[str, object]]:
+def _upn(body12: str) -> str:
+    return upn_check_letter(body12) + body12
+
+
+def _children(today: dt.date) -> list[dict[str, Any]]:
     """Children of each PEP template. Birth dates follow the current school year, so the demo
     always has an EYFS, a primary, a secondary and a post-16 child."""
     start = academic_year_start(today)
@@ -196,67 +211,131 @@ def _children(today: dt.date) -> list[dict[str, object]]:
         year = start - age_on_31_august - (1 if (month, day) > (8, 31) else 0)
         return dt.date(year, month, day)
 
+    def days_ago(n: int) -> dt.date:
+        return today - dt.timedelta(days=n)
+
     return [
         {
-            "social_care_id": "DB-10001",
+            "details": {
+                "social_care_id": "DB-10001",
+                "legal_first_name": "Lily",
+                "legal_last_name": "Hart",
+                "date_of_birth": born(4, 11, 3),
+                "gender": Gender.FEMALE,
+                "ethnicity": "White British",
+                "first_language": "English",
+                "upn": _upn("990101221001"),
+            },
             "authority": "demo-borough",
-            "legal_first_name": "Lily",
-            "legal_last_name": "Hart",
-            "date_of_birth": born(4, 11, 3),
-            "gender": Gender.FEMALE,
-            "ethnicity": "White British",
-            "first_language": "English",
+            "entered_care_on": days_ago(40),
+            "emergency": True,
+            "legal_status": LegalStatus.INTERIM_CARE_ORDER,
+            "placement": PlacementType.FOSTER,
+            "setting": "The Ellis family",
+            "carers": ["fran.ellis@demo-borough.example"],
+            "school": 990101,
+            "social_worker": "sam.okafor@demo-borough.example",
+            "iro": "ira.hughes@demo-borough.example",
+        },
+        {
+            "details": {
+                "social_care_id": "DB-10002",
+                "legal_first_name": "Mohammed",
+                "legal_last_name": "Rahman",
+                "preferred_name": "Mo",
+                "date_of_birth": born(8, 5, 14),
+                "gender": Gender.MALE,
+                "ethnicity": "Bangladeshi",
+                "first_language": "Bengali",
+                "sen_status": SenStatus.SEN_SUPPORT,
+                "upn": _upn("990101181002"),
+            },
+            "authority": "demo-borough",
+            "entered_care_on": days_ago(700),
+            "emergency": False,
+            "legal_status": LegalStatus.CARE_ORDER,
+            "placement": PlacementType.FOSTER,
+            "setting": "The Ellis family",
+            "carers": ["fran.ellis@demo-borough.example"],
+            "school": 990101,
             "social_worker": "sam.okafor@demo-borough.example",
         },
         {
-            "social_care_id": "DB-10002",
+            "details": {
+                "social_care_id": "DB-10003",
+                "legal_first_name": "Chloe",
+                "legal_last_name": "O'Neill",
+                "date_of_birth": born(14, 2, 20),
+                "gender": Gender.FEMALE,
+                "ethnicity": "White Irish",
+                "first_language": "English",
+                "sen_status": SenStatus.EHCP,
+                "ehcp_date": dt.date(start - 2, 3, 1),
+                "upn": _upn("990202121003"),
+            },
             "authority": "demo-borough",
-            "legal_first_name": "Mohammed",
-            "legal_last_name": "Rahman",
-            "preferred_name": "Mo",
-            "date_of_birth": born(8, 5, 14),
-            "gender": Gender.MALE,
-            "ethnicity": "Bangladeshi",
-            "first_language": "Bengali",
-            "sen_status": SenStatus.SEN_SUPPORT,
-            "social_worker": "sam.okafor@demo-borough.example",
+            "entered_care_on": days_ago(1200),
+            "emergency": False,
+            "legal_status": LegalStatus.CARE_ORDER,
+            "placement": PlacementType.RESIDENTIAL,
+            "setting": "Oak House",
+            "carers": ["rob.patel@demo-borough.example"],
+            "school": 990202,
+            "social_worker": "priya.shah@demo-borough.example",
+            "iro": "ira.hughes@demo-borough.example",
+            "delegate": (
+                "tom.clarke@riverside-academy.example",
+                "jo.singh@riverside-academy.example",
+            ),
         },
         {
-            "social_care_id": "DB-10003",
+            # No school place: shown prominently, and the social worker writes the PEP.
+            "details": {
+                "social_care_id": "DB-10004",
+                "legal_first_name": "Jayden",
+                "legal_last_name": "Brooks-Walker",
+                "date_of_birth": born(16, 6, 30),
+                "gender": Gender.MALE,
+                "ethnicity": "Mixed White and Black Caribbean",
+                "first_language": "English",
+            },
             "authority": "demo-borough",
-            "legal_first_name": "Chloe",
-            "legal_last_name": "O'Neill",
-            "date_of_birth": born(14, 2, 20),
-            "gender": Gender.FEMALE,
-            "ethnicity": "White Irish",
-            "first_language": "English",
-            "sen_status": SenStatus.EHCP,
-            "ehcp_date": dt.date(start - 2, 3, 1),
+            "entered_care_on": days_ago(90),
+            "emergency": False,
+            "legal_status": LegalStatus.SECTION_20,
+            "placement": PlacementType.SEMI_INDEPENDENT,
+            "setting": "Maple Court supported lodgings",
+            "carers": [],
+            "school": None,
             "social_worker": "priya.shah@demo-borough.example",
         },
         {
-            "social_care_id": "DB-10004",
-            "authority": "demo-borough",
-            "legal_first_name": "Jayden",
-            "legal_last_name": "Brooks-Walker",
-            "date_of_birth": born(16, 6, 30),
-            "gender": Gender.MALE,
-            "ethnicity": "Mixed White and Black Caribbean",
-            "first_language": "English",
-            "social_worker": "priya.shah@demo-borough.example",
-        },
-        {
-            "social_care_id": "WM-20001",
+            # Placed out of area: a Westmoor child at a Demo Borough school, so Riverside's
+            # designated teacher serves children of two authorities with one login.
+            "details": {
+                "social_care_id": "WM-20001",
+                "legal_first_name": "Amara",
+                "legal_last_name": "Okoye",
+                "date_of_birth": born(12, 9, 12),
+                "gender": Gender.FEMALE,
+                "ethnicity": "Black African",
+                "first_language": "English",
+            },
             "authority": "westmoor",
-            "legal_first_name": "Amara",
-            "legal_last_name": "Okoye",
-            "date_of_birth": born(12, 9, 12),
-            "gender": Gender.FEMALE,
-            "ethnicity": "Black African",
-            "first_language": "English",
+            "entered_care_on": days_ago(300),
+            "emergency": False,
+            "legal_status": LegalStatus.CARE_ORDER,
+            "placement": PlacementType.FOSTER,
+            "setting": "Independent fostering agency carers",
+            "carers": [],
+            "school": 990202,
             "social_worker": "will.jones@westmoor.example",
         },
     ]
+
+
+def _user(email: str | None) -> User | None:
+    return User.objects.get(email=email) if email else None
 
 
 @transaction.atomic
@@ -295,12 +374,41 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         )
         created["people"] += 1
 
-    for fields in _children(today):
-        fields = dict(fields)
-        fields["authority"] = authorities[fields["authority"]]
-        fields["social_worker"] = User.objects.get(email=fields["social_worker"])
-        _, made = Child.objects.get_or_create(
-            social_care_id=fields.pop("social_care_id"), defaults=fields
+    # Children are registered through the same services staff use, so their care teams and
+    # access are derived exactly as in real use.
+    registrars = {
+        "demo-borough": _user("val.turner@demo-borough.example"),
+        "westmoor": _user("wendy.price@westmoor.example"),
+    }
+    for spec in _children(today):
+        details = spec["details"]
+        if Child.objects.filter(social_care_id=details["social_care_id"]).exists():
+            continue
+        registrar = registrars[spec["authority"]]
+        child = child_register(
+            actor=registrar,
+            details=details,
+            entered_care_on=spec["entered_care_on"],
+            emergency_placement=spec["emergency"],
+            legal_status=spec["legal_status"],
+            placement_type=spec["placement"],
+            setting_name=spec["setting"],
+            carers=[_user(email) for email in spec["carers"]],
+            school=schools.get(spec["school"]),
+            enrolled_on=spec["entered_care_on"],
+            social_worker=_user(spec["social_worker"]),
+            virtual_school_adviser=registrar,
         )
-        created["children"] += made
+        if spec.get("iro"):
+            care_team_allocate(
+                actor=registrar,
+                child=child,
+                social_worker=child.social_worker,
+                virtual_school_adviser=child.virtual_school_adviser,
+                independent_reviewing_officer=_user(spec["iro"]),
+            )
+        if spec.get("delegate"):
+            teacher, colleague = spec["delegate"]
+            delegation_grant(actor=_user(teacher), child=child, delegate=_user(colleague))
+        created["children"] += 1
     return created

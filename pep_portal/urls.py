@@ -9,6 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("account/", include("pep_portal.accounts.urls")),
     path("people/", include(people_urlpatterns)),
+    path("children/", include("children.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

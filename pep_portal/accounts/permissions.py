@@ -8,11 +8,14 @@ Object permissions on children (django-guardian's direct foreign-key tables) are
 revoked only by the care-team services, and read only here.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TypeVar
 
+from django.db import transaction
 from django.db.models import Model, Q, QuerySet
+
+from children.models import Child, ChildUserObjectPermission
 
 from .models import LocalAuthority, User
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, Role
@@ -22,6 +25,11 @@ class Action(StrEnum):
     VIEW_PERSON = "view_person"
     MANAGE_PERSON = "manage_person"
     VIEW_AUTHORITY = "view_authority"
+    VIEW_CHILD = "view_child"
+    # Register, edit details, record placement and school moves, allocate staff.
+    CHANGE_CHILD = "change_child"
+    DELEGATE_CHILD = "delegate_child"
+    VIEW_CHILD_AUDIT = "view_child_audit"
 
 
 def is_virtual_school_staff(user: User) -> bool:
@@ -69,10 +77,47 @@ def _visible_authorities(user: User) -> Q:
 
 M = TypeVar("M", bound=Model)
 
+
+def _visible_children(user: User) -> Q:
+    """Virtual school staff see every child of their authority; everyone else sees the
+    children whose care team they are in, through the rows `sync_child_access` keeps."""
+    if not user.is_authenticated or not user.is_active:
+        return _nothing()
+    if user.role == Role.VIRTUAL_SCHOOL_STAFF:
+        return Q(authority_id=user.authority_id)
+    granted = ChildUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="view_child"
+    ).values("content_object_id")
+    return Q(pk__in=granted)
+
+
+def _changeable_children(user: User) -> Q:
+    if not user.is_active or user.role != Role.VIRTUAL_SCHOOL_STAFF:
+        return _nothing()
+    return Q(authority_id=user.authority_id)
+
+
+def _delegable_children(user: User) -> Q:
+    """A designated teacher delegates the children on their own school's roll, only."""
+    if not user.is_active or user.role != Role.DESIGNATED_TEACHER:
+        return _nothing()
+    return Q(enrolments__school_id=user.school_id, enrolments__ended_on__isnull=True)
+
+
+def _auditable_children(user: User) -> Q:
+    if not user.is_active or user.role != Role.VIRTUAL_SCHOOL_STAFF or not user.is_vs_administrator:
+        return _nothing()
+    return Q(authority_id=user.authority_id)
+
+
 _RULES: dict[tuple[type[Model], Action], Callable[[User], Q]] = {
     (User, Action.VIEW_PERSON): _visible_people,
     (User, Action.MANAGE_PERSON): _manageable_people,
     (LocalAuthority, Action.VIEW_AUTHORITY): _visible_authorities,
+    (Child, Action.VIEW_CHILD): _visible_children,
+    (Child, Action.CHANGE_CHILD): _changeable_children,
+    (Child, Action.DELEGATE_CHILD): _delegable_children,
+    (Child, Action.VIEW_CHILD_AUDIT): _auditable_children,
 }
 
 
@@ -93,3 +138,41 @@ def user_can(user: User, action: Action, obj: Model) -> bool:
     """Whether `user` may `action` this object, by the very rule that filters lists."""
     model = type(obj)
     return scope_queryset(user, action, model._default_manager.filter(pk=obj.pk)).exists()
+
+
+def sync_child_access(child_ids: Iterable[int]) -> None:
+    """Make django-guardian's rows for these children match their care team exactly.
+
+    Called by every service that changes a care team (allocation, school move, placement,
+    delegation), inside its transaction: whoever joined gains access, whoever left loses it.
+    The care team itself is derived from the facts (children.selectors.care_team_user_ids).
+    """
+    from django.contrib.auth.models import Permission
+
+    from children.selectors import care_team_user_ids
+
+    child_ids = list(child_ids)
+    if not child_ids:
+        return
+    wanted = care_team_user_ids(child_ids)
+    view_child = Permission.objects.get(codename="view_child", content_type__app_label="children")
+    with transaction.atomic():
+        rows = ChildUserObjectPermission.objects.filter(
+            content_object_id__in=child_ids, permission=view_child
+        )
+        held = {
+            (r.content_object_id, r.user_id): r.pk
+            for r in rows.only("pk", "user", "content_object")
+        }
+        should = {(child_id, user_id) for child_id, users in wanted.items() for user_id in users}
+        stale = [pk for key, pk in held.items() if key not in should]
+        if stale:
+            ChildUserObjectPermission.objects.filter(pk__in=stale).delete()
+        ChildUserObjectPermission.objects.bulk_create(
+            [
+                ChildUserObjectPermission(
+                    content_object_id=child_id, user_id=user_id, permission=view_child
+                )
+                for child_id, user_id in sorted(should - held.keys())
+            ]
+        )

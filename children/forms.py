@@ -1,0 +1,349 @@
+"""Forms shape and check what was typed; the rules live in services.py."""
+
+import datetime as dt
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from pep_portal.accounts.models import User
+from pep_portal.accounts.roles import Role
+
+from .models import Gender, LegalStatus, PlacementType, School, SenStatus
+from .school_year import PepTemplate
+from .upn import normalise_upn, validate_upn
+
+
+class DateField(DateInputField):
+    """GOV.UK's day/month/year date input, with GOV.UK's own messages."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error_messages["required"] = "Enter the day, month and year"
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            value = dt.date(int(year), int(month), int(day))
+        except (TypeError, ValueError):
+            raise ValidationError("Enter a real date, for example 27 3 2026") from None
+        if not 1900 <= value.year <= 2100:
+            raise ValidationError("Enter a year with 4 digits, for example 2026")
+        return value
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.job_title})" if obj.job_title else obj.full_name
+
+
+class CarersField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name}, {obj.role_label.lower()}"
+
+
+class SchoolUrnField(forms.CharField):
+    """A school by its URN: GIAS lists some 50,000 establishments, too many for a menu."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault(
+            "help_text", "The school's 6-digit unique reference number, as shown on GIAS."
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: str) -> School | None:
+        value = super().clean(value).strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise ValidationError("Enter the URN as 6 digits, for example 990101")
+        school = School.objects.filter(urn=int(value)).first()
+        if school is None:
+            raise ValidationError("No school has that URN: check it, or ask to add the school")
+        if not school.is_open:
+            raise ValidationError(f"{school.name} is closed: choose an open school")
+        return school
+
+
+def _authority_staff(authority_id: int, role: Role) -> Any:
+    return User.objects.filter(authority_id=authority_id, role=role, is_active=True).order_by(
+        "full_name"
+    )
+
+
+def _carers(authority_id: int) -> Any:
+    return User.objects.filter(role=Role.CARER, is_active=True, authority_id=authority_id).order_by(
+        "full_name"
+    )
+
+
+class ChildDetailsForm(forms.Form):
+    legal_first_name = forms.CharField(label="Legal first name", max_length=100)
+    legal_last_name = forms.CharField(label="Legal last name", max_length=100)
+    preferred_name = forms.CharField(
+        label="Preferred name (optional)",
+        max_length=100,
+        required=False,
+        help_text="What the child likes to be called, if different.",
+    )
+    date_of_birth = DateField(label="Date of birth", help_text="For example, 27 3 2014")
+    gender = forms.ChoiceField(choices=Gender.choices, widget=forms.RadioSelect)
+    upn = forms.CharField(
+        label="Unique pupil number (UPN) (optional)",
+        max_length=20,
+        required=False,
+        help_text="13 characters, starting with a letter. Ask the school if you do not know it.",
+    )
+    social_care_id = forms.CharField(
+        label="Social care ID (optional)", max_length=40, required=False
+    )
+    ethnicity = forms.CharField(max_length=100, required=False, label="Ethnicity (optional)")
+    first_language = forms.CharField(
+        max_length=100, required=False, label="First language (optional)"
+    )
+    sen_status = forms.ChoiceField(
+        label="Special educational needs",
+        choices=SenStatus.choices,
+        widget=forms.RadioSelect,
+        initial=SenStatus.NONE,
+    )
+    ehcp_date = DateField(
+        label="Date of the EHCP (if the child has one)", required=False, require_all_fields=False
+    )
+
+    detail_fields = (
+        "legal_first_name",
+        "legal_last_name",
+        "preferred_name",
+        "date_of_birth",
+        "gender",
+        "upn",
+        "social_care_id",
+        "ethnicity",
+        "first_language",
+        "sen_status",
+        "ehcp_date",
+    )
+
+    def clean_upn(self) -> str:
+        upn = normalise_upn(self.cleaned_data["upn"])
+        if upn:
+            validate_upn(upn)
+        return upn
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("sen_status") == SenStatus.EHCP and not data.get("ehcp_date"):
+            self.add_error("ehcp_date", "Enter the date of the EHCP")
+        return data
+
+    def details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.detail_fields}
+
+    def details_layout(self) -> Fieldset:
+        return Fieldset(
+            Field.text("legal_first_name", field_width=20),
+            Field.text("legal_last_name", field_width=20),
+            Field.text("preferred_name", field_width=20),
+            Field("date_of_birth"),
+            Field.radios("gender", inline=True, legend_size=Size.SMALL),
+            Field.text("upn", field_width=20),
+            Field.text("social_care_id", field_width=20),
+            Field.text("ethnicity", field_width=20),
+            Field.text("first_language", field_width=20),
+            Field.radios("sen_status", legend_size=Size.SMALL),
+            Field("ehcp_date"),
+            legend="About the child",
+            legend_size=Size.MEDIUM,
+        )
+
+
+class ChildRegisterForm(ChildDetailsForm):
+    entered_care_on = DateField(label="Date the child became looked after")
+    emergency_placement = forms.TypedChoiceField(
+        label="Was it an emergency placement?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        help_text="The first PEP is due sooner after an emergency placement.",
+    )
+    legal_status = forms.ChoiceField(choices=[("", "Choose legal status"), *LegalStatus.choices])
+    placement_type = forms.ChoiceField(
+        label="Type of placement", choices=[("", "Choose a type"), *PlacementType.choices]
+    )
+    setting_name = forms.CharField(
+        label="Carers' or home's name (optional)", max_length=200, required=False
+    )
+    carers = CarersField(
+        queryset=User.objects.none(), required=False, label="Carers with a PEP Portal account"
+    )
+    school = SchoolUrnField(
+        label="School URN",
+        required=False,
+        help_text="Leave blank if the child has no school place.",
+    )
+    social_worker = StaffChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Not allocated yet"
+    )
+    virtual_school_adviser = StaffChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Not allocated yet"
+    )
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carers"].queryset = _carers(authority_id)
+        self.fields["social_worker"].queryset = _authority_staff(authority_id, Role.SOCIAL_WORKER)
+        self.fields["virtual_school_adviser"].queryset = _authority_staff(
+            authority_id, Role.VIRTUAL_SCHOOL_STAFF
+        )
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            self.details_layout(),
+            Fieldset(
+                Field("entered_care_on"),
+                Field.radios("emergency_placement", inline=True, legend_size=Size.SMALL),
+                Field.select("legal_status"),
+                legend="Coming into care",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.select("placement_type"),
+                Field.text("setting_name", field_width=20),
+                Field.checkboxes("carers", legend_size=Size.SMALL, small=True),
+                legend="Where the child lives",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("school", field_width=10), legend="School", legend_size=Size.MEDIUM
+            ),
+            Fieldset(
+                Field.select("social_worker"),
+                Field.select("virtual_school_adviser"),
+                legend="Allocated staff",
+                legend_size=Size.MEDIUM,
+            ),
+            Button("submit", "Register child"),
+        )
+
+
+class ChildEditForm(ChildDetailsForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(self.details_layout(), Button("submit", "Save changes"))
+
+
+class PlacementForm(forms.Form):
+    placement_type = forms.ChoiceField(
+        label="Type of placement", choices=[("", "Choose a type"), *PlacementType.choices]
+    )
+    setting_name = forms.CharField(
+        label="Carers' or home's name (optional)", max_length=200, required=False
+    )
+    carers = CarersField(
+        queryset=User.objects.none(), required=False, label="Carers with a PEP Portal account"
+    )
+    started_on = DateField(label="Date the child moved in")
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carers"].queryset = _carers(authority_id)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.select("placement_type"),
+            Field.text("setting_name", field_width=20),
+            Field.checkboxes("carers", legend_size=Size.SMALL, small=True),
+            Field("started_on"),
+            Button("submit", "Record placement"),
+        )
+
+
+class SchoolMoveForm(forms.Form):
+    school = SchoolUrnField(
+        label="New school URN",
+        required=False,
+        help_text="Leave blank if the child no longer has a school place.",
+    )
+    started_on = DateField(label="Date of the change")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.text("school", field_width=10),
+            Field("started_on"),
+            Button("submit", "Record school change"),
+        )
+
+
+class AllocateForm(forms.Form):
+    social_worker = StaffChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Not allocated"
+    )
+    virtual_school_adviser = StaffChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Not allocated"
+    )
+    independent_reviewing_officer = StaffChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Not allocated"
+    )
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = {
+            "social_worker": Role.SOCIAL_WORKER,
+            "virtual_school_adviser": Role.VIRTUAL_SCHOOL_STAFF,
+            "independent_reviewing_officer": Role.INDEPENDENT_REVIEWING_OFFICER,
+        }
+        for name, role in roles.items():
+            self.fields[name].queryset = _authority_staff(authority_id, role)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(*(Field.select(n) for n in roles), Button("submit", "Save"))
+
+
+class DelegateForm(forms.Form):
+    delegate = StaffChoiceField(
+        queryset=User.objects.none(), label="Colleague", empty_label="Choose a colleague"
+    )
+
+    def __init__(self, *args: Any, school_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = User.objects.filter(
+            school_id=school_id, role=Role.DELEGATED_SCHOOL_STAFF, is_active=True
+        ).order_by("full_name")
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field.select("delegate"), Button("submit", "Delegate"))
+
+
+class ChildSearchForm(forms.Form):
+    q = forms.CharField(label="Name, UPN or social care ID", required=False, max_length=100)
+    template = forms.ChoiceField(
+        label="PEP template", required=False, choices=[("", "Any"), *PepTemplate.choices]
+    )
+    social_worker = StaffChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Any"
+    )
+    no_school_place = forms.BooleanField(label="Only children with no school place", required=False)
+
+    def __init__(self, *args: Any, authority_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if authority_id is not None:
+            self.fields["social_worker"].queryset = _authority_staff(
+                authority_id, Role.SOCIAL_WORKER
+            )
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Field.text("q", field_width=20, label_size=Size.SMALL),
+            Field.select("template", label_size=Size.SMALL),
+            Field.select("social_worker", label_size=Size.SMALL),
+            Field.checkbox("no_school_place", small=True),
+            Button("search", "Apply filters"),
+        )

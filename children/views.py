@@ -1,0 +1,298 @@
+"""Thin views: scope the child to the user, check the form, call a service, render."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.accounts.roles import Role
+
+from . import services
+from .forms import (
+    AllocateForm,
+    ChildEditForm,
+    ChildRegisterForm,
+    ChildSearchForm,
+    DelegateForm,
+    PlacementForm,
+    SchoolMoveForm,
+)
+from .selectors import (
+    ChildFilters,
+    child_audit_trail,
+    child_get_for_user,
+    child_list_visible_to,
+    child_record,
+)
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's refusal on the form, against the field it names where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def child_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    is_vs = user.role == Role.VIRTUAL_SCHOOL_STAFF
+    form = ChildSearchForm(request.GET or None, authority_id=user.authority_id if is_vs else None)
+    filters = ChildFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = ChildFilters(
+            search=data["q"],
+            template=data["template"],
+            social_worker=data["social_worker"],
+            no_school_place=data["no_school_place"],
+        )
+    page = Paginator(child_list_visible_to(user=user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "children/child_list.html",
+        {
+            "form": form,
+            "page": page,
+            "show_filters": is_vs,
+            "can_register": is_vs,
+            "heading": _list_heading(user.role),
+            "query_string": _query_without_page(request),
+        },
+    )
+
+
+def _list_heading(role: str) -> str:
+    return {
+        Role.SOCIAL_WORKER: "Your caseload",
+        Role.DESIGNATED_TEACHER: "Children in care at your school",
+        Role.DELEGATED_SCHOOL_STAFF: "Children delegated to you",
+        Role.CARER: "Children placed with you",
+        Role.VIRTUAL_SCHOOL_STAFF: "Children in care",
+        Role.INDEPENDENT_REVIEWING_OFFICER: "Children you review",
+    }.get(role, "Children")
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_GET
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk)
+    services.child_record_viewed(viewer=request.user, child=child, page="record")
+    user = request.user
+    return render(
+        request,
+        "children/child_detail.html",
+        {
+            "record": child_record(child=child),
+            "child": child,
+            "can_change": user_can(user, Action.CHANGE_CHILD, child),
+            "can_delegate": user_can(user, Action.DELEGATE_CHILD, child),
+            "can_audit": user_can(user, Action.VIEW_CHILD_AUDIT, child),
+        },
+    )
+
+
+def _form_page(
+    request: HttpRequest, form: Form, *, title: str, child: Any = None, intro: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "children/form.html",
+        {"form": form, "title": title, "child": child, "intro": intro},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_register(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role != Role.VIRTUAL_SCHOOL_STAFF:
+        raise PermissionDenied
+    form = ChildRegisterForm(request.POST or None, authority_id=user.authority_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            child = services.child_register(
+                actor=user,
+                details=form.details(),
+                entered_care_on=data["entered_care_on"],
+                emergency_placement=data["emergency_placement"],
+                legal_status=data["legal_status"],
+                placement_type=data["placement_type"],
+                setting_name=data["setting_name"],
+                carers=list(data["carers"]),
+                school=data["school"],
+                social_worker=data["social_worker"],
+                virtual_school_adviser=data["virtual_school_adviser"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{child.display_name} has been registered")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(request, form, title="Register a child entering care")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    initial = {name: getattr(child, name) for name in ChildEditForm.detail_fields}
+    form = ChildEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_update_details(actor=request.user, child=child, details=form.details())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The child's details have been saved")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(request, form, title="Change the child's details", child=child)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_change(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    form = PlacementForm(request.POST or None, authority_id=child.authority_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.placement_change(
+                actor=request.user,
+                child=child,
+                placement_type=data["placement_type"],
+                started_on=data["started_on"],
+                setting_name=data["setting_name"],
+                carers=list(data["carers"]),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The new placement has been recorded")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record a change of placement",
+        child=child,
+        intro="The current placement ends the day before the new one starts. The previous "
+        "carers lose access to the child's record.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_move(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    form = SchoolMoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.school_move(
+                actor=request.user,
+                child=child,
+                school=data["school"],
+                started_on=data["started_on"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The change of school has been recorded")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record a change of school",
+        child=child,
+        intro="The previous school's staff lose access to the child from the date of the "
+        "change; the new school's designated teachers gain it.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_team_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    initial = {
+        "social_worker": child.social_worker,
+        "virtual_school_adviser": child.virtual_school_adviser,
+        "independent_reviewing_officer": child.independent_reviewing_officer,
+    }
+    form = AllocateForm(request.POST or None, initial=initial, authority_id=child.authority_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.care_team_allocate(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The care team has been updated")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(request, form, title="Allocate staff", child=child)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delegation_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.DELEGATE_CHILD)
+    form = DelegateForm(request.POST or None, school_id=request.user.school_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delegation_grant(
+                actor=request.user, child=child, delegate=form.cleaned_data["delegate"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "The child has been delegated")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        form,
+        title="Delegate to a colleague",
+        child=child,
+        intro="Your colleague will see this child's record and PEPs until you revoke it or the "
+        "child leaves your school.",
+    )
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int, delegation_pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.DELEGATE_CHILD)
+    delegation = get_object_or_404(child.delegations, pk=delegation_pk, revoked_at__isnull=True)
+    services.delegation_revoke(actor=request.user, delegation=delegation)
+    messages.success(request, f"{delegation.delegate.full_name} no longer has this child")
+    return redirect("child_detail", pk=child.pk)
+
+
+@login_required
+@require_GET
+def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.VIEW_CHILD_AUDIT)
+    services.child_record_viewed(viewer=request.user, child=child, page="audit trail")
+    return render(
+        request,
+        "children/child_audit.html",
+        {"child": child, "entries": child_audit_trail(child=child)},
+    )
