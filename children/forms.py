@@ -73,6 +73,19 @@ class SchoolUrnField(forms.CharField):
         return school
 
 
+class PortalForm(forms.Form):
+    """A form whose "required" errors say what to do, as the GOV.UK Design System asks,
+    instead of Django's generic "This field is required"."""
+
+    required_messages: dict[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, message in self.required_messages.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+
+
 def _authority_staff(authority_id: int, role: Role) -> Any:
     return User.objects.filter(authority_id=authority_id, role=role, is_active=True).order_by(
         "full_name"
@@ -85,7 +98,19 @@ def _carers(authority_id: int) -> Any:
     )
 
 
-class ChildDetailsForm(forms.Form):
+class ChildDetailsForm(PortalForm):
+    required_messages = {
+        "legal_first_name": "Enter the child's legal first name",
+        "legal_last_name": "Enter the child's legal last name",
+        "date_of_birth": "Enter the child's date of birth",
+        "gender": "Select the child's gender",
+        "sen_status": "Select the child's special educational needs",
+        "entered_care_on": "Enter the date the child became looked after",
+        "emergency_placement": "Select yes if it was an emergency placement",
+        "legal_status": "Select the child's legal status",
+        "placement_type": "Select the type of placement",
+    }
+
     legal_first_name = forms.CharField(label="Legal first name", max_length=100)
     legal_last_name = forms.CharField(label="Legal last name", max_length=100)
     preferred_name = forms.CharField(
@@ -241,7 +266,12 @@ class ChildEditForm(ChildDetailsForm):
         self.helper.layout = Layout(self.details_layout(), Button("submit", "Save changes"))
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(PortalForm):
+    required_messages = {
+        "placement_type": "Select the type of placement",
+        "started_on": "Enter the date the child moved in",
+    }
+
     placement_type = forms.ChoiceField(
         label="Type of placement", choices=[("", "Choose a type"), *PlacementType.choices]
     )
@@ -266,7 +296,9 @@ class PlacementForm(forms.Form):
         )
 
 
-class SchoolMoveForm(forms.Form):
+class SchoolMoveForm(PortalForm):
+    required_messages = {"started_on": "Enter the date of the change"}
+
     school = SchoolUrnField(
         label="New school URN",
         required=False,
@@ -308,7 +340,9 @@ class AllocateForm(forms.Form):
         self.helper.layout = Layout(*(Field.select(n) for n in roles), Button("submit", "Save"))
 
 
-class DelegateForm(forms.Form):
+class DelegateForm(PortalForm):
+    required_messages = {"delegate": "Choose the colleague to delegate to"}
+
     delegate = StaffChoiceField(
         queryset=User.objects.none(), label="Colleague", empty_label="Choose a colleague"
     )
