@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "pep_portal.accounts",
+    "pep_portal.calendars",
     "children",
     "peps",
     "meetings",

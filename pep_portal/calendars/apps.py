@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CalendarsConfig(AppConfig):
+    name = "pep_portal.calendars"
+    label = "calendars"
+    verbose_name = "School-day calendars and PEP rules"

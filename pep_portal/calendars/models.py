@@ -1,0 +1,1 @@
+# Term calendars, closures and each authority's PEP rule set.
