@@ -63,10 +63,35 @@ def _visible_people(user: User) -> Q:
 
 
 def _manageable_people(user: User) -> Q:
-    if not user.is_active or not is_people_manager(user):
+    if not user.is_authenticated or not user.is_active:
+        return _nothing()
+    if user.role == Role.DESIGNATED_TEACHER:
+        # A designated teacher manages the colleagues they delegate work to.
+        return Q(school_id=user.school_id, role=Role.DELEGATED_SCHOOL_STAFF)
+    if not is_people_manager(user):
         return _nothing()
     # Nobody manages the portal's operators, and nobody edits their own role here.
     return Q(authority_id=user.authority_id, is_superuser=False) & ~Q(pk=user.pk)
+
+
+def roles_user_may_invite(user: User) -> list[Role]:
+    """The roles of the accounts a user may create."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.role == Role.DESIGNATED_TEACHER:
+        return [Role.DELEGATED_SCHOOL_STAFF]
+    if not is_people_manager(user):
+        return []
+    roles = [
+        Role.SOCIAL_WORKER,
+        Role.VIRTUAL_SCHOOL_STAFF,
+        Role.INDEPENDENT_REVIEWING_OFFICER,
+        Role.CARER,
+        Role.DESIGNATED_TEACHER,
+    ]
+    if user.role == Role.AUTHORITY_ADMINISTRATOR:
+        roles.append(Role.AUTHORITY_ADMINISTRATOR)
+    return roles
 
 
 def _visible_authorities(user: User) -> Q:

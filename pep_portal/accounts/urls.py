@@ -38,5 +38,7 @@ urlpatterns = [
 
 people_urlpatterns = [
     path("", views.people_list, name="people_list"),
+    path("new/", views.person_invite, name="person_invite"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
+    path("<int:pk>/active/", views.person_set_active, name="person_set_active"),
 ]

@@ -1,18 +1,24 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from . import services
 from .forms import (
+    InviteForm,
     PeopleSearchForm,
     PortalPasswordChangeForm,
     PortalPasswordResetForm,
     PortalSetPasswordForm,
     SignInForm,
 )
+from .permissions import Action, roles_user_may_invite, user_can
 from .roles import Role
 from .selectors import people_count_by_role, person_get_for_user, person_list_visible_to
 
@@ -70,7 +76,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/people_list.html",
-        {"form": form, "people": people, "search": search},
+        {
+            "form": form,
+            "people": people,
+            "search": search,
+            "can_invite": bool(roles_user_may_invite(request.user)),
+        },
     )
 
 
@@ -78,4 +89,61 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get_for_user(user=request.user, pk=pk)
-    return render(request, "accounts/person_detail.html", {"person": person})
+    can_manage = user_can(request.user, Action.MANAGE_PERSON, person)
+    return render(
+        request, "accounts/person_detail.html", {"person": person, "can_manage": can_manage}
+    )
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_invite(request: HttpRequest) -> HttpResponse:
+    roles = roles_user_may_invite(request.user)
+    if not roles:
+        raise PermissionDenied
+    form = InviteForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_invite(
+                actor=request.user,
+                email=data["email"],
+                full_name=data["full_name"],
+                role=Role(data["role"]),
+                job_title=data["job_title"],
+                phone=data["phone"],
+                carer_kind=data.get("carer_kind", ""),
+                duties=data.get("duties", []),
+                school=data.get("school"),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{person.full_name}'s account has been created and an "
+                "invitation sent to their email address",
+            )
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+@login_required
+@require_POST
+def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get_for_user(user=request.user, pk=pk, action=Action.MANAGE_PERSON)
+    active = request.POST.get("active") == "1"
+    services.person_set_active(actor=request.user, person=person, active=active)
+    messages.success(
+        request,
+        f"{person.full_name}'s account has been {'reopened' if active else 'closed'}",
+    )
+    return redirect("person_detail", pk=person.pk)

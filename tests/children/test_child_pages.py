@@ -141,10 +141,13 @@ def test_every_view_of_a_record_is_logged_and_shown_in_the_audit_trail(client, p
 def test_search_and_filters_for_virtual_school(client, personas, setting):
     register(personas, school=None, name="Nell")
     client.force_login(personas.virtual_school_staff)
-    names = lambda **q: {
-        c.legal_first_name
-        for c in client.get(reverse("child_list"), q).context["page"].object_list  # noqa: E731
-    }
+
+    def names(**q):
+        return {
+            c.legal_first_name
+            for c in client.get(reverse("child_list"), q).context["page"].object_list
+        }
+
     assert names() == {"Zara", "Nell"}
     assert names(q="nell") == {"Nell"}
     assert names(no_school_place="on") == {"Nell"}

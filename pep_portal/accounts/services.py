@@ -1,0 +1,123 @@
+"""Writes to accounts: inviting people and closing or reopening their accounts."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from children.models import School
+
+from .models import User
+from .permissions import Action, roles_user_may_invite, sync_child_access, user_can
+from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
+
+
+def _set_password_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def _send_invitation(user: User) -> None:
+    # Only a link: the e-mail names nobody and says nothing about any child.
+    body = render_to_string("accounts/email/invitation.txt", {"link": _set_password_link(user)})
+    send_mail("Your PEP Portal account", body, None, [user.email])
+
+
+def _children_of(people: Iterable[User]) -> set[int]:
+    """Children whose care team includes any of these people (their access follows them)."""
+    from children.models import Child, ChildUserObjectPermission, Delegation
+
+    ids = [p.pk for p in people]
+    granted = ChildUserObjectPermission.objects.filter(user_id__in=ids).values_list(
+        "content_object_id", flat=True
+    )
+    school_ids = [p.school_id for p in people if p.school_id]
+    at_school = Child.objects.filter(
+        enrolments__school_id__in=school_ids, enrolments__ended_on__isnull=True
+    ).values_list("pk", flat=True)
+    delegated = Delegation.objects.filter(delegate_id__in=ids).values_list("child_id", flat=True)
+    allocated = Child.objects.filter(
+        Q(social_worker_id__in=ids)
+        | Q(virtual_school_adviser_id__in=ids)
+        | Q(independent_reviewing_officer_id__in=ids)
+        | Q(placements__carers__in=ids, placements__ended_on__isnull=True)
+    ).values_list("pk", flat=True)
+    return set(granted) | set(at_school) | set(delegated) | set(allocated)
+
+
+@transaction.atomic
+def person_invite(
+    *,
+    actor: User,
+    email: str,
+    full_name: str,
+    role: Role,
+    job_title: str = "",
+    phone: str = "",
+    carer_kind: str = "",
+    duties: Iterable[str] = (),
+    school: School | None = None,
+) -> User:
+    """Create an account and e-mail its owner a link to set their password."""
+    if role not in roles_user_may_invite(actor):
+        raise PermissionDenied
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already has an account with this email address"})
+    authority = actor.authority if role in AUTHORITY_ROLES or role == Role.CARER else None
+    if role in SCHOOL_ROLES:
+        if actor.role == Role.DESIGNATED_TEACHER:
+            school = actor.school
+        if school is None:
+            raise ValidationError({"school": "Enter the school's URN"})
+        if not school.is_open:
+            raise ValidationError({"school": f"{school.name} is closed"})
+    else:
+        school = None
+    if role == Role.CARER and carer_kind not in CarerKind.values:
+        raise ValidationError(
+            {"carer_kind": "Select whether they are a foster carer or residential staff"}
+        )
+    duties = set(duties) if role == Role.VIRTUAL_SCHOOL_STAFF else set()
+    person = User(
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        job_title=job_title.strip(),
+        phone=phone.strip(),
+        authority=authority,
+        school=school,
+        carer_kind=carer_kind if role == Role.CARER else "",
+        is_vs_adviser=VirtualSchoolDuty.ADVISER in duties,
+        is_vs_quality_assurer=VirtualSchoolDuty.QUALITY_ASSURER in duties,
+        is_vs_administrator=VirtualSchoolDuty.ADMINISTRATOR in duties,
+    )
+    person.set_unusable_password()
+    person._history_user = actor
+    person.full_clean(exclude=["password"])
+    person.save()
+    transaction.on_commit(lambda: _send_invitation(person))
+    return person
+
+
+@transaction.atomic
+def person_set_active(*, actor: User, person: User, active: bool) -> User:
+    """Close an account (the person loses all access at once) or reopen it."""
+    if not user_can(actor, Action.MANAGE_PERSON, person):
+        raise PermissionDenied
+    person.is_active = active
+    person._history_user = actor
+    person.save(update_fields=["is_active"])
+    # Closing an account drops it from every care team; reopening restores what the facts say.
+    sync_child_access(_children_of([person]))
+    return person

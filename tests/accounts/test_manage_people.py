@@ -1,0 +1,137 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from children.selectors import child_list_visible_to
+from pep_portal.accounts.models import User
+from pep_portal.accounts.roles import Role
+from tests.children.conftest import register
+
+
+def invite(client, **data):  # type: ignore[no-untyped-def]
+    form = {"full_name": "Nina New", "email": "nina.new@example.org", "role": "social_worker"}
+    form.update(data)
+    return client.post(reverse("person_invite"), form)
+
+
+def test_administrator_invites_a_social_worker_who_sets_a_password_by_link(
+    client, personas, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.authority_administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client)
+    nina = User.objects.get(email="nina.new@example.org")
+    assert response["Location"] == reverse("person_detail", args=[nina.pk])
+    assert nina.authority == personas.authority
+    assert not nina.has_usable_password()
+    [message] = mail.outbox
+    assert "Nina" not in message.body + message.subject
+    link = re.search(r"https://pep-portal\.test(\S+)", message.body).group(1)
+    newcomer = Client()
+    form_url = newcomer.get(link)["Location"]
+    password = "a-long-new-passphrase"
+    newcomer.post(form_url, {"new_password1": password, "new_password2": password})
+    assert (
+        newcomer.post(
+            reverse("login"), {"username": "nina.new@example.org", "password": password}
+        ).status_code
+        == 302
+    )
+
+
+def test_virtual_school_administrator_invites_a_designated_teacher_by_urn(client, personas):
+    vs = personas.virtual_school_staff
+    vs.is_vs_administrator = True
+    vs.save()
+    client.force_login(vs)
+    school = personas.designated_teacher.school
+    invite(client, role="designated_teacher", email="dt2@example.org", school=str(school.urn))
+    teacher = User.objects.get(email="dt2@example.org")
+    assert teacher.school == school and teacher.authority is None
+
+
+def test_designated_teacher_adds_a_colleague_at_their_own_school_only(client, personas):
+    client.force_login(personas.designated_teacher)
+    invite(client, role="delegated_school_staff", email="ta@example.org")
+    assert User.objects.get(email="ta@example.org").school == personas.designated_teacher.school
+    response = invite(client, role="social_worker", email="sw9@example.org")
+    assert response.status_code == 200  # not one of their choices
+    assert not User.objects.filter(email="sw9@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "social_worker",
+        "carer",
+        "virtual_school_staff",
+        "independent_reviewing_officer",
+        "delegated_school_staff",
+    ],
+)
+def test_people_without_the_duty_cannot_add_accounts(client, personas, who):
+    client.force_login(getattr(personas, who))
+    assert client.get(reverse("person_invite")).status_code == 403
+    assert invite(client).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"email": "not-an-email"}, "Enter an email address in the correct format"),
+        ({"email": "alice.social@example.org"}, "already has an account"),
+        ({"full_name": ""}, "Enter their full name"),
+        ({"role": "carer"}, "foster carer or residential staff"),
+        ({"role": "designated_teacher", "school": ""}, "Enter the school"),
+        ({"role": "designated_teacher", "school": "12ab"}, "Enter the URN as 6 digits"),
+        ({"role": "superuser"}, "Select a valid choice"),
+    ],
+)
+def test_bad_invitations_say_what_is_wrong_and_create_nothing(client, personas, data, message):
+    client.force_login(personas.authority_administrator)
+    before = User.objects.count()
+    response = invite(client, **data)
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert User.objects.count() == before
+
+
+def test_closing_an_account_removes_access_at_once_and_reopening_restores_it(client, personas):
+    child = register(personas, school=personas.designated_teacher.school)
+    client.force_login(personas.authority_administrator)
+    url = reverse("person_set_active", args=[personas.social_worker.pk])
+    assert client.post(url, {"active": "0"}).status_code == 302
+    personas.social_worker.refresh_from_db()
+    assert not personas.social_worker.is_active
+    assert not child_list_visible_to(user=personas.social_worker).exists()
+    client.post(url, {"active": "1"})
+    personas.social_worker.refresh_from_db()
+    assert list(child_list_visible_to(user=personas.social_worker)) == [child]
+
+
+def test_closing_a_designated_teachers_colleague(client, personas):
+    client.force_login(personas.designated_teacher)
+    url = reverse("person_set_active", args=[personas.delegated_school_staff.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"active": "0"}).status_code == 302
+    client.force_login(personas.other_school_teacher)
+    assert client.post(url, {"active": "1"}).status_code == 404
+
+
+def test_nobody_closes_accounts_in_another_authority(client, personas):
+    client.force_login(personas.authority_administrator)
+    url = reverse("person_set_active", args=[personas.other_authority_social_worker.pk])
+    assert client.post(url, {"active": "0"}).status_code == 404
+    personas.other_authority_social_worker.refresh_from_db()
+    assert personas.other_authority_social_worker.is_active
+
+
+def test_roles_offered_match_who_is_asking(personas):
+    from pep_portal.accounts.permissions import roles_user_may_invite
+
+    assert Role.AUTHORITY_ADMINISTRATOR in roles_user_may_invite(personas.authority_administrator)
+    assert roles_user_may_invite(personas.designated_teacher) == [Role.DELEGATED_SCHOOL_STAFF]
+    assert roles_user_may_invite(personas.carer) == []
