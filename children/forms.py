@@ -98,6 +98,32 @@ def _carers(authority_id: int) -> Any:
     )
 
 
+class PlacementFields(PortalForm):
+    """Where the child lives: asked when a child is registered and when they move."""
+
+    placement_type = forms.ChoiceField(
+        label="Type of placement", choices=[("", "Choose a type"), *PlacementType.choices]
+    )
+    setting_name = forms.CharField(
+        label="Carers' or home's name (optional)", max_length=200, required=False
+    )
+    carers = CarersField(
+        queryset=User.objects.none(), required=False, label="Carers with a PEP Portal account"
+    )
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carers"].queryset = _carers(authority_id)
+
+    @staticmethod
+    def placement_layout() -> list[Field]:
+        return [
+            Field.select("placement_type"),
+            Field.text("setting_name", field_width=20),
+            Field.checkboxes("carers", legend_size=Size.SMALL, small=True),
+        ]
+
+
 class ChildDetailsForm(PortalForm):
     required_messages = {
         "legal_first_name": "Enter the child's legal first name",
@@ -191,7 +217,7 @@ class ChildDetailsForm(PortalForm):
         )
 
 
-class ChildRegisterForm(ChildDetailsForm):
+class ChildRegisterForm(ChildDetailsForm, PlacementFields):
     entered_care_on = DateField(label="Date the child became looked after")
     emergency_placement = forms.TypedChoiceField(
         label="Was it an emergency placement?",
@@ -201,15 +227,6 @@ class ChildRegisterForm(ChildDetailsForm):
         help_text="The first PEP is due sooner after an emergency placement.",
     )
     legal_status = forms.ChoiceField(choices=[("", "Choose legal status"), *LegalStatus.choices])
-    placement_type = forms.ChoiceField(
-        label="Type of placement", choices=[("", "Choose a type"), *PlacementType.choices]
-    )
-    setting_name = forms.CharField(
-        label="Carers' or home's name (optional)", max_length=200, required=False
-    )
-    carers = CarersField(
-        queryset=User.objects.none(), required=False, label="Carers with a PEP Portal account"
-    )
     school = SchoolUrnField(
         label="School URN",
         required=False,
@@ -223,8 +240,7 @@ class ChildRegisterForm(ChildDetailsForm):
     )
 
     def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["carers"].queryset = _carers(authority_id)
+        super().__init__(*args, authority_id=authority_id, **kwargs)
         self.fields["social_worker"].queryset = _authority_staff(authority_id, Role.SOCIAL_WORKER)
         self.fields["virtual_school_adviser"].queryset = _authority_staff(
             authority_id, Role.VIRTUAL_SCHOOL_STAFF
@@ -240,9 +256,7 @@ class ChildRegisterForm(ChildDetailsForm):
                 legend_size=Size.MEDIUM,
             ),
             Fieldset(
-                Field.select("placement_type"),
-                Field.text("setting_name", field_width=20),
-                Field.checkboxes("carers", legend_size=Size.SMALL, small=True),
+                *self.placement_layout(),
                 legend="Where the child lives",
                 legend_size=Size.MEDIUM,
             ),
@@ -266,31 +280,19 @@ class ChildEditForm(ChildDetailsForm):
         self.helper.layout = Layout(self.details_layout(), Button("submit", "Save changes"))
 
 
-class PlacementForm(PortalForm):
+class PlacementForm(PlacementFields):
     required_messages = {
         "placement_type": "Select the type of placement",
         "started_on": "Enter the date the child moved in",
     }
 
-    placement_type = forms.ChoiceField(
-        label="Type of placement", choices=[("", "Choose a type"), *PlacementType.choices]
-    )
-    setting_name = forms.CharField(
-        label="Carers' or home's name (optional)", max_length=200, required=False
-    )
-    carers = CarersField(
-        queryset=User.objects.none(), required=False, label="Carers with a PEP Portal account"
-    )
     started_on = DateField(label="Date the child moved in")
 
     def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["carers"].queryset = _carers(authority_id)
+        super().__init__(*args, authority_id=authority_id, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Field.select("placement_type"),
-            Field.text("setting_name", field_width=20),
-            Field.checkboxes("carers", legend_size=Size.SMALL, small=True),
+            *self.placement_layout(),
             Field("started_on"),
             Button("submit", "Record placement"),
         )

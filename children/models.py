@@ -132,6 +132,30 @@ class Child(models.Model):
         return year_group_on(self.date_of_birth, on or timezone.localdate())
 
 
+class Spell(models.Model):
+    """A period with a start and, once over, an end: a time in care, a placement, a school
+    place. A child has at most one open spell of each kind; "current" means open."""
+
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="%(class)s_ends_after_it_starts",
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+            ),
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_open_%(class)s_per_child",
+            ),
+        ]
+
+
 class LegalStatus(models.TextChoices):
     SECTION_20 = "s20", "Accommodated under section 20 (voluntary)"
     INTERIM_CARE_ORDER = "ico", "Interim care order (section 38)"
@@ -143,32 +167,15 @@ class LegalStatus(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class CareEpisode(models.Model):
+class CareEpisode(Spell):
     """A period in care. The initial PEP is counted from `started_on` (day 0)."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
     started_on = models.DateField("date became looked after")
     emergency_placement = models.BooleanField(default=False)
     legal_status = models.CharField(max_length=20, choices=LegalStatus.choices)
-    ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-started_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                name="episode_ends_after_it_starts",
-                condition=models.Q(ended_on__isnull=True)
-                | models.Q(ended_on__gte=models.F("started_on")),
-            ),
-            # A child is in at most one open episode at a time.
-            models.UniqueConstraint(
-                fields=["child"],
-                condition=models.Q(ended_on__isnull=True),
-                name="one_open_episode_per_child",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"In care from {self.started_on:%d %b %Y}"
@@ -185,58 +192,24 @@ class PlacementType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Placement(models.Model):
+class Placement(Spell):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="placements")
     placement_type = models.CharField(max_length=30, choices=PlacementType.choices)
     # Where the child lives, as the care team needs it (not shown to school staff in lists).
     setting_name = models.CharField("home or carers' name", max_length=200, blank=True)
     carers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="placements", blank=True)
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[carers])
-
-    class Meta:
-        ordering = ["-started_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                name="placement_ends_after_it_starts",
-                condition=models.Q(ended_on__isnull=True)
-                | models.Q(ended_on__gte=models.F("started_on")),
-            ),
-            models.UniqueConstraint(
-                fields=["child"],
-                condition=models.Q(ended_on__isnull=True),
-                name="one_current_placement_per_child",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_placement_type_display()} from {self.started_on:%d %b %Y}"
 
 
-class Enrolment(models.Model):
+class Enrolment(Spell):
     """A child on a school's roll. No current enrolment means "no school place"."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="enrolments")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="enrolments")
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-started_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                name="enrolment_ends_after_it_starts",
-                condition=models.Q(ended_on__isnull=True)
-                | models.Q(ended_on__gte=models.F("started_on")),
-            ),
-            models.UniqueConstraint(
-                fields=["child"],
-                condition=models.Q(ended_on__isnull=True),
-                name="one_current_school_per_child",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.school.name} from {self.started_on:%d %b %Y}"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
+from pep_portal.forms import show_service_errors
 
 from . import services
 from .forms import (
@@ -33,15 +34,6 @@ from .selectors import (
 )
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, against the field it names where it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -146,7 +138,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
                 virtual_school_adviser=data["virtual_school_adviser"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, f"{child.display_name} has been registered")
             return redirect("child_detail", pk=child.pk)
@@ -163,7 +155,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.child_update_details(actor=request.user, child=child, details=form.details())
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The child's details have been saved")
             return redirect("child_detail", pk=child.pk)
@@ -187,7 +179,7 @@ def placement_change(request: HttpRequest, pk: int) -> HttpResponse:
                 carers=list(data["carers"]),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The new placement has been recorded")
             return redirect("child_detail", pk=child.pk)
@@ -216,7 +208,7 @@ def school_move(request: HttpRequest, pk: int) -> HttpResponse:
                 started_on=data["started_on"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The change of school has been recorded")
             return redirect("child_detail", pk=child.pk)
@@ -244,7 +236,7 @@ def care_team_allocate(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.care_team_allocate(actor=request.user, child=child, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The care team has been updated")
             return redirect("child_detail", pk=child.pk)
@@ -262,7 +254,7 @@ def delegation_grant(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, child=child, delegate=form.cleaned_data["delegate"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            show_service_errors(form, error)
         else:
             messages.success(request, "The child has been delegated")
             return redirect("child_detail", pk=child.pk)
