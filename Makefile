@@ -11,7 +11,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pep_portal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: install run test lint format services migrations frontend clean
+AXE := pep_portal/frontend/node_modules/axe-core/axe.min.js
+
+.PHONY: install run test lint format services browser migrations frontend clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +32,15 @@ run: install
 services:
 	@bash .ci/services
 
+# Chromium, fonts and axe-core (for the accessibility checks) for the browser tests.
+browser: $(AXE)
+	@bash .ci/browser
+
+$(AXE): pep_portal/frontend/package-lock.json
+	@bash .ci/browser
+	cd pep_portal/frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -41,7 +52,7 @@ format: install
 migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install services lint migrations
+test: install services browser lint migrations
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,0 +1,69 @@
+"""Browser tests: Playwright drives Debian's Chromium (never a downloaded browser) against
+pytest-django's live server, on the real PostgreSQL test database."""
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop; the ORM calls in these tests are made outside it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+AXE = Path(__file__).resolve().parents[2] / "pep_portal/frontend/node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is missing: `make test` installs it"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    # The portal's strict CSP forbids injected scripts; only the tests' axe needs the bypass.
+    context = browser.new_context(bypass_csp=True, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def accessibility_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Serious and critical WCAG 2.2 A/AA violations axe-core finds on the page."""
+    assert AXE.exists(), "axe-core is missing: `make test` installs it with npm"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                             'wcag22aa']}})"""
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {json.dumps([n['target'] for n in v['nodes']])}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/account/sign-in/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

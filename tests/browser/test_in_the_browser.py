@@ -1,0 +1,70 @@
+import datetime as dt
+
+import pytest
+
+from children.models import Child
+from tests.browser.conftest import accessibility_violations, sign_in
+from tests.factories import PASSWORD, SchoolFactory
+
+pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
+
+
+def test_sign_in_errors_are_announced_and_the_page_is_accessible(page, personas):
+    page.goto("/account/sign-in/")
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    # GOV.UK Frontend's JavaScript moves focus to the summary: proof its module ran under CSP.
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    assert page.title().startswith("Error: ")
+    assert accessibility_violations(page) == []
+
+
+def test_a_social_worker_signs_in_sees_their_home_and_signs_out(page, personas):
+    sign_in(page, personas.social_worker.email, PASSWORD)
+    assert page.get_by_role("heading", name="Hello, Alice").is_visible()
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Sign out").click()
+    assert "/account/sign-in/" in page.url
+    page.go_back()
+    assert "Hello, Alice" not in page.content()
+
+
+def test_virtual_school_registers_a_child_in_the_browser(page, personas):
+    school = SchoolFactory(urn=654321, name="Hillside School")
+    sign_in(page, personas.virtual_school_staff.email, PASSWORD)
+    page.get_by_role("link", name="Children").first.click()
+    page.get_by_role("button", name="Register a child").click()
+    page.get_by_role("button", name="Register child").click()  # empty: errors, nothing lost
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert accessibility_violations(page) == []
+
+    page.get_by_label("Legal first name").fill("Ruby")
+    page.get_by_label("Legal last name").fill("Stone")
+    born = dt.date(2017, 6, 1)
+    dob = page.locator("#id_date_of_birth")
+    dob.get_by_label("Day").fill(str(born.day))
+    dob.get_by_label("Month").fill(str(born.month))
+    dob.get_by_label("Year").fill(str(born.year))
+    page.get_by_label("Female").check()
+    care = page.locator("#id_entered_care_on")
+    care.get_by_label("Day").fill("2")
+    care.get_by_label("Month").fill("11")
+    care.get_by_label("Year").fill("2026")
+    page.get_by_label("Yes").check()
+    page.get_by_label("Legal status").select_option("ico")
+    page.get_by_label("Type of placement").select_option("foster")
+    page.get_by_label("School URN").fill(str(school.urn))
+    page.get_by_role("button", name="Register child").click()
+
+    assert page.get_by_role("heading", name="Ruby Stone").is_visible()
+    assert "Hillside School" in page.content()
+    assert Child.objects.get(legal_first_name="Ruby").authority == personas.authority
+    assert accessibility_violations(page) == []
+
+
+def test_the_accessibility_check_catches_a_real_violation(page):
+    # Guards the guard: a check that cannot fail proves nothing.
+    page.set_content('<html lang="en"><body><main><input type="text"></main></body></html>')
+    assert any(v.startswith("label") for v in accessibility_violations(page))
