@@ -1,9 +1,7 @@
 """Forms shape and check what was typed; the rules live in services.py."""
 
-import datetime as dt
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
@@ -11,30 +9,11 @@ from django.core.exceptions import ValidationError
 
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
+from pep_portal.forms import DateField, PortalForm
 
 from .models import Gender, LegalStatus, PlacementType, School, SenStatus
 from .school_year import PepTemplate
 from .upn import normalise_upn, validate_upn
-
-
-class DateField(DateInputField):
-    """GOV.UK's day/month/year date input, with GOV.UK's own messages."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.error_messages["required"] = "Enter the day, month and year"
-
-    def compress(self, data_list: list[str]) -> dt.date | None:
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            value = dt.date(int(year), int(month), int(day))
-        except (TypeError, ValueError):
-            raise ValidationError("Enter a real date, for example 27 3 2026") from None
-        if not 1900 <= value.year <= 2100:
-            raise ValidationError("Enter a year with 4 digits, for example 2026")
-        return value
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -71,19 +50,6 @@ class SchoolUrnField(forms.CharField):
         if not school.is_open:
             raise ValidationError(f"{school.name} is closed: choose an open school")
         return school
-
-
-class PortalForm(forms.Form):
-    """A form whose "required" errors say what to do, as the GOV.UK Design System asks,
-    instead of Django's generic "This field is required"."""
-
-    required_messages: dict[str, str] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, message in self.required_messages.items():
-            if name in self.fields:
-                self.fields[name].error_messages["required"] = message
 
 
 def _authority_staff(authority_id: int, role: Role) -> Any:

@@ -26,6 +26,12 @@ from children.services import care_team_allocate, child_register, delegation_gra
 from children.upn import upn_check_letter
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
+from pep_portal.calendars.demo import seed_demo_calendars
+from pep_portal.calendars.models import PepRuleSet
+from pep_portal.calendars.services import rule_set_load_preset
+from peps.models import Pep, PepSection, Term
+from peps.sections import SECTIONS_BY_KEY, Kind
+from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, section_save
 
 # Documented in the README. The demo only: production accounts are invited, never seeded.
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (public demo password)
@@ -342,7 +348,7 @@ def _user(email: str | None) -> User | None:
 def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
     """Create whatever demo rows are missing; return how many of each kind were created."""
     today = today or timezone.localdate()
-    created = {"authorities": 0, "schools": 0, "people": 0, "children": 0}
+    created = {"authorities": 0, "schools": 0, "people": 0, "children": 0, "peps": 0}
 
     authorities = {}
     for fields in AUTHORITIES:
@@ -411,4 +417,80 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
             teacher, colleague = spec["delegate"]
             delegation_grant(actor=_user(teacher), child=child, delegate=_user(colleague))
         created["children"] += 1
+
+    # Each authority's PEP rules and term dates, as a real one would load them.
+    for slug, preset in (("demo-borough", "medway"), ("westmoor", "walsall")):
+        if not PepRuleSet.objects.filter(authority=authorities[slug]).exists():
+            rule_set_load_preset(preset=preset, slug=slug)
+        seed_demo_calendars(authorities[slug], today=today)
+    created["peps"] = _seed_peps(today)
     return created
+
+
+def _fill(section: PepSection, actor: User, *, complete: bool) -> PepSection:
+    """Answer every question of a section with fictional, plausible text."""
+    spec = SECTIONS_BY_KEY[section.key]
+    answers: dict[str, object] = {}
+    for field in spec.fields_for(section.pep.template):
+        if field.kind == Kind.YES_NO:
+            answers[field.name] = "no" if field.name == "pp_requested" else "yes"
+        elif field.kind == Kind.CHOICE:
+            answers[field.name] = field.choices[min(1, len(field.choices) - 1)][0]
+        elif field.kind == Kind.NUMBER:
+            answers[field.name] = 94 if "percent" in field.name else int(field.minimum or 0)
+        elif field.kind == Kind.DATE:
+            answers[field.name] = ""
+        else:
+            answers[field.name] = DEMO_TEXT.get(field.name, "Discussed and agreed at school.")
+    section = section_save(
+        actor=actor,
+        section=section,
+        answers=answers,
+        base_version=section.version,
+        confirm_carried=True,
+    )
+    return section_mark_complete(actor=actor, section=section) if complete else section
+
+
+DEMO_TEXT = {
+    "comments": "Settling well into the class; enjoys reading with an adult every morning.",
+    "going_well": "I like art and my new friend Sam.",
+    "hard": "Maths when it is fractions.",
+    "helps": "When Miss explains it again on my own.",
+    "aspirations": "I want to be a vet.",
+    "progress_summary": "Good progress in reading; maths is steady with support.",
+}
+
+
+def _seed_peps(today: dt.date) -> int:
+    """The current term's PEP for each demo child, at different points of the workflow."""
+    year = academic_year_start(today)
+    term = Term.AUTUMN if today.month >= 9 else Term.SPRING if today.month <= 3 else Term.SUMMER
+    made = 0
+    for social_care_id in ("DB-10001", "DB-10002", "DB-10003", "DB-10004", "WM-20001"):
+        child = Child.objects.get(social_care_id=social_care_id)
+        if Pep.objects.filter(child=child, academic_year=year, term=term).exists():
+            continue
+        registrar = User.objects.get(
+            email="val.turner@demo-borough.example"
+            if child.authority.slug == "demo-borough"
+            else "wendy.price@westmoor.example"
+        )
+        pep = pep_set_up(actor=registrar, child=child, academic_year=year, term=term)
+        made += 1
+        teacher = User.objects.filter(
+            role=Role.DESIGNATED_TEACHER,
+            school__enrolments__child=child,
+            school__enrolments__ended_on__isnull=True,
+        ).first()
+        if social_care_id == "DB-10002" and teacher:
+            # Mo: the school's sections are done; the meeting can go ahead.
+            for section in pep.sections.all():
+                if SECTIONS_BY_KEY[section.key].needed_before_meeting:
+                    _fill(section, teacher, complete=True)
+            pep_mark_ready(actor=teacher, pep=pep)
+        elif social_care_id == "DB-10003" and teacher:
+            # Chloe: half-way through, the child's views recorded, not yet complete.
+            _fill(pep.sections.get(key="teacher_comments"), teacher, complete=True)
+            _fill(pep.sections.get(key="child_voice"), teacher, complete=False)
+    return made

@@ -181,6 +181,12 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
+# Uploaded attachments: outside the web root, served only through permission-checked views.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private_media")
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# Django refuses larger request bodies before a view sees them (forms; files stream to disk).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/", include("pep_portal.accounts.urls")),
     path("people/", include(people_urlpatterns)),
     path("children/", include("children.urls")),
+    path("peps/", include("peps.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -1,1 +1,228 @@
-# Models arrive with the issue that builds this app (see README, "Roadmap").
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import LazyObject
+from simple_history.models import HistoricalRecords
+
+from children.school_year import PepTemplate
+
+
+class Term(models.TextChoices):
+    INITIAL = "initial", "Initial PEP"
+    AUTUMN = "autumn", "Autumn"
+    SPRING = "spring", "Spring"
+    SUMMER = "summer", "Summer"
+
+
+class PepStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_PROGRESS = "in_progress", "In progress"
+    READY_FOR_MEETING = "ready_for_meeting", "Ready for meeting"
+    MEETING_HELD = "meeting_held", "Meeting held"
+    SUBMITTED = "submitted", "Submitted for quality assurance"
+    RETURNED = "returned", "Returned for changes"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
+# While these hold, owners may still edit their sections.
+EDITABLE_STATUSES = frozenset(
+    {
+        PepStatus.DRAFT,
+        PepStatus.IN_PROGRESS,
+        PepStatus.READY_FOR_MEETING,
+        PepStatus.MEETING_HELD,
+        PepStatus.RETURNED,
+    }
+)
+
+
+class Pep(models.Model):
+    """One child's personal education plan for one term (or the initial PEP on entering care)."""
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="peps")
+    academic_year = models.PositiveSmallIntegerField(help_text="The year the school year began.")
+    term = models.CharField(max_length=10, choices=Term.choices)
+    template = models.CharField(max_length=10, choices=PepTemplate.choices)
+    status = models.CharField(max_length=20, choices=PepStatus.choices, default=PepStatus.DRAFT)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The PEP this one was carried forward from.",
+    )
+    # When the PEP meeting must be held by, and how that date was worked out (or why not).
+    due_on = models.DateField(null=True, blank=True)
+    due_basis = models.CharField(max_length=300, blank=True)
+    meeting_on = models.DateField(null=True, blank=True)
+    submission_due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Exactly what was signed off, kept so it can be shown (and printed) unchanged forever.
+    signed_off_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["signed_off_snapshot"])
+
+    class Meta:
+        verbose_name = "PEP"
+        ordering = ["-academic_year", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "academic_year", "term"],
+                condition=~models.Q(term=Term.INITIAL),
+                name="one_pep_per_child_and_term",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} for {self.child}"
+
+    @property
+    def title(self) -> str:
+        year = f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        if self.term == Term.INITIAL:
+            return f"Initial PEP {year}"
+        return f"{self.get_term_display()} PEP {year}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == PepStatus.SIGNED_OFF
+
+
+class SectionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
+class PepSection(models.Model):
+    """A section's answers (keyed by field name, see peps/sections.py)."""
+
+    pep = models.ForeignKey(Pep, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=40)
+    answers = models.JSONField(default=dict, blank=True)
+    # Fields still as they were carried forward from the last PEP, until someone confirms them.
+    carried_forward = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=20, choices=SectionStatus.choices, default=SectionStatus.NOT_STARTED
+    )
+    # Optimistic locking: a save must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Every saved change is kept: the PEP's history.
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pep", "key"], name="one_section_of_each_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} of {self.pep_id}"
+
+
+class SectionDraft(models.Model):
+    """What someone has typed but not saved: kept so a timeout or a closed tab loses nothing."""
+
+    section = models.ForeignKey(PepSection, on_delete=models.CASCADE, related_name="drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField(default=dict)
+    base_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["section", "author"], name="one_draft_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.section} by {self.author_id}"
+
+
+class PepEvent(models.Model):
+    """Each move through the workflow: who, when, from and to, and why (for returns)."""
+
+    pep = models.ForeignKey(Pep, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=PepStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=PepStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pep_id}: {self.from_status} → {self.to_status}"
+
+
+class PrivateStorage(LazyObject):
+    """Attachments live outside the web root and are served only through a view that checks
+    permission; the location is read from settings when first used (tests can move it)."""
+
+    def _setup(self) -> None:
+        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+private_storage = PrivateStorage()
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # Random, meaningless names on disk: nothing about the child in the file system.
+    return f"attachments/{instance.pep_id}/{instance.sha256[:16]}-{timezone.now():%Y%m%d%H%M%S}"
+
+
+class Attachment(models.Model):
+    pep = models.ForeignKey(Pep, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=_attachment_path, max_length=200)
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

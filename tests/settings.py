@@ -29,3 +29,7 @@ PORTAL_BASE_URL = "https://pep-portal.test"
 # Tests never run collectstatic; WhiteNoise serves from the finders instead.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+import tempfile  # noqa: E402
+
+# Attachments written by tests go to a throwaway folder.
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="pep-portal-test-media-")

@@ -30,6 +30,18 @@ class Action(StrEnum):
     CHANGE_CHILD = "change_child"
     DELEGATE_CHILD = "delegate_child"
     VIEW_CHILD_AUDIT = "view_child_audit"
+    # PEPs (peps/): access is inherited from the child, then narrowed by role.
+    VIEW_PEP = "view_pep"
+    SET_UP_PEP = "set_up_pep"
+    MARK_PEP_READY = "mark_pep_ready"
+    RECORD_PEP_MEETING = "record_pep_meeting"
+    SUBMIT_PEP = "submit_pep"
+    REVIEW_PEP = "review_pep"
+    ADD_ATTACHMENT = "add_attachment"
+    # Term calendars and PEP rules (pep_portal.calendars): on an authority, or on a school.
+    VIEW_CALENDAR = "view_calendar"
+    EDIT_CALENDAR = "edit_calendar"
+    EDIT_RULES = "edit_rules"
 
 
 def is_virtual_school_staff(user: User) -> bool:
@@ -201,3 +213,175 @@ def sync_child_access(child_ids: Iterable[int]) -> None:
                 for child_id, user_id in sorted(should - held.keys())
             ]
         )
+
+
+# --- Term calendars and PEP rule sets (pep_portal.calendars) ----------------------------------
+
+
+def is_calendar_manager(user: User) -> bool:
+    """Authority administrators and virtual school administrators keep their authority's term
+    dates and PEP rules; every member of virtual school staff may read them."""
+    return is_people_manager(user)
+
+
+def _may_read_calendars(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.authority_id is not None
+        and user.role in (Role.VIRTUAL_SCHOOL_STAFF, Role.AUTHORITY_ADMINISTRATOR)
+    )
+
+
+def _calendar_schools(user: User) -> Q:
+    """Schools in the user's own authority, and schools (anywhere) where a child of the user's
+    authority is on roll: out-of-area schools need their term dates kept by someone."""
+    from children.models import Enrolment
+
+    own_la_code = LocalAuthority.objects.filter(pk=user.authority_id).values("la_code")
+    attended = Enrolment.objects.filter(
+        ended_on__isnull=True, child__authority_id=user.authority_id
+    ).values("school_id")
+    return Q(la_code__in=own_la_code) | Q(pk__in=attended)
+
+
+def _calendar_viewable_authorities(user: User) -> Q:
+    return Q(pk=user.authority_id) if _may_read_calendars(user) else _nothing()
+
+
+def _calendar_editable_authorities(user: User) -> Q:
+    if not _may_read_calendars(user) or not is_calendar_manager(user):
+        return _nothing()
+    return Q(pk=user.authority_id)
+
+
+def _calendar_viewable_schools(user: User) -> Q:
+    return _calendar_schools(user) if _may_read_calendars(user) else _nothing()
+
+
+def _calendar_editable_schools(user: User) -> Q:
+    if not _may_read_calendars(user) or not is_calendar_manager(user):
+        return _nothing()
+    return _calendar_schools(user)
+
+
+def _register_calendar_rules() -> None:
+    from children.models import School
+
+    _RULES.update(
+        {
+            (LocalAuthority, Action.VIEW_CALENDAR): _calendar_viewable_authorities,
+            (LocalAuthority, Action.EDIT_CALENDAR): _calendar_editable_authorities,
+            (LocalAuthority, Action.EDIT_RULES): _calendar_editable_authorities,
+            (School, Action.VIEW_CALENDAR): _calendar_viewable_schools,
+            (School, Action.EDIT_CALENDAR): _calendar_editable_schools,
+        }
+    )
+
+
+_register_calendar_rules()
+
+
+# --- PEPs (peps/) -------------------------------------------------------------------------------
+# A PEP inherits access from its child (as data-hub checks the parent object), so no per-PEP
+# permission rows can drift out of sync with the care team.
+
+
+def _peps_of(children_rule: Q) -> Q:
+    return Q(child_id__in=Child.objects.filter(children_rule).values("pk"))
+
+
+def _visible_peps(user: User) -> Q:
+    return _peps_of(_visible_children(user))
+
+
+def _peps_set_up_by(user: User) -> Q:
+    return _peps_of(_changeable_children(user))
+
+
+def _peps_ready_by(user: User) -> Q:
+    """The social worker, or the school (designated teacher or a delegate), says the school's
+    sections are done and the meeting can go ahead."""
+    if user.role not in (Role.SOCIAL_WORKER, Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF):
+        return _nothing()
+    return _visible_peps(user)
+
+
+def _peps_recorded_by(user: User) -> Q:
+    # The meetings issue narrows this with each authority's rule set.
+    if user.role not in (Role.SOCIAL_WORKER, Role.DESIGNATED_TEACHER):
+        return _nothing()
+    return _visible_peps(user)
+
+
+def _peps_submitted_by(user: User) -> Q:
+    """Only the child's allocated social worker submits the PEP for sign-off."""
+    if not user.is_authenticated or not user.is_active or user.role != Role.SOCIAL_WORKER:
+        return _nothing()
+    return Q(child__social_worker_id=user.pk)
+
+
+def _peps_reviewed_by(user: User) -> Q:
+    return _peps_of(_changeable_children(user))
+
+
+def _peps_attached_to_by(user: User) -> Q:
+    # Everyone in the care team who writes in the PEP may attach documents; IROs only read.
+    if user.role == Role.INDEPENDENT_REVIEWING_OFFICER:
+        return _nothing()
+    return _visible_peps(user)
+
+
+def _register_pep_rules() -> None:
+    from peps.models import Pep
+
+    _RULES.update(
+        {
+            (Pep, Action.VIEW_PEP): _visible_peps,
+            (Pep, Action.SET_UP_PEP): _peps_set_up_by,
+            (Pep, Action.MARK_PEP_READY): _peps_ready_by,
+            (Pep, Action.RECORD_PEP_MEETING): _peps_recorded_by,
+            (Pep, Action.SUBMIT_PEP): _peps_submitted_by,
+            (Pep, Action.REVIEW_PEP): _peps_reviewed_by,
+            (Pep, Action.ADD_ATTACHMENT): _peps_attached_to_by,
+        }
+    )
+
+
+_register_pep_rules()
+
+
+def section_owner_roles(owner: str, *, has_school_place: bool) -> frozenset[str]:
+    """Which roles write a section. Without a school place the social worker writes the
+    school's sections with the virtual school (Medway and Walsall both say so)."""
+    school_staff = frozenset({Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF})
+    teacher = school_staff if has_school_place else frozenset({Role.SOCIAL_WORKER})
+    return {
+        "designated_teacher": teacher,
+        "social_worker": frozenset({Role.SOCIAL_WORKER}),
+        "child_voice": teacher | {Role.SOCIAL_WORKER, Role.CARER},
+        "carer": frozenset({Role.CARER}),
+        "virtual_school": frozenset({Role.VIRTUAL_SCHOOL_STAFF}),
+    }[owner]
+
+
+def section_owner_allows(user: User, pep: Model, owner: str, *, has_school_place: bool) -> bool:
+    """The role half of `can_edit_section`, without a query: for lists of PEPs that were
+    already scoped to the user's care team with VIEW_PEP."""
+    from peps.models import EDITABLE_STATUSES
+
+    if pep.status not in EDITABLE_STATUSES:
+        return False
+    if user.role not in section_owner_roles(owner, has_school_place=has_school_place):
+        return False
+    return not (user.role == Role.SOCIAL_WORKER and pep.child.social_worker_id != user.pk)
+
+
+def can_edit_section(user: User, pep: Model, owner: str, *, has_school_place: bool) -> bool:
+    """Whether `user` may write a section with this owner in this PEP: they must be in the
+    child's care team (or its virtual school), in the owning role, and the PEP open for edits.
+    Care-team membership already ties school staff to the child's current school and a social
+    worker to their own caseload."""
+    return section_owner_allows(user, pep, owner, has_school_place=has_school_place) and user_can(
+        user, Action.VIEW_PEP, pep
+    )

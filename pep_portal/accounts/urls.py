@@ -27,6 +27,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("keep-alive/", views.keep_alive, name="keep_alive"),
     path(
         "password/changed/",
         auth_views.PasswordChangeDoneView.as_view(

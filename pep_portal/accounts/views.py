@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pep_portal.forms import show_service_errors
+from peps.selectors import work_for
 
 from . import services
 from .forms import (
@@ -65,6 +66,7 @@ def home(request: HttpRequest) -> HttpResponse:
         counts = people_count_by_role(user=user)
         context["people_counts"] = [(label, counts.get(value, 0)) for value, label in Role.choices]
     context["can_see_people"] = user.role != Role.CARER and user.role != ""
+    context["work"] = work_for(user=user) if user.role else []
     return render(request, "accounts/home.html", context)
 
 
@@ -140,3 +142,10 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         f"{person.full_name}'s account has been {'reopened' if active else 'closed'}",
     )
     return redirect("person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """Extends the session (every request does): the "Stay signed in" button's target."""
+    return HttpResponse(status=204)

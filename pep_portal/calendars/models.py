@@ -1,1 +1,206 @@
-# Term calendars, closures and each authority's PEP rule set.
+"""Term calendars (per authority or per school, per academic year) and each authority's PEP
+rules, as data. What the rules mean in dates is decided only in deadlines.py."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .choices import DayUnit, PeriodKind
+from .deadlines import academic_year_label
+
+
+class TermCalendar(models.Model):
+    """One academic year of term dates and closures, of an authority or of one school.
+
+    A school's year with `term` periods is the school's own calendar and replaces its
+    authority's for that year; with only `closed` periods it adds closures to it.
+    """
+
+    authority = models.ForeignKey(
+        "accounts.LocalAuthority",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="term_calendars",
+    )
+    school = models.ForeignKey(
+        "children.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="term_calendars",
+    )
+    # The calendar year in which the academic year began: 2025 is 2025/26.
+    academic_year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    # Where the dates came from (a file name, or "Entered in the portal"), shown to staff.
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["academic_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="term_calendar_has_one_owner",
+                condition=models.Q(authority__isnull=False, school__isnull=True)
+                | models.Q(authority__isnull=True, school__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["authority", "academic_year"],
+                condition=models.Q(authority__isnull=False),
+                name="one_calendar_per_authority_and_year",
+            ),
+            models.UniqueConstraint(
+                fields=["school", "academic_year"],
+                condition=models.Q(school__isnull=False),
+                name="one_calendar_per_school_and_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {academic_year_label(self.academic_year)}"
+
+    @property
+    def owner(self) -> object:
+        return self.authority if self.authority_id else self.school
+
+    @property
+    def year_label(self) -> str:
+        return academic_year_label(self.academic_year)
+
+
+class CalendarPeriod(models.Model):
+    calendar = models.ForeignKey(TermCalendar, on_delete=models.CASCADE, related_name="periods")
+    kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    # Free text from a council's file: stored and shown as text, never evaluated.
+    name = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="calendar_period_ends_after_it_starts",
+                condition=models.Q(end_date__gte=models.F("start_date")),
+            )
+        ]
+        indexes = [models.Index(fields=["calendar", "start_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_date} to {self.end_date} {self.name}"
+
+
+def _days(help_text: str, default: int) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        default=default, validators=[MaxValueValidator(200)], help_text=help_text
+    )
+
+
+def _unit(default: DayUnit) -> models.CharField:
+    return models.CharField(max_length=10, choices=DayUnit.choices, default=default)
+
+
+class PepRuleSet(models.Model):
+    """An authority's PEP rules as data, so a new authority's published rules are a matter of
+    filling in fields, never of code. Defaults are the statutory ones where there is one."""
+
+    authority = models.OneToOneField(
+        "accounts.LocalAuthority", on_delete=models.CASCADE, related_name="pep_rules"
+    )
+    # The preset the rules were last reset to; the history says who changed what since.
+    preset = models.CharField(max_length=40, blank=True)
+
+    initial_pep_unit = _unit(DayUnit.WORKING)
+    initial_pep_days = _days("Initial PEP due within this many days (planned placement).", 20)
+    initial_pep_days_emergency = _days(
+        "Initial PEP due within this many days after an emergency placement.", 10
+    )
+    # Some authorities want a new PEP after a change of school; blank means no such rule.
+    school_change_pep_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(200)]
+    )
+    school_change_pep_unit = _unit(DayUnit.WORKING)
+    # Some authorities date the first early-years PEP from the start of the term following
+    # the child's third birthday; blank means no such rule.
+    early_years_first_pep_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(200)]
+    )
+    early_years_first_pep_unit = _unit(DayUnit.SCHOOL)
+    early_years_age = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(2), MaxValueValidator(5)]
+    )
+
+    formal_meetings_per_year = models.PositiveSmallIntegerField(
+        default=3, validators=[MaxValueValidator(6)]
+    )
+    # Walsall: the review that need not be a formal meeting is allowed only when the child is
+    # making expected progress.
+    internal_review_needs_expected_progress = models.BooleanField(default=True)
+    teacher_sections_days_before = _days(
+        "The designated teacher's sections are due this many days before the meeting.", 5
+    )
+    teacher_sections_unit = _unit(DayUnit.SCHOOL)
+    social_worker_upload_days_after = _days(
+        "The completed PEP is due this many days after the meeting.", 3
+    )
+    social_worker_upload_unit = _unit(DayUnit.WORKING)
+    # Pupil Premium Plus requests must arrive by this day of the financial year (which ends
+    # 31 March, when unspent central PP+ is recovered).
+    pp_plus_cutoff_month = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    pp_plus_cutoff_day = models.PositiveSmallIntegerField(
+        default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    no_school_place_meeting_hours = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(24 * 14)]
+    )
+    # Where each rule came from ("the seed says …", "the seed is silent: statutory default"),
+    # by field name, shown beside the rule on the rules page.
+    provenance = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "PEP rule set"
+
+    def __str__(self) -> str:
+        return f"PEP rules of {self.authority}"
+
+
+class ReviewWindow(models.Model):
+    """A term in which one PEP review is held, by months of the academic year."""
+
+    rule_set = models.ForeignKey(PepRuleSet, on_delete=models.CASCADE, related_name="windows")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=40)
+    first_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    last_month = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["rule_set", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "position"], name="one_review_window_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

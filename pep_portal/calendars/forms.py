@@ -1,0 +1,269 @@
+"""Forms shape and check what was typed; the rules live in services.py and deadlines.py."""
+
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from children.forms import DateField, PortalForm, SchoolUrnField
+
+from .choices import DayUnit, PeriodKind
+from .models import PepRuleSet
+from .term_dates import MAX_BYTES, MAX_NAME_LENGTH
+
+MONTHS = [
+    (9, "September"),
+    (10, "October"),
+    (11, "November"),
+    (12, "December"),
+    (1, "January"),
+    (2, "February"),
+    (3, "March"),
+    (4, "April"),
+    (5, "May"),
+    (6, "June"),
+    (7, "July"),
+    (8, "August"),
+]
+
+
+class PeriodForm(PortalForm):
+    required_messages = {
+        "kind": "Choose term or closed",
+        "start_date": "Enter the first day",
+        "end_date": "Enter the last day",
+    }
+
+    kind = forms.ChoiceField(
+        choices=PeriodKind.choices,
+        widget=forms.RadioSelect,
+        label="What is it?",
+        help_text="A term: pupils attend on its weekdays. Closed: a half-term, holiday, INSET "
+        "day or other closure.",
+    )
+    start_date = DateField(label="First day")
+    end_date = DateField(label="Last day", help_text="The same as the first day for one day.")
+    name = forms.CharField(
+        label="Name", required=False, max_length=MAX_NAME_LENGTH, help_text="For example, INSET day"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.radios("kind", legend_size=Size.SMALL, inline=True),
+            Field("start_date"),
+            Field("end_date"),
+            Field.text("name", field_width=20),
+            Button("submit", "Save"),
+        )
+
+
+class UploadForm(PortalForm):
+    required_messages = {"file": "Choose a CSV or iCalendar file"}
+
+    file = forms.FileField(
+        label="Term dates file",
+        help_text="A CSV file with the header kind,start_date,end_date,name, or an iCalendar "
+        "(.ics) file of closures.",
+    )
+    school = SchoolUrnField(
+        label="School URN",
+        required=False,
+        help_text="Leave blank for your authority's term dates. For a school, its 6-digit URN.",
+    )
+    year_start = DateField(
+        label="First day of term", required=False, help_text="iCalendar files only."
+    )
+    year_end = DateField(
+        label="Last day of term", required=False, help_text="iCalendar files only."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("file"),
+            Field.text("school", field_width=10),
+            Fieldset(
+                Field("year_start"),
+                Field("year_end"),
+                legend="For an iCalendar file: the academic year",
+                legend_size=Size.SMALL,
+            ),
+            Button("submit", "Upload"),
+        )
+
+    @property
+    def is_ics(self) -> bool:
+        upload = self.cleaned_data.get("file")
+        return bool(upload) and upload.name.lower().endswith(".ics")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise ValidationError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)} MB")
+        if not upload.name.lower().endswith((".csv", ".ics")):
+            raise ValidationError("The file must be a CSV (.csv) or iCalendar (.ics) file")
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.is_ics:
+            for name in ("year_start", "year_end"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, "Enter the date, for an iCalendar file")
+        return data
+
+
+def _month_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=MONTHS, coerce=int)
+
+
+class RuleSetForm(forms.ModelForm):
+    class Meta:
+        model = PepRuleSet
+        fields = [
+            "initial_pep_unit",
+            "initial_pep_days",
+            "initial_pep_days_emergency",
+            "school_change_pep_days",
+            "school_change_pep_unit",
+            "early_years_first_pep_days",
+            "early_years_first_pep_unit",
+            "early_years_age",
+            "formal_meetings_per_year",
+            "internal_review_needs_expected_progress",
+            "teacher_sections_days_before",
+            "teacher_sections_unit",
+            "social_worker_upload_days_after",
+            "social_worker_upload_unit",
+            "pp_plus_cutoff_day",
+            "pp_plus_cutoff_month",
+            "no_school_place_meeting_hours",
+        ]
+        labels = {
+            "initial_pep_unit": "Initial PEP: counted in",
+            "initial_pep_days": "Initial PEP: days after a planned placement",
+            "initial_pep_days_emergency": "Initial PEP: days after an emergency placement",
+            "school_change_pep_days": "New PEP after a change of school: days",
+            "school_change_pep_unit": "New PEP after a change of school: counted in",
+            "early_years_first_pep_days": "First early-years PEP: days after the term starts",
+            "early_years_first_pep_unit": "First early-years PEP: counted in",
+            "early_years_age": "First early-years PEP: the term following which birthday",
+            "formal_meetings_per_year": "Formal PEP meetings a year",
+            "internal_review_needs_expected_progress": (
+                "Other reviews may be internal only if the child is making expected progress"
+            ),
+            "teacher_sections_days_before": "Designated teacher's sections: days before meeting",
+            "teacher_sections_unit": "Designated teacher's sections: counted in",
+            "social_worker_upload_days_after": "PEP completed and uploaded: days after meeting",
+            "social_worker_upload_unit": "PEP completed and uploaded: counted in",
+            "pp_plus_cutoff_day": "PP+ requests by: day",
+            "pp_plus_cutoff_month": "PP+ requests by: month",
+            "no_school_place_meeting_hours": "No school place: meeting with the virtual school "
+            "within (hours)",
+        }
+        help_texts = {
+            "school_change_pep_days": "Leave blank if there is no such rule.",
+            "early_years_first_pep_days": "Leave blank if there is no such rule.",
+            "no_school_place_meeting_hours": "Leave blank if there is no such rule.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["pp_plus_cutoff_month"] = _month_field("PP+ requests by: month")
+        for name in (
+            "initial_pep_unit",
+            "school_change_pep_unit",
+            "early_years_first_pep_unit",
+            "teacher_sections_unit",
+            "social_worker_upload_unit",
+        ):
+            self.fields[name].choices = DayUnit.choices
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        number = {"field_width": 4}
+        self.helper.layout = Layout(
+            Fieldset(
+                Field.select("initial_pep_unit"),
+                Field.text("initial_pep_days", **number),
+                Field.text("initial_pep_days_emergency", **number),
+                legend="Initial PEP",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("school_change_pep_days", **number),
+                Field.select("school_change_pep_unit"),
+                Field.text("early_years_first_pep_days", **number),
+                Field.select("early_years_first_pep_unit"),
+                Field.text("early_years_age", **number),
+                legend="Other new PEPs",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("formal_meetings_per_year", **number),
+                Field.checkbox("internal_review_needs_expected_progress", small=True),
+                Field.text("teacher_sections_days_before", **number),
+                Field.select("teacher_sections_unit"),
+                Field.text("social_worker_upload_days_after", **number),
+                Field.select("social_worker_upload_unit"),
+                legend="Reviews",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("pp_plus_cutoff_day", **number),
+                Field.select("pp_plus_cutoff_month"),
+                Field.text("no_school_place_meeting_hours", **number),
+                legend="Pupil premium plus and children without a school place",
+                legend_size=Size.MEDIUM,
+            ),
+        )
+
+
+class WindowForm(forms.Form):
+    name = forms.CharField(label="Review term", max_length=40, required=False)
+    first_month = _month_field("From")
+    last_month = _month_field("To")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("name", field_width=10, label_size=Size.SMALL),
+            Field.select("first_month", label_size=Size.SMALL),
+            Field.select("last_month", label_size=Size.SMALL),
+        )
+
+
+WindowFormSet = forms.formset_factory(WindowForm, extra=1, max_num=6, absolute_max=6)
+
+
+class DeadlineCheckForm(PortalForm):
+    required_messages = {"entered_care": "Enter the date the child became looked after"}
+
+    entered_care = DateField(label="Date the child became looked after")
+    emergency = forms.BooleanField(label="It was an emergency placement", required=False)
+    school = SchoolUrnField(
+        label="School URN",
+        required=False,
+        help_text="Leave blank if the child has no school place: your authority's term dates "
+        "are used.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("entered_care"),
+            Field.checkbox("emergency", small=True),
+            Field.text("school", field_width=10),
+            Button("check", "Work out the due date"),
+        )

@@ -1,0 +1,135 @@
+"""Rule presets taken from the authorities' own process documents (../shared/seeds/).
+
+Each rule says where it came from. Where a document is silent, the preset says so and uses
+the statutory default (the Care Planning, Placement and Case Review (England) Regulations 2010
+and the DfE's statutory guidance "Promoting the education of looked-after children", 2018), or,
+where the law sets no timescale, the portal's default, named as such.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .choices import DayUnit
+
+SEED_MEDWAY = "Medway's “MVS PEP Process 2020-2021” (seed 000)"
+SEED_WALSALL = "Walsall's “Personal Education Plan (PEP) process” (seed 004)"
+STATUTORY_INITIAL = (
+    "statutory default: the PEP is part of the care plan, due within 10 working days of an "
+    "emergency placement and ready for the first care plan review at 20 working days"
+)
+TERM_WINDOWS = [("Autumn", 9, 12), ("Spring", 1, 3), ("Summer", 4, 7)]
+
+
+@dataclass(frozen=True)
+class Preset:
+    slug: str
+    authority: dict[str, str]
+    rules: dict[str, Any]
+    windows: list[tuple[str, int, int]]
+    provenance: dict[str, str] = field(default_factory=dict)
+    # What the command should tell the operator to check after creating the authority.
+    reminders: tuple[str, ...] = ()
+
+
+MEDWAY = Preset(
+    slug="medway",
+    authority={
+        "name": "Medway Council",
+        "la_code": "887",
+        "virtual_school_name": "Medway Virtual School",
+        "virtual_school_email": "virtualschool@medway.gov.uk",
+    },
+    rules={
+        "initial_pep_unit": DayUnit.SCHOOL,
+        "initial_pep_days": 20,
+        "initial_pep_days_emergency": 10,
+        "school_change_pep_days": None,
+        "school_change_pep_unit": DayUnit.WORKING,
+        "early_years_first_pep_days": None,
+        "early_years_first_pep_unit": DayUnit.SCHOOL,
+        "early_years_age": 3,
+        "formal_meetings_per_year": 3,
+        "internal_review_needs_expected_progress": True,
+        "teacher_sections_days_before": 5,
+        "teacher_sections_unit": DayUnit.SCHOOL,
+        "social_worker_upload_days_after": 3,
+        "social_worker_upload_unit": DayUnit.WORKING,
+        "pp_plus_cutoff_month": 3,
+        "pp_plus_cutoff_day": 23,
+        "no_school_place_meeting_hours": 24,
+    },
+    windows=TERM_WINDOWS,
+    provenance={
+        "initial_pep": f"{SEED_MEDWAY}: within 10 school days of an emergency placement, "
+        "20 school days otherwise.",
+        "school_change_pep": f"{SEED_MEDWAY} is silent; the law sets no timescale, so no rule.",
+        "early_years_first_pep": f"{SEED_MEDWAY} is silent (it covers pre-school to 18); "
+        "the law sets no separate timescale, so no rule.",
+        "windows": f"{SEED_MEDWAY}: Autumn September to December, Spring January to March, "
+        "Summer April to July.",
+        "formal_meetings": f"{SEED_MEDWAY}: PEP meetings take place 3 times a year.",
+        "teacher_sections": f"{SEED_MEDWAY}: at least 5 days before the meeting. It does not "
+        "say which days and the law sets none, so school days, the days teachers work.",
+        "social_worker_upload": f"{SEED_MEDWAY}: uploaded within 3 working days of the meeting.",
+        "pp_plus_cutoff": f"{SEED_MEDWAY}: pupil premium requests before 23 March, because of "
+        "the financial year.",
+        "no_school_place_meeting": f"{SEED_MEDWAY}: with no school place, the social worker "
+        "arranges a meeting with the virtual school within 24 hours.",
+    },
+)
+
+WALSALL = Preset(
+    slug="walsall",
+    authority={
+        "name": "Walsall Council",
+        "la_code": "335",
+        "virtual_school_name": "Walsall Virtual School",
+        # The seed gives no address; a placeholder that can never deliver, to be replaced.
+        "virtual_school_email": "virtual-school@walsall.invalid",
+    },
+    rules={
+        "initial_pep_unit": DayUnit.WORKING,
+        "initial_pep_days": 10,
+        "initial_pep_days_emergency": 10,
+        "school_change_pep_days": None,
+        "school_change_pep_unit": DayUnit.WORKING,
+        "early_years_first_pep_days": None,
+        "early_years_first_pep_unit": DayUnit.SCHOOL,
+        "early_years_age": 3,
+        "formal_meetings_per_year": 2,
+        "internal_review_needs_expected_progress": True,
+        "teacher_sections_days_before": 5,
+        "teacher_sections_unit": DayUnit.SCHOOL,
+        "social_worker_upload_days_after": 3,
+        "social_worker_upload_unit": DayUnit.WORKING,
+        "pp_plus_cutoff_month": 3,
+        "pp_plus_cutoff_day": 31,
+        "no_school_place_meeting_hours": None,
+    },
+    windows=TERM_WINDOWS,
+    provenance={
+        "initial_pep": f"{SEED_WALSALL}: initial PEP meetings within 10 days for children new "
+        "to care, emergency or not. It does not say school or working days, so the "
+        f"{STATUTORY_INITIAL}: working days.",
+        "school_change_pep": f"{SEED_WALSALL}: the old school passes a full ePEP to the next; "
+        "no timescale, and the law sets none, so no rule.",
+        "early_years_first_pep": f"{SEED_WALSALL} covers 3 to 4 year olds but sets no "
+        "separate first PEP; the law sets none, so no rule.",
+        "windows": f"{SEED_WALSALL}: three PEPs a year, autumn, spring and summer term. It "
+        "gives no months and the law sets none (a review each term), so the portal's terms: "
+        "Autumn September to December, Spring January to March, Summer April to July.",
+        "formal_meetings": f"{SEED_WALSALL}: two formal PEP meetings a year; the designated "
+        "teacher may hold the third internally, only if the child is making expected progress.",
+        "teacher_sections": f"{SEED_WALSALL} is silent and the law sets no timescale: the "
+        "portal's default, 5 school days before the meeting.",
+        "social_worker_upload": f"{SEED_WALSALL} is silent and the law sets no timescale: the "
+        "portal's default, 3 working days after the meeting.",
+        "pp_plus_cutoff": f"{SEED_WALSALL} is silent: the statutory limit, the end of the "
+        "financial year (31 March), when unspent pupil premium plus is recovered.",
+        "no_school_place_meeting": f"{SEED_WALSALL}: with no school place the social worker "
+        "writes the PEP with the virtual school; no meeting deadline, and the law sets none.",
+    },
+    reminders=("Set Walsall Virtual School's real e-mail address: the seed does not give it.",),
+)
+
+PRESETS: dict[str, Preset] = {p.slug: p for p in (MEDWAY, WALSALL)}

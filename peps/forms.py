@@ -1,0 +1,188 @@
+"""A form for each section, built from its definition in sections.py.
+
+Saving checks only the shape of each answer (length, range, a real date), so people can save
+part of a section and come back; "mark complete" is where required answers are enforced.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import HTML, Button, Field, Layout, Size
+from django import forms
+
+from children.school_year import PepTemplate
+from pep_portal.forms import DateField, PortalForm
+
+from .models import Term
+from .sections import FieldSpec, Kind, SectionSpec
+
+YES_NO = (("yes", "Yes"), ("no", "No"))
+
+
+def _form_field(spec: FieldSpec) -> forms.Field:
+    common: dict[str, Any] = {"label": spec.label, "required": False, "help_text": spec.help}
+    if spec.kind == Kind.TEXT:
+        return forms.CharField(max_length=200, **common)
+    if spec.kind == Kind.TEXTAREA:
+        # crispy-forms-gds 2.0.1 appends the character count's id to aria-describedby and
+        # fails when the attribute does not exist yet (no help text): start it empty.
+        widget = forms.Textarea(attrs={"rows": 4, "aria-describedby": ""})
+        return forms.CharField(max_length=5000, widget=widget, **common)
+    if spec.kind in (Kind.CHOICE, Kind.YES_NO):
+        choices = YES_NO if spec.kind == Kind.YES_NO else spec.choices
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if spec.kind == Kind.NUMBER:
+        return forms.DecimalField(
+            min_value=spec.minimum, max_value=spec.maximum, max_digits=8, decimal_places=2, **common
+        )
+    return DateField(require_all_fields=False, **common)
+
+
+def _layout_field(spec: FieldSpec) -> Field:
+    if spec.kind == Kind.TEXTAREA:
+        return Field.textarea(spec.name, label_size=Size.SMALL, rows=5, max_characters=5000)
+    if spec.kind == Kind.YES_NO:
+        return Field.radios(spec.name, legend_size=Size.SMALL, inline=True)
+    if spec.kind == Kind.CHOICE:
+        return Field.radios(spec.name, legend_size=Size.SMALL, small=len(spec.choices) > 3)
+    if spec.kind == Kind.NUMBER:
+        return Field.text(spec.name, label_size=Size.SMALL, field_width=5)
+    if spec.kind == Kind.DATE:
+        return Field(spec.name)
+    return Field.text(spec.name, label_size=Size.SMALL, field_width=20)
+
+
+def to_answer(spec: FieldSpec, value: Any) -> Any:
+    """A cleaned form value as stored in the section's JSON."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def to_initial(spec: FieldSpec, value: Any) -> Any:
+    if spec.kind == Kind.DATE and value:
+        try:
+            return dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+    return value
+
+
+class SectionForm(PortalForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        spec: SectionSpec,
+        template: PepTemplate,
+        carried: list[str] = (),  # type: ignore[assignment]
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.field_specs = spec.fields_for(template)
+        layout: list[Any] = []
+        for field_spec in self.field_specs:
+            self.fields[field_spec.name] = _form_field(field_spec)
+            if field_spec.name in carried:
+                layout.append(
+                    HTML(
+                        '<strong class="govuk-tag govuk-tag--yellow app-carried">'
+                        "Carried forward from the last PEP: confirm or change</strong>"
+                    )
+                )
+            layout.append(_layout_field(field_spec))
+        buttons = [Button("save", "Save"), Button.secondary("save_draft", "Save draft")]
+        if carried:
+            buttons.append(Button.secondary("confirm_carried", "Save and confirm carried answers"))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(*layout, "version", *buttons)
+
+    def answers(self) -> dict[str, Any]:
+        return {f.name: to_answer(f, self.cleaned_data.get(f.name)) for f in self.field_specs}
+
+    def raw_answers(self) -> dict[str, Any]:
+        """What was typed, unvalidated, for a draft: nothing typed is ever thrown away."""
+        raw: dict[str, Any] = {}
+        for f in self.field_specs:
+            if f.kind == Kind.DATE:
+                parts = [self.data.get(f"{f.name}_{i}", "") for i in range(3)]
+                raw[f.name] = "-".join(parts) if any(parts) else ""
+            else:
+                raw[f.name] = self.data.get(f.name, "")
+        return raw
+
+
+def initial_for(spec: SectionSpec, template: PepTemplate, answers: dict[str, Any]) -> dict:
+    return {f.name: to_initial(f, answers.get(f.name)) for f in spec.fields_for(template)}
+
+
+class PepSetUpForm(PortalForm):
+    required_messages = {"term": "Select the term", "academic_year": "Enter the school year"}
+    term = forms.ChoiceField(choices=Term.choices, widget=forms.RadioSelect)
+    academic_year = forms.IntegerField(
+        label="School year starting in",
+        min_value=2000,
+        max_value=2100,
+        help_text="For example, 2026 for the 2026 to 2027 school year.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field.radios("term", legend_size=Size.SMALL),
+            Field.text("academic_year", field_width=4),
+            Button("submit", "Set up PEP"),
+        )
+
+
+class ReturnForm(PortalForm):
+    required_messages = {"reason": "Enter what needs to change"}
+    reason = forms.CharField(
+        label="What needs to change", max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field.textarea("reason"), Button("submit", "Return PEP"))
+
+
+class MeetingHeldForm(PortalForm):
+    required_messages = {"held_on": "Enter the date of the meeting"}
+    held_on = DateField(label="Date of the meeting")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field("held_on"), Button("submit", "Record meeting held"))
+
+
+class AttachmentForm(PortalForm):
+    required_messages = {"file": "Select a file"}
+    file = forms.FileField(
+        label="Upload a file",
+        help_text="PDF, Word (DOCX), Excel (XLSX), JPEG or PNG, up to 10MB. "
+        "Remove any password first.",
+    )
+    description = forms.CharField(
+        label="What is it? (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example, EHCP or school report.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("file"), Field.text("description", field_width=20), Button("submit", "Upload")
+        )

@@ -1,0 +1,379 @@
+"""What a PEP asks, section by section, for each template: data, not code branches.
+
+Each section has an owner (who completes it and marks it complete) and fields. A field may
+apply to some templates only (EYFS areas of learning, post-16 courses), and may be required
+only when another answer makes it so (the PP+ amount when PP+ is requested). The section's
+content is stored as JSON keyed by field name, so a template can grow without a migration.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from children.models import SenStatus
+from children.school_year import PepTemplate
+
+ALL = frozenset(PepTemplate)
+EYFS = frozenset({PepTemplate.EYFS})
+YG = frozenset({PepTemplate.YG})
+POST_16 = frozenset({PepTemplate.POST_16})
+SCHOOL_AGE = frozenset({PepTemplate.YG, PepTemplate.POST_16})
+
+
+class SectionOwner(StrEnum):
+    DESIGNATED_TEACHER = "designated_teacher"
+    SOCIAL_WORKER = "social_worker"
+    # The child's views are recorded with them by a trusted adult: the designated teacher,
+    # the social worker or the carer, whoever the child chooses.
+    CHILD_VOICE = "child_voice"
+    CARER = "carer"
+    VIRTUAL_SCHOOL = "virtual_school"
+
+    @property
+    def label(self) -> str:
+        return {
+            SectionOwner.DESIGNATED_TEACHER: "Designated teacher",
+            SectionOwner.SOCIAL_WORKER: "Social worker",
+            SectionOwner.CHILD_VOICE: "Child or young person, with a trusted adult",
+            SectionOwner.CARER: "Carer",
+            SectionOwner.VIRTUAL_SCHOOL: "Virtual school",
+        }[self]
+
+
+class Kind(StrEnum):
+    TEXT = "text"  # one line, up to 200 characters
+    TEXTAREA = "textarea"  # up to 5,000 characters
+    CHOICE = "choice"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    kind: Kind
+    required: bool = True
+    templates: frozenset[PepTemplate] = ALL
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    # Required only when another field has this value, e.g. ("pp_requested", "yes").
+    required_if: tuple[str, str] | None = None
+    # Whether the next term's PEP starts with this answer (marked until confirmed).
+    carries_forward: bool = False
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: str
+    owner: SectionOwner
+    fields: tuple[FieldSpec, ...]
+    description: str = ""
+    # Needed before the meeting (designated teacher's sections), before submission, or never.
+    needed_before_meeting: bool = False
+    needed_for_submission: bool = True
+    templates: frozenset[PepTemplate] = field(default=ALL)
+
+    def fields_for(self, template: PepTemplate) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if template in f.templates)
+
+
+EXPECTATION = (("emerging", "Emerging"), ("expected", "Expected"), ("exceeding", "Exceeding"))
+EYFS_AREAS = (
+    ("communication_and_language", "Communication and language"),
+    ("personal_social_emotional", "Personal, social and emotional development"),
+    ("physical_development", "Physical development"),
+    ("literacy", "Literacy"),
+    ("mathematics", "Mathematics"),
+    ("understanding_the_world", "Understanding the world"),
+    ("expressive_arts_and_design", "Expressive arts and design"),
+)
+HOW_RECORDED = (
+    ("conversation_at_school", "Conversation at school"),
+    ("conversation_at_home", "Conversation at home with their carer"),
+    ("written_by_child", "Written by the child or young person"),
+    ("pictures_or_symbols", "Pictures, symbols or play"),
+    ("at_the_meeting", "Said at the PEP meeting"),
+    ("other", "Another way"),
+)
+NEET_RISK = (("low", "Low"), ("medium", "Medium"), ("high", "High"))
+
+
+def _t(name: str, label: str, **kw: object) -> FieldSpec:
+    return FieldSpec(name, label, Kind.TEXT, **kw)  # type: ignore[arg-type]
+
+
+def _area(name: str, label: str, **kw: object) -> FieldSpec:
+    return FieldSpec(name, label, Kind.TEXTAREA, **kw)  # type: ignore[arg-type]
+
+
+SECTIONS: tuple[SectionSpec, ...] = (
+    SectionSpec(
+        "learning_history",
+        "Learning historical record",
+        SectionOwner.DESIGNATED_TEACHER,
+        (
+            _area(
+                "education_history",
+                "Education history",
+                help="Schools and settings attended, moves, gaps in education.",
+                carries_forward=True,
+            ),
+            _area("strengths", "Strengths and interests", carries_forward=True),
+            _area("barriers", "Barriers to learning", carries_forward=True),
+        ),
+        needed_before_meeting=True,
+    ),
+    SectionSpec(
+        "current_attainment",
+        "Current levels and attainment",
+        SectionOwner.DESIGNATED_TEACHER,
+        (
+            *(
+                FieldSpec(
+                    name,
+                    label,
+                    Kind.CHOICE,
+                    templates=EYFS,
+                    choices=EXPECTATION,
+                    help="Against the early learning goals.",
+                )
+                for name, label in EYFS_AREAS
+            ),
+            _t("english_current", "English: working at", templates=YG),
+            _t("english_target", "English: end of year target", templates=YG),
+            _t("maths_current", "Maths: working at", templates=YG),
+            _t("maths_target", "Maths: end of year target", templates=YG),
+            _t("science_current", "Science: working at", templates=YG, required=False),
+            _area("other_subjects", "Other subjects", templates=YG, required=False),
+            _t(
+                "course_and_provider",
+                "Course and provider",
+                templates=POST_16,
+                carries_forward=True,
+            ),
+            _area(
+                "qualifications",
+                "Qualifications being studied, and predicted grades",
+                templates=POST_16,
+            ),
+            _area("destination", "Planned destination after this course", templates=POST_16),
+            FieldSpec(
+                "neet_risk",
+                "Risk of not being in education, employment or training",
+                Kind.CHOICE,
+                templates=POST_16,
+                choices=NEET_RISK,
+            ),
+            _area("progress_summary", "Progress since the last PEP"),
+            FieldSpec(
+                "expected_progress",
+                "Is the child making expected progress?",
+                Kind.YES_NO,
+                help="A termly review may be held internally only if they are.",
+            ),
+        ),
+        needed_before_meeting=True,
+    ),
+    SectionSpec(
+        "attendance",
+        "Attendance and exclusions",
+        SectionOwner.DESIGNATED_TEACHER,
+        (
+            FieldSpec(
+                "attendance_percent",
+                "Attendance this school year (%)",
+                Kind.NUMBER,
+                minimum=0,
+                maximum=100,
+            ),
+            FieldSpec(
+                "unauthorised_sessions",
+                "Unauthorised absences (sessions)",
+                Kind.NUMBER,
+                minimum=0,
+                maximum=400,
+                required=False,
+            ),
+            FieldSpec(
+                "suspension_days",
+                "Days of suspension this school year",
+                Kind.NUMBER,
+                minimum=0,
+                maximum=200,
+            ),
+            FieldSpec("part_time_timetable", "Is the child on a part-time timetable?", Kind.YES_NO),
+            _area(
+                "attendance_notes",
+                "What is being done about attendance or exclusions",
+                required=False,
+            ),
+        ),
+        needed_before_meeting=True,
+    ),
+    SectionSpec(
+        "additional_needs",
+        "Additional educational needs",
+        SectionOwner.DESIGNATED_TEACHER,
+        (
+            FieldSpec(
+                "sen_status",
+                "Special educational needs",
+                Kind.CHOICE,
+                choices=tuple(SenStatus.choices),
+                carries_forward=True,
+            ),
+            FieldSpec(
+                "ehcp_review_date",
+                "Date of the next EHCP annual review",
+                Kind.DATE,
+                required_if=("sen_status", SenStatus.EHCP),
+                carries_forward=True,
+            ),
+            _area("interventions", "Interventions and support in place", carries_forward=True),
+            _area("agencies", "Other agencies involved", required=False, carries_forward=True),
+        ),
+        needed_before_meeting=True,
+    ),
+    SectionSpec(
+        "teacher_comments",
+        "Teacher comments",
+        SectionOwner.DESIGNATED_TEACHER,
+        (
+            _area("comments", "Designated teacher's comments"),
+            _area("wellbeing", "Wellbeing and relationships in school", required=False),
+        ),
+        needed_before_meeting=True,
+    ),
+    SectionSpec(
+        "pupil_premium",
+        "Pupil Premium Plus request",
+        SectionOwner.DESIGNATED_TEACHER,
+        (
+            FieldSpec(
+                "pp_requested", "Are you requesting Pupil Premium Plus this term?", Kind.YES_NO
+            ),
+            FieldSpec(
+                "pp_amount",
+                "Amount requested (£)",
+                Kind.NUMBER,
+                minimum=1,
+                maximum=10_000,
+                required_if=("pp_requested", "yes"),
+            ),
+            _area("pp_purpose", "What it will pay for", required_if=("pp_requested", "yes")),
+            _t("pp_target", "The target it serves", required_if=("pp_requested", "yes")),
+        ),
+        needed_before_meeting=True,
+    ),
+    SectionSpec(
+        "care_information",
+        "Care information",
+        SectionOwner.SOCIAL_WORKER,
+        (
+            _area("placement", "Placement and who the child lives with", carries_forward=True),
+            FieldSpec(
+                "placement_stable", "Is the placement stable?", Kind.YES_NO, carries_forward=True
+            ),
+            _area("contact", "Family time and contact arrangements", carries_forward=True),
+            _area("health", "Health, including emotional wellbeing", carries_forward=True),
+            FieldSpec(
+                "sdq_score",
+                "Latest SDQ score",
+                Kind.NUMBER,
+                minimum=0,
+                maximum=40,
+                required=False,
+                carries_forward=True,
+            ),
+            _area("changes", "Changes since the last PEP"),
+            _area("care_plan", "Care plan and permanence plan", carries_forward=True),
+        ),
+        description="The social worker completes or confirms this every term.",
+    ),
+    SectionSpec(
+        "child_voice",
+        "The child or young person's views",
+        SectionOwner.CHILD_VOICE,
+        (
+            _area("going_well", "What is going well"),
+            _area("hard", "What is hard"),
+            _area("helps", "What helps me"),
+            _area("aspirations", "What I want to do or be"),
+            FieldSpec(
+                "how_recorded", "How were these views gathered?", Kind.CHOICE, choices=HOW_RECORDED
+            ),
+            _area(
+                "we_did",
+                "You said, we did: what was done about their views last time",
+                required=False,
+            ),
+        ),
+        description="Use the child's own words.",
+    ),
+    SectionSpec(
+        "carer_contribution",
+        "Carer's contribution",
+        SectionOwner.CARER,
+        (
+            _area("home_learning", "Learning at home: reading, homework, activities"),
+            _area("achievements", "Achievements to celebrate", required=False),
+            _area("concerns", "Anything that worries you", required=False),
+        ),
+        needed_for_submission=False,
+    ),
+    SectionSpec(
+        "historical_data",
+        "Historical data",
+        SectionOwner.VIRTUAL_SCHOOL,
+        (
+            _area(
+                "prior_attainment",
+                "Prior attainment (EYFS profile, key stage results)",
+                carries_forward=True,
+            ),
+            _area("previous_schools", "Previous schools and dates", carries_forward=True),
+        ),
+        description="The virtual school fills this in when the school does not have it.",
+        needed_for_submission=False,
+    ),
+)
+
+SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
+
+
+def sections_for(template: PepTemplate) -> tuple[SectionSpec, ...]:
+    return tuple(s for s in SECTIONS if template in s.templates)
+
+
+def field_applies(spec: FieldSpec, answers: dict[str, object]) -> bool:
+    """A conditional field counts only when its condition holds."""
+    if spec.required_if is None:
+        return True
+    other, value = spec.required_if
+    return answers.get(other) == value
+
+
+def missing_answers(
+    section: SectionSpec, template: PepTemplate, answers: dict[str, object]
+) -> list[FieldSpec]:
+    """The required questions still unanswered, in the order they are asked."""
+    return [
+        f
+        for f in section.fields_for(template)
+        if (f.required or f.required_if)
+        and field_applies(f, answers)
+        and answers.get(f.name) in (None, "")
+    ]
+
+
+def progress(
+    section: SectionSpec, template: PepTemplate, answers: dict[str, object]
+) -> tuple[int, int]:
+    """(answered, asked): "12 of 15 questions answered"."""
+    asked = [f for f in section.fields_for(template) if field_applies(f, answers)]
+    answered = [f for f in asked if answers.get(f.name) not in (None, "")]
+    return len(answered), len(asked)

@@ -1,0 +1,190 @@
+"""Reads about PEPs, always scoped to the user asking; access follows the child."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from children.models import Child, Enrolment
+from pep_portal.accounts.models import User
+from pep_portal.accounts.permissions import (
+    Action,
+    scope_queryset,
+    section_owner_allows,
+    user_can,
+)
+from pep_portal.accounts.roles import Role
+
+from .models import EDITABLE_STATUSES, Pep, PepSection, PepStatus, SectionDraft, SectionStatus
+from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, progress
+
+
+def _with_school_place(peps: QuerySet[Pep]) -> QuerySet[Pep]:
+    current = Enrolment.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
+    return peps.annotate(has_school_place=Exists(current))
+
+
+def pep_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PEP) -> Pep:
+    """404 when the user may not see the PEP, 403 when they may see it but not do `action`."""
+    pep = (
+        _with_school_place(scope_queryset(user, Action.VIEW_PEP, Pep.objects.all()))
+        .select_related("child", "child__authority", "child__social_worker", "signed_off_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if pep is None:
+        raise Http404("No such PEP.")
+    if action != Action.VIEW_PEP and not user_can(user, action, pep):
+        raise PermissionDenied
+    return pep
+
+
+@dataclass
+class SectionRow:
+    spec: SectionSpec
+    section: PepSection
+    answered: int
+    asked: int
+    missing: list[str]
+    can_edit: bool
+
+    @property
+    def answers(self) -> list[tuple[str, Any]]:
+        """(question, answer) in the order asked, for reading."""
+        fields = self.spec.fields_for(self.section.pep.template)
+        return [(f.label, _display(f, self.section.answers.get(f.name))) for f in fields]
+
+
+def _display(spec: Any, value: Any) -> Any:
+    if value in (None, ""):
+        return ""
+    if spec.kind == "yes_no":
+        return {"yes": "Yes", "no": "No"}.get(value, value)
+    if spec.kind == "choice":
+        return dict(spec.choices).get(value, value)
+    if spec.kind == "date":
+        try:
+            return dt.date.fromisoformat(value).strftime("%-d %B %Y")
+        except ValueError:
+            return value
+    return value
+
+
+def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
+    """Every section of the PEP with its owner, status, progress and whether `user` may edit
+    it, without a query per section (the PEP was scoped to the user already)."""
+    sections = pep.sections.select_related("updated_by", "completed_by")
+    has_place = getattr(pep, "has_school_place", None)
+    if has_place is None:
+        has_place = pep.child.enrolments.filter(ended_on__isnull=True).exists()
+    rows = []
+    for section in sections:
+        spec = SECTIONS_BY_KEY[section.key]
+        section.pep = pep
+        answered, asked = progress(spec, pep.template, section.answers)
+        rows.append(
+            SectionRow(
+                spec=spec,
+                section=section,
+                answered=answered,
+                asked=asked,
+                missing=[f.label for f in missing_answers(spec, pep.template, section.answers)],
+                can_edit=section_owner_allows(user, pep, spec.owner, has_school_place=has_place),
+            )
+        )
+    return rows
+
+
+def section_get_for_user(*, user: User, pep_pk: int, key: str) -> PepSection:
+    pep = pep_get_for_user(user=user, pk=pep_pk)
+    if key not in SECTIONS_BY_KEY:
+        raise Http404("No such section.")
+    section = pep.sections.filter(key=key).select_related("updated_by").first()
+    if section is None:
+        raise Http404("No such section.")
+    section.pep = pep
+    return section
+
+
+def draft_for(*, user: User, section: PepSection) -> SectionDraft | None:
+    return SectionDraft.objects.filter(section=section, author=user).first()
+
+
+def peps_for_child(*, user: User, child: Child) -> QuerySet[Pep]:
+    return scope_queryset(user, Action.VIEW_PEP, Pep.objects.filter(child=child)).order_by(
+        "-academic_year", "-created_at"
+    )
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    what: str
+    child: Child
+    pep: Pep
+    due_on: dt.date | None
+    url_name: str
+    url_args: tuple[Any, ...]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name, args=self.url_args)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < timezone.localdate()
+
+
+def work_for(*, user: User) -> list[WorkItem]:
+    """What this user needs to do, soonest due first: sections to complete, PEPs to submit or
+    to review. A fixed number of queries, however many PEPs."""
+    peps = (
+        _with_school_place(scope_queryset(user, Action.VIEW_PEP, Pep.objects.all()))
+        .exclude(status=PepStatus.SIGNED_OFF)
+        .select_related("child", "child__authority")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                queryset=PepSection.objects.exclude(status=SectionStatus.COMPLETE).order_by("pk"),
+                to_attr="open_sections",
+            )
+        )
+    )
+    items: list[WorkItem] = []
+    for pep in peps:
+        child = pep.child
+        if pep.status in EDITABLE_STATUSES:
+            for section in pep.open_sections:
+                spec = SECTIONS_BY_KEY[section.key]
+                if section_owner_allows(
+                    user, pep, spec.owner, has_school_place=pep.has_school_place
+                ):
+                    items.append(
+                        WorkItem(
+                            f"Complete “{spec.title}”",
+                            child,
+                            pep,
+                            pep.due_on,
+                            "section_edit",
+                            (pep.pk, section.key),
+                        )
+                    )
+        if pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED) and (
+            user.role == Role.SOCIAL_WORKER and child.social_worker_id == user.pk
+        ):
+            what = (
+                "Resubmit the returned PEP"
+                if pep.status == PepStatus.RETURNED
+                else ("Submit the PEP for quality assurance")
+            )
+            items.append(WorkItem(what, child, pep, pep.submission_due_on, "pep_detail", (pep.pk,)))
+        if pep.status == PepStatus.SUBMITTED and user.role == Role.VIRTUAL_SCHOOL_STAFF:
+            items.append(
+                WorkItem("Quality-assure and sign off", child, pep, None, "pep_detail", (pep.pk,))
+            )
+    far_future = dt.date.max
+    return sorted(items, key=lambda i: (i.due_on or far_future, i.child.legal_last_name))

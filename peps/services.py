@@ -1,0 +1,470 @@
+"""Every write to a PEP: setting it up, saving and completing sections, and each move through
+the workflow. Each transition checks who may make it and refuses, with a reason, when its
+conditions are not met; each is recorded as a PepEvent."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from children.models import CareEpisode, Child
+from children.school_year import academic_year_start, year_group_on
+from pep_portal.accounts.models import User
+from pep_portal.accounts.permissions import Action, can_edit_section, user_can
+from pep_portal.calendars import deadlines
+from pep_portal.calendars.selectors import (
+    RulesMissing,
+    calendar_for_child,
+    rules_for_authority,
+)
+
+from .models import (
+    Attachment,
+    Pep,
+    PepEvent,
+    PepSection,
+    PepStatus,
+    SectionDraft,
+    SectionStatus,
+    Term,
+)
+from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, sections_for
+
+TERM_WINDOW_NAMES = {Term.AUTUMN: "Autumn", Term.SPRING: "Spring", Term.SUMMER: "Summer"}
+# Terms in the order they fall in a school year.
+TERM_ORDER = (Term.AUTUMN, Term.SPRING, Term.SUMMER)
+
+
+class EditConflict(Exception):
+    """Someone saved the section after this user opened it. Nothing was overwritten."""
+
+    def __init__(self, section: PepSection) -> None:
+        self.section = section
+        super().__init__("Someone else saved this section while you were editing it")
+
+
+def _log(pep: Pep, actor: User | None, to_status: str, reason: str = "") -> None:
+    PepEvent.objects.create(
+        pep=pep, from_status=pep.status, to_status=to_status, actor=actor, reason=reason
+    )
+
+
+def _current(pep: Pep) -> Pep:
+    """The PEP as it is now, locked until the transaction ends: two people moving the same PEP
+    at once are taken one after the other, each seeing the other's move."""
+    fresh = Pep.objects.select_for_update().get(pk=pep.pk)
+    pep.status = fresh.status
+    return pep
+
+
+def _move(pep: Pep, actor: User | None, to_status: str, reason: str = "", **fields: Any) -> Pep:
+    _log(pep, actor, to_status, reason)
+    pep.status = to_status
+    for name, value in fields.items():
+        setattr(pep, name, value)
+    pep._history_user = actor
+    pep.save()
+    return pep
+
+
+def term_window(child: Child, academic_year: int, term: str) -> tuple[dt.date, dt.date] | None:
+    """The dates of a term's review window under the child's authority's rules."""
+    rules = rules_for_authority(child.authority)
+    name = TERM_WINDOW_NAMES.get(term)
+    window = next((w for w in rules.review_windows if w.name == name), None)
+    return window.bounds(academic_year) if window else None
+
+
+def pep_due(child: Child, academic_year: int, term: str) -> tuple[dt.date | None, str]:
+    """When the PEP meeting must be held by and why; or no date, and the reason there is none
+    (no rules or no term dates loaded), rather than a guess."""
+    try:
+        if term == Term.INITIAL:
+            episode = child.episodes.filter(ended_on__isnull=True).first()
+            if episode is None:
+                return None, "The child is not in care"
+            calendar = calendar_for_child(child, on=episode.started_on)
+            deadline = deadlines.initial_pep_due(
+                rules_for_authority(child.authority),
+                calendar,
+                entered_care=episode.started_on,
+                emergency=episode.emergency_placement,
+            )
+            return deadline.due, deadline.rule
+        bounds = term_window(child, academic_year, term)
+        if bounds is None:
+            return None, f"{child.authority.name}'s rules have no {term} review window"
+        return bounds[1], (
+            f"{child.authority.name}: {TERM_WINDOW_NAMES[term]} review between "
+            f"{bounds[0]:%-d %B} and {bounds[1]:%-d %B %Y}"
+        )
+    except (RulesMissing, deadlines.CalendarMissing) as missing:
+        return None, str(missing)
+
+
+def _template_on(child: Child, day: dt.date) -> str:
+    template = year_group_on(child.date_of_birth, day).pep_template
+    if template is None:
+        raise ValidationError("PEPs start at nursery age: this child is too young for one")
+    return template
+
+
+def _carry_forward(section: PepSection, previous: PepSection | None, spec: SectionSpec) -> None:
+    """Start from last term's answers where the question carries forward, marked as carried
+    until its owner confirms or changes them."""
+    if previous is None:
+        return
+    carried = {
+        f.name: previous.answers[f.name]
+        for f in spec.fields_for(section.pep.template)
+        if f.carries_forward and previous.answers.get(f.name) not in (None, "")
+    }
+    if carried:
+        section.answers = carried
+        section.carried_forward = sorted(carried)
+        section.status = SectionStatus.IN_PROGRESS
+
+
+@transaction.atomic
+def pep_set_up(
+    *, actor: User | None, child: Child, academic_year: int, term: str, on: dt.date | None = None
+) -> Pep:
+    """Create a child's PEP for a term (or their initial PEP), with every section of the
+    template for their age, carried forward from their last PEP. `actor` None means the
+    portal itself (the termly set-up job)."""
+    if actor is not None and not user_can(actor, Action.CHANGE_CHILD, child):
+        raise PermissionDenied
+    if (
+        term != Term.INITIAL
+        and Pep.objects.filter(child=child, academic_year=academic_year, term=term).exists()
+    ):
+        raise ValidationError({"term": "This child already has a PEP for that term"})
+    if child.episodes.filter(ended_on__isnull=True).count() == 0:
+        raise ValidationError("This child is not in care, so they do not need a PEP")
+    starts_on = on or _term_start(child, academic_year, term)
+    due_on, due_basis = pep_due(child, academic_year, term)
+    previous = Pep.objects.filter(child=child).order_by("-created_at", "-pk").first()
+    pep = Pep(
+        child=child,
+        academic_year=academic_year,
+        term=term,
+        template=_template_on(child, starts_on),
+        previous=previous,
+        due_on=due_on,
+        due_basis=due_basis,
+        created_by=actor,
+    )
+    pep._history_user = actor
+    pep.save()
+    previous_sections = {s.key: s for s in previous.sections.all()} if previous is not None else {}
+    for spec in sections_for(pep.template):
+        section = PepSection(pep=pep, key=spec.key)
+        _carry_forward(section, previous_sections.get(spec.key), spec)
+        section._history_user = actor
+        section.save()
+    _log(pep, actor, PepStatus.DRAFT)
+    return pep
+
+
+def _term_start(child: Child, academic_year: int, term: str) -> dt.date:
+    if term == Term.INITIAL:
+        episode = child.episodes.filter(ended_on__isnull=True).first()
+        return episode.started_on if episode else timezone.localdate()
+    try:
+        bounds = term_window(child, academic_year, term)
+    except RulesMissing:
+        bounds = None
+    if bounds is not None:
+        return bounds[0]
+    # Without rules, the statutory terms: the template follows the child's school year.
+    return {
+        Term.AUTUMN: dt.date(academic_year, 9, 1),
+        Term.SPRING: dt.date(academic_year + 1, 1, 1),
+        Term.SUMMER: dt.date(academic_year + 1, 4, 1),
+    }[Term(term)]
+
+
+@transaction.atomic
+def pep_set_up_initial(*, actor: User | None, child: Child, episode: CareEpisode) -> Pep:
+    return pep_set_up(
+        actor=actor,
+        child=child,
+        academic_year=academic_year_start(episode.started_on),
+        term=Term.INITIAL,
+        on=episode.started_on,
+    )
+
+
+def _has_school_place(child: Child) -> bool:
+    return child.enrolments.filter(ended_on__isnull=True).exists()
+
+
+def may_edit(user: User, section: PepSection) -> bool:
+    spec = SECTIONS_BY_KEY[section.key]
+    return can_edit_section(
+        user, section.pep, spec.owner, has_school_place=_has_school_place(section.pep.child)
+    )
+
+
+def _require_edit(actor: User, section: PepSection) -> None:
+    _current(section.pep)  # a sign-off or submission a moment ago counts
+    if section.pep.is_locked:
+        raise ValidationError("This PEP has been signed off and can no longer be changed")
+    if section.pep.status == PepStatus.SUBMITTED:
+        raise ValidationError(
+            "This PEP is with the virtual school for quality assurance: it can be changed "
+            "again if they return it"
+        )
+    if not may_edit(actor, section):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def section_save(
+    *,
+    actor: User,
+    section: PepSection,
+    answers: dict[str, Any],
+    base_version: int,
+    confirm_carried: bool = False,
+) -> PepSection:
+    """Save a section's answers, unless someone else saved it since `base_version` was read:
+    then raise EditConflict and change nothing (the user's answers stay in their draft)."""
+    _require_edit(actor, section)
+    spec = SECTIONS_BY_KEY[section.key]
+    names = {f.name for f in spec.fields_for(section.pep.template)}
+    answers = {name: value for name, value in answers.items() if name in names}
+    previous = section.answers
+    # A carried-forward answer stops being "carried" once changed, or confirmed as it is.
+    carried = (
+        []
+        if confirm_carried
+        else [name for name in section.carried_forward if answers.get(name) == previous.get(name)]
+    )
+    complete = (
+        section.status == SectionStatus.COMPLETE
+        and not carried
+        and not missing_answers(spec, section.pep.template, answers)
+    )
+    updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
+        answers=answers,
+        carried_forward=carried,
+        status=SectionStatus.COMPLETE if complete else SectionStatus.IN_PROGRESS,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+        updated_by=actor,
+    )
+    if not updated:
+        raise EditConflict(PepSection.objects.select_related("updated_by").get(pk=section.pk))
+    section.refresh_from_db()
+    # update() skips django-simple-history; record the saved version explicitly.
+    section._history_user = actor
+    section.save(update_fields=["answers"])
+    SectionDraft.objects.filter(section=section, author=actor).delete()
+    if _current(section.pep).status == PepStatus.DRAFT:
+        _move(section.pep, actor, PepStatus.IN_PROGRESS)
+    return section
+
+
+@transaction.atomic
+def section_save_draft(
+    *, actor: User, section: PepSection, answers: dict[str, Any], base_version: int
+) -> SectionDraft:
+    """Keep what someone has typed, unvalidated, so nothing is lost to a timeout."""
+    _require_edit(actor, section)
+    draft, _ = SectionDraft.objects.update_or_create(
+        section=section,
+        author=actor,
+        defaults={"answers": answers, "base_version": base_version, "saved_at": timezone.now()},
+    )
+    return draft
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    missing: list[str]
+    carried: list[str]
+
+
+@transaction.atomic
+def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
+    """The owner says the section is done: refused, listing what is missing, if it is not."""
+    _require_edit(actor, section)
+    spec = SECTIONS_BY_KEY[section.key]
+    missing = missing_answers(spec, section.pep.template, section.answers)
+    problems = [f"Answer “{f.label}”" for f in missing]
+    labels = {f.name: f.label for f in spec.fields}
+    problems += [
+        f"Confirm or change “{labels[name]}”, carried forward from the last PEP"
+        for name in section.carried_forward
+    ]
+    if problems:
+        raise ValidationError(problems)
+    section.status = SectionStatus.COMPLETE
+    section.completed_at = timezone.now()
+    section.completed_by = actor
+    section._history_user = actor
+    section.save(update_fields=["status", "completed_at", "completed_by"])
+    if _current(section.pep).status == PepStatus.DRAFT:
+        _move(section.pep, actor, PepStatus.IN_PROGRESS)
+    return section
+
+
+def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+    titles = []
+    for section in pep.sections.all():
+        spec = SECTIONS_BY_KEY[section.key]
+        needed = spec.needed_before_meeting if before_meeting else spec.needed_for_submission
+        if needed and section.status != SectionStatus.COMPLETE:
+            titles.append(spec.title)
+    return titles
+
+
+def _require(actor: User, action: Action, pep: Pep) -> None:
+    if not user_can(actor, action, pep):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def pep_mark_ready(*, actor: User, pep: Pep) -> Pep:
+    """The school's sections are done: the meeting can go ahead."""
+    _require(actor, Action.MARK_PEP_READY, pep)
+    pep = _current(pep)
+    if pep.status not in (PepStatus.DRAFT, PepStatus.IN_PROGRESS):
+        raise ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be marked ready")
+    incomplete = _incomplete_titles(pep, before_meeting=True)
+    if incomplete:
+        raise ValidationError([f"Complete “{title}” before the meeting" for title in incomplete])
+    return _move(pep, actor, PepStatus.READY_FOR_MEETING)
+
+
+@transaction.atomic
+def pep_record_meeting_held(*, actor: User, pep: Pep, held_on: dt.date) -> Pep:
+    """The meeting took place: the clock for the social worker's submission starts."""
+    _require(actor, Action.RECORD_PEP_MEETING, pep)
+    pep = _current(pep)
+    if pep.status not in (PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
+        raise ValidationError(
+            f"A meeting cannot be recorded for a PEP that is “{pep.get_status_display()}”"
+        )
+    if held_on > timezone.localdate():
+        raise ValidationError({"held_on": "Enter a date that is today or in the past"})
+    submission_due_on = None
+    try:
+        rules = rules_for_authority(pep.child.authority)
+        count = rules.social_worker_upload_after_meeting
+        calendar = calendar_for_child(pep.child, on=held_on)
+        submission_due_on = deadlines.add_days(count.unit, held_on, count.days, calendar)
+    except (RulesMissing, deadlines.CalendarMissing):
+        pass  # shown as "no date" with the reason on the PEP page
+    return _move(
+        pep,
+        actor,
+        PepStatus.MEETING_HELD,
+        meeting_on=held_on,
+        submission_due_on=submission_due_on,
+    )
+
+
+@transaction.atomic
+def pep_submit(*, actor: User, pep: Pep) -> Pep:
+    """The social worker sends the PEP to the virtual school for quality assurance."""
+    _require(actor, Action.SUBMIT_PEP, pep)
+    pep = _current(pep)
+    if pep.status not in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
+        raise ValidationError(
+            "Record the PEP meeting before submitting the PEP"
+            if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
+            else f"A PEP that is “{pep.get_status_display()}” cannot be submitted"
+        )
+    incomplete = _incomplete_titles(pep, before_meeting=False)
+    if incomplete:
+        raise ValidationError([f"Complete “{title}” before submitting" for title in incomplete])
+    return _move(pep, actor, PepStatus.SUBMITTED, submitted_at=timezone.now())
+
+
+@transaction.atomic
+def pep_return(*, actor: User, pep: Pep, reason: str) -> Pep:
+    """The virtual school sends the PEP back, always saying what must change."""
+    _require(actor, Action.REVIEW_PEP, pep)
+    pep = _current(pep)
+    if pep.status != PepStatus.SUBMITTED:
+        raise ValidationError("Only a PEP submitted for quality assurance can be returned")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter what needs to change"})
+    return _move(pep, actor, PepStatus.RETURNED, reason=reason.strip())
+
+
+def pep_snapshot(pep: Pep) -> dict[str, Any]:
+    """Everything the PEP says, frozen: shown (and printed) as it was signed off."""
+    child = pep.child
+    return {
+        "title": pep.title,
+        "template": pep.template,
+        "child": {
+            "display_name": child.display_name,
+            "legal_name": f"{child.legal_first_name} {child.legal_last_name}",
+            "date_of_birth": child.date_of_birth.isoformat(),
+            "upn": child.upn,
+        },
+        "sections": [
+            {
+                "key": s.key,
+                "answers": s.answers,
+                "status": s.status,
+                "updated_by": s.updated_by.full_name if s.updated_by else "",
+                "version": s.version,
+            }
+            for s in pep.sections.select_related("updated_by")
+        ],
+        "meeting_on": pep.meeting_on.isoformat() if pep.meeting_on else None,
+        "due_on": pep.due_on.isoformat() if pep.due_on else None,
+    }
+
+
+@transaction.atomic
+def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
+    """The virtual school signs the PEP off: it becomes read-only, kept exactly as it is."""
+    _require(actor, Action.REVIEW_PEP, pep)
+    pep = _current(pep)
+    if pep.status != PepStatus.SUBMITTED:
+        raise ValidationError("Only a PEP submitted for quality assurance can be signed off")
+    return _move(
+        pep,
+        actor,
+        PepStatus.SIGNED_OFF,
+        signed_off_at=timezone.now(),
+        signed_off_by=actor,
+        signed_off_snapshot=pep_snapshot(pep),
+    )
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, pep: Pep, upload: Any, description: str = "") -> Attachment:
+    """Attach a document to a PEP, checked by its content (peps/attachments.py), stored
+    outside the web root under a meaningless name."""
+    from .attachments import check_attachment
+
+    if not user_can(actor, Action.ADD_ATTACHMENT, pep):
+        raise PermissionDenied
+    if pep.is_locked:
+        raise ValidationError("This PEP has been signed off: nothing more can be attached")
+    checked = check_attachment(upload.name, upload, getattr(upload, "size", None))
+    attachment = Attachment(
+        pep=pep,
+        name=checked.safe_name,
+        description=description.strip(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    upload.seek(0)
+    attachment.file.save(checked.safe_name, upload, save=False)
+    attachment._history_user = actor
+    attachment.save()
+    return attachment

@@ -1,0 +1,357 @@
+"""Thin views: scope the PEP to the user, check the form, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from children.selectors import child_get_for_user
+from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.forms import show_service_errors
+
+from . import services
+from .forms import (
+    AttachmentForm,
+    MeetingHeldForm,
+    PepSetUpForm,
+    ReturnForm,
+    SectionForm,
+    initial_for,
+)
+from .models import PepStatus
+from .sections import SECTIONS_BY_KEY
+from .selectors import (
+    draft_for,
+    pep_get_for_user,
+    section_get_for_user,
+    section_rows,
+)
+
+
+@login_required
+@require_GET
+def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pep = pep_get_for_user(user=request.user, pk=pk)
+    user = request.user
+    rows = section_rows(user=user, pep=pep)
+    answered = sum(r.answered for r in rows)
+    asked = sum(r.asked for r in rows)
+    allowed = {
+        "ready": user_can(user, Action.MARK_PEP_READY, pep)
+        and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS),
+        "meeting": user_can(user, Action.RECORD_PEP_MEETING, pep)
+        and pep.status in (PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING),
+        "submit": user_can(user, Action.SUBMIT_PEP, pep)
+        and pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED),
+        "review": user_can(user, Action.REVIEW_PEP, pep) and pep.status == PepStatus.SUBMITTED,
+        "attach": user_can(user, Action.ADD_ATTACHMENT, pep) and not pep.is_locked,
+    }
+    return render(
+        request,
+        "peps/pep_detail.html",
+        {
+            "pep": pep,
+            "child": pep.child,
+            "rows": rows,
+            "answered": answered,
+            "asked": asked,
+            "allowed": allowed,
+            "events": pep.events.select_related("actor"),
+            "attachments": pep.attachments.select_related("uploaded_by"),
+            "attachment_form": AttachmentForm() if allowed["attach"] else None,
+            "meeting_form": MeetingHeldForm() if allowed["meeting"] else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    section = section_get_for_user(user=request.user, pep_pk=pk, key=key)
+    pep, spec = section.pep, SECTIONS_BY_KEY[key]
+    if not services.may_edit(request.user, section):
+        raise PermissionDenied
+    conflict = None
+    restored = None
+    if request.method == "POST":
+        form = SectionForm(
+            request.POST, spec=spec, template=pep.template, carried=section.carried_forward
+        )
+        base_version = _int(request.POST.get("version"), section.version)
+        if "save_draft" in request.POST:
+            services.section_save_draft(
+                actor=request.user,
+                section=section,
+                answers=form.raw_answers(),
+                base_version=base_version,
+            )
+            messages.success(request, "Your draft has been saved")
+            return redirect("section_edit", pk=pep.pk, key=key)
+        if form.is_valid():
+            try:
+                services.section_save(
+                    actor=request.user,
+                    section=section,
+                    answers=form.answers(),
+                    base_version=base_version,
+                    confirm_carried="confirm_carried" in request.POST,
+                )
+            except services.EditConflict as clash:
+                # Keep what this user typed as their draft; show both versions side by side.
+                services.section_save_draft(
+                    actor=request.user,
+                    section=section,
+                    answers=form.answers(),
+                    base_version=base_version,
+                )
+                conflict = clash.section
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                messages.success(request, f"“{spec.title}” has been saved")
+                return redirect("pep_detail", pk=pep.pk)
+        else:
+            # Invalid answers are still kept, so nothing typed is lost.
+            services.section_save_draft(
+                actor=request.user,
+                section=section,
+                answers=form.raw_answers(),
+                base_version=base_version,
+            )
+    else:
+        draft = draft_for(user=request.user, section=section)
+        answers = section.answers
+        version = section.version
+        if draft is not None:
+            answers, version, restored = draft.answers, draft.base_version, draft
+        form = SectionForm(
+            initial={**initial_for(spec, pep.template, answers), "version": version},
+            spec=spec,
+            template=pep.template,
+            carried=section.carried_forward,
+        )
+    return render(
+        request,
+        "peps/section_edit.html",
+        {
+            "pep": pep,
+            "child": pep.child,
+            "spec": spec,
+            "section": section,
+            "form": form,
+            "conflict": conflict,
+            "restored": restored,
+            "conflict_answers": _readable(spec, pep.template, conflict.answers) if conflict else [],
+        },
+    )
+
+
+def _readable(spec, template, answers):  # type: ignore[no-untyped-def]
+    from .selectors import _display
+
+    return [(f.label, _display(f, answers.get(f.name))) for f in spec.fields_for(template)]
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return default
+
+
+@login_required
+@require_POST
+def section_autosave(request: HttpRequest, pk: int, key: str) -> JsonResponse:
+    """Called by the page's script as the user types: keeps a draft, validates nothing."""
+    section = section_get_for_user(user=request.user, pep_pk=pk, key=key)
+    spec = SECTIONS_BY_KEY[key]
+    form = SectionForm(request.POST, spec=spec, template=section.pep.template)
+    try:
+        draft = services.section_save_draft(
+            actor=request.user,
+            section=section,
+            answers=form.raw_answers(),
+            base_version=_int(request.POST.get("version"), section.version),
+        )
+    except ValidationError as error:
+        return JsonResponse({"saved": False, "error": " ".join(error.messages)}, status=409)
+    return JsonResponse({"saved": True, "saved_at": draft.saved_at.isoformat()})
+
+
+@login_required
+@require_POST
+def section_complete(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    section = section_get_for_user(user=request.user, pep_pk=pk, key=key)
+    try:
+        services.section_mark_complete(actor=request.user, section=section)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+        return redirect("pep_detail", pk=pk)
+    messages.success(request, f"“{SECTIONS_BY_KEY[key].title}” is complete")
+    return redirect("pep_detail", pk=pk)
+
+
+def _transition(request: HttpRequest, pk: int, action: Action, run, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    pep = pep_get_for_user(user=request.user, pk=pk, action=action)
+    try:
+        run(pep)
+    except ValidationError as error:
+        for problem in error.messages:
+            messages.error(request, problem)
+    else:
+        messages.success(request, done)
+    return redirect("pep_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def pep_mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        Action.MARK_PEP_READY,
+        lambda pep: services.pep_mark_ready(actor=request.user, pep=pep),
+        "The PEP is ready for the meeting",
+    )
+
+
+@login_required
+@require_POST
+def pep_meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
+    form = MeetingHeldForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for problem in errors:
+                messages.error(request, problem)
+        return redirect("pep_detail", pk=pk)
+    return _transition(
+        request,
+        pk,
+        Action.RECORD_PEP_MEETING,
+        lambda pep: services.pep_record_meeting_held(
+            actor=request.user, pep=pep, held_on=form.cleaned_data["held_on"]
+        ),
+        "The meeting has been recorded",
+    )
+
+
+@login_required
+@require_POST
+def pep_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        Action.SUBMIT_PEP,
+        lambda pep: services.pep_submit(actor=request.user, pep=pep),
+        "The PEP has been submitted to the virtual school",
+    )
+
+
+@login_required
+@require_POST
+def pep_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(
+        request,
+        pk,
+        Action.REVIEW_PEP,
+        lambda pep: services.pep_sign_off(actor=request.user, pep=pep),
+        "The PEP has been signed off",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pep_return(request: HttpRequest, pk: int) -> HttpResponse:
+    pep = pep_get_for_user(user=request.user, pk=pk, action=Action.REVIEW_PEP)
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pep_return(actor=request.user, pep=pep, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The PEP has been returned with your reasons")
+            return redirect("pep_detail", pk=pk)
+    return render(
+        request, "peps/form.html", {"form": form, "pep": pep, "title": "Return the PEP for changes"}
+    )
+
+
+@login_required
+@require_GET
+def pep_signed_off(request: HttpRequest, pk: int) -> HttpResponse:
+    pep = pep_get_for_user(user=request.user, pk=pk)
+    if pep.signed_off_snapshot is None:
+        return redirect("pep_detail", pk=pk)
+    snapshot = pep.signed_off_snapshot
+    sections = []
+    for stored in snapshot["sections"]:
+        spec = SECTIONS_BY_KEY[stored["key"]]
+        sections.append((spec, _readable(spec, snapshot["template"], stored["answers"])))
+    return render(
+        request,
+        "peps/pep_signed_off.html",
+        {"pep": pep, "snapshot": snapshot, "sections": sections},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pep_set_up(request: HttpRequest, child_pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=child_pk, action=Action.CHANGE_CHILD)
+    form = PepSetUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pep = services.pep_set_up(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, f"The {pep.title} has been set up")
+            return redirect("pep_detail", pk=pep.pk)
+    return render(
+        request, "peps/form.html", {"form": form, "child": child, "title": "Set up a PEP"}
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    pep = pep_get_for_user(user=request.user, pk=pk, action=Action.ADD_ATTACHMENT)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                actor=request.user,
+                pep=pep,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(request, problem)
+        else:
+            messages.success(request, "The file has been attached")
+    else:
+        for errors in form.errors.values():
+            for problem in errors:
+                messages.error(request, problem)
+    return redirect("pep_detail", pk=pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    pep = pep_get_for_user(user=request.user, pk=pk)
+    attachment = get_object_or_404(pep.attachments, pk=attachment_pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response

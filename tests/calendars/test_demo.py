@@ -1,0 +1,27 @@
+"""The demo authority's fictional term dates."""
+
+import datetime as dt
+
+from pep_portal.calendars.demo import demo_term_dates, seed_demo_calendars
+from pep_portal.calendars.models import TermCalendar
+from pep_portal.calendars.selectors import calendar_for_authority
+from pep_portal.calendars.term_dates import check_rows
+
+from .helpers import calendar_from_rows
+
+
+def test_demo_term_dates_look_like_an_english_school_year():
+    for year in range(2024, 2031):
+        rows = demo_term_dates(year)
+        assert check_rows(rows) == []
+        school_days = len(calendar_from_rows(rows).years[year].school_days)
+        assert 185 <= school_days <= 195, (year, school_days)
+
+
+def test_seeding_demo_calendars_twice_loads_them_once(personas):
+    today = dt.date(2026, 11, 24)
+    assert seed_demo_calendars(personas.authority, today=today) == 2
+    history = TermCalendar.history.count()
+    assert seed_demo_calendars(personas.authority, today=today) == 0
+    assert TermCalendar.history.count() == history
+    assert sorted(calendar_for_authority(personas.authority).years) == [2026, 2027]

@@ -1,0 +1,115 @@
+"""Review terms, financial years and the rules other authorities publish, expressed as data."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from pep_portal.calendars.choices import DayUnit
+from pep_portal.calendars.deadlines import (
+    DayCount,
+    birthday,
+    early_years_first_pep_due,
+    financial_year_of,
+    initial_pep_due,
+    internal_review_allowed,
+    no_school_place_meeting_due,
+    pep_review_window,
+    pp_plus_request_deadline,
+    school_change_pep_due,
+    term_of,
+)
+
+D = dt.date
+
+
+def test_31_march_and_1_april_are_in_different_financial_years():
+    assert financial_year_of(D(2026, 3, 31)).start_year == 2025
+    assert financial_year_of(D(2026, 4, 1)).start_year == 2026
+    assert financial_year_of(D(2026, 3, 31)).label == "2025-26"
+    assert financial_year_of(D(2026, 4, 1)).end == D(2027, 3, 31)
+
+
+def test_pp_plus_requests_close_on_23_march_in_medway_and_31_march_by_statute(medway, walsall):
+    assert pp_plus_request_deadline(medway, D(2026, 3, 31)) == D(2026, 3, 23)
+    assert pp_plus_request_deadline(medway, D(2026, 4, 1)) == D(2027, 3, 23)
+    assert pp_plus_request_deadline(medway, D(2025, 9, 10)) == D(2026, 3, 23)
+    assert pp_plus_request_deadline(walsall, D(2026, 3, 31)) == D(2026, 3, 31)
+
+
+def test_review_terms_are_autumn_spring_and_summer_with_august_in_none(medway):
+    assert term_of(medway, D(2026, 3, 31)).label == "Spring 2025/26"
+    assert term_of(medway, D(2026, 4, 1)).label == "Summer 2025/26"
+    assert term_of(medway, D(2026, 8, 31)) is None
+    assert term_of(medway, D(2026, 9, 1)).label == "Autumn 2026/27"
+    assert term_of(medway, D(2025, 12, 31)).label == "Autumn 2025/26"
+    assert term_of(medway, D(2026, 1, 1)).label == "Spring 2025/26"
+
+
+def test_review_windows_have_their_dates_in_the_right_calendar_year(medway):
+    autumn = pep_review_window(medway, 2025, "autumn")
+    assert (autumn.start, autumn.end) == (D(2025, 9, 1), D(2025, 12, 31))
+    summer = pep_review_window(medway, 2025, "Summer")
+    assert (summer.start, summer.end) == (D(2026, 4, 1), D(2026, 7, 31))
+    with pytest.raises(KeyError):
+        pep_review_window(medway, 2025, "Winter")
+
+
+def test_walsall_third_review_may_be_internal_only_with_expected_progress(walsall, medway):
+    assert not internal_review_allowed(walsall, formal_meetings_this_year=1, expected_progress=True)
+    assert internal_review_allowed(walsall, formal_meetings_this_year=2, expected_progress=True)
+    assert not internal_review_allowed(
+        walsall, formal_meetings_this_year=2, expected_progress=False
+    )
+    assert not internal_review_allowed(medway, formal_meetings_this_year=2, expected_progress=True)
+
+
+def test_medway_wants_a_meeting_within_24_hours_when_there_is_no_school_place(medway, walsall):
+    since = dt.datetime(2026, 3, 6, 16, 30, tzinfo=dt.UTC)
+    assert no_school_place_meeting_due(medway, since=since) == since + dt.timedelta(hours=24)
+    assert no_school_place_meeting_due(walsall, since=since) is None
+
+
+def test_an_authority_counting_twenty_working_days_needs_only_data(medway, northam):
+    # Another authority's rule: initial PEP within 20 working days of entering care, and a
+    # new PEP within 10 working days of a change of school.
+    other = dataclasses.replace(
+        medway,
+        authority="Gateshead",
+        initial_pep=DayCount(20, DayUnit.WORKING),
+        initial_pep_emergency=DayCount(20, DayUnit.WORKING),
+        school_change_pep=DayCount(10, DayUnit.WORKING),
+    )
+    # Working days from Mon 15 Dec 2025: 16-19 (4), 22-24 (7), 29-31 (10), 2 Jan (11),
+    # 5-9 (16), 12-15 Jan (20). The school holiday does not stop the count.
+    assert initial_pep_due(other, northam, entered_care=D(2025, 12, 15), emergency=False).due == (
+        D(2026, 1, 15)
+    )
+    # Changed school Fri 22 May 2026: 26-29 May (4), 1-5 Jun (9), Mon 8 Jun (10).
+    assert school_change_pep_due(other, northam, changed_on=D(2026, 5, 22)).due == D(2026, 6, 8)
+    assert school_change_pep_due(medway, northam, changed_on=D(2026, 5, 22)) is None
+
+
+def test_first_early_years_pep_counts_from_the_term_after_the_third_birthday(medway, northam):
+    rules = dataclasses.replace(medway, early_years_first_pep=DayCount(20, DayUnit.SCHOOL))
+    # Third birthday 15 Oct 2025 → spring term; its first school day is Tue 6 Jan (Mon 5 is
+    # INSET), day 0; 20 school days on is Tue 3 Feb 2026.
+    deadline = early_years_first_pep_due(rules, northam, date_of_birth=D(2022, 10, 15))
+    assert deadline.counted_from == D(2026, 1, 6)
+    assert deadline.due == D(2026, 2, 3)
+    assert "Spring term" in deadline.rule
+    assert early_years_first_pep_due(medway, northam, date_of_birth=D(2022, 10, 15)) is None
+
+
+def test_a_birthday_on_the_first_day_of_a_term_waits_for_the_following_term(medway, northam):
+    rules = dataclasses.replace(medway, early_years_first_pep=DayCount(20, DayUnit.SCHOOL))
+    # Turns 3 on 1 January 2026 → summer term, from Mon 13 Apr (day 0). 14-17 Apr (4), 20-24
+    # (9), 27 Apr-1 May (14), Mon 4 May bank holiday, 5-8 May (18), 11 (19), Tue 12 May (20).
+    deadline = early_years_first_pep_due(rules, northam, date_of_birth=D(2023, 1, 1))
+    assert deadline.counted_from == D(2026, 4, 13)
+    assert deadline.due == D(2026, 5, 12)
+
+
+def test_a_29_february_birthday_falls_on_1_march_in_other_years():
+    assert birthday(D(2020, 2, 29), 3) == D(2023, 3, 1)
+    assert birthday(D(2020, 2, 29), 4) == D(2024, 2, 29)
