@@ -85,12 +85,12 @@ KNOWN_SUFFIXES = {
     JPEG: {"jpg", "jpeg", "jpe"},
     PNG: {"png"},
 }
-NAMES = {
-    PDF: "PDF",
-    DOCX: "Word document (DOCX)",
-    XLSX: "Excel spreadsheet (XLSX)",
-    JPEG: "JPEG",
-    PNG: "PNG",
+DESCRIPTIONS = {
+    PDF: "a PDF",
+    DOCX: "a Word document (DOCX)",
+    XLSX: "an Excel spreadsheet (XLSX)",
+    JPEG: "a JPEG",
+    PNG: "a PNG",
 }
 
 # The main part of each OOXML kind and the content type [Content_Types].xml must give it.
@@ -139,7 +139,7 @@ MESSAGE_WRONG_TYPE = (
 )
 MESSAGE_TOO_LARGE = "The selected file must be smaller than 10MB"
 MESSAGE_EMPTY = "The selected file is empty"
-MESSAGE_PASSWORD = (
+MESSAGE_PROTECTED = (
     "The selected file is password-protected: remove the password and upload it again"
 )
 MESSAGE_LEGACY_WORD = (
@@ -153,8 +153,7 @@ MESSAGE_MACRO_WORD = (
     "The selected file contains macros: save it as a Word document (.docx) and upload it again"
 )
 MESSAGE_MACRO_EXCEL = (
-    "The selected file contains macros: save it as an Excel spreadsheet (.xlsx) and upload it "
-    "again"
+    "The selected file contains macros: save it as an Excel spreadsheet (.xlsx) and upload it again"
 )
 MESSAGE_EXPANDS_TOO_MUCH = (
     "The selected file is bigger than 200MB when opened: make it smaller and upload it again"
@@ -171,7 +170,7 @@ MESSAGE_IMAGE_TOO_BIG = (
 
 def message_damaged(kind: str) -> str:
     """The GOV.UK-style message for a file that claims to be ``kind`` but does not open."""
-    return f"The selected file is damaged or not really a {NAMES[kind]}"
+    return f"The selected file is damaged or not really {DESCRIPTIONS[kind]}"
 
 
 @dataclass(frozen=True)
@@ -279,7 +278,7 @@ def _check_pdf(stream: BinaryIO) -> None:
         # broken input; to the person uploading, all of them mean the same thing.
         raise ValidationError(message_damaged(PDF), code="damaged") from error
     if encrypted:
-        raise ValidationError(MESSAGE_PASSWORD, code="password_protected")
+        raise ValidationError(MESSAGE_PROTECTED, code="password_protected")
     if pages == 0:
         raise ValidationError(message_damaged(PDF), code="damaged")
 
@@ -322,7 +321,7 @@ def _check_ooxml(stream: BinaryIO, magic_type: str) -> str:
         _refuse_zip_bomb(entries)
         if any(entry.flag_bits & 0x1 for entry in entries):
             # ZIP-level encryption: not how Office protects files, but protected all the same.
-            raise ValidationError(MESSAGE_PASSWORD, code="password_protected")
+            raise ValidationError(MESSAGE_PROTECTED, code="password_protected")
         by_name = {entry.filename.lower(): entry for entry in entries}
         content_types = by_name.get(CONTENT_TYPES_PART)
         if content_types is None:
@@ -332,8 +331,7 @@ def _check_ooxml(stream: BinaryIO, magic_type: str) -> str:
 
     declared = {*overrides.values(), *defaults.values()}
     has_macros = any(
-        "macroenabled" in content_type or "vbaproject" in content_type
-        for content_type in declared
+        "macroenabled" in content_type or "vbaproject" in content_type for content_type in declared
     ) or any(name.endswith("vbaproject.bin") for name in by_name)
     word_part, word_type = OOXML_MAIN_PARTS[DOCX]
     excel_part, excel_type = OOXML_MAIN_PARTS[XLSX]
@@ -341,9 +339,9 @@ def _check_ooxml(stream: BinaryIO, magic_type: str) -> str:
         is_word = word_part in by_name or magic_type == CONTENT_TYPES[DOCX]
         message = MESSAGE_MACRO_WORD if is_word else MESSAGE_MACRO_EXCEL
         raise ValidationError(message, code="macro_enabled")
-    if word_part in by_name and overrides.get(f"/{word_part}") == word_type:
+    if word_part in by_name and _part_type(word_part, overrides, defaults) == word_type:
         kind = DOCX
-    elif excel_part in by_name and overrides.get(f"/{excel_part}") == excel_type:
+    elif excel_part in by_name and _part_type(excel_part, overrides, defaults) == excel_type:
         kind = XLSX
     else:
         # PPTX, templates (DOTX/XLTX), ODT inside a ZIP, or a ZIP that only looks like Office.
@@ -361,9 +359,8 @@ def _refuse_zip_bomb(entries: list[zipfile.ZipInfo]) -> None:
     if sum(entry.file_size for entry in entries) > MAX_ZIP_UNCOMPRESSED_BYTES:
         raise ValidationError(MESSAGE_EXPANDS_TOO_MUCH, code="zip_too_large_uncompressed")
     for entry in entries:
-        if (
-            entry.file_size > ZIP_RATIO_FLOOR_BYTES
-            and entry.file_size > MAX_ZIP_ENTRY_RATIO * max(entry.compress_size, 1)
+        if entry.file_size > ZIP_RATIO_FLOOR_BYTES and entry.file_size > MAX_ZIP_ENTRY_RATIO * max(
+            entry.compress_size, 1
         ):
             raise ValidationError(MESSAGE_EXPANDS_TOO_MUCH, code="zip_ratio")
 
@@ -399,6 +396,15 @@ def _read_content_types(
     return overrides, defaults
 
 
+def _part_type(part: str, overrides: dict[str, str], defaults: dict[str, str]) -> str | None:
+    """A part's content type as OPC resolves it: its Override, else its extension's Default.
+
+    Word and Excel always write an Override for the main part, but some generators only set
+    ``Default Extension="xml"`` to the main type, and those files open in Office too.
+    """
+    return overrides.get(f"/{part}") or defaults.get(part.rsplit(".", 1)[-1])
+
+
 def _damaged_office(magic_type: str) -> str:
     """Name the Office kind libmagic saw, or Word when it only saw a ZIP."""
     return message_damaged(XLSX if magic_type == CONTENT_TYPES[XLSX] else DOCX)
@@ -419,7 +425,7 @@ def _refuse_ole(stream: BinaryIO, magic_type: str) -> None:
     if "encrypted" in description.lower() or any(
         marker in data for marker in OLE_ENCRYPTION_MARKERS
     ):
-        raise ValidationError(MESSAGE_PASSWORD, code="password_protected")
+        raise ValidationError(MESSAGE_PROTECTED, code="password_protected")
     if "application/msword" in (magic_type, full_type) or OLE_WORD_MARKER in data:
         raise ValidationError(MESSAGE_LEGACY_WORD, code="legacy_format")
     if "application/vnd.ms-excel" in (magic_type, full_type) or OLE_EXCEL_MARKER in data:
@@ -466,13 +472,12 @@ def safe_attachment_name(name: str, kind: str) -> str:
 def _clean_stem(stem: str) -> str:
     """Replace unsafe characters, collapse runs and trim the ends (see safe_attachment_name)."""
     kept = "".join(
-        character
-        if unicodedata.category(character)[0] in "LNM" or character in " -_.()"
-        else "_"
+        character if unicodedata.category(character)[0] in "LNM" or character in " -_.()" else "_"
         for character in stem
     )
+    # A dash between spaces would otherwise leave " _ " in the name: one underscore reads better.
+    kept = re.sub(r"[ _]*_[ _]*", "_", kept)
     kept = re.sub(r" {2,}", " ", kept)
-    kept = re.sub(r"_{2,}", "_", kept)
     kept = re.sub(r"\.{2,}", ".", kept)
     return kept.lstrip(" ._-").rstrip(" ._")
 

@@ -53,8 +53,10 @@ class PeriodForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The page's own <form> carries the CSRF token (and a GET form must not).
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Field.radios("kind", legend_size=Size.SMALL, inline=True),
+            Field.radios("kind", legend_size=Size.SMALL),
             Field("start_date"),
             Field("end_date"),
             Field.text("name", field_width=20),
@@ -86,6 +88,8 @@ class UploadForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The page's own <form> carries the CSRF token (and a GET form must not).
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field("file"),
             Field.text("school", field_width=10),
@@ -168,6 +172,21 @@ class RuleSetForm(forms.ModelForm):
             "no_school_place_meeting_hours": "No school place: meeting with the virtual school "
             "within (hours)",
         }
+        widgets = {
+            name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
+            for name in (
+                "initial_pep_days",
+                "initial_pep_days_emergency",
+                "school_change_pep_days",
+                "early_years_first_pep_days",
+                "early_years_age",
+                "formal_meetings_per_year",
+                "teacher_sections_days_before",
+                "social_worker_upload_days_after",
+                "pp_plus_cutoff_day",
+                "no_school_place_meeting_hours",
+            )
+        }
         help_texts = {
             "school_change_pep_days": "Leave blank if there is no such rule.",
             "early_years_first_pep_days": "Leave blank if there is no such rule.",
@@ -187,6 +206,8 @@ class RuleSetForm(forms.ModelForm):
             self.fields[name].choices = DayUnit.choices
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The page's own <form> carries the CSRF token (and a GET form must not).
+        self.helper.disable_csrf = True
         number = {"field_width": 4}
         self.helper.layout = Layout(
             Fieldset(
@@ -226,7 +247,7 @@ class RuleSetForm(forms.ModelForm):
 
 
 class WindowForm(forms.Form):
-    name = forms.CharField(label="Review term", max_length=40, required=False)
+    name = forms.CharField(label="Name", max_length=40, required=False)
     first_month = _month_field("From")
     last_month = _month_field("To")
 
@@ -234,11 +255,18 @@ class WindowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The page's own <form> carries the CSRF token.
         self.helper.disable_csrf = True
+        number = self.prefix.rsplit("-", 1)[-1] if self.prefix else "0"
+        label = f"Review term {int(number) + 1}" if number.isdigit() else "Review term"
         self.helper.layout = Layout(
-            Field.text("name", field_width=10, label_size=Size.SMALL),
-            Field.select("first_month", label_size=Size.SMALL),
-            Field.select("last_month", label_size=Size.SMALL),
+            Fieldset(
+                Field.text("name", field_width=10),
+                Field.select("first_month"),
+                Field.select("last_month"),
+                legend=label,
+                legend_size=Size.SMALL,
+            )
         )
 
 
@@ -261,6 +289,8 @@ class DeadlineCheckForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        # The page's own <form> carries the CSRF token (and a GET form must not).
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Field("entered_care"),
             Field.checkbox("emergency", small=True),

@@ -57,6 +57,11 @@ def _apply_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _posted(request: HttpRequest) -> Any:
+    # An empty POST is still a POST: bind it, so a blank submission shows the errors.
+    return request.POST if request.method == "POST" else None
+
+
 def _check_year(year: int) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404("No such academic year.")
@@ -155,7 +160,7 @@ def _period_form_page(
             "end_date": period.end_date,
             "name": period.name,
         }
-    form = PeriodForm(request.POST or None, initial=initial)
+    form = PeriodForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         is_school = isinstance(owner, School)
@@ -257,7 +262,7 @@ def school_export(request: HttpRequest, urn: int, year: int) -> HttpResponse:
 def calendar_upload(request: HttpRequest) -> HttpResponse:
     user = request.user
     authority = authority_get_for_user(user=user, action=Action.EDIT_CALENDAR)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         school = data["school"]
@@ -399,8 +404,8 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
             for name, first, last in (("Autumn", 9, 12), ("Spring", 1, 3), ("Summer", 4, 7))
         ]
     )
-    form = RuleSetForm(request.POST or None, instance=rule_set)
-    formset = WindowFormSet(request.POST or None, initial=windows, prefix="windows")
+    form = RuleSetForm(_posted(request), instance=rule_set)
+    formset = WindowFormSet(_posted(request), initial=windows, prefix="windows")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         values = {name: form.cleaned_data[name] for name in RuleSetForm.Meta.fields}
         chosen = [

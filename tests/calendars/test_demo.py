@@ -25,3 +25,27 @@ def test_seeding_demo_calendars_twice_loads_them_once(personas):
     assert seed_demo_calendars(personas.authority, today=today) == 0
     assert TermCalendar.history.count() == history
     assert sorted(calendar_for_authority(personas.authority).years) == [2026, 2027]
+
+
+def test_the_seed_additions_change_nothing_when_run_again(db):
+    from django.apps import apps
+    from django.core.management import call_command
+
+    from pep_portal.accounts.models import LocalAuthority
+    from pep_portal.calendars.services import rule_set_load_preset
+
+    def seed() -> None:
+        # What pep_portal.demo.seed_demo is to call (README of this change).
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        rule_set_load_preset(preset="medway", slug="demo-borough")
+        seed_demo_calendars(LocalAuthority.objects.get(slug="demo-borough"))
+
+    def counts() -> dict[str, int]:
+        return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+    seed()
+    first = counts()
+    seed()
+    assert counts() == first
+    assert first["calendars.TermCalendar"] == 2
+    assert first["calendars.PepRuleSet"] == 1

@@ -298,3 +298,15 @@ def test_checking_a_deadline_in_the_portal_shows_the_date_and_how(client, person
     query["entered_care_1"] = "7"
     page = client.get(reverse("calendar_deadline_check"), query).content.decode()
     assert "No term dates are loaded for 2027/28" in page
+
+
+def test_an_empty_upload_shows_what_to_do(client, personas, setting):
+    client.force_login(personas.authority_administrator)
+    page = client.post(reverse("calendar_upload"), {}).content.decode()
+    assert "govuk-error-summary" in page and "Choose a CSV or iCalendar file" in page
+
+
+def test_the_deadline_form_puts_no_csrf_token_in_the_address(client, personas, setting):
+    client.force_login(personas.virtual_school_staff)
+    page = client.get(reverse("calendar_deadline_check")).content.decode()
+    assert "csrfmiddlewaretoken" not in page.split('id="main-content"')[1]

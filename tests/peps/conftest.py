@@ -8,8 +8,8 @@ from children.services import delegation_grant
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
-from peps.services import pep_set_up, section_mark_complete, section_save
 from peps.sections import SECTIONS_BY_KEY, Kind
+from peps.services import pep_set_up, section_mark_complete, section_save
 from tests.children.conftest import register, setting  # noqa: F401 (shared fixture)
 
 TODAY = dt.date(2026, 11, 24)
@@ -53,7 +53,7 @@ def complete(user, section: PepSection) -> PepSection:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def pep_setting(personas, setting) -> PepSetting:  # type: ignore[no-untyped-def]
+def pep_setting(personas, setting) -> PepSetting:  # type: ignore[no-untyped-def]  # noqa: F811
     """Zara (Year 6 in 2026/27, at Dee Teacher's school) with her Autumn 2026 PEP, under
     Medway's rules with demo term dates loaded."""
     rule_set_load_preset(preset="medway", slug=personas.authority.slug)
@@ -72,16 +72,16 @@ def pep_setting(personas, setting) -> PepSetting:  # type: ignore[no-untyped-def
     return PepSetting(child=setting.child, pep=pep)
 
 
-def teacher_sections_done(personas, setting: PepSetting) -> None:  # type: ignore[no-untyped-def]
-    for section in setting.pep.sections.all():
+def teacher_sections_done(personas, pep_setting: PepSetting) -> None:  # type: ignore[no-untyped-def]
+    for section in pep_setting.pep.sections.all():
         if SECTIONS_BY_KEY[section.key].owner == "designated_teacher":
             complete(personas.designated_teacher, section)
 
 
-def everything_done(personas, setting: PepSetting) -> None:  # type: ignore[no-untyped-def]
-    teacher_sections_done(personas, setting)
-    complete(personas.social_worker, setting.section("care_information"))
-    complete(personas.designated_teacher, setting.section("child_voice"))
+def everything_done(personas, pep_setting: PepSetting) -> None:  # type: ignore[no-untyped-def]
+    teacher_sections_done(personas, pep_setting)
+    complete(personas.social_worker, pep_setting.section("care_information"))
+    complete(personas.designated_teacher, pep_setting.section("child_voice"))
 
 
 __all__ = ["complete", "everything_done", "full_answers", "register", "teacher_sections_done"]

@@ -13,7 +13,7 @@ from peps.services import (
     section_save,
     section_save_draft,
 )
-from tests.peps.conftest import complete, full_answers
+from tests.peps.conftest import complete
 
 TEACHER_SECTIONS = [
     "learning_history",
