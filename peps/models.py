@@ -2,7 +2,6 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from simple_history.models import HistoricalRecords
 
 from children.school_year import PepTemplate
@@ -191,15 +190,10 @@ class PepEvent(models.Model):
         return f"{self.pep_id}: {self.from_status} → {self.to_status}"
 
 
-class PrivateStorage(LazyObject):
+def private_storage() -> FileSystemStorage:
     """Attachments live outside the web root and are served only through a view that checks
-    permission; the location is read from settings when first used (tests can move it)."""
-
-    def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
-private_storage = PrivateStorage()
+    permission. A callable, so migrations record no machine's path."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 def _attachment_path(instance: "Attachment", filename: str) -> str:

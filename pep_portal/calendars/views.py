@@ -190,6 +190,7 @@ def _period_form_page(
             "caption": f"{owner} · {academic_year_label(year)}",
             "back_url": _back_url(owner, year),
             "period": period,
+            "is_school": isinstance(owner, School),
         },
     )
 
