@@ -56,11 +56,10 @@ class SectionRow:
     @property
     def answers(self) -> list[tuple[str, Any]]:
         """(question, answer) in the order asked, for reading."""
-        fields = self.spec.fields_for(self.section.pep.template)
-        return [(f.label, _display(f, self.section.answers.get(f.name))) for f in fields]
+        return readable_answers(self.spec, self.section.pep.template, self.section.answers)
 
 
-def _display(spec: Any, value: Any) -> Any:
+def display_answer(spec: Any, value: Any) -> Any:
     if value in (None, ""):
         return ""
     if spec.kind == "yes_no":
@@ -73,6 +72,13 @@ def _display(spec: Any, value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def readable_answers(
+    spec: SectionSpec, template: str, answers: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """(question, answer as people read it) for every question the template asks."""
+    return [(f.label, display_answer(f, answers.get(f.name))) for f in spec.fields_for(template)]
 
 
 def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
@@ -188,3 +194,25 @@ def work_for(*, user: User) -> list[WorkItem]:
             )
     far_future = dt.date.max
     return sorted(items, key=lambda i: (i.due_on or far_future, i.child.legal_last_name))
+
+
+def previous_answers(*, user: User, pep: Pep, key: str) -> list[tuple[str, Any]]:
+    """A section's answers in the PEP before this one, for "you said, we did": the child's
+    views last time, beside what is being recorded now."""
+    if pep.previous_id is None:
+        return []
+    previous = (
+        PepSection.objects.filter(pep_id=pep.previous_id, key=key)
+        .filter(pep__in=scope_queryset(user, Action.VIEW_PEP, Pep.objects.all()))
+        .select_related("pep")
+        .first()
+    )
+    if previous is None:
+        return []
+    spec = SECTIONS_BY_KEY[key]
+    fields = spec.fields_for(previous.pep.template)
+    return [
+        (f.label, display_answer(f, previous.answers.get(f.name)))
+        for f in fields
+        if previous.answers.get(f.name) not in (None, "")
+    ]

@@ -25,6 +25,8 @@ from .sections import SECTIONS_BY_KEY
 from .selectors import (
     draft_for,
     pep_get_for_user,
+    previous_answers,
+    readable_answers,
     section_get_for_user,
     section_rows,
 )
@@ -143,15 +145,14 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "form": form,
             "conflict": conflict,
             "restored": restored,
-            "conflict_answers": _readable(spec, pep.template, conflict.answers) if conflict else [],
+            "conflict_answers": readable_answers(spec, pep.template, conflict.answers)
+            if conflict
+            else [],
+            "last_time": previous_answers(user=request.user, pep=pep, key=key)
+            if key == "child_voice"
+            else [],
         },
     )
-
-
-def _readable(spec, template, answers):  # type: ignore[no-untyped-def]
-    from .selectors import _display
-
-    return [(f.label, _display(f, answers.get(f.name))) for f in spec.fields_for(template)]
 
 
 def _int(value: str | None, default: int) -> int:
@@ -290,7 +291,7 @@ def pep_signed_off(request: HttpRequest, pk: int) -> HttpResponse:
     sections = []
     for stored in snapshot["sections"]:
         spec = SECTIONS_BY_KEY[stored["key"]]
-        sections.append((spec, _readable(spec, snapshot["template"], stored["answers"])))
+        sections.append((spec, readable_answers(spec, snapshot["template"], stored["answers"])))
     return render(
         request,
         "peps/pep_signed_off.html",

@@ -9,6 +9,9 @@ from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
 from tests.factories import LocalAuthorityFactory, SchoolFactory, UserFactory
 
+# Fixtures shared across test packages (a child with a care team; a PEP under Medway's rules).
+pytest_plugins = ["tests.children.fixtures", "tests.peps.fixtures"]
+
 
 @dataclass
 class Personas:

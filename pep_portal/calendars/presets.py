@@ -88,7 +88,7 @@ WALSALL = Preset(
         "virtual_school_email": "virtual-school@walsall.invalid",
     },
     rules={
-        "initial_pep_unit": DayUnit.WORKING,
+        "initial_pep_unit": DayUnit.SCHOOL,
         "initial_pep_days": 10,
         "initial_pep_days_emergency": 10,
         "school_change_pep_days": None,
@@ -109,8 +109,9 @@ WALSALL = Preset(
     windows=TERM_WINDOWS,
     provenance={
         "initial_pep": f"{SEED_WALSALL}: initial PEP meetings within 10 days for children new "
-        "to care, emergency or not. It does not say school or working days, so the "
-        f"{STATUTORY_INITIAL}: working days.",
+        "to care, emergency or not. It does not say which days; the portal counts school "
+        "days, as Medway's process and the PEP cycle do (a PEP is held when the school is "
+        "open). Change the unit here if Walsall means working days.",
         "school_change_pep": f"{SEED_WALSALL}: the old school passes a full ePEP to the next; "
         "no timescale, and the law sets none, so no rule.",
         "early_years_first_pep": f"{SEED_WALSALL} covers 3 to 4 year olds but sets no "

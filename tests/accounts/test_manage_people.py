@@ -8,7 +8,7 @@ from django.urls import reverse
 from children.selectors import child_list_visible_to
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
-from tests.children.conftest import register
+from tests.children.fixtures import register
 
 
 def invite(client, **data):  # type: ignore[no-untyped-def]

@@ -141,16 +141,15 @@ def test_weekend_holidays_are_not_counted_twice_beside_their_observed_weekday():
     assert not is_working_day(D(2026, 12, 28))
 
 
-def test_walsall_initial_pep_is_ten_working_days_emergency_or_not(walsall, northam):
-    # Days 1-7: 16-24 Dec; Christmas and Boxing Day; 29, 30, 31 Dec are days 8-10.
+def test_walsall_initial_pep_is_ten_school_days_emergency_or_not(walsall, northam):
+    # Mon 15 Dec is day 0. Tue 16 to Fri 19 Dec are days 1-4; the Christmas holiday and the
+    # INSET day on Mon 5 Jan do not count; Tue 6 to Tue 13 Jan are days 5-10.
     for emergency in (True, False):
         deadline = initial_pep_due(
             walsall, northam, entered_care=D(2025, 12, 15), emergency=emergency
         )
-        assert deadline.due == D(2025, 12, 31)
-        assert deadline.calendar == (
-            "working days (Monday to Friday except bank holidays in England)",
-        )
+        assert deadline.due == D(2026, 1, 13)
+        assert "10 school days" in deadline.rule
 
 
 def test_designated_teacher_sections_are_due_five_school_days_before_the_meeting(medway, northam):

@@ -17,7 +17,7 @@ from children.services import (
     school_move,
 )
 from pep_portal.accounts.permissions import Action, user_can
-from tests.children.conftest import ENTERED_CARE, register
+from tests.children.fixtures import ENTERED_CARE, register
 from tests.factories import SchoolFactory, UserFactory
 
 MOVE = ENTERED_CARE + dt.timedelta(days=30)

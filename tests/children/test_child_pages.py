@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from children.models import Child, ChildRecordView
-from tests.children.conftest import register
+from tests.children.fixtures import register
 from tests.factories import SchoolFactory
 
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 from children.school_year import PepTemplate
 from peps.models import Pep, PepStatus, SectionDraft, Term
 from peps.services import pep_set_up
-from tests.children.conftest import register
-from tests.peps.conftest import full_answers
+from tests.children.fixtures import register
+from tests.peps.fixtures import full_answers
 
 PERSONAS = [
     "social_worker",

@@ -13,7 +13,7 @@ from peps.services import (
     section_save,
     section_save_draft,
 )
-from tests.peps.conftest import complete
+from tests.peps.fixtures import complete
 
 TEACHER_SECTIONS = [
     "learning_history",
@@ -216,3 +216,17 @@ class TestCarryForward:
         )
         assert confirmed.carried_forward == []
         assert section_mark_complete(actor=personas.designated_teacher, section=confirmed)
+
+
+def test_voice_page_shows_what_the_child_said_last_time(client, personas, pep_setting):
+    complete(personas.designated_teacher, pep_setting.section("child_voice"))
+    spring = pep_set_up(
+        actor=personas.virtual_school_staff,
+        child=pep_setting.child,
+        academic_year=2026,
+        term=Term.SPRING,
+    )
+    client.force_login(personas.carer)
+    html = client.get(f"/peps/{spring.pk}/sections/child_voice/").content.decode()
+    assert 'id="last-time"' in html
+    assert "Answer to What I want to do or be" in html

@@ -15,7 +15,7 @@ from peps.services import (
     section_save,
     section_save_draft,
 )
-from tests.peps.conftest import everything_done, teacher_sections_done
+from tests.peps.fixtures import everything_done, teacher_sections_done
 
 HELD = dt.date(2026, 11, 10)
 

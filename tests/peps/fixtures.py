@@ -10,7 +10,7 @@ from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
 from peps.sections import SECTIONS_BY_KEY, Kind
 from peps.services import pep_set_up, section_mark_complete, section_save
-from tests.children.conftest import register, setting  # noqa: F401 (shared fixture)
+from tests.children.fixtures import register
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -53,7 +53,7 @@ def complete(user, section: PepSection) -> PepSection:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def pep_setting(personas, setting) -> PepSetting:  # type: ignore[no-untyped-def]  # noqa: F811
+def pep_setting(personas, setting) -> PepSetting:  # type: ignore[no-untyped-def]
     """Zara (Year 6 in 2026/27, at Dee Teacher's school) with her Autumn 2026 PEP, under
     Medway's rules with demo term dates loaded."""
     rule_set_load_preset(preset="medway", slug=personas.authority.slug)
