@@ -130,6 +130,8 @@ def child_register(
             Enrolment(child=child, school=school, started_on=enrolled_on or entered_care_on), actor
         )
     sync_child_access([child.pk])
+    if school is None:
+        _raise_no_school_place_task(child)
     return child
 
 
@@ -244,6 +246,8 @@ def school_move(
         enrolment = Enrolment(child=child, school=school, started_on=started_on)
         _save(enrolment, actor)
     sync_child_access([child.pk])
+    if school is None:
+        _raise_no_school_place_task(child)
     return enrolment
 
 
@@ -293,6 +297,13 @@ def care_episode_end(*, actor: User, child: Child, ended_on: dt.date, reason: st
     episode.end_reason = reason.strip()
     _save(episode, actor)
     return episode
+
+
+def _raise_no_school_place_task(child: Child) -> None:
+    # Medway: a child without a school place meets the virtual school within 24 hours.
+    from meetings.services import no_school_place_task_raise
+
+    no_school_place_task_raise(child=child)
 
 
 def child_record_viewed(*, viewer: User, child: Child, page: str) -> None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/", include(people_urlpatterns)),
     path("children/", include("children.urls")),
     path("peps/", include("peps.urls")),
+    path("meetings/", include("meetings.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

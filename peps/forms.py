@@ -156,16 +156,6 @@ class ReturnForm(PortalForm):
         self.helper.layout = Layout(Field.textarea("reason"), Button("submit", "Return PEP"))
 
 
-class MeetingHeldForm(PortalForm):
-    required_messages = {"held_on": "Enter the date of the meeting"}
-    held_on = DateField(label="Date of the meeting")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(Field("held_on"), Button("submit", "Record meeting held"))
-
-
 class AttachmentForm(PortalForm):
     required_messages = {"file": "Select a file"}
     file = forms.FileField(

@@ -56,6 +56,8 @@ class Pep(models.Model):
     due_on = models.DateField(null=True, blank=True)
     due_basis = models.CharField(max_length=300, blank=True)
     meeting_on = models.DateField(null=True, blank=True)
+    # When the designated teacher's sections are due: N school days before the arranged meeting.
+    teacher_sections_due_on = models.DateField(null=True, blank=True)
     submission_due_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(

@@ -347,7 +347,9 @@ def pep_record_meeting_held(*, actor: User, pep: Pep, held_on: dt.date) -> Pep:
     """The meeting took place: the clock for the social worker's submission starts."""
     _require(actor, Action.RECORD_PEP_MEETING, pep)
     pep = _current(pep)
-    if pep.status not in (PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
+    # A meeting can go ahead before anything is typed (a new child, a late school): the
+    # record is made then; what is missing still blocks submission.
+    if pep.status not in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
         raise ValidationError(
             f"A meeting cannot be recorded for a PEP that is “{pep.get_status_display()}”"
         )

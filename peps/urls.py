@@ -9,7 +9,6 @@ urlpatterns = [
     path("<int:pk>/sections/<slug:key>/autosave/", views.section_autosave, name="section_autosave"),
     path("<int:pk>/sections/<slug:key>/complete/", views.section_complete, name="section_complete"),
     path("<int:pk>/ready/", views.pep_mark_ready, name="pep_mark_ready"),
-    path("<int:pk>/meeting-held/", views.pep_meeting_held, name="pep_meeting_held"),
     path("<int:pk>/submit/", views.pep_submit, name="pep_submit"),
     path("<int:pk>/return/", views.pep_return, name="pep_return"),
     path("<int:pk>/sign-off/", views.pep_sign_off, name="pep_sign_off"),

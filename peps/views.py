@@ -14,7 +14,6 @@ from pep_portal.forms import show_service_errors
 from . import services
 from .forms import (
     AttachmentForm,
-    MeetingHeldForm,
     PepSetUpForm,
     ReturnForm,
     SectionForm,
@@ -49,6 +48,8 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED),
         "review": user_can(user, Action.REVIEW_PEP, pep) and pep.status == PepStatus.SUBMITTED,
         "attach": user_can(user, Action.ADD_ATTACHMENT, pep) and not pep.is_locked,
+        "arrange": user_can(user, Action.ARRANGE_MEETING, pep)
+        and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING),
     }
     return render(
         request,
@@ -63,7 +64,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": pep.events.select_related("actor"),
             "attachments": pep.attachments.select_related("uploaded_by"),
             "attachment_form": AttachmentForm() if allowed["attach"] else None,
-            "meeting_form": MeetingHeldForm() if allowed["meeting"] else None,
+            "meeting": pep.meetings.exclude(status="cancelled").order_by("-starts_at").first(),
         },
     )
 
@@ -216,26 +217,6 @@ def pep_mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
         Action.MARK_PEP_READY,
         lambda pep: services.pep_mark_ready(actor=request.user, pep=pep),
         "The PEP is ready for the meeting",
-    )
-
-
-@login_required
-@require_POST
-def pep_meeting_held(request: HttpRequest, pk: int) -> HttpResponse:
-    form = MeetingHeldForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for problem in errors:
-                messages.error(request, problem)
-        return redirect("pep_detail", pk=pk)
-    return _transition(
-        request,
-        pk,
-        Action.RECORD_PEP_MEETING,
-        lambda pep: services.pep_record_meeting_held(
-            actor=request.user, pep=pep, held_on=form.cleaned_data["held_on"]
-        ),
-        "The meeting has been recorded",
     )
 
 

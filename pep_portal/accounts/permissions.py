@@ -38,6 +38,7 @@ class Action(StrEnum):
     SUBMIT_PEP = "submit_pep"
     REVIEW_PEP = "review_pep"
     ADD_ATTACHMENT = "add_attachment"
+    ARRANGE_MEETING = "arrange_meeting"
     # Term calendars and PEP rules (pep_portal.calendars): on an authority, or on a school.
     VIEW_CALENDAR = "view_calendar"
     EDIT_CALENDAR = "edit_calendar"
@@ -332,6 +333,16 @@ def _peps_attached_to_by(user: User) -> Q:
     return _visible_peps(user)
 
 
+def _meetings_arranged_by(user: User) -> Q:
+    """The social worker arranges PEP meetings; the designated teacher may too (Walsall: "set
+    up by either the designated teacher or social worker"), and so may the virtual school."""
+    if user.role == Role.SOCIAL_WORKER:
+        return _peps_submitted_by(user)
+    if user.role in (Role.DESIGNATED_TEACHER, Role.VIRTUAL_SCHOOL_STAFF):
+        return _visible_peps(user)
+    return _nothing()
+
+
 def _register_pep_rules() -> None:
     from peps.models import Pep
 
@@ -344,6 +355,7 @@ def _register_pep_rules() -> None:
             (Pep, Action.SUBMIT_PEP): _peps_submitted_by,
             (Pep, Action.REVIEW_PEP): _peps_reviewed_by,
             (Pep, Action.ADD_ATTACHMENT): _peps_attached_to_by,
+            (Pep, Action.ARRANGE_MEETING): _meetings_arranged_by,
         }
     )
 

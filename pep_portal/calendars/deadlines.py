@@ -353,6 +353,7 @@ class PepRules:
     early_years_first_pep: DayCount | None = None
     early_years_age: int = 3
     no_school_place_meeting_hours: int | None = None
+    teacher_records_meetings: bool = False
     preset: str = ""
 
 

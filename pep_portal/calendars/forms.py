@@ -149,6 +149,7 @@ class RuleSetForm(forms.ModelForm):
             "pp_plus_cutoff_day",
             "pp_plus_cutoff_month",
             "no_school_place_meeting_hours",
+            "teacher_records_meetings",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -171,6 +172,8 @@ class RuleSetForm(forms.ModelForm):
             "pp_plus_cutoff_month": "PP+ requests by: month",
             "no_school_place_meeting_hours": "No school place: meeting with the virtual school "
             "within (hours)",
+            "teacher_records_meetings": "Designated teachers may record PEP meetings (not only "
+            "the social worker)",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -233,6 +236,7 @@ class RuleSetForm(forms.ModelForm):
                 Field.select("teacher_sections_unit"),
                 Field.text("social_worker_upload_days_after", **number),
                 Field.select("social_worker_upload_unit"),
+                Field.checkbox("teacher_records_meetings", small=True),
                 legend="Reviews",
                 legend_size=Size.MEDIUM,
             ),

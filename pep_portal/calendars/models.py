@@ -164,6 +164,8 @@ class PepRuleSet(models.Model):
     pp_plus_cutoff_day = models.PositiveSmallIntegerField(
         default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
+    # Walsall: the designated teacher leads reviews and records them; Medway: the social worker.
+    teacher_records_meetings = models.BooleanField(default=False)
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(24 * 14)]
     )

@@ -57,6 +57,7 @@ MEDWAY = Preset(
         "pp_plus_cutoff_month": 3,
         "pp_plus_cutoff_day": 23,
         "no_school_place_meeting_hours": 24,
+        "teacher_records_meetings": False,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -67,7 +68,8 @@ MEDWAY = Preset(
         "the law sets no separate timescale, so no rule.",
         "windows": f"{SEED_MEDWAY}: Autumn September to December, Spring January to March, "
         "Summer April to July.",
-        "formal_meetings": f"{SEED_MEDWAY}: PEP meetings take place 3 times a year.",
+        "formal_meetings": f"{SEED_MEDWAY}: PEP meetings take place 3 times a year; the social "
+        "worker uses the PEP to record attendees, discussion, targets and actions.",
         "teacher_sections": f"{SEED_MEDWAY}: at least 5 days before the meeting. It does not "
         "say which days and the law sets none, so school days, the days teachers work.",
         "social_worker_upload": f"{SEED_MEDWAY}: uploaded within 3 working days of the meeting.",
@@ -105,6 +107,7 @@ WALSALL = Preset(
         "pp_plus_cutoff_month": 3,
         "pp_plus_cutoff_day": 31,
         "no_school_place_meeting_hours": None,
+        "teacher_records_meetings": True,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -120,7 +123,8 @@ WALSALL = Preset(
         "gives no months and the law sets none (a review each term), so the portal's terms: "
         "Autumn September to December, Spring January to March, Summer April to July.",
         "formal_meetings": f"{SEED_WALSALL}: two formal PEP meetings a year; the designated "
-        "teacher may hold the third internally, only if the child is making expected progress.",
+        "teacher may hold the third internally, only if the child is making expected progress. "
+        "Designated teachers lead PEP reviews and record them on the ePEP each term.",
         "teacher_sections": f"{SEED_WALSALL} is silent and the law sets no timescale: the "
         "portal's default, 5 school days before the meeting.",
         "social_worker_upload": f"{SEED_WALSALL} is silent and the law sets no timescale: the "

@@ -205,6 +205,7 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         early_years_first_pep=optional(r.early_years_first_pep_days, r.early_years_first_pep_unit),
         early_years_age=r.early_years_age,
         no_school_place_meeting_hours=r.no_school_place_meeting_hours,
+        teacher_records_meetings=r.teacher_records_meetings,
         preset=r.preset,
     )
 

@@ -265,7 +265,11 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
         "early_years_first_pep_unit",
         "early_years_age",
     ),
-    "formal_meetings": ("formal_meetings_per_year", "internal_review_needs_expected_progress"),
+    "formal_meetings": (
+        "formal_meetings_per_year",
+        "internal_review_needs_expected_progress",
+        "teacher_records_meetings",
+    ),
     "teacher_sections": ("teacher_sections_days_before", "teacher_sections_unit"),
     "social_worker_upload": ("social_worker_upload_days_after", "social_worker_upload_unit"),
     "pp_plus_cutoff": ("pp_plus_cutoff_month", "pp_plus_cutoff_day"),

@@ -65,7 +65,6 @@ def test_pep_pages_by_persona(client, personas, pep_setting, name):
         "pep_mark_ready",
         "pep_submit",
         "pep_sign_off",
-        "pep_meeting_held",
         "section_complete",
         "section_autosave",
         "attachment_upload",
@@ -211,7 +210,7 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )
     client.force_login(personas.designated_teacher)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     with django_assert_num_queries(8):
         response = client.get(reverse("home"))

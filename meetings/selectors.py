@@ -1,0 +1,68 @@
+"""Reads about meetings and targets, scoped to the user through the PEP (and so the child)."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from children.models import Child
+from pep_portal.accounts.models import User
+from pep_portal.accounts.permissions import Action, scope_queryset, user_can
+from peps.models import Pep
+
+from .models import Meeting, MeetingStatus, MeetingTask, Target, TargetReview
+
+
+def _visible_peps(user: User) -> QuerySet[Pep]:
+    return scope_queryset(user, Action.VIEW_PEP, Pep.objects.all())
+
+
+def meeting_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PEP) -> Meeting:
+    meeting = (
+        Meeting.objects.filter(pk=pk, pep__in=_visible_peps(user))
+        .select_related("pep", "pep__child", "pep__child__authority", "arranged_by", "recorded_by")
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    if action != Action.VIEW_PEP and not user_can(user, action, meeting.pep):
+        raise PermissionDenied
+    return meeting
+
+
+def upcoming_meetings_for(*, user: User, today: dt.date | None = None) -> QuerySet[Meeting]:
+    """Arranged meetings from today on, for the PEPs the user can see: their calendar."""
+    today = today or timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    return (
+        Meeting.objects.filter(
+            status=MeetingStatus.ARRANGED, starts_at__gte=start, pep__in=_visible_peps(user)
+        )
+        .select_related("pep", "pep__child")
+        .order_by("starts_at", "pk")
+    )
+
+
+def target_tracker(*, user: User, child: Child) -> QuerySet[Target]:
+    """Every target set for the child, across terms, with its reviews."""
+    return (
+        Target.objects.filter(child=child, pep__in=_visible_peps(user))
+        .select_related("pep", "meeting")
+        .prefetch_related(
+            Prefetch("reviews", queryset=TargetReview.objects.select_related("meeting__pep"))
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def open_meeting_tasks_for(*, user: User) -> QuerySet[MeetingTask]:
+    children = scope_queryset(user, Action.CHANGE_CHILD, Child.objects.all()) | scope_queryset(
+        user, Action.VIEW_CHILD, Child.objects.filter(social_worker_id=user.pk)
+    )
+    return (
+        MeetingTask.objects.filter(done_at__isnull=True, child__in=children)
+        .select_related("child")
+        .order_by("due_at")
+    )

@@ -1,0 +1,429 @@
+"""Arranging and recording PEP meetings: attendance, SMART targets and their reviews, actions,
+and the next meeting. Recording a meeting moves the PEP to "meeting held"."""
+
+import contextlib
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from children.models import Child
+from pep_portal.accounts.models import User
+from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.accounts.roles import Role
+from pep_portal.calendars import deadlines
+from pep_portal.calendars.selectors import RulesMissing, calendar_for_child, rules_for_authority
+from peps.models import Pep, PepStatus
+from peps.services import pep_record_meeting_held
+
+from .models import (
+    Attendee,
+    AttendeeRole,
+    Meeting,
+    MeetingAction,
+    MeetingKind,
+    MeetingStatus,
+    MeetingTask,
+    Outcome,
+    Target,
+    TargetReview,
+    Venue,
+)
+
+NO_SCHOOL_PLACE = "Meeting with the virtual school: the child has no school place"
+
+
+@dataclass(frozen=True)
+class Invitee:
+    name: str
+    role: str
+    person: User | None = None
+    organisation: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Arranged:
+    meeting: Meeting
+    warnings: list[str] = field(default_factory=list)
+
+
+def _set_history_user(obj: Any, actor: User) -> Any:
+    obj._history_user = actor
+    return obj
+
+
+def care_team_invitees(pep: Pep) -> list[Invitee]:
+    """Everyone who should be invited, from the care team: never typed twice."""
+    from children.selectors import child_record
+
+    record = child_record(child=pep.child)
+    roles = {
+        "Social worker": AttendeeRole.SOCIAL_WORKER,
+        "Designated teacher": AttendeeRole.DESIGNATED_TEACHER,
+        "Virtual school adviser": AttendeeRole.VIRTUAL_SCHOOL,
+    }
+    invitees = []
+    for member in record.care_team:
+        role = roles.get(member.role)
+        if role is None and member.person.role == Role.CARER:
+            role = AttendeeRole.CARER
+        if role is None:
+            continue  # IROs and delegated staff read the PEP; they are not core attendees
+        person = member.person
+        organisation = person.school or person.authority or ""
+        invitees.append(
+            Invitee(person.full_name, role, person, str(organisation), person.email, person.phone)
+        )
+    return invitees
+
+
+def meeting_warnings(pep: Pep, starts_at: dt.datetime) -> list[str]:
+    """What the person arranging should know, without stopping them: a date after the PEP is
+    due, or too few school days left for the designated teacher's sections."""
+    warnings = []
+    day = timezone.localtime(starts_at).date()
+    if pep.due_on and day > pep.due_on:
+        warnings.append(f"This is after the PEP is due ({pep.due_on:%-d %B %Y}).")
+    try:
+        rules = rules_for_authority(pep.child.authority)
+        calendar = calendar_for_child(pep.child, on=day)
+        count = rules.teacher_sections_before_meeting
+        due = deadlines.add_days(count.unit, day, -count.days, calendar)
+    except (RulesMissing, deadlines.CalendarMissing) as missing:
+        return [*warnings, f"The designated teacher's deadline cannot be worked out: {missing}"]
+    today = timezone.localdate()
+    if due < today:
+        warnings.append(
+            f"This leaves the designated teacher less than {count} to complete their sections "
+            f"(they would have been due on {due:%-d %B %Y})."
+        )
+    return warnings
+
+
+@transaction.atomic
+def meeting_arrange(
+    *,
+    actor: User,
+    pep: Pep,
+    starts_at: dt.datetime | None,
+    kind: str = MeetingKind.FORMAL,
+    venue: str = Venue.SCHOOL,
+    venue_details: str = "",
+    online_link: str = "",
+    invitees: Sequence[Invitee] = (),
+) -> Arranged:
+    if not user_can(actor, Action.ARRANGE_MEETING, pep):
+        raise PermissionDenied
+    if starts_at is None:
+        raise ValidationError({"starts_at": "Enter the date and time of the meeting"})
+    if pep.is_locked or pep.status in (PepStatus.MEETING_HELD, PepStatus.SUBMITTED):
+        raise ValidationError(
+            f"A meeting cannot be arranged for a PEP that is “{pep.get_status_display()}”"
+        )
+    if kind == MeetingKind.INTERNAL_REVIEW and actor.role != Role.DESIGNATED_TEACHER:
+        raise ValidationError({"kind": "Only the designated teacher holds an internal review"})
+    if venue == Venue.ONLINE and not online_link:
+        raise ValidationError({"online_link": "Enter the link to join the online meeting"})
+    Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).update(
+        status=MeetingStatus.CANCELLED
+    )
+    meeting = _set_history_user(
+        Meeting(
+            pep=pep,
+            kind=kind,
+            starts_at=starts_at,
+            venue=venue,
+            venue_details=venue_details.strip(),
+            online_link=online_link.strip(),
+            arranged_by=actor,
+        ),
+        actor,
+    )
+    meeting.full_clean()
+    meeting.save()
+    for invitee in invitees or care_team_invitees(pep):
+        _set_history_user(
+            Attendee(
+                meeting=meeting,
+                person=invitee.person,
+                name=invitee.name,
+                role=invitee.role,
+                organisation=invitee.organisation,
+                email=invitee.email,
+                phone=invitee.phone,
+            ),
+            actor,
+        ).save()
+    _set_teacher_deadline(pep, timezone.localtime(starts_at).date())
+    MeetingTask.objects.filter(child=pep.child, done_at__isnull=True).update(done_at=timezone.now())
+    return Arranged(meeting, meeting_warnings(pep, starts_at))
+
+
+def _set_teacher_deadline(pep: Pep, meeting_day: dt.date) -> None:
+    try:
+        rules = rules_for_authority(pep.child.authority)
+        count = rules.teacher_sections_before_meeting
+        due = deadlines.add_days(
+            count.unit, meeting_day, -count.days, calendar_for_child(pep.child, on=meeting_day)
+        )
+    except (RulesMissing, deadlines.CalendarMissing):
+        due = None
+    Pep.objects.filter(pk=pep.pk).update(teacher_sections_due_on=due)
+    pep.teacher_sections_due_on = due
+
+
+@dataclass(frozen=True)
+class NewTarget:
+    what: str
+    measure: str
+    support: str
+    responsible: str
+    due_on: dt.date | None
+    cost: Decimal | None = None
+    funded_by_pp_plus: bool = False
+
+
+@dataclass(frozen=True)
+class Review:
+    target: Target
+    outcome: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class NewAction:
+    what: str
+    owner: str
+    due_on: dt.date | None
+
+
+def targets_to_review(child: Child, *, before: Pep) -> list[Target]:
+    """Targets set at earlier PEPs and not yet achieved: the next meeting reviews them."""
+    achieved = TargetReview.objects.filter(outcome=Outcome.ACHIEVED).values("target_id")
+    return list(
+        Target.objects.filter(child=child)
+        .exclude(pep=before)
+        .exclude(pk__in=achieved)
+        .order_by("created_at")
+    )
+
+
+def _check_targets(targets: Sequence[NewTarget]) -> None:
+    """SMART: each target says what, how it is measured, who and by when."""
+    problems: list[str] = []
+    for n, target in enumerate(targets, start=1):
+        needed = {
+            "what": "what the target is",
+            "measure": "how it will be measured",
+            "responsible": "who is responsible",
+            "due_on": "the date it is due by",
+        }
+        for name, label in needed.items():
+            if not getattr(target, name):
+                problems.append(f"Target {n}: enter {label}")
+        if target.funded_by_pp_plus and not target.cost:
+            problems.append(f"Target {n}: enter the cost, as Pupil Premium Plus funds it")
+    if problems:
+        raise ValidationError({"targets": problems})
+
+
+def _check_next_meeting(pep: Pep, held_on: dt.date, next_meeting_on: dt.date | None) -> None:
+    """The next meeting falls in the term after the one this meeting was held in."""
+    if next_meeting_on is None:
+        raise ValidationError({"next_meeting_on": "Enter the date of the next PEP meeting"})
+    try:
+        rules = rules_for_authority(pep.child.authority)
+    except RulesMissing:
+        return
+    current = deadlines.term_of(rules, held_on)
+    names = [w.name for w in rules.review_windows]
+    if current is None or current.name not in names:
+        return  # held outside every term (August): any later date will do
+    index = names.index(current.name)
+    following = rules.review_windows[(index + 1) % len(names)]
+    year = current.academic_year + (1 if index + 1 >= len(names) else 0)
+    start, end = following.bounds(year)
+    if not start <= next_meeting_on <= end:
+        raise ValidationError(
+            {
+                "next_meeting_on": f"The next meeting must be in the {following.name} term: "
+                f"between {start:%-d %B} and {end:%-d %B %Y}"
+            }
+        )
+
+
+def _check_internal_review(pep: Pep, expected_progress: bool | None) -> None:
+    """An internal review counts only where the rules allow one, the child is making expected
+    progress, and enough formal meetings remain in the year."""
+    try:
+        rules = rules_for_authority(pep.child.authority)
+    except RulesMissing as missing:
+        raise ValidationError(str(missing)) from None
+    windows = len(rules.review_windows)
+    if rules.formal_meetings_per_year >= windows:
+        raise ValidationError(
+            f"{pep.child.authority.name}'s rules ask for a formal PEP meeting "
+            "every term: an internal review does not count"
+        )
+    if rules.internal_review_needs_expected_progress and expected_progress is not True:
+        raise ValidationError(
+            {
+                "expected_progress": "An internal review is only for a child "
+                "making expected progress: hold a formal PEP meeting"
+            }
+        )
+    names = [w.name for w in rules.review_windows]
+    term_index = {"autumn": 0, "spring": 1, "summer": 2}.get(pep.term, 0)
+    formal_so_far = (
+        Meeting.objects.filter(
+            pep__child=pep.child,
+            pep__academic_year=pep.academic_year,
+            kind=MeetingKind.FORMAL,
+            status=MeetingStatus.HELD,
+        )
+        .exclude(pep=pep)
+        .count()
+    )
+    terms_left_after_this = max(len(names) - term_index - 1, 0)
+    if formal_so_far + terms_left_after_this < rules.formal_meetings_per_year:
+        raise ValidationError(
+            f"{pep.child.authority.name} needs {rules.formal_meetings_per_year} formal PEP "
+            f"meetings a year: this one must be formal"
+        )
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor: User,
+    meeting: Meeting,
+    held_on: dt.date | None,
+    attendance: dict[int, tuple[bool, str]],
+    discussion: str,
+    reviews: Sequence[Review] = (),
+    targets: Sequence[NewTarget] = (),
+    actions: Sequence[NewAction] = (),
+    next_meeting_on: dt.date | None = None,
+    expected_progress: bool | None = None,
+) -> Meeting:
+    """Record what happened at the meeting. `attendance` maps each attendee's id to (came,
+    reason if not). Refuses, naming the field, anything a PEP meeting record must have."""
+    pep = meeting.pep
+    if not user_can(actor, Action.RECORD_PEP_MEETING, pep):
+        raise PermissionDenied
+    rules = None
+    with contextlib.suppress(RulesMissing):
+        rules = rules_for_authority(pep.child.authority)
+    teacher_may = meeting.kind == MeetingKind.INTERNAL_REVIEW or (
+        rules is not None and rules.teacher_records_meetings
+    )
+    if actor.role == Role.DESIGNATED_TEACHER and not teacher_may:
+        raise PermissionDenied
+    if meeting.status != MeetingStatus.ARRANGED:
+        raise ValidationError("This meeting has already been recorded or was cancelled")
+    if held_on is None:
+        raise ValidationError({"held_on": "Enter the date the meeting was held"})
+    if not discussion.strip():
+        raise ValidationError({"discussion": "Enter what was discussed"})
+    _check_targets(targets)
+    to_review = {t.pk for t in targets_to_review(pep.child, before=pep)}
+    reviewed = {r.target.pk for r in reviews if r.outcome}
+    missing = to_review - reviewed
+    if missing:
+        raise ValidationError(
+            {"reviews": f"Review every target from the last PEP ({len(missing)} not reviewed)"}
+        )
+    for review in reviews:
+        if review.outcome not in Outcome.values or not review.evidence.strip():
+            raise ValidationError(
+                {"reviews": f"Give the outcome and the evidence for “{review.target.what[:60]}”"}
+            )
+    for n, action in enumerate(actions, start=1):
+        if not (action.what.strip() and action.owner.strip() and action.due_on):
+            raise ValidationError({"actions": f"Action {n}: enter what, who and by when"})
+    if meeting.kind == MeetingKind.INTERNAL_REVIEW:
+        _check_internal_review(pep, expected_progress)
+    _check_next_meeting(pep, held_on, next_meeting_on)
+
+    required_absent = False
+    for attendee in meeting.attendees.all():
+        came, reason = attendance.get(attendee.pk, (None, ""))
+        if came is None:
+            raise ValidationError({"attendance": f"Say whether {attendee.name} attended"})
+        if not came and attendee.required and not reason.strip():
+            raise ValidationError({"attendance": f"Enter why {attendee.name} was absent"})
+        attendee.attended, attendee.absence_reason = came, ("" if came else reason.strip())
+        required_absent |= attendee.required and not came
+        _set_history_user(attendee, actor).save()
+
+    meeting.held_on = held_on
+    meeting.discussion = discussion.strip()
+    meeting.expected_progress = expected_progress
+    meeting.next_meeting_on = next_meeting_on
+    meeting.required_absence = required_absent
+    meeting.status = MeetingStatus.HELD
+    meeting.recorded_by = actor
+    meeting.recorded_at = timezone.now()
+    _set_history_user(meeting, actor).save()
+
+    for review in reviews:
+        _set_history_user(
+            TargetReview(
+                target=review.target,
+                meeting=meeting,
+                outcome=review.outcome,
+                evidence=review.evidence.strip(),
+            ),
+            actor,
+        ).save()
+    for target in targets:
+        _set_history_user(
+            Target(
+                child=pep.child,
+                pep=pep,
+                meeting=meeting,
+                what=target.what.strip(),
+                measure=target.measure.strip(),
+                support=target.support.strip(),
+                responsible=target.responsible.strip(),
+                due_on=target.due_on,
+                cost=target.cost,
+                funded_by_pp_plus=target.funded_by_pp_plus,
+            ),
+            actor,
+        ).save()
+    for action in actions:
+        _set_history_user(
+            MeetingAction(
+                meeting=meeting,
+                what=action.what.strip(),
+                owner=action.owner.strip(),
+                due_on=action.due_on,
+            ),
+            actor,
+        ).save()
+    pep_record_meeting_held(actor=actor, pep=pep, held_on=held_on)
+    return meeting
+
+
+@transaction.atomic
+def no_school_place_task_raise(*, child: Child, since: dt.datetime | None = None) -> None:
+    """Raise the task to meet the virtual school, where the authority's rules ask for one."""
+    try:
+        rules = rules_for_authority(child.authority)
+    except RulesMissing:
+        return
+    due = deadlines.no_school_place_meeting_due(rules, since=since or timezone.now())
+    if due is None:
+        return
+    if not MeetingTask.objects.filter(
+        child=child, reason=NO_SCHOOL_PLACE, done_at__isnull=True
+    ).exists():
+        MeetingTask.objects.create(child=child, reason=NO_SCHOOL_PLACE, due_at=due)

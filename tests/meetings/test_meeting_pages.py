@@ -1,0 +1,174 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Meeting, Target
+from meetings.services import meeting_arrange
+from peps.models import Term
+from peps.services import pep_set_up
+from tests.children.fixtures import register
+from tests.meetings.test_meetings import at
+
+UPCOMING = dt.date(2026, 12, 8)
+
+PERSONAS = [
+    "social_worker",
+    "unrelated_social_worker",
+    "designated_teacher",
+    "delegated_school_staff",
+    "other_school_teacher",
+    "carer",
+    "virtual_school_staff",
+    "independent_reviewing_officer",
+    "authority_administrator",
+    "other_authority_virtual_school_staff",
+]
+CARE_TEAM = {
+    "social_worker",
+    "designated_teacher",
+    "delegated_school_staff",
+    "carer",
+    "virtual_school_staff",
+    "independent_reviewing_officer",
+}
+ARRANGERS = {"social_worker", "designated_teacher", "virtual_school_staff"}
+RECORDERS = {"social_worker", "designated_teacher"}  # the DT is then refused by the rule set
+
+
+@pytest.fixture
+def meeting(personas, pep_setting):  # type: ignore[no-untyped-def]
+    return meeting_arrange(
+        actor=personas.social_worker,
+        pep=pep_setting.pep,
+        starts_at=at(UPCOMING),
+        online_link="https://teams.example/join/1",
+        venue="online",
+    ).meeting
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_every_meeting_url_by_persona(client, personas, pep_setting, meeting, name):
+    client.force_login(getattr(personas, name))
+    pep, child = pep_setting.pep, pep_setting.child
+    detail = client.get(reverse("meeting_detail", args=[meeting.pk]))
+    arrange = client.get(reverse("meeting_arrange", args=[pep.pk]))
+    record = client.get(reverse("meeting_record", args=[meeting.pk]))
+    tracker = client.get(reverse("target_tracker", args=[child.pk]))
+    calendar = client.get(reverse("meeting_calendar"))
+    assert calendar.status_code == 200
+    if name in CARE_TEAM:
+        assert detail.status_code == 200 and tracker.status_code == 200
+        assert arrange.status_code == (200 if name in ARRANGERS else 403)
+        assert record.status_code == (200 if name in RECORDERS else 403)
+        assert "Zara" in calendar.content.decode()
+    else:
+        for response in (detail, arrange, record, tracker):
+            assert response.status_code == 404
+            assert "Zara" not in response.content.decode()
+        assert "Zara" not in calendar.content.decode()
+
+
+def test_the_online_link_is_shown_only_inside_the_portal(client, personas, meeting):
+    client.force_login(personas.carer)
+    html = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert "https://teams.example/join/1" in html
+
+
+def test_arranging_through_the_page_shows_warnings_and_keeps_bad_input(
+    client, personas, pep_setting
+):
+    client.force_login(personas.social_worker)
+    url = reverse("meeting_arrange", args=[pep_setting.pep.pk])
+    bad = client.post(
+        url,
+        {
+            "day_0": "31",
+            "day_1": "2",
+            "day_2": "2027",
+            "time": "25:00",
+            "kind": "formal",
+            "venue": "school",
+            "venue_details": "Room 4",
+        },
+    )
+    html = bad.content.decode()
+    assert "Enter a real date" in html and "24-hour clock" in html
+    assert 'value="Room 4"' in html
+    good = client.post(
+        url,
+        {
+            "day_0": "12",
+            "day_1": "1",
+            "day_2": "2027",
+            "time": "14:30",
+            "kind": "formal",
+            "venue": "school",
+            "invite_child": "on",
+            "other_1_name": "Dr Lee",
+            "other_1_role": "CAMHS",
+        },
+        follow=True,
+    )
+    assert "after the PEP is due" in good.content.decode()
+    meeting = Meeting.objects.get(status="arranged")
+    assert meeting.attendees.filter(role="child").exists()
+    assert meeting.attendees.get(name="Dr Lee").organisation == "CAMHS"
+
+
+def test_recording_through_the_page(client, personas, pep_setting, meeting):
+    client.force_login(personas.social_worker)
+    data = {
+        "held_on_0": "10",
+        "held_on_1": "11",
+        "held_on_2": "2026",
+        "discussion": "Settled and happy.",
+        "next_meeting_on_0": "3",
+        "next_meeting_on_1": "2",
+        "next_meeting_on_2": "2027",
+        "target_1_what": "Read daily",
+        "target_1_measure": "Reading log",
+        "target_1_responsible": "Class teacher",
+        "target_1_due_on_0": "20",
+        "target_1_due_on_1": "3",
+        "target_1_due_on_2": "2027",
+    }
+    for attendee in meeting.attendees.all():
+        data[f"came_{attendee.pk}"] = "yes"
+    response = client.post(reverse("meeting_record", args=[meeting.pk]), data)
+    assert response["Location"] == reverse("pep_detail", args=[pep_setting.pep.pk])
+    assert Target.objects.get().what == "Read daily"
+    data.pop("target_1_measure")
+    meeting2 = meeting_arrange(
+        actor=personas.social_worker,
+        pep=pep_set_up(
+            actor=personas.virtual_school_staff,
+            child=pep_setting.child,
+            academic_year=2026,
+            term=Term.SPRING,
+        ),
+        starts_at=at(dt.date(2027, 2, 3)),
+    ).meeting
+    html = client.post(reverse("meeting_record", args=[meeting2.pk]), data).content.decode()
+    assert "how it will be measured" in html
+
+
+@pytest.mark.parametrize("how_many", [5, 50])
+def test_meeting_calendar_query_count_does_not_grow(
+    client, personas, pep_setting, django_assert_num_queries, how_many
+):
+    school = pep_setting.child.enrolments.get().school
+    for n in range(how_many):
+        child = register(personas, school=school, name=f"Kid{n}")
+        pep = pep_set_up(
+            actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
+        )
+        meeting_arrange(
+            actor=personas.virtual_school_staff,
+            pep=pep,
+            starts_at=at(dt.date(2026, 12, 1 + n % 10)),
+        )
+    client.force_login(personas.designated_teacher)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("meeting_calendar"))
+    assert sum(len(items) for _, items in response.context["days"]) == how_many
