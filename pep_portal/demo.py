@@ -24,6 +24,7 @@ from children.models import (
 from children.school_year import academic_year_start
 from children.services import care_team_allocate, child_register, delegation_grant
 from children.upn import upn_check_letter
+from meetings.services import meeting_arrange
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
 from pep_portal.calendars.demo import seed_demo_calendars
@@ -356,6 +357,12 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         authorities[authority.slug] = authority
         created["authorities"] += made
 
+    # Each authority's PEP rules and term dates, as a real one would load them.
+    for slug, preset in (("demo-borough", "medway"), ("westmoor", "walsall")):
+        if not PepRuleSet.objects.filter(authority=authorities[slug]).exists():
+            rule_set_load_preset(preset=preset, slug=slug)
+        seed_demo_calendars(authorities[slug], today=today)
+
     schools = {}
     for fields in SCHOOLS:
         school, made = School.objects.get_or_create(urn=fields["urn"], defaults=fields)
@@ -418,11 +425,6 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
             delegation_grant(actor=_user(teacher), child=child, delegate=_user(colleague))
         created["children"] += 1
 
-    # Each authority's PEP rules and term dates, as a real one would load them.
-    for slug, preset in (("demo-borough", "medway"), ("westmoor", "walsall")):
-        if not PepRuleSet.objects.filter(authority=authorities[slug]).exists():
-            rule_set_load_preset(preset=preset, slug=slug)
-        seed_demo_calendars(authorities[slug], today=today)
     created["peps"] = _seed_peps(today)
     return created
 
@@ -489,6 +491,14 @@ def _seed_peps(today: dt.date) -> int:
                 if SECTIONS_BY_KEY[section.key].needed_before_meeting:
                     _fill(section, teacher, complete=True)
             pep_mark_ready(actor=teacher, pep=pep)
+            meeting_arrange(
+                actor=child.social_worker,
+                pep=pep,
+                starts_at=timezone.make_aware(
+                    dt.datetime.combine(today + dt.timedelta(days=9), dt.time(10, 0))
+                ),
+                venue_details="Meadowbank Primary, meeting room 2",
+            )
         elif social_care_id == "DB-10003" and teacher:
             # Chloe: half-way through, the child's views recorded, not yet complete.
             _fill(pep.sections.get(key="teacher_comments"), teacher, complete=True)

@@ -6,8 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from meetings.selectors import open_meeting_tasks_for
 from pep_portal.forms import show_service_errors
 from peps.selectors import work_for
 
@@ -67,6 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["people_counts"] = [(label, counts.get(value, 0)) for value, label in Role.choices]
     context["can_see_people"] = user.role != Role.CARER and user.role != ""
     context["work"] = work_for(user=user) if user.role else []
+    context["meeting_tasks"] = open_meeting_tasks_for(user=user) if user.role else []
+    context["now"] = timezone.now()
     return render(request, "accounts/home.html", context)
 
 

@@ -172,3 +172,19 @@ def test_meeting_calendar_query_count_does_not_grow(
     with django_assert_num_queries(6):
         response = client.get(reverse("meeting_calendar"))
     assert sum(len(items) for _, items in response.context["days"]) == how_many
+
+
+def test_the_no_school_place_task_is_on_the_social_workers_home_page(client, personas, pep_setting):
+    from children.services import school_move
+
+    school_move(
+        actor=personas.virtual_school_staff,
+        child=pep_setting.child,
+        school=None,
+        started_on=pep_setting.child.enrolments.get().started_on,
+    )
+    client.force_login(personas.social_worker)
+    html = client.get(reverse("home")).content.decode()
+    assert "Meeting with the virtual school: the child has no school place" in html
+    client.force_login(personas.carer)
+    assert "no school place" not in client.get(reverse("home")).content.decode()
