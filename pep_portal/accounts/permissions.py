@@ -39,6 +39,11 @@ class Action(StrEnum):
     REVIEW_PEP = "review_pep"
     ADD_ATTACHMENT = "add_attachment"
     ARRANGE_MEETING = "arrange_meeting"
+    # Quality assurance and Pupil Premium Plus (quality_assurance/).
+    RAISE_PP_REQUEST = "raise_pp_request"
+    VIEW_PP_REQUEST = "view_pp_request"
+    DECIDE_PP_REQUEST = "decide_pp_request"
+    VIEW_VIRTUAL_SCHOOL_DASHBOARD = "view_virtual_school_dashboard"
     # Term calendars and PEP rules (pep_portal.calendars): on an authority, or on a school.
     VIEW_CALENDAR = "view_calendar"
     EDIT_CALENDAR = "edit_calendar"
@@ -397,3 +402,51 @@ def can_edit_section(user: User, pep: Model, owner: str, *, has_school_place: bo
     return section_owner_allows(user, pep, owner, has_school_place=has_school_place) and user_can(
         user, Action.VIEW_PEP, pep
     )
+
+
+# --- Quality assurance and Pupil Premium Plus (quality_assurance/) -------------------------------
+
+
+def _peps_pp_requested_by(user: User) -> Q:
+    """The school asks for PP+ (the designated teacher decides how it is spent); without a school
+    place the social worker writes the school's sections, so asks for it too."""
+    if user.role in (Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF):
+        return _visible_peps(user)
+    if user.role == Role.SOCIAL_WORKER:
+        return _peps_submitted_by(user)
+    return _nothing()
+
+
+def _visible_pp_requests(user: User) -> Q:
+    from peps.models import Pep
+
+    return Q(pep_id__in=Pep.objects.filter(_visible_peps(user)).values("pk"))
+
+
+def _decidable_pp_requests(user: User) -> Q:
+    if not user.is_active or user.role != Role.VIRTUAL_SCHOOL_STAFF:
+        return _nothing()
+    return Q(child__authority_id=user.authority_id)
+
+
+def _dashboard_authorities(user: User) -> Q:
+    if not user.is_active or user.role != Role.VIRTUAL_SCHOOL_STAFF:
+        return _nothing()
+    return Q(pk=user.authority_id)
+
+
+def _register_qa_rules() -> None:
+    from peps.models import Pep
+    from quality_assurance.models import PpRequest
+
+    _RULES.update(
+        {
+            (Pep, Action.RAISE_PP_REQUEST): _peps_pp_requested_by,
+            (PpRequest, Action.VIEW_PP_REQUEST): _visible_pp_requests,
+            (PpRequest, Action.DECIDE_PP_REQUEST): _decidable_pp_requests,
+            (LocalAuthority, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD): _dashboard_authorities,
+        }
+    )
+
+
+_register_qa_rules()
