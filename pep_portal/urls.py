@@ -12,6 +12,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("peps/", include("peps.urls")),
     path("meetings/", include("meetings.urls")),
+    path("quality-assurance/", include("quality_assurance.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

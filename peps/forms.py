@@ -144,18 +144,6 @@ class PepSetUpForm(PortalForm):
         )
 
 
-class ReturnForm(PortalForm):
-    required_messages = {"reason": "Enter what needs to change"}
-    reason = forms.CharField(
-        label="What needs to change", max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(Field.textarea("reason"), Button("submit", "Return PEP"))
-
-
 class AttachmentForm(PortalForm):
     required_messages = {"file": "Select a file"}
     file = forms.FileField(

@@ -10,8 +10,6 @@ urlpatterns = [
     path("<int:pk>/sections/<slug:key>/complete/", views.section_complete, name="section_complete"),
     path("<int:pk>/ready/", views.pep_mark_ready, name="pep_mark_ready"),
     path("<int:pk>/submit/", views.pep_submit, name="pep_submit"),
-    path("<int:pk>/return/", views.pep_return, name="pep_return"),
-    path("<int:pk>/sign-off/", views.pep_sign_off, name="pep_sign_off"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path(
         "<int:pk>/attachments/<int:attachment_pk>/",

@@ -15,7 +15,6 @@ from . import services
 from .forms import (
     AttachmentForm,
     PepSetUpForm,
-    ReturnForm,
     SectionForm,
     initial_for,
 )
@@ -229,36 +228,6 @@ def pep_submit(request: HttpRequest, pk: int) -> HttpResponse:
         Action.SUBMIT_PEP,
         lambda pep: services.pep_submit(actor=request.user, pep=pep),
         "The PEP has been submitted to the virtual school",
-    )
-
-
-@login_required
-@require_POST
-def pep_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(
-        request,
-        pk,
-        Action.REVIEW_PEP,
-        lambda pep: services.pep_sign_off(actor=request.user, pep=pep),
-        "The PEP has been signed off",
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def pep_return(request: HttpRequest, pk: int) -> HttpResponse:
-    pep = pep_get_for_user(user=request.user, pk=pk, action=Action.REVIEW_PEP)
-    form = ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pep_return(actor=request.user, pep=pep, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, "The PEP has been returned with your reasons")
-            return redirect("pep_detail", pk=pk)
-    return render(
-        request, "peps/form.html", {"form": form, "pep": pep, "title": "Return the PEP for changes"}
     )
 
 

@@ -64,7 +64,6 @@ def test_pep_pages_by_persona(client, personas, pep_setting, name):
     [
         "pep_mark_ready",
         "pep_submit",
-        "pep_sign_off",
         "section_complete",
         "section_autosave",
         "attachment_upload",
@@ -82,7 +81,7 @@ def test_outsiders_cannot_post_to_a_pep(client, personas, pep_setting):
     client.force_login(personas.other_authority_virtual_school_staff)
     pep = pep_setting.pep
     for url in (
-        reverse("pep_sign_off", args=[pep.pk]),
+        reverse("qa_review", args=[pep.pk]),
         reverse("pep_submit", args=[pep.pk]),
         reverse("section_autosave", args=[pep.pk, "teacher_comments"]),
     ):

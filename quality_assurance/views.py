@@ -1,0 +1,184 @@
+"""Thin views for quality assurance: scope, form, service, render."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from children.school_year import academic_year_start
+from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.roles import Role
+from pep_portal.forms import show_service_errors
+from peps.selectors import pep_get_for_user
+
+from . import services
+from .forms import ModerationForm, QaReviewForm, SampleForm
+from .selectors import (
+    dashboard_for,
+    days_late,
+    moderation_comparisons,
+    qa_queue,
+    training_needs,
+)
+
+
+def _virtual_school_only(request: HttpRequest) -> None:
+    if request.user.role != Role.VIRTUAL_SCHOOL_STAFF:
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    _virtual_school_only(request)
+    peps = list(qa_queue(user=request.user))
+    rows = [(pep, days_late(pep)) for pep in peps]
+    return render(request, "quality_assurance/queue.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pep_pk: int) -> HttpResponse:
+    pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.REVIEW_PEP)
+    framework = services.framework_for(pep.child.authority)
+    form = QaReviewForm(request.POST or None, framework=framework)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = services.qa_review_complete(
+                actor=request.user,
+                pep=pep,
+                criteria_ratings=form.criteria_ratings(),
+                overall=data.get("overall"),
+                feedback_to_teacher=data["feedback_to_teacher"],
+                feedback_to_social_worker=data["feedback_to_social_worker"],
+                decision=data["decision"],
+                changes_needed=data["changes_needed"],
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Review saved: {framework.label(done.overall)}, "
+                f"{done.get_decision_display().lower()}",
+            )
+            return redirect("qa_queue")
+    return render(
+        request,
+        "quality_assurance/form.html",
+        {"form": form, "pep": pep, "title": "Quality-assure the PEP", "framework": framework},
+    )
+
+
+@login_required
+@require_GET
+def training(request: HttpRequest) -> HttpResponse:
+    _virtual_school_only(request)
+    return render(
+        request, "quality_assurance/training.html", {"needs": training_needs(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def training_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    _virtual_school_only(request)
+    need = get_object_or_404(training_needs(user=request.user), pk=pk)
+    services.training_need_resolve(actor=request.user, need=need)
+    messages.success(request, f"Training for {need.person.full_name} is marked as done")
+    return redirect("qa_training")
+
+
+@login_required
+@require_GET
+def moderation(request: HttpRequest) -> HttpResponse:
+    _virtual_school_only(request)
+    form = SampleForm(
+        request.GET or None, initial={"academic_year": academic_year_start(timezone.localdate())}
+    )
+    sample = []
+    if form.is_valid():
+        sample = services.moderation_sample(actor=request.user, **form.cleaned_data)
+    return render(
+        request,
+        "quality_assurance/moderation.html",
+        {"form": form, "sample": sample, "comparisons": moderation_comparisons(user=request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request: HttpRequest, pep_pk: int) -> HttpResponse:
+    pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.REVIEW_PEP)
+    framework = services.framework_for(pep.child.authority)
+    form = ModerationForm(request.POST or None, framework=framework)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qa_moderate(
+                actor=request.user,
+                pep=pep,
+                criteria_ratings=form.criteria_ratings(),
+                overall=form.cleaned_data.get("overall"),
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The moderation has been saved")
+            return redirect("qa_moderation")
+    return render(
+        request,
+        "quality_assurance/form.html",
+        {"form": form, "pep": pep, "title": "Moderate the PEP", "framework": framework},
+    )
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return academic_year_start(timezone.localdate())
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _virtual_school_only(request)
+    year = _year(request)
+    board = dashboard_for(user=request.user, authority=request.user.authority, academic_year=year)
+    top = max([row["total"] for row in board.terms] or [1]) or 1
+    bars = [
+        {
+            **row,
+            "signed_width": round(300 * row["signed_off"] / top),
+            "overdue_width": round(300 * row["overdue"] / top),
+            "y": 10 + n * 40,
+        }
+        for n, row in enumerate(board.terms)
+    ]
+    return render(
+        request,
+        "quality_assurance/dashboard.html",
+        {"board": board, "year": year, "bars": bars, "chart_height": 20 + 40 * len(bars)},
+    )
+
+
+@login_required
+@require_GET
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    _virtual_school_only(request)
+    year = _year(request)
+    board = dashboard_for(user=request.user, authority=request.user.authority, academic_year=year)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="peps-{year}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["term", "peps", "signed_off", "overdue", "due"])
+    for row in board.terms:
+        writer.writerow([row["label"], row["total"], row["signed_off"], row["overdue"], row["due"]])
+    return response
