@@ -7,6 +7,7 @@ found by its natural key and only created when missing.
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -27,12 +28,15 @@ from children.upn import upn_check_letter
 from meetings.services import meeting_arrange
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
+from pep_portal.calendars.deadlines import financial_year_of
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.models import PepRuleSet
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
 from peps.sections import SECTIONS_BY_KEY, Kind
 from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, section_save
+from quality_assurance.models import PpAllocation, QaFramework
+from quality_assurance.services import qa_framework_load_preset
 
 # Documented in the README. The demo only: production accounts are invited, never seeded.
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (public demo password)
@@ -362,6 +366,15 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         if not PepRuleSet.objects.filter(authority=authorities[slug]).exists():
             rule_set_load_preset(preset=preset, slug=slug)
         seed_demo_calendars(authorities[slug], today=today)
+    # How each virtual school rates PEPs, and its Pupil Premium Plus per child this year.
+    for slug, preset in (("demo-borough", "good_ri_inadequate"), ("westmoor", "ggar")):
+        if not QaFramework.objects.filter(authority=authorities[slug]).exists():
+            qa_framework_load_preset(authority=authorities[slug], preset=preset)
+        PpAllocation.objects.get_or_create(
+            authority=authorities[slug],
+            financial_year=financial_year_of(today).start_year,
+            defaults={"amount_per_child": Decimal("2570.00")},
+        )
 
     schools = {}
     for fields in SCHOOLS:
