@@ -212,6 +212,7 @@ class ChildRegisterForm(ChildDetailsForm, PlacementFields):
             authority_id, Role.VIRTUAL_SCHOOL_STAFF
         )
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             self.details_layout(),
             Fieldset(
@@ -243,6 +244,7 @@ class ChildEditForm(ChildDetailsForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(self.details_layout(), Button("submit", "Save changes"))
 
 
@@ -257,6 +259,7 @@ class PlacementForm(PlacementFields):
     def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
         super().__init__(*args, authority_id=authority_id, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             *self.placement_layout(),
             Field("started_on"),
@@ -277,6 +280,7 @@ class SchoolMoveForm(PortalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             Field.text("school", field_width=10),
             Field("started_on"),
@@ -305,6 +309,7 @@ class AllocateForm(forms.Form):
         for name, role in roles.items():
             self.fields[name].queryset = _authority_staff(authority_id, role)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(*(Field.select(n) for n in roles), Button("submit", "Save"))
 
 
@@ -321,6 +326,7 @@ class DelegateForm(PortalForm):
             school_id=school_id, role=Role.DELEGATED_SCHOOL_STAFF, is_active=True
         ).order_by("full_name")
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(Field.select("delegate"), Button("submit", "Delegate"))
 
 
@@ -341,6 +347,7 @@ class ChildSearchForm(forms.Form):
                 authority_id, Role.SOCIAL_WORKER
             )
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.form_method = "get"
         self.helper.layout = Layout(
             Field.text("q", field_width=20, label_size=Size.SMALL),

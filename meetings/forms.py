@@ -79,6 +79,7 @@ class ArrangeForm(PortalForm):
             )
         layout.append(Button("submit", "Arrange meeting"))
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(*layout)
 
     def clean_time(self) -> dt.time:
@@ -260,6 +261,7 @@ class RecordForm(PortalForm):
         )
         layout.append(Button("submit", "Record meeting"))
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(*layout)
 
     def attendance(self) -> dict[int, tuple[bool | None, str]]:

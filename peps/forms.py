@@ -103,6 +103,7 @@ class SectionForm(PortalForm):
         if carried:
             buttons.append(Button.secondary("confirm_carried", "Save and confirm carried answers"))
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(*layout, "version", *buttons)
 
     def answers(self) -> dict[str, Any]:
@@ -137,6 +138,7 @@ class PepSetUpForm(PortalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             Field.radios("term", legend_size=Size.SMALL),
             Field.text("academic_year", field_width=4),
@@ -161,6 +163,7 @@ class AttachmentForm(PortalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             Field("file"), Field.text("description", field_width=20), Button("submit", "Upload")
         )

@@ -435,7 +435,7 @@ def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
     pep = _current(pep)
     if pep.status != PepStatus.SUBMITTED:
         raise ValidationError("Only a PEP submitted for quality assurance can be signed off")
-    return _move(
+    signed = _move(
         pep,
         actor,
         PepStatus.SIGNED_OFF,
@@ -443,6 +443,11 @@ def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
         signed_off_by=actor,
         signed_off_snapshot=pep_snapshot(pep),
     )
+    # Make the signed-off PDF now, from the day's data; it is kept and never changes.
+    from .tasks import pep_pdf_keep_task
+
+    transaction.on_commit(lambda: pep_pdf_keep_task.delay(signed.pk))
+    return signed
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.forms import show_service_errors
+from quality_assurance.pp_selectors import pp_requests_for_pep
 
 from . import services
 from .forms import (
@@ -47,6 +48,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED),
         "review": user_can(user, Action.REVIEW_PEP, pep) and pep.status == PepStatus.SUBMITTED,
         "attach": user_can(user, Action.ADD_ATTACHMENT, pep) and not pep.is_locked,
+        "pp": user_can(user, Action.RAISE_PP_REQUEST, pep) and not pep.is_locked,
         "arrange": user_can(user, Action.ARRANGE_MEETING, pep)
         and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING),
     }
@@ -62,6 +64,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed": allowed,
             "events": pep.events.select_related("actor"),
             "attachments": pep.attachments.select_related("uploaded_by"),
+            "pp_requests": pp_requests_for_pep(user=user, pep=pep),
             "attachment_form": AttachmentForm() if allowed["attach"] else None,
             "meeting": pep.meetings.exclude(status="cancelled").order_by("-starts_at").first(),
         },

@@ -67,6 +67,7 @@ class QaReviewForm(RatingForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             Fieldset(*self.rating_layout, legend="Checklist", legend_size=Size.MEDIUM),
             Field.textarea("feedback_to_teacher", rows=4),
@@ -88,6 +89,7 @@ class ModerationForm(RatingForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             Fieldset(*self.rating_layout, legend="Second review", legend_size=Size.MEDIUM),
             Field.textarea("notes", rows=3),
@@ -110,6 +112,7 @@ class SampleForm(PortalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.form_method = "get"
         self.helper.layout = Layout(
             Field.text("academic_year", field_width=4),

@@ -34,6 +34,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             Field.text("username"),
             Field.text("password"),
@@ -50,11 +51,13 @@ class PortalPasswordResetForm(PasswordResetForm):
             "Enter an email address in the correct format, like name@example.gov.uk"
         )
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(Field.text("email"), Button("submit", "Send reset link"))
 
 
 def _password_layout(*names: str, submit: str) -> FormHelper:
     helper = FormHelper()
+    helper.form_tag = False  # the page template holds the <form>
     helper.layout = Layout(
         *(Field.text(n, field_width=20) for n in names), Button("submit", submit)
     )
@@ -81,6 +84,7 @@ class PeopleSearchForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.form_method = "get"
         self.helper.layout = Layout(
             Field.text("q", field_width=20, label_size=Size.SMALL), Button("search", "Search")
@@ -143,6 +147,7 @@ class InviteForm(forms.Form):
             del self.fields["school"]
         layout.append(Button("submit", "Create account and send invitation"))
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(*layout)
 
     def clean_school(self) -> School | None:

@@ -1,0 +1,22 @@
+"""PEP PDFs. Included from peps/urls.py with `path("", include("peps.pdf_urls"))`, so these sit
+under /peps/."""
+
+from django.urls import path
+
+from . import pdf_views
+
+urlpatterns = [
+    path("<int:pk>/pdf/", pdf_views.pep_pdf, name="pep_pdf"),
+    path("pdf/bulk/", pdf_views.pep_pdf_bulk, name="pep_pdf_bulk"),
+    path("pdf/bulk/<slug:job_id>/", pdf_views.pep_pdf_bulk_job, name="pep_pdf_bulk_job"),
+    path(
+        "pdf/bulk/<slug:job_id>/progress/",
+        pdf_views.pep_pdf_bulk_progress,
+        name="pep_pdf_bulk_progress",
+    ),
+    path(
+        "pdf/bulk/<slug:job_id>/download/",
+        pdf_views.pep_pdf_bulk_download,
+        name="pep_pdf_bulk_download",
+    ),
+]

@@ -1,0 +1,23 @@
+"""Celery tasks for PEPs: thin wrappers that call one service each."""
+
+from celery import shared_task
+
+from . import pdf_services
+
+# One ZIP of a school's term is tens of PEPs at well under a second each; these limits only
+# stop a runaway. Each render has its own, shorter limit (peps/pdf.py RENDER_TIME_LIMIT).
+ZIP_SOFT_TIME_LIMIT = 20 * 60
+ZIP_TIME_LIMIT = ZIP_SOFT_TIME_LIMIT + 60
+
+
+@shared_task(ignore_result=True, soft_time_limit=ZIP_SOFT_TIME_LIMIT, time_limit=ZIP_TIME_LIMIT)
+def pep_pdfs_zip_task(job_id: str) -> None:
+    """Render a bulk job's PEPs into its ZIP. Progress goes to the job's own record (there is
+    no Celery result backend): see peps/pdf_services.py."""
+    pdf_services.pep_pdfs_zip(job_id=job_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def pep_pdf_keep_task(pep_id: int) -> None:
+    """Render and keep a signed-off PEP's PDF (enqueue on sign-off, with on_commit)."""
+    pdf_services.pep_pdf_keep(pep_id=pep_id)
