@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "csp",
     "pep_portal.accounts",
     "pep_portal.calendars",
+    "pep_portal.notifications",
     "children",
     "peps",
     "meetings",
@@ -234,8 +236,28 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Nothing is ever scheduled further ahead than this, or Redis would deliver it twice.
+# Nothing is ever scheduled further ahead than this, or Redis would deliver it twice: the beat
+# jobs are daily (crontab), never an ETA or countdown beyond it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 6}
+CELERY_TASK_TIME_LIMIT = 60 * 30
+CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
+# The schedule lives in settings (not django-celery-beat's database): it is part of the code,
+# reviewed and tested like it, and there is exactly one beat (docker-compose's `beat`). Times
+# are UTC (CELERY_TIMEZONE) so the clock change in March and October moves nothing.
+CELERY_BEAT_SCHEDULE = {
+    "termly-set-up": {
+        "task": "pep_portal.notifications.tasks.termly_set_up_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "daily-deadline-sweep": {
+        "task": "pep_portal.notifications.tasks.sweep_deadlines_task",
+        "schedule": crontab(hour=5, minute=0),
+    },
+    "daily-digests": {
+        "task": "pep_portal.notifications.tasks.send_daily_digests_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("quality-assurance/", include("quality_assurance.urls")),
     path("pupil-premium/", include("quality_assurance.pp_urls")),
+    path("notifications/", include("pep_portal.notifications.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -79,12 +79,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_vs_adviser = models.BooleanField("virtual school adviser", default=False)
     is_vs_quality_assurer = models.BooleanField("virtual school quality assurer", default=False)
     is_vs_administrator = models.BooleanField("virtual school administrator", default=False)
+    # How notification e-mails arrive: each at once, or one digest a day (the portal's
+    # notification centre shows them all either way).
+    email_notifications = models.CharField(
+        max_length=10,
+        choices=[("immediate", "As they happen"), ("daily", "Once a day, in a digest")],
+        default="immediate",
+    )
+    # Unread notifications, kept on the user row the session already loads, so the count in
+    # every page's header costs no query (notifications.services keeps it true).
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField("Django admin access", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     # Every change to an account is kept, with who made it; passwords never enter the history.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "unread_notifications"])
 
     objects = UserManager()
 

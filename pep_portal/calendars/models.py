@@ -164,6 +164,12 @@ class PepRuleSet(models.Model):
     pp_plus_cutoff_day = models.PositiveSmallIntegerField(
         default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
+    # Reminders go this many days before a deadline; escalation to the virtual school adviser
+    # this many days after it (the dashboard's overdue list shows it from the day it is due).
+    reminder_lead_days = models.PositiveSmallIntegerField(default=3)
+    escalate_after_days = models.PositiveSmallIntegerField(default=5)
+    # The termly PEPs are set up this many days before each review term opens.
+    set_up_days_before_term = models.PositiveSmallIntegerField(default=14)
     # Walsall: the designated teacher leads reviews and records them; Medway: the social worker.
     teacher_records_meetings = models.BooleanField(default=False)
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(

@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Kind(models.TextChoices):
+    INITIAL_PEP_DUE = "initial_pep_due", "An initial PEP meeting is due"
+    TEACHER_SECTIONS_DUE = "teacher_sections_due", "The school's PEP sections are due"
+    SUBMISSION_DUE = "submission_due", "A PEP is due to be submitted"
+    NO_MEETING_ARRANGED = "no_meeting_arranged", "A PEP meeting needs arranging"
+    QA_WAITING = "qa_waiting", "A PEP is waiting for quality assurance"
+    PP_CUTOFF = "pp_cutoff", "Pupil Premium Plus requests close soon"
+    CALENDAR_MISSING = "calendar_missing", "Next year's term dates are missing"
+    PEPS_SET_UP = "peps_set_up", "This term's PEPs have been set up"
+
+
+class Stage(models.TextChoices):
+    REMINDER = "reminder", "Reminder"
+    DUE = "due", "Due today or overdue"
+    ESCALATED = "escalated", "Overdue: escalated"
+
+
+class Notification(models.Model):
+    """One thing one person needs to know, shown in the portal's notification centre and,
+    as the person prefers, e-mailed at once or in a daily digest.
+
+    `dedupe_key` names the item, the kind of deadline, its due date, the stage and the person:
+    the database refuses a second row with the same key, so a sweep run twice, on two workers
+    at once, or again after a crash sends each reminder once and misses none."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REMINDER)
+    # Shown only inside the portal, to its recipient; never put in an e-mail.
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=200)
+    due_on = models.DateField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["emailed_at", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient_id}"

@@ -1,0 +1,494 @@
+"""Notifications, the daily deadline sweep and the termly set-up: nobody has to remember a date.
+
+The sweep works in set-based queries and writes notifications with one INSERT … ON CONFLICT
+DO NOTHING per batch, keyed by item, kind, due date, stage and recipient. The database, not
+memory, decides what has been sent: running twice, on two workers at once, or again after a
+crash sends each reminder exactly once.
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from children.models import CareEpisode, Child, Enrolment
+from meetings.models import Meeting
+from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.roles import Role
+from pep_portal.calendars.models import PepRuleSet
+from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+
+from .models import Kind, Notification, Stage
+
+logger = logging.getLogger(__name__)
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Due:
+    """One notification the sweep thinks is owed (it is sent only if not sent before)."""
+
+    recipient_id: int
+    kind: str
+    stage: str
+    item: str
+    due_on: dt.date | None
+    message: str
+    url: str
+
+    @property
+    def key(self) -> str:
+        due = self.due_on.isoformat() if self.due_on else "-"
+        return f"{self.kind}:{self.item}:{due}:{self.stage}:{self.recipient_id}"
+
+
+def _insert_new(batch: list[Due], now: dt.datetime) -> list[int]:
+    """Insert the notifications not sent before; return the ids of those inserted."""
+    table = Notification._meta.db_table
+    columns = "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at"
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+    params: list[object] = []
+    for due in batch:
+        params += [
+            due.recipient_id,
+            due.kind,
+            due.stage,
+            due.message[:300],
+            due.url,
+            due.due_on,
+            due.key[:200],
+            now,
+        ]
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES {rows} "  # noqa: S608 (no user input)
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[int]:
+    """Record each notification once; queue the e-mails of new ones. Returns the new ids."""
+    now = now or timezone.now()
+    created: list[int] = []
+    pending = list(dues)
+    for start in range(0, len(pending), BATCH):
+        with transaction.atomic():
+            created += _insert_new(pending[start : start + BATCH], now)
+    if created:
+        _count_unread(created)
+        transaction.on_commit(lambda: _queue_immediate_emails(created))
+    return created
+
+
+def _count_unread(ids: list[int]) -> None:
+    per_user = (
+        Notification.objects.filter(pk__in=ids)
+        .values("recipient_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in per_user:
+        User.objects.filter(pk=row["recipient_id"]).update(
+            unread_notifications=F("unread_notifications") + row["n"]
+        )
+
+
+def _queue_immediate_emails(ids: list[int]) -> None:
+    from .tasks import send_notification_email
+
+    immediate = Notification.objects.filter(
+        pk__in=ids, recipient__email_notifications="immediate", recipient__is_active=True
+    ).values_list("pk", flat=True)
+    for pk in immediate:
+        send_notification_email.delay(pk)
+
+
+def _link(path: str) -> str:
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def email_notification(notification_id: int) -> bool:
+    """Send one notification's e-mail, once. It says what kind of thing needs doing and links
+    to the portal: never a child's name, initials, date of birth or any other detail."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return False
+        body = render_to_string(
+            "notifications/email.txt",
+            {
+                "what": notification.get_kind_display(),
+                "stage": notification.stage,
+                "link": _link(reverse("notification_list")),
+            },
+        )
+        send_mail(
+            f"PEP Portal: {notification.get_kind_display().lower()}",
+            body,
+            None,
+            [notification.recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def send_daily_digests(*, now: dt.datetime | None = None) -> int:
+    """One e-mail per person who chose a daily digest, listing what kinds of thing need doing."""
+    now = now or timezone.now()
+    waiting = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            recipient__email_notifications="daily",
+            recipient__is_active=True,
+        )
+        .values("recipient_id", "recipient__email", "kind")
+        .annotate(n=Count("pk"))
+        .order_by("recipient_id", "kind")
+    )
+    by_person: dict[tuple[int, str], list[tuple[str, int]]] = defaultdict(list)
+    labels = dict(Kind.choices)
+    for row in waiting:
+        by_person[(row["recipient_id"], row["recipient__email"])].append(
+            (labels[row["kind"]], row["n"])
+        )
+    for (person_id, email), kinds in by_person.items():
+        with transaction.atomic():
+            marked = Notification.objects.filter(
+                recipient_id=person_id, emailed_at__isnull=True, created_at__lte=now
+            ).update(emailed_at=now)
+            if marked:
+                body = render_to_string(
+                    "notifications/digest.txt",
+                    {"kinds": kinds, "link": _link(reverse("notification_list"))},
+                )
+                send_mail("PEP Portal: your daily summary", body, None, [email])
+    return len(by_person)
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    marked = unread.update(read_at=timezone.now())
+    recount_unread(user)
+    return marked
+
+
+def recount_unread(user: User) -> None:
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    User.objects.filter(pk=user.pk).update(unread_notifications=count)
+    user.unread_notifications = count
+
+
+# --- the sweep --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    lead: int
+    escalate: int
+
+
+def _timings() -> dict[int, Timing]:
+    return {
+        r.authority_id: Timing(r.reminder_lead_days, r.escalate_after_days)
+        for r in PepRuleSet.objects.only(
+            "authority_id", "reminder_lead_days", "escalate_after_days"
+        )
+    }
+
+
+def _stage(today: dt.date, due: dt.date, timing: Timing) -> str | None:
+    if today < due - dt.timedelta(days=timing.lead):
+        return None
+    if today < due:
+        return Stage.REMINDER
+    if today < due + dt.timedelta(days=timing.escalate):
+        return Stage.DUE
+    return Stage.ESCALATED
+
+
+def _school_teachers(child_ids: set[int]) -> dict[int, list[int]]:
+    """The designated teachers of each child's current school, in two queries."""
+    school_of = dict(
+        Enrolment.objects.filter(child_id__in=child_ids, ended_on__isnull=True).values_list(
+            "child_id", "school_id"
+        )
+    )
+    teachers: dict[int, list[int]] = defaultdict(list)
+    for school_id, user_id in User.objects.filter(
+        role=Role.DESIGNATED_TEACHER, is_active=True, school_id__in=set(school_of.values())
+    ).values_list("school_id", "pk"):
+        teachers[school_id].append(user_id)
+    return {child: teachers.get(school, []) for child, school in school_of.items()}
+
+
+def _owners_then_adviser(pep: Pep, owners: list[int], stage: str) -> list[int]:
+    """Escalation order: the owner is reminded and told when it is due; after the escalation
+    delay the virtual school adviser is told too (and the dashboard lists it as overdue)."""
+    people = list(owners)
+    if stage == Stage.ESCALATED and pep.child.virtual_school_adviser_id:
+        people.append(pep.child.virtual_school_adviser_id)
+    return people
+
+
+def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
+    open_peps = Pep.objects.exclude(status=PepStatus.SIGNED_OFF).select_related("child")
+    teacher_open = PepSection.objects.filter(
+        pep=OuterRef("pk"),
+        key__in=[
+            "learning_history",
+            "current_attainment",
+            "attendance",
+            "additional_needs",
+            "teacher_comments",
+            "pupil_premium",
+        ],
+    ).exclude(status=SectionStatus.COMPLETE)
+    arranged = Meeting.objects.filter(pep=OuterRef("pk")).exclude(status="cancelled")
+    peps = list(open_peps.annotate(teacher_open=Exists(teacher_open), has_meeting=Exists(arranged)))
+    teachers = _school_teachers({p.child_id for p in peps})
+    for pep in peps:
+        timing = timings.get(pep.child.authority_id)
+        if timing is None:
+            continue
+        name, url = pep.child.display_name, reverse("pep_detail", args=[pep.pk])
+        sw = [pep.child.social_worker_id] if pep.child.social_worker_id else []
+        checks = []
+        if (
+            pep.teacher_sections_due_on
+            and pep.teacher_open
+            and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS)
+        ):
+            checks.append(
+                (
+                    Kind.TEACHER_SECTIONS_DUE,
+                    pep.teacher_sections_due_on,
+                    teachers.get(pep.child_id, []) or sw,
+                    f"{name}: the school's PEP sections are due",
+                )
+            )
+        if pep.submission_due_on and pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
+            checks.append(
+                (
+                    Kind.SUBMISSION_DUE,
+                    pep.submission_due_on,
+                    sw,
+                    f"{name}: the PEP is due to be submitted",
+                )
+            )
+        if (
+            pep.meeting_on is None
+            and pep.due_on
+            and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
+        ):
+            kind = (
+                Kind.INITIAL_PEP_DUE
+                if pep.term == Term.INITIAL
+                else (Kind.NO_MEETING_ARRANGED if not pep.has_meeting else None)
+            )
+            if kind is not None:
+                checks.append(
+                    (kind, pep.due_on, sw, f"{name}: the PEP meeting is due by {pep.due_on:%-d %B}")
+                )
+        for kind, due, owners, message in checks:
+            stage = _stage(today, due, timing)
+            if stage is None:
+                continue
+            for person in _owners_then_adviser(pep, owners, stage):
+                yield Due(person, kind, stage, f"pep{pep.pk}", due, message, url)
+
+
+def _qa_dues(today: dt.date) -> Iterator[Due]:
+    """Submitted PEPs waiting longer than the authority's QA target: to its quality assurers
+    (or all its virtual school staff where nobody holds that duty)."""
+    from quality_assurance.models import QaFramework
+
+    within = dict(QaFramework.objects.values_list("authority_id", "review_within_days"))
+    waiting = Pep.objects.filter(
+        status=PepStatus.SUBMITTED, submitted_at__isnull=False
+    ).select_related("child")
+    staff: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for authority_id, pk, qa in User.objects.filter(
+        role=Role.VIRTUAL_SCHOOL_STAFF, is_active=True
+    ).values_list("authority_id", "pk", "is_vs_quality_assurer"):
+        staff[authority_id].append((pk, qa))
+    for pep in waiting:
+        authority = pep.child.authority_id
+        due = timezone.localtime(pep.submitted_at).date() + dt.timedelta(
+            days=within.get(authority, 10)
+        )
+        if today < due:
+            continue
+        people = [pk for pk, qa in staff[authority] if qa] or [pk for pk, _ in staff[authority]]
+        for person in people:
+            yield Due(
+                person,
+                Kind.QA_WAITING,
+                Stage.DUE,
+                f"pep{pep.pk}",
+                due,
+                f"{pep.child.display_name}: the PEP is waiting for quality assurance",
+                reverse("qa_review", args=[pep.pk]),
+            )
+
+
+def _pp_cutoff_dues(today: dt.date) -> Iterator[Due]:
+    """Fourteen days before an authority's PP+ cut-off, its designated teachers are told."""
+    from pep_portal.calendars.deadlines import financial_year_of
+
+    year = financial_year_of(today)
+    for rules in PepRuleSet.objects.select_related("authority"):
+        month, day = rules.pp_plus_cutoff_month, rules.pp_plus_cutoff_day
+        cutoff = dt.date(year.start_year + (1 if month <= 3 else 0), month, day)
+        if not cutoff - dt.timedelta(days=14) <= today <= cutoff:
+            continue
+        in_care = Child.objects.filter(authority_id=rules.authority_id).filter(
+            Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True))
+        )
+        teachers = _school_teachers(set(in_care.values_list("pk", flat=True)))
+        for person in {p for people in teachers.values() for p in people}:
+            yield Due(
+                person,
+                Kind.PP_CUTOFF,
+                Stage.REMINDER,
+                f"la{rules.authority_id}",
+                cutoff,
+                f"{rules.authority.name}: PP+ requests close on {cutoff:%-d %B %Y}",
+                reverse("home"),
+            )
+
+
+def _calendar_dues(today: dt.date) -> Iterator[Due]:
+    from pep_portal.calendars.selectors import authorities_missing_years
+
+    for authority, years in authorities_missing_years(today=today).items():
+        managers = User.objects.filter(authority=authority, is_active=True).filter(
+            Q(role=Role.AUTHORITY_ADMINISTRATOR)
+            | Q(role=Role.VIRTUAL_SCHOOL_STAFF, is_vs_administrator=True)
+        )
+        for year in years:
+            for person in managers.values_list("pk", flat=True):
+                yield Due(
+                    person,
+                    Kind.CALENDAR_MISSING,
+                    Stage.REMINDER,
+                    f"la{authority.pk}y{year}",
+                    dt.date(year, 9, 1),
+                    f"No term dates are loaded for {year} to {year + 1}",
+                    reverse("calendar_home"),
+                )
+
+
+def deadline_candidates(today: dt.date) -> list[Due]:
+    """Every notification owed on `today` (whether or not already sent)."""
+    timings = _timings()
+    return [
+        *_pep_dues(today, timings),
+        *_qa_dues(today),
+        *_pp_cutoff_dues(today),
+        *_calendar_dues(today),
+    ]
+
+
+def sweep_deadlines(*, today: dt.date | None = None, dry_run: bool = False) -> list[Due]:
+    """The daily sweep. Returns what it sent (or, dry, what it would consider sending)."""
+    today = today or timezone.localdate()
+    candidates = deadline_candidates(today)
+    if dry_run:
+        sent_keys = set(
+            Notification.objects.filter(dedupe_key__in=[c.key for c in candidates]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        return [c for c in candidates if c.key not in sent_keys]
+    created = set(notify(candidates))
+    if not created:
+        return []
+    new_keys = set(Notification.objects.filter(pk__in=created).values_list("dedupe_key", flat=True))
+    return [c for c in candidates if c.key in new_keys]
+
+
+# --- termly set-up ----------------------------------------------------------------------------
+
+
+def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
+    """Before each review term opens, set up the PEPs of every child in care who needs one,
+    carried forward from their last, each authority by its own rules; tell the virtual school.
+    Idempotent: a child who already has the term's PEP is skipped."""
+    from pep_portal.calendars.selectors import rules_from
+    from peps.services import TERM_WINDOW_NAMES, pep_set_up
+
+    today = today or timezone.localdate()
+    made: dict[str, int] = {}
+    terms_by_name = {name: term for term, name in TERM_WINDOW_NAMES.items()}
+    for rule_set in PepRuleSet.objects.select_related("authority").prefetch_related("windows"):
+        authority: LocalAuthority = rule_set.authority
+        rules = rules_from(rule_set, authority_name=authority.name)
+        for window in rules.review_windows:
+            term = terms_by_name.get(window.name)
+            if term is None:
+                continue
+            for year in (today.year - 1, today.year):
+                start, end = window.bounds(year)
+                opens = start - dt.timedelta(days=rule_set.set_up_days_before_term)
+                if not opens <= today <= end:
+                    continue
+                count = _set_up_term(authority, year, term, pep_set_up, start)
+                if count:
+                    made[f"{authority.slug} {window.name} {year}"] = count
+                    _tell_virtual_school(authority, window.name, year, count)
+    return made
+
+
+def _set_up_term(authority: LocalAuthority, year: int, term: str, pep_set_up, start) -> int:  # type: ignore[no-untyped-def]
+    from children.school_year import year_group_on
+
+    children = (
+        Child.objects.filter(authority=authority)
+        .filter(Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)))
+        .exclude(Exists(Pep.objects.filter(child=OuterRef("pk"), academic_year=year, term=term)))
+    )
+    count = 0
+    for child in children:
+        if year_group_on(child.date_of_birth, start).pep_template is None:
+            continue  # not yet of nursery age: no PEP
+        with transaction.atomic():
+            pep_set_up(actor=None, child=child, academic_year=year, term=term)
+        count += 1
+    return count
+
+
+def _tell_virtual_school(authority: LocalAuthority, term: str, year: int, count: int) -> None:
+    staff = User.objects.filter(
+        authority=authority, role=Role.VIRTUAL_SCHOOL_STAFF, is_active=True
+    ).values_list("pk", flat=True)
+    notify(
+        Due(
+            person,
+            Kind.PEPS_SET_UP,
+            Stage.REMINDER,
+            f"la{authority.pk}{term}{year}",
+            None,
+            f"{count} {term} PEPs have been set up for {year} to {year + 1}",
+            reverse("child_list"),
+        )
+        for person in staff
+    )

@@ -1,0 +1,40 @@
+"""Thin Celery tasks: take ids or dates, call one service."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+# The sweep is idempotent (the database refuses a second copy of any notification), so a task
+# interrupted by a lost worker is safe to run again: acknowledge late and requeue it.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def sweep_deadlines_task(day: str | None = None) -> int:
+    today = dt.date.fromisoformat(day) if day else None
+    return len(services.sweep_deadlines(today=today))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def termly_set_up_task(day: str | None = None) -> int:
+    today = dt.date.fromisoformat(day) if day else None
+    return sum(services.termly_set_up(today=today).values())
+
+
+# E-mail can fail for a while (a relay restarting): retry with backoff. Sending is guarded by
+# emailed_at under a row lock, so a retry never sends twice.
+@shared_task(
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_notification_email(notification_id: int) -> bool:
+    return services.email_notification(notification_id)
+
+
+@shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=60, max_retries=5)
+def send_daily_digests_task() -> int:
+    return services.send_daily_digests()

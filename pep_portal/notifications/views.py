@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from .models import Notification
+from .services import notifications_mark_read, recount_unread
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = Notification.objects.filter(recipient=request.user).order_by(
+        "read_at", "-created_at", "-pk"
+    )
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    recount_unread(request.user)  # the header's count, put right whenever the list is seen
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    ids = request.POST.getlist("id")
+    notifications_mark_read(
+        user=request.user, ids=[int(i) for i in ids if i.isdigit()] if ids else None
+    )
+    return redirect("notification_list")
+
+
+@login_required
+@require_POST
+def email_preference(request: HttpRequest) -> HttpResponse:
+    choice = request.POST.get("email_notifications")
+    if choice in ("immediate", "daily"):
+        request.user.email_notifications = choice
+        request.user.save(update_fields=["email_notifications"])
+    return redirect("notification_list")

@@ -1,0 +1,183 @@
+"""The deadline sweep: each deadline kind once, nothing twice, escalation order, and e-mails
+that never name a child."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from meetings.services import meeting_arrange
+from pep_portal.notifications.models import Kind, Notification, Stage
+from pep_portal.notifications.services import sweep_deadlines, termly_set_up
+from peps.models import Pep, Term
+from peps.services import pep_record_meeting_held
+from tests.meetings.test_meetings import at
+from tests.peps.fixtures import teacher_sections_done
+
+# Zara's Autumn 2026 PEP is due 31 December; Medway: reminders 3 days before, escalation 5
+# days after.
+
+
+def kinds_and_stages(**filters: object) -> set[tuple[str, str, str]]:
+    return set(
+        Notification.objects.filter(**filters).values_list("kind", "stage", "recipient__full_name")
+    )
+
+
+def test_no_meeting_arranged_reminds_then_is_due_then_escalates(personas, pep_setting):
+    assert sweep_deadlines(today=dt.date(2026, 12, 27)) == []
+    sweep_deadlines(today=dt.date(2026, 12, 28))
+    assert kinds_and_stages() == {(Kind.NO_MEETING_ARRANGED, Stage.REMINDER, "Alice Social")}
+    sweep_deadlines(today=dt.date(2026, 12, 31))
+    sweep_deadlines(today=dt.date(2027, 1, 5))
+    assert kinds_and_stages(stage=Stage.ESCALATED) == {
+        (Kind.NO_MEETING_ARRANGED, Stage.ESCALATED, "Alice Social"),
+        (Kind.NO_MEETING_ARRANGED, Stage.ESCALATED, "Vic School"),  # the adviser, last
+    }
+    assert Notification.objects.count() == 4
+
+
+def test_a_second_run_sends_nothing_new(pep_setting):
+    first = sweep_deadlines(today=dt.date(2027, 1, 9))
+    assert first
+    assert sweep_deadlines(today=dt.date(2027, 1, 9)) == []
+    assert Notification.objects.count() == len(first)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_notification_once(personas, pep_setting):
+    results: list[int] = []
+
+    def run() -> None:
+        try:
+            results.append(len(sweep_deadlines(today=dt.date(2027, 1, 9))))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = Notification.objects.count()
+    assert total > 0
+    assert sum(results) == total  # each sent by exactly one of the two
+    assert Notification.objects.values("dedupe_key").distinct().count() == total
+
+
+def test_teacher_sections_due_before_the_meeting(personas, pep_setting):
+    meeting_arrange(
+        actor=personas.social_worker, pep=pep_setting.pep, starts_at=at(dt.date(2026, 12, 8))
+    )  # sections due Tue 1 December
+    sweep_deadlines(today=dt.date(2026, 11, 28))
+    assert (Kind.TEACHER_SECTIONS_DUE, Stage.REMINDER, "Dee Teacher") in kinds_and_stages()
+    teacher_sections_done(personas, pep_setting)
+    before = Notification.objects.count()
+    sweep_deadlines(today=dt.date(2026, 12, 1))
+    assert Notification.objects.filter(kind=Kind.TEACHER_SECTIONS_DUE).count() == 1
+    assert Notification.objects.count() == before
+
+
+def test_submission_due_after_the_meeting(personas, pep_setting):
+    teacher_sections_done(personas, pep_setting)
+    pep_record_meeting_held(
+        actor=personas.social_worker, pep=pep_setting.pep, held_on=dt.date(2026, 11, 10)
+    )  # submit by Fri 13 November
+    sweep_deadlines(today=dt.date(2026, 11, 13))
+    assert (Kind.SUBMISSION_DUE, Stage.DUE, "Alice Social") in kinds_and_stages()
+
+
+def test_initial_pep_due(personas, pep_setting):
+    from peps.services import pep_set_up
+
+    pep = pep_set_up(
+        actor=personas.virtual_school_staff,
+        child=pep_setting.child,
+        academic_year=2026,
+        term=Term.INITIAL,
+    )
+    assert pep.due_on == dt.date(2026, 9, 28)  # 14 Sep, emergency placement: 10 school days
+    sweep_deadlines(today=pep.due_on)
+    assert (Kind.INITIAL_PEP_DUE, Stage.DUE, "Alice Social") in kinds_and_stages()
+
+
+def test_emails_name_no_child_and_carry_only_a_link(
+    personas, pep_setting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep_deadlines(today=dt.date(2027, 1, 9))
+    assert mail.outbox
+    child = pep_setting.child
+    secrets = [
+        child.legal_first_name,
+        child.legal_last_name,
+        child.display_name,
+        child.date_of_birth.isoformat(),
+        child.date_of_birth.strftime("%-d %B %Y"),
+        child.legal_first_name[0] + child.legal_last_name[0],
+        child.upn or "no-upn",
+        child.social_care_id or "no-id",
+    ]
+    for message in mail.outbox:
+        text = message.subject + "\n" + message.body
+        for secret in secrets:
+            assert secret not in text, secret
+        assert "https://pep-portal.test/notifications/" in text
+
+
+def test_daily_digest_sends_one_email_per_person(personas, pep_setting):
+    from pep_portal.notifications.services import send_daily_digests
+
+    personas.social_worker.email_notifications = "daily"
+    personas.social_worker.save()
+    sweep_deadlines(today=dt.date(2027, 1, 9))
+    mail.outbox.clear()
+    assert send_daily_digests() >= 1
+    to_alice = [m for m in mail.outbox if m.to == [personas.social_worker.email]]
+    assert len(to_alice) == 1 and "Zara" not in to_alice[0].body
+    assert send_daily_digests() == 0
+
+
+def test_notification_centre_and_unread_count(client, personas, pep_setting):
+    sweep_deadlines(today=dt.date(2027, 1, 9))
+    client.force_login(personas.social_worker)
+    home = client.get(reverse("home")).content.decode()
+    assert "unread" in home
+    page = client.get(reverse("notification_list")).content.decode()
+    assert "Zara Quill: the PEP meeting is due by 31 December" in page
+    client.post(reverse("notification_read"))
+    personas.social_worker.refresh_from_db()
+    assert personas.social_worker.unread_notifications == 0
+
+
+def test_sweep_command_with_a_date_and_a_dry_run(pep_setting, capsys):
+    call_command("sweep_deadlines", "--date", "2027-01-09", "--dry-run")
+    out = capsys.readouterr().out
+    assert "Would send" in out and "no_meeting_arranged" in out
+    assert not Notification.objects.exists()
+    call_command("sweep_deadlines", "--date", "2027-01-09")
+    assert Notification.objects.exists()
+
+
+def test_termly_set_up_creates_each_childs_pep_once(personas, pep_setting):
+    made = termly_set_up(today=dt.date(2026, 12, 20))  # two weeks before Spring opens
+    assert sum(made.values()) == 1
+    assert Pep.objects.filter(child=pep_setting.child, term=Term.SPRING).count() == 1
+    assert termly_set_up(today=dt.date(2026, 12, 21)) == {}
+    assert Notification.objects.filter(kind=Kind.PEPS_SET_UP).count() == 1
+
+
+def test_beat_schedule_has_each_job_in_utc():
+    from django.conf import settings
+
+    tasks = {job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert tasks == {
+        "pep_portal.notifications.tasks.termly_set_up_task",
+        "pep_portal.notifications.tasks.sweep_deadlines_task",
+        "pep_portal.notifications.tasks.send_daily_digests_task",
+    }
+    assert settings.CELERY_TIMEZONE == "UTC"
