@@ -250,7 +250,13 @@ def _owners_then_adviser(pep: Pep, owners: list[int], stage: str) -> list[int]:
 
 
 def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
-    open_peps = Pep.objects.exclude(status=PepStatus.SIGNED_OFF).select_related("child")
+    # Only children still in care: a child who has left care is owed no more reminders.
+    in_care = CareEpisode.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
+    open_peps = (
+        Pep.objects.exclude(status=PepStatus.SIGNED_OFF)
+        .filter(Exists(in_care))
+        .select_related("child")
+    )
     teacher_open = PepSection.objects.filter(
         pep=OuterRef("pk"),
         key__in=[
