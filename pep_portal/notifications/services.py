@@ -51,8 +51,8 @@ class Due:
         return f"{self.kind}:{self.item}:{due}:{self.stage}:{self.recipient_id}"
 
 
-def _insert_new(batch: list[Due], now: dt.datetime) -> list[int]:
-    """Insert the notifications not sent before; return the ids of those inserted."""
+def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]]:
+    """Insert the notifications not sent before; return (id, recipient, key) of each inserted."""
     table = Notification._meta.db_table
     columns = "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at"
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
@@ -70,48 +70,47 @@ def _insert_new(batch: list[Due], now: dt.datetime) -> list[int]:
         ]
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES {rows} "  # noqa: S608 (no user input)
-        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id"
+        "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, recipient_id, dedupe_key"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
 
 
-def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[int]:
-    """Record each notification once; queue the e-mails of new ones. Returns the new ids."""
+def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple[int, int, str]]:
+    """Record each notification once; queue the e-mails of new ones. Returns (id, recipient,
+    key) of the new ones."""
     now = now or timezone.now()
-    created: list[int] = []
+    created: list[tuple[int, int, str]] = []
     pending = list(dues)
     for start in range(0, len(pending), BATCH):
         with transaction.atomic():
             created += _insert_new(pending[start : start + BATCH], now)
     if created:
-        _count_unread(created)
+        per_person: dict[int, int] = defaultdict(int)
+        for _, person, _ in created:
+            per_person[person] += 1
+        for person, n in per_person.items():
+            User.objects.filter(pk=person).update(
+                unread_notifications=F("unread_notifications") + n
+            )
         transaction.on_commit(lambda: _queue_immediate_emails(created))
     return created
 
 
-def _count_unread(ids: list[int]) -> None:
-    per_user = (
-        Notification.objects.filter(pk__in=ids)
-        .values("recipient_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in per_user:
-        User.objects.filter(pk=row["recipient_id"]).update(
-            unread_notifications=F("unread_notifications") + row["n"]
-        )
-
-
-def _queue_immediate_emails(ids: list[int]) -> None:
+def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
     from .tasks import send_notification_email
 
-    immediate = Notification.objects.filter(
-        pk__in=ids, recipient__email_notifications="immediate", recipient__is_active=True
-    ).values_list("pk", flat=True)
-    for pk in immediate:
-        send_notification_email.delay(pk)
+    immediate = set(
+        User.objects.filter(
+            pk__in={person for _, person, _ in created},
+            email_notifications="immediate",
+            is_active=True,
+        ).values_list("pk", flat=True)
+    )
+    for pk, person, _ in created:
+        if person in immediate:
+            send_notification_email.delay(pk)
 
 
 def _link(path: str) -> str:
@@ -269,13 +268,14 @@ def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
         ],
     ).exclude(status=SectionStatus.COMPLETE)
     arranged = Meeting.objects.filter(pep=OuterRef("pk")).exclude(status="cancelled")
+    pep_url = reverse("pep_detail", args=[0])  # one reverse(), not one per PEP
     peps = list(open_peps.annotate(teacher_open=Exists(teacher_open), has_meeting=Exists(arranged)))
     teachers = _school_teachers({p.child_id for p in peps})
     for pep in peps:
         timing = timings.get(pep.child.authority_id)
         if timing is None:
             continue
-        name, url = pep.child.display_name, reverse("pep_detail", args=[pep.pk])
+        name, url = pep.child.display_name, pep_url.replace("/0/", f"/{pep.pk}/")
         sw = [pep.child.social_worker_id] if pep.child.social_worker_id else []
         checks = []
         if (
@@ -425,10 +425,7 @@ def sweep_deadlines(*, today: dt.date | None = None, dry_run: bool = False) -> l
             )
         )
         return [c for c in candidates if c.key not in sent_keys]
-    created = set(notify(candidates))
-    if not created:
-        return []
-    new_keys = set(Notification.objects.filter(pk__in=created).values_list("dedupe_key", flat=True))
+    new_keys = {key for _, _, key in notify(candidates)}
     return [c for c in candidates if c.key in new_keys]
 
 
