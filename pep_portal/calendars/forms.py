@@ -150,6 +150,9 @@ class RuleSetForm(forms.ModelForm):
             "pp_plus_cutoff_month",
             "no_school_place_meeting_hours",
             "teacher_records_meetings",
+            "reminder_lead_days",
+            "escalate_after_days",
+            "set_up_days_before_term",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -174,6 +177,9 @@ class RuleSetForm(forms.ModelForm):
             "within (hours)",
             "teacher_records_meetings": "Designated teachers may record PEP meetings (not only "
             "the social worker)",
+            "reminder_lead_days": "Reminders: days before a deadline",
+            "escalate_after_days": "Escalation to the virtual school adviser: days after it",
+            "set_up_days_before_term": "Termly PEPs set up: days before the term opens",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -237,6 +243,9 @@ class RuleSetForm(forms.ModelForm):
                 Field.text("social_worker_upload_days_after", **number),
                 Field.select("social_worker_upload_unit"),
                 Field.checkbox("teacher_records_meetings", small=True),
+                Field.text("reminder_lead_days", **number),
+                Field.text("escalate_after_days", **number),
+                Field.text("set_up_days_before_term", **number),
                 legend="Reviews",
                 legend_size=Size.MEDIUM,
             ),

@@ -58,6 +58,10 @@ MEDWAY = Preset(
         "pp_plus_cutoff_day": 23,
         "no_school_place_meeting_hours": 24,
         "teacher_records_meetings": False,
+        # Not in the seed: the portal's defaults for reminders, escalation and set-up.
+        "reminder_lead_days": 3,
+        "escalate_after_days": 5,
+        "set_up_days_before_term": 14,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -108,6 +112,9 @@ WALSALL = Preset(
         "pp_plus_cutoff_day": 31,
         "no_school_place_meeting_hours": None,
         "teacher_records_meetings": True,
+        "reminder_lead_days": 3,
+        "escalate_after_days": 5,
+        "set_up_days_before_term": 14,
     },
     windows=TERM_WINDOWS,
     provenance={

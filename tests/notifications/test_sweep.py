@@ -181,3 +181,30 @@ def test_beat_schedule_has_each_job_in_utc():
         "pep_portal.notifications.tasks.send_daily_digests_task",
     }
     assert settings.CELERY_TIMEZONE == "UTC"
+
+
+def test_qa_waiting_too_long_goes_to_the_quality_assurers(personas, pep_setting):
+    from django.utils import timezone
+
+    from quality_assurance.services import qa_framework_load_preset
+
+    qa_framework_load_preset(authority=personas.authority, preset="good_ri_inadequate")
+    personas.virtual_school_staff.is_vs_quality_assurer = True
+    personas.virtual_school_staff.save()
+    Pep.objects.filter(pk=pep_setting.pep.pk).update(
+        status="submitted", submitted_at=timezone.make_aware(dt.datetime(2026, 11, 2, 9))
+    )
+    assert not sweep_deadlines(today=dt.date(2026, 11, 11))  # within the 10 days
+    sweep_deadlines(today=dt.date(2026, 11, 12))
+    assert (Kind.QA_WAITING, Stage.DUE, "Vic School") in kinds_and_stages()
+
+
+def test_pp_plus_cutoff_warns_the_designated_teachers_fourteen_days_before(personas, pep_setting):
+    assert not Notification.objects.filter(kind=Kind.PP_CUTOFF).exists()
+    sweep_deadlines(today=dt.date(2027, 3, 8))  # Medway: 23 March
+    sweep_deadlines(today=dt.date(2027, 3, 9))
+    assert list(
+        Notification.objects.filter(kind=Kind.PP_CUTOFF).values_list(
+            "recipient__full_name", flat=True
+        )
+    ) == ["Dee Teacher"]
