@@ -9,6 +9,30 @@ from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
 from tests.factories import LocalAuthorityFactory, SchoolFactory, UserFactory
 
+# Every persona, by attribute name, for access matrices; and those in the care team of the
+# shared child (tests/children/fixtures.py `setting`, with a delegation in `pep_setting`).
+PERSONA_NAMES = [
+    "social_worker",
+    "unrelated_social_worker",
+    "designated_teacher",
+    "delegated_school_staff",
+    "other_school_teacher",
+    "carer",
+    "virtual_school_staff",
+    "independent_reviewing_officer",
+    "authority_administrator",
+    "other_authority_virtual_school_staff",
+    "other_authority_social_worker",
+]
+PEP_CARE_TEAM = {
+    "social_worker",
+    "designated_teacher",
+    "delegated_school_staff",
+    "carer",
+    "virtual_school_staff",
+    "independent_reviewing_officer",
+}
+
 # Fixtures shared across test packages (a child with a care team; a PEP under Medway's rules).
 pytest_plugins = ["tests.children.fixtures", "tests.peps.fixtures"]
 

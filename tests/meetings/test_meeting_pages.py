@@ -8,30 +8,14 @@ from meetings.services import meeting_arrange
 from peps.models import Term
 from peps.services import pep_set_up
 from tests.children.fixtures import register
+from tests.conftest import PEP_CARE_TEAM, PERSONA_NAMES
 from tests.meetings.test_meetings import at
 
 UPCOMING = dt.date(2026, 12, 8)
 
-PERSONAS = [
-    "social_worker",
-    "unrelated_social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "other_school_teacher",
-    "carer",
-    "virtual_school_staff",
-    "independent_reviewing_officer",
-    "authority_administrator",
-    "other_authority_virtual_school_staff",
-]
-CARE_TEAM = {
-    "social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "carer",
-    "virtual_school_staff",
-    "independent_reviewing_officer",
-}
+# Another authority's social worker adds nothing the VS persona does not show here.
+PERSONAS = [name for name in PERSONA_NAMES if name != "other_authority_social_worker"]
+CARE_TEAM = PEP_CARE_TEAM
 ARRANGERS = {"social_worker", "designated_teacher", "virtual_school_staff"}
 RECORDERS = {"social_worker", "designated_teacher"}  # the DT is then refused by the rule set
 

@@ -8,31 +8,13 @@ from django.urls import reverse
 
 from peps import pdf_services
 from peps.pdf import RenderTimeout
+from tests.conftest import PEP_CARE_TEAM, PERSONA_NAMES
 from tests.pdf.conftest import sign_off
 
 pytestmark = pytest.mark.urls("tests.pdf.urls")
 
-PERSONAS = [
-    "social_worker",
-    "unrelated_social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "other_school_teacher",
-    "carer",
-    "virtual_school_staff",
-    "independent_reviewing_officer",
-    "authority_administrator",
-    "other_authority_virtual_school_staff",
-    "other_authority_social_worker",
-]
-CARE_TEAM = {
-    "social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "carer",
-    "virtual_school_staff",
-    "independent_reviewing_officer",
-}
+PERSONAS = PERSONA_NAMES
+CARE_TEAM = PEP_CARE_TEAM
 
 
 @pytest.mark.parametrize("name", PERSONAS)

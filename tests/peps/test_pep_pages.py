@@ -7,29 +7,11 @@ from children.school_year import PepTemplate
 from peps.models import Pep, PepStatus, SectionDraft, Term
 from peps.services import pep_set_up
 from tests.children.fixtures import register
+from tests.conftest import PEP_CARE_TEAM, PERSONA_NAMES
 from tests.peps.fixtures import full_answers
 
-PERSONAS = [
-    "social_worker",
-    "unrelated_social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "other_school_teacher",
-    "carer",
-    "virtual_school_staff",
-    "independent_reviewing_officer",
-    "authority_administrator",
-    "other_authority_virtual_school_staff",
-    "other_authority_social_worker",
-]
-CARE_TEAM = {
-    "social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "carer",
-    "virtual_school_staff",
-    "independent_reviewing_officer",
-}
+PERSONAS = PERSONA_NAMES
+CARE_TEAM = PEP_CARE_TEAM
 
 
 def section_post(key: str, template: str, version: int, **extra: str) -> dict[str, object]:
