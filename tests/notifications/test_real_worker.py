@@ -17,7 +17,12 @@ from pep_portal.celery import app as celery_app
 from pep_portal.notifications.models import Notification
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.smoke,
+    pytest.mark.django_db(transaction=True),
+    # Celery says send_task ignores eager mode: that is the point, the task goes to Redis.
+    pytest.mark.filterwarnings("ignore:task_always_eager has no effect on send_task"),
+]
 
 
 @pytest.fixture
