@@ -31,6 +31,24 @@ def _current_enrolments() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(ended_on__isnull=True)
 
 
+def current_school_ids(child_ids: Iterable[int]) -> dict[int, int]:
+    """Each child's current school, for the children who have a school place."""
+    return dict(
+        _current_enrolments().filter(child_id__in=child_ids).values_list("child_id", "school_id")
+    )
+
+
+def designated_teachers_by_child(school_of: dict[int, int]) -> dict[int, set[int]]:
+    """The active designated teachers of each child's current school (`current_school_ids`),
+    in one query however many children."""
+    teachers_at: dict[int, set[int]] = defaultdict(set)
+    for school_id, user_id in User.objects.filter(
+        role=Role.DESIGNATED_TEACHER, is_active=True, school_id__in=set(school_of.values())
+    ).values_list("school_id", "pk"):
+        teachers_at[school_id].add(user_id)
+    return {child_id: teachers_at[school_id] for child_id, school_id in school_of.items()}
+
+
 def care_team_user_ids(child_ids: Iterable[int]) -> dict[int, set[int]]:
     """Who is in each child's care team, from the facts alone, in five queries however many
     children: allocated staff, designated teachers of the current school, current carers, and
@@ -43,17 +61,9 @@ def care_team_user_ids(child_ids: Iterable[int]) -> dict[int, set[int]]:
     for child_id, *staff in allocated:
         team[child_id].update(user_id for user_id in staff if user_id)
 
-    school_of = dict(
-        _current_enrolments().filter(child_id__in=child_ids).values_list("child_id", "school_id")
-    )
-    teachers = User.objects.filter(
-        role=Role.DESIGNATED_TEACHER, is_active=True, school_id__in=set(school_of.values())
-    ).values_list("school_id", "pk")
-    teachers_at: dict[int, set[int]] = defaultdict(set)
-    for school_id, user_id in teachers:
-        teachers_at[school_id].add(user_id)
-    for child_id, school_id in school_of.items():
-        team[child_id] |= teachers_at[school_id]
+    school_of = current_school_ids(child_ids)
+    for child_id, teachers in designated_teachers_by_child(school_of).items():
+        team[child_id] |= teachers
 
     carers = Placement.carers.through.objects.filter(
         placement__child_id__in=child_ids, placement__ended_on__isnull=True

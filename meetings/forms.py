@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pep_portal.forms import DateField, PortalForm
 
-from .models import AttendeeRole, MeetingKind, Outcome, Target, Venue
+from .models import MeetingKind, Outcome, Target, Venue
 from .services import NewAction, NewTarget, Review
 
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
@@ -313,6 +313,3 @@ class RecordForm(PortalForm):
 
     def expected_progress(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("expected_progress") or "")
-
-
-ROLE_LABELS = dict(AttendeeRole.choices)

@@ -3,7 +3,6 @@ the workflow. Each transition checks who may make it and refuses, with a reason,
 conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -282,12 +281,6 @@ def section_save_draft(
         defaults={"answers": answers, "base_version": base_version, "saved_at": timezone.now()},
     )
     return draft
-
-
-@dataclass(frozen=True)
-class Incomplete:
-    missing: list[str]
-    carried: list[str]
 
 
 @transaction.atomic

@@ -6,7 +6,9 @@ import random
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from children.selectors import current_school_ids, designated_teachers_by_child
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
@@ -89,18 +91,10 @@ def _flag_training(review: QaReview, framework: QaFramework) -> None:
     if not framework.training_at or review.overall != framework.training_at:
         return
     child = review.pep.child
-    people = list(
-        User.objects.filter(
-            role=Role.DESIGNATED_TEACHER,
-            is_active=True,
-            school__enrolments__child=child,
-            school__enrolments__ended_on__isnull=True,
-        )
-    )
-    if child.social_worker_id:
-        people.append(child.social_worker)
-    for person in people:
-        TrainingNeed.objects.get_or_create(person=person, review=review)
+    teachers = designated_teachers_by_child(current_school_ids([child.pk])).get(child.pk, set())
+    people = teachers | ({child.social_worker_id} if child.social_worker_id else set())
+    for person_id in sorted(people):
+        TrainingNeed.objects.get_or_create(person_id=person_id, review=review)
 
 
 @transaction.atomic
@@ -166,8 +160,6 @@ def qa_review_complete(
 def training_need_resolve(*, actor: User, need: TrainingNeed) -> TrainingNeed:
     if not user_can(actor, Action.REVIEW_PEP, need.review.pep):
         raise PermissionDenied
-    from django.utils import timezone
-
     need.resolved_at = timezone.now()
     need._history_user = actor
     need.save(update_fields=["resolved_at"])
@@ -229,7 +221,3 @@ def qa_moderate(
     review._history_user = actor
     review.save()
     return review
-
-
-def rating_choices(framework: QaFramework) -> list[tuple[str, str]]:
-    return list(framework.ratings)

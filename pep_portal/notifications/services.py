@@ -20,7 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import CareEpisode, Child, Enrolment
+from children.models import CareEpisode, Child
+from children.selectors import current_school_ids, designated_teachers_by_child
 from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import Role
@@ -225,18 +226,10 @@ def _stage(today: dt.date, due: dt.date, timing: Timing) -> str | None:
 
 
 def _school_teachers(child_ids: set[int]) -> dict[int, list[int]]:
-    """The designated teachers of each child's current school, in two queries."""
-    school_of = dict(
-        Enrolment.objects.filter(child_id__in=child_ids, ended_on__isnull=True).values_list(
-            "child_id", "school_id"
-        )
-    )
-    teachers: dict[int, list[int]] = defaultdict(list)
-    for school_id, user_id in User.objects.filter(
-        role=Role.DESIGNATED_TEACHER, is_active=True, school_id__in=set(school_of.values())
-    ).values_list("school_id", "pk"):
-        teachers[school_id].append(user_id)
-    return {child: teachers.get(school, []) for child, school in school_of.items()}
+    return {
+        child: sorted(teachers)
+        for child, teachers in designated_teachers_by_child(current_school_ids(child_ids)).items()
+    }
 
 
 def _owners_then_adviser(pep: Pep, owners: list[int], stage: str) -> list[int]:
