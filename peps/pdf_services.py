@@ -32,7 +32,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models import Q as models_q
+from django.db.models import Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -104,7 +104,7 @@ def _extra_for(pep: Pep) -> dict[str, Any]:
         extra["attendees"] = list(meeting.attendees.all())
         # Targets set at this PEP, and earlier ones reviewed at its meeting.
         extra["targets"] = list(
-            Target.objects.filter(models_q(pep=pep) | models_q(reviews__meeting=meeting))
+            Target.objects.filter(Q(pep=pep) | Q(reviews__meeting=meeting))
             .distinct()
             .prefetch_related("reviews")
             .order_by("created_at", "pk")
