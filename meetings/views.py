@@ -1,5 +1,6 @@
 """Thin views: scope through the PEP, check the form, call a service, render."""
 
+import datetime as dt
 from itertools import groupby
 
 from django.contrib import messages
@@ -119,15 +120,25 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def parse_date_or_none(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
+
+
 @login_required
 @require_GET
 def meeting_calendar(request: HttpRequest) -> HttpResponse:
-    meetings = list(upcoming_meetings_for(user=request.user)[:200])
+    # "?from=YYYY-MM-DD" looks ahead from another day (a week being planned, or last week's
+    # meetings still to be recorded); anything else shows the calendar from today.
+    start = parse_date_or_none(request.GET.get("from", ""))
+    meetings = list(upcoming_meetings_for(user=request.user, today=start)[:200])
     days = [
         (day, list(items))
         for day, items in groupby(meetings, key=lambda m: timezone.localtime(m.starts_at).date())
     ]
-    return render(request, "meetings/calendar.html", {"days": days})
+    return render(request, "meetings/calendar.html", {"days": days, "start": start})
 
 
 @login_required

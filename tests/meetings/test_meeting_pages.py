@@ -39,7 +39,7 @@ def test_every_meeting_url_by_persona(client, personas, pep_setting, meeting, na
     arrange = client.get(reverse("meeting_arrange", args=[pep.pk]))
     record = client.get(reverse("meeting_record", args=[meeting.pk]))
     tracker = client.get(reverse("target_tracker", args=[child.pk]))
-    calendar = client.get(reverse("meeting_calendar"))
+    calendar = client.get(reverse("meeting_calendar"), {"from": UPCOMING.isoformat()})
     assert calendar.status_code == 200
     if name in CARE_TEAM:
         assert detail.status_code == 200 and tracker.status_code == 200
@@ -51,6 +51,19 @@ def test_every_meeting_url_by_persona(client, personas, pep_setting, meeting, na
             assert response.status_code == 404
             assert "Zara" not in response.content.decode()
         assert "Zara" not in calendar.content.decode()
+
+
+def test_the_meeting_calendar_starts_from_a_chosen_day_and_ignores_a_bad_one(
+    client, personas, meeting
+):
+    client.force_login(personas.social_worker)
+    from_day_before = client.get(reverse("meeting_calendar"), {"from": "2026-12-07"})
+    assert "Zara" in from_day_before.content.decode()
+    assert "From Monday 7 December 2026" in from_day_before.content.decode()
+    from_day_after = client.get(reverse("meeting_calendar"), {"from": "2026-12-09"})
+    assert "Zara" not in from_day_after.content.decode()
+    hostile = client.get(reverse("meeting_calendar"), {"from": "2026-13-45<script>"})
+    assert hostile.status_code == 200 and hostile.context["start"] is None
 
 
 def test_the_online_link_is_shown_only_inside_the_portal(client, personas, meeting):
@@ -154,7 +167,7 @@ def test_meeting_calendar_query_count_does_not_grow(
         )
     client.force_login(personas.designated_teacher)
     with django_assert_num_queries(6):
-        response = client.get(reverse("meeting_calendar"))
+        response = client.get(reverse("meeting_calendar"), {"from": "2026-12-01"})
     assert sum(len(items) for _, items in response.context["days"]) == how_many
 
 
