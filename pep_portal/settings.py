@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pep_portal.accounts",
     "pep_portal.calendars",
     "pep_portal.notifications",
+    "pep_portal.outbox",
     "children",
     "peps",
     "meetings",
@@ -261,7 +262,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pep_portal.notifications.tasks.send_daily_digests_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Work queued while Redis was away (pep_portal/outbox): published within a minute of its
+    # return. A relay not started within the minute is dropped; the next one does its work.
+    "relay-outbox": {
+        "task": "pep_portal.outbox.tasks.relay_outbox_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# The invitation e-mail is retried with this backoff (seconds, doubling, with jitter) while
+# the mail server is down (pep_portal/accounts/tasks.py).
+INVITATION_RETRY_BACKOFF = env.int("INVITATION_RETRY_BACKOFF", default=60)
 
 LOGGING = {
     "version": 1,

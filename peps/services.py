@@ -20,6 +20,7 @@ from pep_portal.calendars.selectors import (
     calendar_for_child,
     rules_for_authority,
 )
+from pep_portal.outbox.services import enqueue_after_commit
 
 from .models import (
     Attachment,
@@ -442,10 +443,11 @@ def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
         signed_off_by=actor,
         signed_off_snapshot=pep_snapshot(pep),
     )
-    # Make the signed-off PDF now, from the day's data; it is kept and never changes.
+    # Make the signed-off PDF now, from the day's data; it is kept and never changes. Queued
+    # through the outbox: Redis being down delays the PDF, never the sign-off.
     from .tasks import pep_pdf_keep_task
 
-    transaction.on_commit(lambda: pep_pdf_keep_task.delay(signed.pk))
+    enqueue_after_commit(pep_pdf_keep_task, signed.pk)
     return signed
 
 

@@ -97,8 +97,12 @@ def people_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get_for_user(user=request.user, pk=pk)
     can_manage = user_can(request.user, Action.MANAGE_PERSON, person)
+    # Invited but not yet signed in: the manager sees whether the e-mail left, and may resend.
+    awaiting = can_manage and person.is_active and not person.has_usable_password()
     return render(
-        request, "accounts/person_detail.html", {"person": person, "can_manage": can_manage}
+        request,
+        "accounts/person_detail.html",
+        {"person": person, "can_manage": can_manage, "awaiting_first_sign_in": awaiting},
     )
 
 
@@ -126,10 +130,11 @@ def person_invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(form, error)
         else:
+            # The e-mail leaves by a task, a moment later: say it is on its way, not sent.
             messages.success(
                 request,
-                f"{person.full_name}'s account has been created and an "
-                "invitation sent to their email address",
+                f"{person.full_name}'s account has been created. An invitation is on its way "
+                "to their email address",
             )
             return redirect("person_detail", pk=person.pk)
     return render(request, "accounts/invite.html", {"form": form})
@@ -145,6 +150,21 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"{person.full_name}'s account has been {'reopened' if active else 'closed'}",
     )
+    return redirect("person_detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get_for_user(user=request.user, pk=pk, action=Action.MANAGE_PERSON)
+    try:
+        services.invitation_resend(actor=request.user, person=person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"A new invitation is on its way to {person.full_name}'s email address"
+        )
     return redirect("person_detail", pk=person.pk)
 
 

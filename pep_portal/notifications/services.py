@@ -26,6 +26,7 @@ from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import Role
 from pep_portal.calendars.models import PepRuleSet
+from pep_portal.outbox.services import enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
 
 from .models import Kind, Notification, Stage
@@ -86,7 +87,10 @@ def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple
     pending = list(dues)
     for start in range(0, len(pending), BATCH):
         with transaction.atomic():
-            created += _insert_new(pending[start : start + BATCH], now)
+            batch = _insert_new(pending[start : start + BATCH], now)
+            # The e-mails are queued with the notifications they are about (the outbox).
+            _queue_immediate_emails(batch)
+            created += batch
     if created:
         per_person: dict[int, int] = defaultdict(int)
         for _, person, _ in created:
@@ -95,13 +99,14 @@ def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple
             User.objects.filter(pk=person).update(
                 unread_notifications=F("unread_notifications") + n
             )
-        transaction.on_commit(lambda: _queue_immediate_emails(created))
     return created
 
 
 def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
     from .tasks import send_notification_email
 
+    if not created:
+        return
     immediate = set(
         User.objects.filter(
             pk__in={person for _, person, _ in created},
@@ -109,9 +114,9 @@ def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
             is_active=True,
         ).values_list("pk", flat=True)
     )
-    for pk, person, _ in created:
-        if person in immediate:
-            send_notification_email.delay(pk)
+    calls = [(pk,) for pk, person, _ in created if person in immediate]
+    if calls:
+        enqueue_many_after_commit(send_notification_email, calls)
 
 
 def _link(path: str) -> str:

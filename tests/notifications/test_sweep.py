@@ -179,6 +179,7 @@ def test_beat_schedule_has_each_job_in_utc():
         "pep_portal.notifications.tasks.termly_set_up_task",
         "pep_portal.notifications.tasks.sweep_deadlines_task",
         "pep_portal.notifications.tasks.send_daily_digests_task",
+        "pep_portal.outbox.tasks.relay_outbox_task",
     }
     assert settings.CELERY_TIMEZONE == "UTC"
 

@@ -1,0 +1,23 @@
+"""Thin Celery tasks for accounts: take an id, call one service."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.conf import settings
+
+from . import services
+
+
+# The mail server can be down for a while: retry with a doubling, jittered backoff (from
+# INVITATION_RETRY_BACKOFF, capped at 2 h) for many hours. The people manager can also resend
+# the invitation from the person's page.
+@shared_task(
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=settings.INVITATION_RETRY_BACKOFF,
+    retry_backoff_max=2 * 60 * 60,
+    retry_jitter=True,
+    max_retries=16,
+    ignore_result=True,
+)
+def send_invitation_task(person_id: int) -> bool:
+    return services.invitation_send(person_id=person_id)
