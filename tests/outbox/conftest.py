@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from pep_portal.celery import app as celery_app
 
@@ -88,9 +89,10 @@ def own_redis(tmp_path: Path) -> Iterator[OwnRedis]:
 
 
 def _reset_broker_connections() -> None:
-    # Celery keeps a pool of broker connections per app; a new broker URL needs a new pool.
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Celery keeps a pool of broker connections (kombu's, shared by URL); a new broker URL
+    # needs new pools. Close them all and forget them, as after a fork: they are made again
+    # on next use, for whichever broker is configured then.
+    kombu_pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
