@@ -383,7 +383,7 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         created["schools"] += made
 
     for person in PEOPLE:
-        if User.objects.filter(email__iexact=person.email).exists():
+        if User.objects.with_address(person.email).exists():
             continue
         User.objects.create_user(
             person.email,

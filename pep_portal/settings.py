@@ -6,6 +6,7 @@ an embedded SQLite file, Celery tasks run eagerly in the web process, e-mail pri
 console.
 """
 
+import ipaddress
 import warnings
 from pathlib import Path
 
@@ -136,7 +137,8 @@ AXES_USERNAME_CALLABLE = "pep_portal.accounts.lockout.username_for_lockout"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind the TLS proxy, count the client's own address, not the proxy's (pep_portal/proxies.py).
+AXES_CLIENT_IP_CALLABLE = "pep_portal.proxies.client_ip"
 
 # Sessions: sign out after an hour without activity; the cookie never outlives the browser.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
@@ -156,8 +158,26 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Preloading HSTS binds the council's whole parent domain for years; that is the council's
 # decision, not the portal's (README, "Deploying"). So the reminder is silenced, not the setting.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
-if env.bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Which X-Forwarded-For entry is the client (pep_portal/proxies.py): walk back this many proxies,
+# each of which must connect from one of these addresses (private and loopback by default, as a
+# proxy in front of docker-compose's port does). Without a proxy the header is never read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+TRUSTED_PROXY_ADDRESSES = env.list(
+    "TRUSTED_PROXY_ADDRESSES",
+    default=["127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+if TRUSTED_PROXY_COUNT and not BEHIND_TLS_PROXY:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT needs BEHIND_TLS_PROXY=true.")
+for _address in TRUSTED_PROXY_ADDRESSES:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError:
+        raise environ.ImproperlyConfigured(
+            f"TRUSTED_PROXY_ADDRESSES: {_address!r} is not an IP address or network."
+        ) from None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from children.models import School
 
+from .addresses import normalise_email
 from .models import User
 from .permissions import Action, roles_user_may_invite, sync_child_access, user_can
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
@@ -71,8 +72,8 @@ def person_invite(
     """Create an account and e-mail its owner a link to set their password."""
     if role not in roles_user_may_invite(actor):
         raise PermissionDenied
-    email = User.objects.normalize_email(email.strip()).lower()
-    if User.objects.filter(email__iexact=email).exists():
+    email = normalise_email(email)
+    if User.objects.with_address(email).exists():
         raise ValidationError({"email": "Someone already has an account with this email address"})
     authority = actor.authority if role in AUTHORITY_ROLES or role == Role.CARER else None
     if role in SCHOOL_ROLES:
