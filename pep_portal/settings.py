@@ -114,14 +114,19 @@ AUTHENTICATION_BACKENDS = [
 GUARDIAN_ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
+# Django's checks worded for the portal, and an offline list of common and leaked passwords
+# with the patterns people build on them (pep_portal/accounts/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "pep_portal.accounts.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "pep_portal.accounts.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
+    {"NAME": "pep_portal.accounts.password_validation.NumericPasswordValidator"},
+    {"NAME": "pep_portal.accounts.password_validation.GuessablePasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -145,7 +145,7 @@ class TestPasswordReset:
             form_url, {"new_password1": "short", "new_password2": "short"}
         ).content.decode()
         assert "govuk-error-summary" in html
-        assert "too short" in html
+        assert "Your password must be 12 characters or more" in html
 
     def test_host_header_cannot_redirect_the_link(self, client, personas, settings):
         settings.ALLOWED_HOSTS = ["*"]
