@@ -291,6 +291,30 @@ DEFAULT_FROM_EMAIL = env.str(
 # the web process, which is what `make run` wants.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL) or "memory://"
+
+# Rate limits (pep_portal/ratelimit.py), per hour. They count in Redis when there is one (shared
+# by every web process); the demo, without Redis, counts in each process's memory.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=30)
+INVITATION_LIMIT_PER_ACTOR = env.int("INVITATION_LIMIT_PER_ACTOR", default=40)
+
+
+def _ratelimit_cache(redis_url: str) -> dict[str, object]:
+    if not redis_url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": "ratelimit",
+        # A missing Redis must not hold a request up: the limit gives way instead.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": _ratelimit_cache(REDIS_URL),
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
 )
