@@ -1,6 +1,7 @@
 """Lockout on the real sign-in URL: look-alike spellings of one address, and the client's
 address behind the TLS proxy (issue 12, defects 5 and 6)."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -10,8 +11,11 @@ import pytest
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pep_portal.accounts.lockout import username_for_lockout
+from pep_portal.accounts.models import User
 from tests.factories import PASSWORD, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,3 +234,38 @@ def test_the_forwarded_address_is_read_only_behind_the_tls_proxy():
     typo = settings_in_subprocess(BEHIND_TLS_PROXY="true", TRUSTED_PROXY_ADDRESSES="10.0.0.300")
     assert typo.returncode != 0
     assert "'10.0.0.300' is not an IP address or network" in typo.stderr
+
+
+def test_the_migration_brings_stored_addresses_to_the_normalised_form(db):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "pep_portal.accounts.migrations.0004_normalise_email_addresses"
+    )
+    made_in_admin = UserFactory()
+    # update() bypasses save(), as rows written before the normalised form did.
+    User.objects.filter(pk=made_in_admin.pk).update(email=" Made.In@Admin.EXAMPLE ")
+    migration.normalise(apps, None)
+    made_in_admin.refresh_from_db()
+    assert made_in_admin.email == "made.in@admin.example"
+
+
+def test_the_migration_stops_on_two_accounts_with_one_normalised_address(db):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "pep_portal.accounts.migrations.0004_normalise_email_addresses"
+    )
+    first, second = UserFactory(), UserFactory()
+    User.objects.filter(pk=first.pk).update(email="ab@example.org")
+    User.objects.filter(pk=second.pk).update(email="\uff41\uff42@example.org")  # fullwidth ab
+    with pytest.raises(RuntimeError, match="same once normalised"):
+        migration.normalise(apps, None)
+
+
+@given(st.text())
+def test_normalising_an_address_twice_changes_nothing(text):
+    from pep_portal.accounts.addresses import normalise_email
+
+    once = normalise_email(text)
+    assert normalise_email(once) == once
