@@ -198,3 +198,18 @@ def test_an_invitation_is_resent_only_by_a_manager_and_only_before_a_password_is
     shown = client.post(url, follow=True).content.decode()
     assert "This account is closed" in shown
     assert mail.outbox == []
+
+
+def test_resending_counts_against_the_invitation_limit(
+    client, personas, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_LIMIT_PER_ACTOR = 2
+    client.force_login(personas.authority_administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, email="nina.new@example.org")
+        nina = User.objects.get(email="nina.new@example.org")
+        url = reverse("person_invitation_resend", args=[nina.pk])
+        client.post(url)
+        refused = client.post(url, follow=True).content.decode()
+    assert "You have sent too many invitations in a short time" in refused
+    assert len(mail.outbox) == 2
