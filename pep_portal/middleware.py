@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from pep_portal.text import form_data_without_nul
+from pep_portal.text import contains_nul, form_data_without_nul
 
 
 class NoStoreForSignedInMiddleware:
@@ -24,12 +24,15 @@ class DropNulCharactersMiddleware:
     """Take NUL characters out of every submitted value (query string and form) before any view,
     form or library reads it: PostgreSQL cannot store them, so one pasted or forged NUL would
     otherwise turn a search, a sign-in or a save into a server error. Forms built on
-    pep_portal.forms say which answers lost one, so the person can check them."""
+    pep_portal.forms say which answers lost one, so the person can check them. A cookie with
+    one (a forged session id) is ignored, as if it had not been sent."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(contains_nul(value) for value in request.COOKIES.values()):
+            request.COOKIES = {k: v for k, v in request.COOKIES.items() if not contains_nul(v)}
         request.GET = form_data_without_nul(request.GET)[0]
         if request.method == "POST":
             request.POST = form_data_without_nul(request.POST)[0]

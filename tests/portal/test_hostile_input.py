@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -322,3 +323,28 @@ def test_defect_08_the_shared_date_field_refuses_long_parts_without_an_exception
         assert type(refused.value).__name__ == "ValidationError", parts
     assert field.clean(["27", "3", "2026"]) == dt.date(2026, 3, 27)
     assert field.clean([" 7", "03 ", "2026"]) == dt.date(2026, 3, 7)
+
+
+def test_defect_08_a_nul_in_an_uploaded_term_dates_file_is_dropped(client, personas, world):
+    client.force_login(personas.virtual_school_staff)
+    ics = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20271001\r\n"
+        b"SUMMARY:INSET\x00 day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    response = client.post(
+        reverse("calendar_upload"),
+        {
+            "file": SimpleUploadedFile("closures.ics", ics, "text/calendar"),
+            **{f"year_start_{i}": v for i, v in enumerate(["1", "9", "2027"])},
+            **{f"year_end_{i}": v for i, v in enumerate(["20", "7", "2028"])},
+        },
+    )
+    assert response.status_code == 302
+    assert CalendarPeriod.objects.filter(name="INSET day", start_date="2027-10-01").exists()
+
+
+def test_defect_08_a_forged_session_cookie_with_a_nul_is_ignored(client, personas):
+    client.cookies.load('sessionid="abcdefgh\\000ijklmnop"')
+    response = client.get(reverse("child_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
