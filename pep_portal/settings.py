@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # Liveness and readiness probes, answered before the host check (README, "Health").
     "pep_portal.middleware.HealthProbeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a submitted value or a cookie (sessions, CSRF, lockout, views).
+    "pep_portal.middleware.DropNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
