@@ -28,6 +28,10 @@ from children.services import care_team_allocate, child_register, delegation_gra
 from children.upn import upn_check_letter
 from meetings.services import meeting_arrange
 from pep_portal.accounts.models import LocalAuthority, User
+
+# The demo accounts' password (README, "Demo logins"). The demo only: production accounts are
+# invited, never seeded, and the password rules refuse it when DEBUG is off.
+from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.accounts.roles import CarerKind, Role
 from pep_portal.accounts.services import teacher_approve
 from pep_portal.calendars.deadlines import financial_year_of
@@ -39,9 +43,6 @@ from peps.sections import SECTIONS_BY_KEY, Kind
 from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, section_save
 from quality_assurance.models import PpAllocation, QaFramework
 from quality_assurance.services import qa_framework_load_preset
-
-# Documented in the README. The demo only: production accounts are invited, never seeded.
-DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 (public demo password)
 
 
 @dataclass(frozen=True)
@@ -389,7 +390,7 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         created["schools"] += made
 
     for person in PEOPLE:
-        if User.objects.filter(email__iexact=person.email).exists():
+        if User.objects.with_address(person.email).exists():
             continue
         User.objects.create_user(
             person.email,

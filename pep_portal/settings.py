@@ -6,6 +6,7 @@ an embedded SQLite file, Celery tasks run eagerly in the web process, e-mail pri
 console.
 """
 
+import ipaddress
 import warnings
 from pathlib import Path
 
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response carries it: redirects to HTTPS and static files too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,14 +114,19 @@ AUTHENTICATION_BACKENDS = [
 GUARDIAN_ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
+# Django's checks worded for the portal, and an offline list of common and leaked passwords
+# with the patterns people build on them (pep_portal/accounts/password_validation.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "pep_portal.accounts.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "pep_portal.accounts.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["email", "full_name"]},
+    },
+    {"NAME": "pep_portal.accounts.password_validation.NumericPasswordValidator"},
+    {"NAME": "pep_portal.accounts.password_validation.GuessablePasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -136,7 +144,8 @@ AXES_USERNAME_CALLABLE = "pep_portal.accounts.lockout.username_for_lockout"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind the TLS proxy, count the client's own address, not the proxy's (pep_portal/proxies.py).
+AXES_CLIENT_IP_CALLABLE = "pep_portal.proxies.client_ip"
 
 # Sessions: sign out after an hour without activity; the cookie never outlives the browser.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
@@ -156,11 +165,66 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Preloading HSTS binds the council's whole parent domain for years; that is the council's
 # decision, not the portal's (README, "Deploying"). So the reminder is silenced, not the setting.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
-if env.bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Which X-Forwarded-For entry is the client (pep_portal/proxies.py): walk back this many proxies,
+# each of which must connect from one of these addresses (private and loopback by default, as a
+# proxy in front of docker-compose's port does). Without a proxy the header is never read.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+TRUSTED_PROXY_ADDRESSES = env.list(
+    "TRUSTED_PROXY_ADDRESSES",
+    default=["127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"],
+)
+if TRUSTED_PROXY_COUNT and not BEHIND_TLS_PROXY:
+    raise environ.ImproperlyConfigured("TRUSTED_PROXY_COUNT needs BEHIND_TLS_PROXY=true.")
+for _address in TRUSTED_PROXY_ADDRESSES:
+    try:
+        ipaddress.ip_network(_address.strip(), strict=False)
+    except ValueError:
+        raise environ.ImproperlyConfigured(
+            f"TRUSTED_PROXY_ADDRESSES: {_address!r} is not an IP address or network."
+        ) from None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Browser features the portal never uses are off for it and anything it might embed. WebAuthn
+# stays on for the portal's own pages: passkeys (issue 17) will need it.
+PERMISSIONS_POLICY = {
+    **dict.fromkeys(
+        [
+            "accelerometer",
+            "ambient-light-sensor",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "interest-cohort",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "otp-credentials",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "window-management",
+            "xr-spatial-tracking",
+        ],
+        (),
+    ),
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 
 # A strict Content-Security-Policy: no inline script or style, nothing from other hosts.
 CONTENT_SECURITY_POLICY = {
@@ -227,6 +291,30 @@ DEFAULT_FROM_EMAIL = env.str(
 # the web process, which is what `make run` wants.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL) or "memory://"
+
+# Rate limits (pep_portal/ratelimit.py), per hour. They count in Redis when there is one (shared
+# by every web process); the demo, without Redis, counts in each process's memory.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=30)
+INVITATION_LIMIT_PER_ACTOR = env.int("INVITATION_LIMIT_PER_ACTOR", default=40)
+
+
+def _ratelimit_cache(redis_url: str) -> dict[str, object]:
+    if not redis_url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_url,
+        "KEY_PREFIX": "ratelimit",
+        # A missing Redis must not hold a request up: the limit gives way instead.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": _ratelimit_cache(REDIS_URL),
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
 )

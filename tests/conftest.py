@@ -1,6 +1,7 @@
 """Personas, in the manner of healthchecks' Alice and Bob: who is asking matters more than
 what, so tests read as "the unrelated social worker cannot …"."""
 
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -69,6 +70,14 @@ class Personas:
             Role.INDEPENDENT_REVIEWING_OFFICER: self.independent_reviewing_officer,
             Role.AUTHORITY_ADMINISTRATOR: self.authority_administrator,
         }
+
+
+@pytest.fixture(autouse=True)
+def _own_rate_limits(settings: object) -> None:
+    """Each test counts rate limits under its own prefix in the shared Redis, so attempts made
+    by one test (or another worker) never count against the next."""
+    ratelimit = {**settings.CACHES["ratelimit"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    settings.CACHES = {**settings.CACHES, "ratelimit": ratelimit}
 
 
 @pytest.fixture

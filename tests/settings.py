@@ -3,6 +3,7 @@
 import environ
 
 from pep_portal.settings import *  # noqa: F403
+from pep_portal.settings import _ratelimit_cache
 
 env = environ.Env()
 
@@ -12,6 +13,8 @@ DATABASES = {
 }
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
+# Rate limits count in the real Redis (each test under its own key prefix: tests/conftest.py).
+CACHES = {**CACHES, "ratelimit": _ratelimit_cache(REDIS_URL)}  # noqa: F405
 # Tasks run in-process unless a test starts a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
 

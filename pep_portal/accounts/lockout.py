@@ -1,14 +1,23 @@
 from django.http import HttpRequest
 
+from .addresses import normalise_email
+from .models import User
+
 
 def username_for_lockout(request: HttpRequest, credentials: dict[str, str] | None) -> str:
-    """The address a sign-in attempt was for, as django-axes should count it.
+    """What django-axes counts a sign-in attempt against.
 
-    E-mail addresses sign in in any case, so failures are counted in lower case: otherwise
-    "Alice@…" and "alice@…" would each get their own allowance of guesses.
+    Once the address typed resolves to an account, the account itself: every spelling that
+    reaches it (capitals, fullwidth letters, spaces) then shares one allowance of guesses. An
+    address with no account is counted in its normalised form. Both use the same lookup as
+    sign-in (User.objects.with_address), so the lockout and the database can never disagree
+    about which account an attempt was for.
     """
     if credentials and credentials.get("username"):
-        username = credentials["username"]
+        typed = credentials["username"]
     else:
-        username = request.POST.get("username", "")
-    return username.strip().lower()
+        typed = request.POST.get("username", "")
+    address = normalise_email(typed)
+    account = User.objects.with_address(address).values_list("pk", flat=True).first()
+    # AccessAttempt.username holds 255 characters.
+    return f"account:{account}" if account else address[:255]

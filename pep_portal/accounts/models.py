@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
+from .addresses import normalise_email
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
 
 # Django's salt for the session fingerprint (AbstractBaseUser.get_session_auth_hash).
@@ -40,7 +41,7 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **extra: object) -> "User":
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalise_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -56,8 +57,13 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        # People type their address in any case; it is stored in lower case.
-        return self.get(email__iexact=username)
+        return self.get(email=normalise_email(username))
+
+    def with_address(self, address: str | None) -> "models.QuerySet[User]":
+        """The account an address, typed any way, belongs to: an exact match on the stored
+        form (addresses.normalise_email), so sign-in, lockout, password reset and invitations
+        all agree on it. Never email__iexact: PostgreSQL folds case differently from Python."""
+        return self.filter(email=normalise_email(address))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -160,6 +166,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_session_auth_fallback_hash(self) -> Iterator[str]:
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_hash(secret=fallback_secret)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Every address in one form, however the row was made (admin, shell, factories).
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        return normalise_email(username)
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -1,7 +1,8 @@
-"""Writes to accounts: inviting people, closing or reopening their accounts, and each
-authority's approval of designated teachers."""
+"""Writes to accounts: inviting people, closing or reopening their accounts, password resets,
+and each authority's approval of designated teachers."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -16,7 +17,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from children.models import Child, School, TeacherApproval
+from pep_portal import ratelimit
+from pep_portal.ratelimit import TooManyRequests
 
+from .addresses import normalise_email
 from .models import User
 from .permissions import Action, roles_user_may_invite, sync_child_access, user_can
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
@@ -43,6 +47,49 @@ def _send_invitation(user: User) -> None:
     # Only a link: the e-mail names nobody and says nothing about any child.
     body = render_to_string("accounts/email/invitation.txt", {"link": _set_password_link(user)})
     send_mail("Your PEP Portal account", body, None, [user.email])
+
+
+def _queue_email(task: Any, *args: object) -> None:
+    """Every e-mail the accounts app sends goes through here: a Celery task queued once the
+    transaction commits, so it is never sent while the user waits (nor its timing seen)."""
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def password_reset_request(*, address: str, client_ip: str) -> None:
+    """Someone asks for a reset link. The request does the same work whether or not the address
+    has an account (the task looks it up later), so neither its answer nor its timing tells.
+
+    At most PASSWORD_RESET_LIMIT_PER_IP requests an hour from one client, refused with a reason;
+    at most PASSWORD_RESET_LIMIT_PER_ADDRESS links an hour to one address, the rest silently
+    dropped so that the limit says nothing about the address either."""
+    from .tasks import send_password_reset_email_task
+
+    if not ratelimit.allow(
+        "password-reset-ip", client_ip, limit=settings.PASSWORD_RESET_LIMIT_PER_IP
+    ):
+        raise TooManyRequests(
+            "You have asked for too many password reset links. Wait an hour, then try again"
+        )
+    address = normalise_email(address)
+    if ratelimit.allow(
+        "password-reset-address", address, limit=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+    ):
+        _queue_email(send_password_reset_email_task, address)
+
+
+def password_reset_email_send(*, address: str) -> int:
+    """E-mail a link to set a new password to the open account with this address, if any (also
+    to someone invited who never set one: the invitation tells them to ask for a new link)."""
+    sent = 0
+    for user in User.objects.with_address(address).filter(is_active=True):
+        # Only a link: the e-mail names nobody and says nothing about any child.
+        subject = render_to_string("registration/password_reset_subject.txt").strip()
+        body = render_to_string(
+            "registration/password_reset_email.txt", {"link": _set_password_link(user)}
+        )
+        send_mail(subject, body, None, [user.email])
+        sent += 1
+    return sent
 
 
 def _children_of(people: Iterable[User]) -> set[int]:
@@ -83,8 +130,12 @@ def person_invite(
     """Create an account and e-mail its owner a link to set their password."""
     if role not in roles_user_may_invite(actor):
         raise PermissionDenied
-    email = User.objects.normalize_email(email.strip()).lower()
-    existing = User.objects.filter(email__iexact=email).first()
+    if not ratelimit.allow("invitation", str(actor.pk), limit=settings.INVITATION_LIMIT_PER_ACTOR):
+        raise TooManyRequests(
+            "You have added too many people in a short time. Wait an hour, then try again"
+        )
+    email = normalise_email(email)
+    existing = User.objects.with_address(email).first()
     if existing is not None:
         if role == Role.DESIGNATED_TEACHER and existing.role == Role.DESIGNATED_TEACHER:
             raise TeacherHasLogin(existing)

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,6 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from meetings.selectors import open_meeting_tasks_for
 from pep_portal.forms import show_service_errors
+from pep_portal.proxies import client_ip
+from pep_portal.ratelimit import TooManyRequests
 from peps.selectors import work_for
 
 from . import services
@@ -44,15 +45,18 @@ class SignInView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PortalPasswordResetForm
     template_name = "registration/password_reset_form.html"
-    # The e-mail carries a link and nothing else: no name, no details.
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
-    @property
-    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
-        # Links are built from the configured address, never from the request's Host header.
-        return {"portal_base_url": settings.PORTAL_BASE_URL.rstrip("/")}
+    def form_valid(self, form: PortalPasswordResetForm) -> HttpResponse:
+        # The e-mail (a link built from PORTAL_BASE_URL, nothing else) is sent by a queued task.
+        try:
+            services.password_reset_request(
+                address=form.cleaned_data["email"], client_ip=client_ip(self.request)
+            )
+        except TooManyRequests as refused:
+            form.add_error(None, str(refused))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return redirect(self.success_url)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -153,6 +157,9 @@ def person_invite(request: HttpRequest) -> HttpResponse:
             return redirect("teacher_approvals", pk=teacher.pk)
         except ValidationError as error:
             show_service_errors(form, error)
+        except TooManyRequests as refused:
+            form.add_error(None, str(refused))
+            return render(request, "accounts/invite.html", {"form": form}, status=429)
         else:
             messages.success(
                 request,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_notification_preferences'),
+        ('accounts', '0004_normalise_email_addresses'),
     ]
 
     operations = [
