@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
-from pep_portal.forms import DateField, PortalForm
+from pep_portal.forms import DateField, PortalForm, StorableTextMixin
 
 from .models import Gender, LegalStatus, PlacementType, School, SenStatus
 from .school_year import PepTemplate
@@ -288,7 +288,7 @@ class SchoolMoveForm(PortalForm):
         )
 
 
-class AllocateForm(forms.Form):
+class AllocateForm(StorableTextMixin, forms.Form):
     social_worker = StaffChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Not allocated"
     )
@@ -330,7 +330,7 @@ class DelegateForm(PortalForm):
         self.helper.layout = Layout(Field.select("delegate"), Button("submit", "Delegate"))
 
 
-class ChildSearchForm(forms.Form):
+class ChildSearchForm(StorableTextMixin, forms.Form):
     q = forms.CharField(label="Name, UPN or social care ID", required=False, max_length=100)
     template = forms.ChoiceField(
         label="PEP template", required=False, choices=[("", "Any"), *PepTemplate.choices]

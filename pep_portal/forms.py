@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
 
+from pep_portal.text import form_data_without_nul
+
 
 def show_service_errors(form: Form, error: ValidationError) -> None:
     """Show a service's refusal on the form, against the field it names where the form has
@@ -19,9 +21,61 @@ def show_service_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class PortalForm(forms.Form):
+NUL_REMOVED = (
+    "We removed a hidden character that cannot be saved from “{label}”: check it and try again"
+)
+
+
+class StorableTextMixin(forms.BaseForm):
+    """For every form in the portal: a NUL character, which PostgreSQL cannot store, is taken
+    out of what was typed (the middleware has usually done so already) and the answer it was
+    in gets an error, so the person sees their text again, without it, and checks it before
+    anything is saved. Put it before the Django form class in the bases."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nul_removed_from: frozenset[str] = frozenset()
+        self._nul_reported = False
+        if self.is_bound:
+            self.data, self.nul_removed_from = form_data_without_nul(self.data)
+
+    def full_clean(self) -> None:
+        self._nul_reported = False
+        super().full_clean()
+        if hasattr(self, "cleaned_data"):
+            self._report_removed_nul()
+
+    def clean(self) -> dict[str, Any] | None:
+        # Before the form's own checks (signing in, for one), which must not run on answers
+        # that are about to be refused; full_clean() reports them if a clean() skips this.
+        self._report_removed_nul()
+        return super().clean()
+
+    def _report_removed_nul(self) -> None:
+        if self._nul_reported or not self.nul_removed_from:
+            return
+        self._nul_reported = True
+        for name, field in list(self.fields.items()):
+            # A hidden field's value came from the page, not the person: nothing to check.
+            if not field.widget.is_hidden and any(
+                _names(key, self.add_prefix(name)) for key in self.nul_removed_from
+            ):
+                label = field.label or name.replace("_", " ").capitalize()
+                self.add_error(name, NUL_REMOVED.format(label=label))
+
+
+def _names(key: str, html_name: str) -> bool:
+    """Whether a submitted `key` is the field `html_name`, or one of its parts (a date's
+    day, month and year are `<name>_0`, `<name>_1` and `<name>_2`)."""
+    return key == html_name or (
+        key.startswith(f"{html_name}_") and key[len(html_name) + 1 :].isdigit()
+    )
+
+
+class PortalForm(StorableTextMixin, forms.Form):
     """A form whose "required" errors say what to do, as the GOV.UK Design System asks,
-    instead of Django's generic "This field is required"."""
+    instead of Django's generic "This field is required", and which never passes on text
+    PostgreSQL cannot store (StorableTextMixin)."""
 
     required_messages: dict[str, str] = {}
 
@@ -40,12 +94,17 @@ class DateField(DateInputField):
         self.error_messages["required"] = "Enter the day, month and year"
 
     def compress(self, data_list: list[str]) -> dt.date | None:
-        day, month, year = data_list
+        day, month, year = (str(part or "").strip() for part in data_list)
         if not (day and month and year):
             return None
+        # Lengths first: a 20-digit part is no date, and too big for a date's arithmetic.
+        if len(year) != 4:
+            raise ValidationError("Enter a year with 4 digits, for example 2026")
         try:
+            if len(day) > 2 or len(month) > 2:
+                raise ValueError("not a day or a month")
             value = dt.date(int(year), int(month), int(day))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValidationError("Enter a real date, for example 27 3 2026") from None
         if not 1900 <= value.year <= 2100:
             raise ValidationError("Enter a year with 4 digits, for example 2026")

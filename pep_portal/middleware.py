@@ -2,6 +2,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from pep_portal.text import contains_nul, form_data_without_nul
+
 
 class NoStoreForSignedInMiddleware:
     """Pages seen by a signed-in user hold children's data: never let a browser or proxy cache
@@ -16,3 +18,22 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response:
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class DropNulCharactersMiddleware:
+    """Take NUL characters out of every submitted value (query string and form) before any view,
+    form or library reads it: PostgreSQL cannot store them, so one pasted or forged NUL would
+    otherwise turn a search, a sign-in or a save into a server error. Forms built on
+    pep_portal.forms say which answers lost one, so the person can check them. A cookie with
+    one (a forged session id) is ignored, as if it had not been sent."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(contains_nul(value) for value in request.COOKIES.values()):
+            request.COOKIES = {k: v for k, v in request.COOKIES.items() if not contains_nul(v)}
+        request.GET = form_data_without_nul(request.GET)[0]
+        if request.method == "POST":
+            request.POST = form_data_without_nul(request.POST)[0]
+        return self.get_response(request)

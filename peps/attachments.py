@@ -16,8 +16,14 @@ Limits of what is checked, on purpose:
   parts are never decompressed, so a zip bomb costs nothing to refuse.
 - Images are ``verify()``-ed by Pillow (structure, PNG checksums) but not decoded, so a large
   image never costs its decoded size in memory here.
-- Nothing here scans for malware or strips active content (PDF JavaScript, embedded files);
-  that is a virus scanner's job, not a type check's.
+- A PDF must start with ``%PDF-`` (libmagic and pypdf both accept one that starts with, say,
+  an HTML page), and one with active content is refused, not cleaned: rewriting it would change
+  what the person uploaded, and "print it to a new PDF" is advice anyone can follow. Active
+  means JavaScript (document, page, field or link actions, however its names are spelt),
+  Launch actions (start a program), embedded files (any file at all, past every check here),
+  RichMedia (Flash) and XFA forms (which carry scripts of their own). Web links, forms and
+  bookmarks are ordinary and accepted. See ``_pdf_has_active_content``.
+- Nothing here scans for malware; that is a virus scanner's job, not a type check's.
 """
 
 from __future__ import annotations
@@ -28,13 +34,14 @@ import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from xml.etree import ElementTree
 
 import magic
 from django.core.exceptions import ValidationError
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -59,6 +66,7 @@ SAFE_NAME_MAX_CHARS = 100
 SAFE_NAME_MAX_BYTES = 200
 FALLBACK_STEM = "attachment"
 
+PDF_SIGNATURE = b"%PDF-"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 
@@ -162,6 +170,10 @@ MESSAGE_TOO_MANY_PARTS = (
     "The selected file has more than 10,000 parts inside it: save it again as a new file and "
     "upload that"
 )
+MESSAGE_PDF_ACTIVE_CONTENT = (
+    "The selected PDF contains scripts, files or actions that start programs: print it to a "
+    "new PDF (for example with “Save as PDF” or “Microsoft Print to PDF”) and upload that"
+)
 MESSAGE_IMAGE_TOO_BIG = (
     "The selected image has too many pixels: make it smaller (for example, under 8,000 by "
     "8,000 pixels) and upload it again"
@@ -248,6 +260,9 @@ def _check_content(stream: BinaryIO, head: bytes) -> str:
     """Decide the kind from the bytes and prove the file opens as that kind."""
     magic_type = magic.from_buffer(head, mime=True).lower()
     if magic_type == CONTENT_TYPES[PDF]:
+        if not head.startswith(PDF_SIGNATURE):
+            # Something else (an HTML page, say) with a PDF after it: not a PDF.
+            raise ValidationError(message_damaged(PDF), code="damaged")
         _check_pdf(stream)
         return PDF
     if magic_type in (CONTENT_TYPES[JPEG], CONTENT_TYPES[PNG]):
@@ -264,7 +279,8 @@ def _check_content(stream: BinaryIO, head: bytes) -> str:
 
 
 def _check_pdf(stream: BinaryIO) -> None:
-    """Refuse an encrypted PDF, one pypdf cannot parse, or one with no pages."""
+    """Refuse an encrypted PDF, one pypdf cannot parse, one with no pages, or one with active
+    content."""
     stream.seek(0)
     try:
         # Not strict: scanners and old Word exports write slightly irregular PDFs that every
@@ -273,6 +289,7 @@ def _check_pdf(stream: BinaryIO) -> None:
         # Checked before touching pages: pages of an encrypted file cannot be read.
         encrypted = reader.is_encrypted
         pages = 0 if encrypted else len(reader.pages)
+        active = not encrypted and _pdf_has_active_content(reader)
     except Exception as error:
         # pypdf raises many types (PdfReadError, ValueError, KeyError, RecursionError...) for
         # broken input; to the person uploading, all of them mean the same thing.
@@ -281,6 +298,69 @@ def _check_pdf(stream: BinaryIO) -> None:
         raise ValidationError(MESSAGE_PROTECTED, code="password_protected")
     if pages == 0:
         raise ValidationError(message_damaged(PDF), code="damaged")
+    if active or _pdf_bytes_name_active_content(stream):
+        raise ValidationError(MESSAGE_PDF_ACTIVE_CONTENT, code="pdf_active_content")
+
+
+# Dictionary keys that only active content uses: scripts (/JS in an action, /JavaScript as the
+# document's script tree), embedded files (/EmbeddedFiles tree, /EF in a file specification),
+# RichMedia (Flash) and XFA forms.
+PDF_ACTIVE_KEYS = {"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/RichMediaContent", "/XFA"}
+# Action types (/S) that run something: a script, a program, Flash.
+PDF_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/RichMediaExecute"}
+# Object types and annotation subtypes that are active content in themselves.
+PDF_ACTIVE_TYPES = {"/EmbeddedFile", "/FileAttachment", "/RichMedia"}
+# A 10MB PDF holds far fewer dictionaries and arrays than this; more is a file built to stall.
+MAX_PDF_CONTAINERS = 1_000_000
+# The same names as raw bytes, for objects pypdf does not reach (an unreferenced object, an
+# old revision, a cross-reference table a viewer rebuilds differently). Only names long enough
+# never to turn up by chance in compressed data; the walk above catches the short ones and
+# those spelt with #-escapes.
+PDF_ACTIVE_BYTES = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+
+
+def _pdf_has_active_content(reader: PdfReader) -> bool:
+    """Walk every dictionary and array reachable from the trailer (the catalog, pages,
+    annotations, form fields, name trees, actions and their /Next chains), each object once,
+    looking at keys and types but never decoding a stream's data. pypdf has already decoded
+    #-escaped names, so /J#61vaScript is seen as /JavaScript."""
+    seen: set[tuple[int, int]] = set()
+    pending: list[Any] = [reader.trailer]
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):  # streams too: their dictionary only
+            visited += 1
+            if PDF_ACTIVE_KEYS.intersection(item.keys()):
+                return True
+            kinds = {item.get("/S"), item.get("/Type"), item.get("/Subtype")}
+            if kinds & PDF_ACTIVE_ACTIONS or kinds & PDF_ACTIVE_TYPES:
+                return True
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            visited += 1
+            pending.extend(item)
+        if visited > MAX_PDF_CONTAINERS:
+            raise ValueError("too many objects in the PDF")
+    return False
+
+
+def _pdf_bytes_name_active_content(stream: BinaryIO) -> bool:
+    """Whether the raw bytes spell out an active-content name anywhere."""
+    stream.seek(0)
+    overlap = max(len(name) for name in PDF_ACTIVE_BYTES) - 1
+    tail = b""
+    while chunk := stream.read(READ_CHUNK_BYTES):
+        window = tail + chunk
+        if any(name in window for name in PDF_ACTIVE_BYTES):
+            return True
+        tail = window[-overlap:]
+    return False
 
 
 def _check_image(stream: BinaryIO, kind: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Button, Field, Layout, Size
 from django import forms
+from django.utils.html import format_html
 
 from children.school_year import PepTemplate
 from pep_portal.forms import DateField, PortalForm
@@ -74,8 +75,20 @@ def to_initial(spec: FieldSpec, value: Any) -> Any:
     return value
 
 
+def parse_version(text: Any) -> int | None:
+    """A version number sent back by the page, or None if it is missing or not one (the page
+    only ever sends what it was given, so anything else has been tampered with)."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10):
+        return None
+    return int(text)
+
+
 class SectionForm(PortalForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    # The version the answers started from, for optimistic locking. Not validated as a field:
+    # a missing or tampered version is an edit conflict (the page shows both versions), never
+    # an error message about a field nobody can see.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self,
@@ -99,12 +112,37 @@ class SectionForm(PortalForm):
                     )
                 )
             layout.append(_layout_field(field_spec))
+        self.fields_layout = layout
         buttons = [Button("save", "Save"), Button.secondary("save_draft", "Save draft")]
         if carried:
             buttons.append(Button.secondary("confirm_carried", "Save and confirm carried answers"))
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(*layout, "version", *buttons)
+
+    def offer_conflict_choices(self, seen_version: int) -> None:
+        """After an edit conflict: instead of "Save", the two ways out. "Save my version" saves
+        on top of `seen_version`, the version the page shows beside the user's answers."""
+        self.helper.layout = Layout(
+            *self.fields_layout,
+            "version",
+            HTML(format_html('<input type="hidden" name="seen_version" value="{}">', seen_version)),
+            HTML(
+                '<p class="govuk-body" id="conflict-choices">“Save my version” puts your answers '
+                "in place of theirs. “Use their version” deletes your draft.</p>"
+            ),
+            Button("save_mine", "Save my version"),
+            Button.secondary("use_theirs", "Use their version"),
+            Button.secondary("save_draft", "Save draft"),
+        )
+
+    def base_version(self) -> int | None:
+        """The version the user's answers started from; None if the page sent no real one."""
+        return parse_version(self.data.get("version"))
+
+    def seen_version(self) -> int | None:
+        """The version shown beside the user's answers on the conflict page."""
+        return parse_version(self.data.get("seen_version"))
 
     def answers(self) -> dict[str, Any]:
         return {f.name: to_answer(f, self.cleaned_data.get(f.name)) for f in self.field_specs}

@@ -20,6 +20,7 @@ from pep_portal.calendars.selectors import (
     calendar_for_child,
     rules_for_authority,
 )
+from pep_portal.text import contains_nul, without_nul
 
 from .models import (
     Attachment,
@@ -38,12 +39,27 @@ TERM_WINDOW_NAMES = {Term.AUTUMN: "Autumn", Term.SPRING: "Spring", Term.SUMMER: 
 TERM_ORDER = (Term.AUTUMN, Term.SPRING, Term.SUMMER)
 
 
+# A draft whose starting version is not known (a page that sent none, or a tampered one):
+# versions start at 1, so such a draft always needs its author to choose between the versions.
+UNKNOWN_VERSION = 0
+# The largest version PostgreSQL's positive integer column holds.
+MAX_VERSION = 2_147_483_647
+
+
 class EditConflict(Exception):
-    """Someone saved the section after this user opened it. Nothing was overwritten."""
+    """Someone saved the section after this user opened it (or the version they started from
+    is not known). Nothing was overwritten; `section` is the version now saved."""
 
     def __init__(self, section: PepSection) -> None:
         self.section = section
         super().__init__("Someone else saved this section while you were editing it")
+
+
+def known_version(version: int | None) -> int:
+    """`version` if it can be a section's version, otherwise UNKNOWN_VERSION."""
+    if isinstance(version, int) and 1 <= version <= MAX_VERSION:
+        return version
+    return UNKNOWN_VERSION
 
 
 def _log(pep: Pep, actor: User | None, to_status: str, reason: str = "") -> None:
@@ -228,15 +244,24 @@ def section_save(
     actor: User,
     section: PepSection,
     answers: dict[str, Any],
-    base_version: int,
+    base_version: int | None,
     confirm_carried: bool = False,
 ) -> PepSection:
     """Save a section's answers, unless someone else saved it since `base_version` was read:
-    then raise EditConflict and change nothing (the user's answers stay in their draft)."""
+    then raise EditConflict and change nothing (the user's answers stay in their draft).
+
+    After a conflict, the user who has seen the other version and chooses to keep their own
+    saves again with `base_version` set to the version they were shown: if nobody saved
+    since, theirs goes on top of it; if someone did, that is a new conflict."""
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
     names = {f.name for f in spec.fields_for(section.pep.template)}
     answers = {name: value for name, value in answers.items() if name in names}
+    if any(contains_nul(value) for value in answers.values()):
+        # The form refuses these with a message; PostgreSQL cannot store them at all.
+        raise ValidationError("Remove the hidden characters (null characters) from the answers")
+    if known_version(base_version) == UNKNOWN_VERSION:
+        raise EditConflict(PepSection.objects.select_related("updated_by").get(pk=section.pk))
     previous = section.answers
     # A carried-forward answer stops being "carried" once changed, or confirmed as it is.
     carried = (
@@ -271,16 +296,31 @@ def section_save(
 
 @transaction.atomic
 def section_save_draft(
-    *, actor: User, section: PepSection, answers: dict[str, Any], base_version: int
+    *, actor: User, section: PepSection, answers: dict[str, Any], base_version: int | None
 ) -> SectionDraft:
-    """Keep what someone has typed, unvalidated, so nothing is lost to a timeout."""
+    """Keep what someone has typed, unvalidated, so nothing is lost to a timeout. The draft
+    remembers the version it started from (UNKNOWN_VERSION if that is not a real version), so
+    that reopening a draft someone else has since overtaken shows both versions."""
     _require_edit(actor, section)
     draft, _ = SectionDraft.objects.update_or_create(
         section=section,
         author=actor,
-        defaults={"answers": answers, "base_version": base_version, "saved_at": timezone.now()},
+        defaults={
+            # Anything typed is kept, except what PostgreSQL cannot store.
+            "answers": without_nul(answers),
+            "base_version": known_version(base_version),
+            "saved_at": timezone.now(),
+        },
     )
     return draft
+
+
+@transaction.atomic
+def section_discard_draft(*, actor: User, section: PepSection) -> None:
+    """The user takes the saved version instead of their draft (after an edit conflict)."""
+    if not may_edit(actor, section):
+        raise PermissionDenied
+    SectionDraft.objects.filter(section=section, author=actor).delete()
 
 
 @transaction.atomic

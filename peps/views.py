@@ -1,5 +1,7 @@
 """Thin views: scope the PEP to the user, check the form, call a service, render."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +21,7 @@ from .forms import (
     SectionForm,
     initial_for,
 )
-from .models import PepStatus
+from .models import PepSection, PepStatus
 from .sections import SECTIONS_BY_KEY
 from .selectors import (
     draft_for,
@@ -78,40 +80,39 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     pep, spec = section.pep, SECTIONS_BY_KEY[key]
     if not services.may_edit(request.user, section):
         raise PermissionDenied
-    conflict = None
     restored = None
     if request.method == "POST":
         form = SectionForm(
             request.POST, spec=spec, template=pep.template, carried=section.carried_forward
         )
-        base_version = _int(request.POST.get("version"), section.version)
-        if "save_draft" in request.POST:
-            services.section_save_draft(
-                actor=request.user,
-                section=section,
-                answers=form.raw_answers(),
-                base_version=base_version,
+        base_version = form.base_version()
+        if "use_theirs" in request.POST:
+            services.section_discard_draft(actor=request.user, section=section)
+            messages.success(
+                request, "Your draft has been deleted: below is the version saved in the PEP"
             )
-            messages.success(request, "Your draft has been saved")
             return redirect("section_edit", pk=pep.pk, key=key)
-        if form.is_valid():
+        if "save_draft" in request.POST:
+            if _keep_draft(request, form, section, form.raw_answers(), base_version):
+                messages.success(request, "Your draft has been saved")
+                return redirect("section_edit", pk=pep.pk, key=key)
+        elif form.is_valid():
+            # "Save my version", after a conflict, saves on top of the version it showed.
+            saving_on = form.seen_version() if "save_mine" in request.POST else base_version
             try:
                 services.section_save(
                     actor=request.user,
                     section=section,
                     answers=form.answers(),
-                    base_version=base_version,
+                    base_version=saving_on,
                     confirm_carried="confirm_carried" in request.POST,
                 )
             except services.EditConflict as clash:
-                # Keep what this user typed as their draft; show both versions side by side.
-                services.section_save_draft(
-                    actor=request.user,
-                    section=section,
-                    answers=form.answers(),
-                    base_version=base_version,
-                )
-                conflict = clash.section
+                # Keep what this user typed as their draft, still based on the version they
+                # started from; show both versions side by side.
+                _keep_draft(request, form, section, form.answers(), base_version)
+                section = clash.section
+                section.pep = pep
             except ValidationError as error:
                 show_service_errors(form, error)
             else:
@@ -119,24 +120,27 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 return redirect("pep_detail", pk=pep.pk)
         else:
             # Invalid answers are still kept, so nothing typed is lost.
-            services.section_save_draft(
-                actor=request.user,
-                section=section,
-                answers=form.raw_answers(),
-                base_version=base_version,
-            )
+            _keep_draft(request, form, section, form.raw_answers(), base_version)
     else:
         draft = draft_for(user=request.user, section=section)
         answers = section.answers
-        version = section.version
+        base_version = section.version
         if draft is not None:
-            answers, version, restored = draft.answers, draft.base_version, draft
+            answers, base_version, restored = draft.answers, draft.base_version, draft
         form = SectionForm(
-            initial={**initial_for(spec, pep.template, answers), "version": version},
+            initial={**initial_for(spec, pep.template, answers), "version": base_version},
             spec=spec,
             template=pep.template,
             carried=section.carried_forward,
         )
+    # The user's answers started from another version than the one saved now (or from one
+    # the page could not name): show both, and let them choose.
+    base_version = services.known_version(base_version)
+    conflict = section if base_version != section.version else None
+    if conflict is not None:
+        form.offer_conflict_choices(conflict.version)
+    # A version after the saved one was never shown to anyone: the page's was tampered with.
+    base_unknown = base_version == services.UNKNOWN_VERSION or base_version > section.version
     return render(
         request,
         "peps/section_edit.html",
@@ -147,7 +151,9 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "section": section,
             "form": form,
             "conflict": conflict,
-            "restored": restored,
+            "conflict_base_unknown": base_unknown,
+            "reopened": conflict is not None and request.method == "GET",
+            "restored": None if conflict else restored,
             "conflict_answers": readable_answers(spec, pep.template, conflict.answers)
             if conflict
             else [],
@@ -158,11 +164,24 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     )
 
 
-def _int(value: str | None, default: int) -> int:
+def _keep_draft(
+    request: HttpRequest,
+    form: SectionForm,
+    section: PepSection,
+    answers: dict[str, Any],
+    base_version: int | None,
+) -> bool:
+    """Keep the user's answers as their draft; if the PEP can no longer be changed (signed off
+    or submitted a moment ago), say so on the form, which still shows what they typed."""
     try:
-        return int(value or "")
-    except ValueError:
-        return default
+        services.section_save_draft(
+            actor=request.user, section=section, answers=answers, base_version=base_version
+        )
+    except ValidationError as error:
+        form.is_valid()  # errors can be added only to a cleaned form
+        show_service_errors(form, error)
+        return False
+    return True
 
 
 @login_required
@@ -177,7 +196,7 @@ def section_autosave(request: HttpRequest, pk: int, key: str) -> JsonResponse:
             actor=request.user,
             section=section,
             answers=form.raw_answers(),
-            base_version=_int(request.POST.get("version"), section.version),
+            base_version=form.base_version(),
         )
     except ValidationError as error:
         return JsonResponse({"saved": False, "error": " ".join(error.messages)}, status=409)

@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
 from meetings.models import Target
-from pep_portal.forms import PortalForm
+from pep_portal.forms import PortalForm, StorableTextMixin
 
 from .models import PpStatus
 from .pp_selectors import financial_year_label
@@ -132,7 +132,7 @@ class PpDecisionForm(PortalForm):
         )
 
 
-class PpRequestFilterForm(forms.Form):
+class PpRequestFilterForm(StorableTextMixin, forms.Form):
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any"), *PpStatus.choices]
     )
@@ -156,7 +156,7 @@ class PpRequestFilterForm(forms.Form):
         )
 
 
-class PpYearForm(forms.Form):
+class PpYearForm(StorableTextMixin, forms.Form):
     """The financial year a totals page or an export is for."""
 
     year = forms.TypedChoiceField(label="Financial year", coerce=int, choices=())

@@ -9,11 +9,12 @@ from django.contrib.auth.forms import (
 )
 
 from children.models import School
+from pep_portal.forms import StorableTextMixin
 
 from .roles import CarerKind, Role, VirtualSchoolDuty
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(StorableTextMixin, AuthenticationForm):
     """The sign-in form. One message for a wrong password and an unknown address, so the form
     never tells anyone which e-mail addresses have accounts."""
 
@@ -42,7 +43,7 @@ class SignInForm(AuthenticationForm):
         )
 
 
-class PortalPasswordResetForm(PasswordResetForm):
+class PortalPasswordResetForm(StorableTextMixin, PasswordResetForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
@@ -64,13 +65,13 @@ def _password_layout(*names: str, submit: str) -> FormHelper:
     return helper
 
 
-class PortalSetPasswordForm(SetPasswordForm):
+class PortalSetPasswordForm(StorableTextMixin, SetPasswordForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _password_layout("new_password1", "new_password2", submit="Set password")
 
 
-class PortalPasswordChangeForm(PasswordChangeForm):
+class PortalPasswordChangeForm(StorableTextMixin, PasswordChangeForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _password_layout(
@@ -78,7 +79,7 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         )
 
 
-class PeopleSearchForm(forms.Form):
+class PeopleSearchForm(StorableTextMixin, forms.Form):
     q = forms.CharField(label="Search by name or email", required=False, max_length=100)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -91,7 +92,7 @@ class PeopleSearchForm(forms.Form):
         )
 
 
-class InviteForm(forms.Form):
+class InviteForm(StorableTextMixin, forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200)
     email = forms.EmailField(label="Email address", max_length=254)
     role = forms.ChoiceField(widget=forms.RadioSelect)

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from children.forms import DateField, PortalForm, SchoolUrnField
+from pep_portal.forms import StorableTextMixin
 
 from .choices import DayUnit, PeriodKind
 from .models import PepRuleSet
@@ -128,7 +129,7 @@ def _month_field(label: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(label=label, choices=MONTHS, coerce=int)
 
 
-class RuleSetForm(forms.ModelForm):
+class RuleSetForm(StorableTextMixin, forms.ModelForm):
     class Meta:
         model = PepRuleSet
         fields = [
@@ -259,7 +260,7 @@ class RuleSetForm(forms.ModelForm):
         )
 
 
-class WindowForm(forms.Form):
+class WindowForm(StorableTextMixin, forms.Form):
     name = forms.CharField(label="Name", max_length=40, required=False)
     first_month = _month_field("From")
     last_month = _month_field("To")

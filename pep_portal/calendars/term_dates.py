@@ -24,6 +24,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from pep_portal.text import without_nul
+
 from .choices import PeriodKind
 from .deadlines import ONE_DAY, academic_year_bounds, academic_year_label, academic_year_of
 
@@ -146,8 +148,9 @@ def _parse_date(value: str, column: str, where: str, errors: list[str]) -> dt.da
 
 def clean_name(value: str) -> str:
     """A period's name as typed. Our own export escapes formula-like text with a leading
-    apostrophe; that apostrophe is taken off again so a file survives a round trip."""
-    value = value.strip()
+    apostrophe; that apostrophe is taken off again so a file survives a round trip. A NUL,
+    invisible and unstorable in PostgreSQL, is dropped."""
+    value = without_nul(value).strip()
     if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
         value = value[1:]
     return value

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from hypothesis import given
 from hypothesis import strategies as st
 
+from peps import attachments
 from peps.attachments import (
     MAX_ATTACHMENT_BYTES,
     MESSAGE_EMPTY,
@@ -436,6 +437,42 @@ def test_any_name_at_all_gives_a_short_visible_name_with_the_right_extension(nam
     assert all(character.isprintable() for character in safe)
 
 
+# Defect 16 (issue 12): a "PDF" that does not start as one, and PDFs with active content
+
+
+def test_defect_16_html_with_a_pdf_later_in_the_file_is_refused():
+    error = refusal("report.pdf", samples.html_then_pdf_bytes())
+    assert error.code == "damaged"
+    assert error.messages == ["The selected file is damaged or not really a PDF"]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        samples.pdf_open_action_javascript_bytes,
+        samples.pdf_document_javascript_bytes,
+        samples.pdf_page_action_javascript_bytes,
+        samples.pdf_hidden_javascript_bytes,
+        samples.pdf_launch_bytes,
+        samples.pdf_embedded_file_bytes,
+        samples.pdf_xfa_form_bytes,
+    ],
+)
+def test_defect_16_a_pdf_with_scripts_programs_or_files_inside_is_refused(build):
+    error = refusal("report.pdf", build())
+    assert error.code == "pdf_active_content"
+    assert error.messages == [attachments.MESSAGE_PDF_ACTIVE_CONTENT]
+
+
+def test_a_pdf_with_a_web_link_and_an_opening_view_is_still_accepted():
+    assert check("links.pdf", samples.pdf_link_and_bookmark_bytes()).kind == "pdf"
+
+
+def test_a_pdf_that_points_to_itself_is_checked_without_looping():
+    looped = samples.raw_pdf_bytes(page=b"/Self 3 0 R /Again [1 0 R 2 0 R 3 0 R]")
+    assert check("loop.pdf", looped).kind == "pdf"
+
+
 # The committed samples behave as their README says
 
 
@@ -455,6 +492,9 @@ def test_any_name_at_all_gives_a_short_visible_name_with_the_right_extension(nam
         ("homework.pdf", "wrong_type"),
         ("script.png", "wrong_type"),
         ("letter.pdf", "wrong_type"),
+        ("html-then-pdf.pdf", "damaged"),
+        ("javascript.pdf", "pdf_active_content"),
+        ("embedded-file.pdf", "pdf_active_content"),
     ],
 )
 def test_each_committed_sample_is_accepted_or_refused_as_documented(file_name, outcome):

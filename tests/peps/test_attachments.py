@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from peps.models import Attachment, PepStatus
+from tests.fixtures.attachments import samples
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "attachments"
 
@@ -51,6 +52,24 @@ def test_refused_files_say_why_and_store_nothing(client, personas, pep_setting, 
     client.force_login(personas.designated_teacher)
     html = upload(client, pep_setting.pep, name).content.decode()
     assert message in html.replace("&#x27;", "'")
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (samples.html_then_pdf_bytes, "damaged or not really a PDF"),
+        (samples.pdf_open_action_javascript_bytes, "contains scripts"),
+        (samples.pdf_embedded_file_bytes, "contains scripts"),
+    ],
+)
+def test_defect_16_an_html_page_or_an_active_pdf_is_refused_with_a_reason(
+    client, personas, pep_setting, build, message
+):
+    client.force_login(personas.designated_teacher)
+    html = upload(client, pep_setting.pep, "report.pdf", build()).content.decode()
+    assert message in html
+    assert "The file has been attached" not in html
     assert not Attachment.objects.exists()
 
 
