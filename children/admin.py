@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Child, School
+from .models import Child, School, TeacherApproval
 
 
 @admin.register(School)
@@ -16,3 +17,23 @@ class ChildAdmin(SimpleHistoryAdmin):
     list_display = ("legal_last_name", "legal_first_name", "authority", "date_of_birth")
     list_filter = ("authority",)
     list_select_related = ("authority",)
+
+
+@admin.register(TeacherApproval)
+class TeacherApprovalAdmin(SimpleHistoryAdmin):
+    """Read-only for operators: authorities approve and withdraw in the portal, where the
+    change reaches access and the people concerned are told."""
+
+    list_display = ("teacher", "school", "authority", "approved_at", "withdrawn_at")
+    list_filter = ("authority",)
+    list_select_related = ("teacher", "school", "authority")
+    search_fields = ("teacher__full_name", "teacher__email", "school__name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -244,6 +244,72 @@ class Delegation(models.Model):
         return f"Delegated to {self.delegate} from {self.created_at:%d %b %Y}"
 
 
+class TeacherApproval(models.Model):
+    """An authority lets a designated teacher work with its children at one school.
+
+    One designated teacher login serves the children of every authority placed at the school,
+    but each authority decides for its own children: the teacher (and the colleagues they
+    delegate to) reach a child only while the child's authority has an approval here for that
+    teacher at the child's school. Withdrawn approvals are kept, with who withdrew them."""
+
+    authority = models.ForeignKey(
+        "accounts.LocalAuthority", on_delete=models.PROTECT, related_name="teacher_approvals"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals"
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="teacher_approvals")
+    # Empty only for approvals carried over from before approvals existed.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teacher_approvals_given",
+    )
+    approved_at = models.DateTimeField(default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teacher_approvals_withdrawn",
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-approved_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "teacher", "school"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_teacher_approval_per_authority",
+            ),
+            models.CheckConstraint(
+                name="teacher_approval_withdrawn_after_approved",
+                condition=models.Q(withdrawn_at__isnull=True)
+                | models.Q(withdrawn_at__gte=models.F("approved_at")),
+            ),
+        ]
+        indexes = [
+            # The care team asks "which teachers may each authority's children at these
+            # schools reach?": only active approvals matter.
+            models.Index(
+                fields=["school", "authority"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="active_teacher_approvals",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} approves {self.teacher} at {self.school}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
 class ChildRecordView(models.Model):
     """Every time someone opens a child's record: who, when. Kept for the audit trail."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from .models import (
     Enrolment,
     Placement,
     School,
+    TeacherApproval,
 )
 from .school_year import PepTemplate, birth_dates_for_template
 
@@ -38,32 +39,63 @@ def current_school_ids(child_ids: Iterable[int]) -> dict[int, int]:
     )
 
 
+def _approved_at(
+    schools: Iterable[int], *, open_accounts_only: bool = True
+) -> dict[tuple[int, int], set[int]]:
+    """The designated teachers each authority approves at each of these schools:
+    {(school, authority): teachers}, in one query."""
+    approved: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rows = TeacherApproval.objects.filter(
+        withdrawn_at__isnull=True,
+        school_id__in=set(schools),
+        # An approval is for the teacher at that school: it ends when they move school.
+        teacher__school_id=F("school_id"),
+        teacher__role=Role.DESIGNATED_TEACHER,
+    )
+    if open_accounts_only:
+        rows = rows.filter(teacher__is_active=True)
+    rows = rows.values_list("school_id", "authority_id", "teacher_id")
+    for school_id, authority_id, teacher_id in rows:
+        approved[(school_id, authority_id)].add(teacher_id)
+    return approved
+
+
 def designated_teachers_by_child(school_of: dict[int, int]) -> dict[int, set[int]]:
-    """The active designated teachers of each child's current school (`current_school_ids`),
-    in one query however many children."""
-    teachers_at: dict[int, set[int]] = defaultdict(set)
-    for school_id, user_id in User.objects.filter(
-        role=Role.DESIGNATED_TEACHER, is_active=True, school_id__in=set(school_of.values())
-    ).values_list("school_id", "pk"):
-        teachers_at[school_id].add(user_id)
-    return {child_id: teachers_at[school_id] for child_id, school_id in school_of.items()}
+    """The designated teachers of each child's current school (`current_school_ids`) whom the
+    child's authority has approved for that school, in two queries however many children."""
+    authority_of = dict(Child.objects.filter(pk__in=school_of).values_list("pk", "authority_id"))
+    approved = _approved_at(school_of.values())
+    return {
+        child_id: set(approved.get((school_id, authority_of[child_id]), ()))
+        for child_id, school_id in school_of.items()
+    }
 
 
 def care_team_user_ids(child_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Who is in each child's care team, from the facts alone, in five queries however many
-    children: allocated staff, designated teachers of the current school, current carers, and
-    colleagues a designated teacher of that school delegated the child to."""
+    """Who is in each child's care team, from the facts alone, in six queries however many
+    children: allocated staff, the designated teachers of the current school whom the child's
+    authority approved there, current carers, and colleagues such a teacher delegated the
+    child to."""
     child_ids = list(child_ids)
     team: dict[int, set[int]] = {child_id: set() for child_id in child_ids}
     allocated = Child.objects.filter(pk__in=child_ids).values_list(
-        "pk", "social_worker_id", "virtual_school_adviser_id", "independent_reviewing_officer_id"
+        "pk",
+        "authority_id",
+        "social_worker_id",
+        "virtual_school_adviser_id",
+        "independent_reviewing_officer_id",
     )
-    for child_id, *staff in allocated:
+    authority_of: dict[int, int] = {}
+    for child_id, authority_id, *staff in allocated:
+        authority_of[child_id] = authority_id
         team[child_id].update(user_id for user_id in staff if user_id)
 
     school_of = current_school_ids(child_ids)
-    for child_id, teachers in designated_teachers_by_child(school_of).items():
-        team[child_id] |= teachers
+    # Closed accounts included: a delegation outlives its teacher's account, and closed
+    # accounts leave the team below anyway.
+    approved = _approved_at(school_of.values(), open_accounts_only=False)
+    for child_id, school_id in school_of.items():
+        team[child_id] |= approved.get((school_id, authority_of[child_id]), set())
 
     carers = Placement.carers.through.objects.filter(
         placement__child_id__in=child_ids, placement__ended_on__isnull=True
@@ -71,12 +103,15 @@ def care_team_user_ids(child_ids: Iterable[int]) -> dict[int, set[int]]:
     for child_id, user_id in carers:
         team[child_id].add(user_id)
 
-    # A delegation lapses by itself when the child leaves the school that made it.
+    # A delegation lapses by itself when the child leaves the school that made it, and is
+    # suspended while the child's authority does not approve the teacher who made it.
     delegations = Delegation.objects.filter(
         child_id__in=child_ids, revoked_at__isnull=True, delegate__is_active=True
-    ).values_list("child_id", "school_id", "delegate_id")
-    for child_id, school_id, user_id in delegations:
-        if school_of.get(child_id) == school_id:
+    ).values_list("child_id", "school_id", "delegate_id", "delegated_by_id")
+    for child_id, school_id, user_id, teacher_id in delegations:
+        if school_of.get(child_id) != school_id:
+            continue
+        if teacher_id in approved.get((school_id, authority_of[child_id]), ()):
             team[child_id].add(user_id)
 
     # A closed account belongs to no care team.
@@ -163,6 +198,9 @@ class ChildRecord:
     enrolments: list[Enrolment]
     care_team: list[CareTeamMember]
     delegations: list[Delegation]
+    # Designated teachers of the current school whom the child's authority has not approved:
+    # they do not see the child (the virtual school may approve them).
+    teachers_not_approved: list[User]
 
     @property
     def current_episode(self) -> CareEpisode | None:
@@ -201,21 +239,39 @@ def child_record(*, child: Child) -> ChildRecord:
         ("Independent reviewing officer", child.independent_reviewing_officer),
     )
     team += [CareTeamMember(label, person) for label, person in allocated if person]
+    not_approved: list[User] = []
     if current_school is not None:
-        teachers = User.objects.filter(
-            role=Role.DESIGNATED_TEACHER, is_active=True, school=current_school
-        ).select_related("school")
-        team += [CareTeamMember("Designated teacher", t) for t in teachers]
+        approval = TeacherApproval.objects.filter(
+            authority_id=child.authority_id,
+            school=current_school,
+            teacher=OuterRef("pk"),
+            withdrawn_at__isnull=True,
+        )
+        teachers = (
+            User.objects.filter(role=Role.DESIGNATED_TEACHER, school=current_school)
+            .annotate(approved=Exists(approval))
+            .select_related("school")
+        )
+        approved_ids = set()
+        for teacher in teachers:
+            if teacher.approved:
+                approved_ids.add(teacher.pk)
+            if teacher.is_active and teacher.approved:
+                team.append(CareTeamMember("Designated teacher", teacher))
+            elif teacher.is_active:
+                not_approved.append(teacher)
         team += [
             CareTeamMember("Delegated school staff", d.delegate)
             for d in delegations
-            if d.school_id == current_school.pk and d.delegate.is_active
+            if d.school_id == current_school.pk
+            and d.delegate.is_active
+            and d.delegated_by_id in approved_ids
         ]
     if current_placement is not None:
         team += [
             CareTeamMember(carer.role_label, carer) for carer in current_placement.carers.all()
         ]
-    return ChildRecord(child, episodes, placements, enrolments, team, delegations)
+    return ChildRecord(child, episodes, placements, enrolments, team, delegations, not_approved)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from children.models import (
     School,
     SchoolType,
     SenStatus,
+    TeacherApproval,
 )
 from children.school_year import academic_year_start
 from children.services import care_team_allocate, child_register, delegation_grant
@@ -32,6 +33,7 @@ from pep_portal.accounts.models import LocalAuthority, User
 # invited, never seeded, and the password rules refuse it when DEBUG is off.
 from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.accounts.roles import CarerKind, Role
+from pep_portal.accounts.services import teacher_approve
 from pep_portal.calendars.deadlines import financial_year_of
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.models import PepRuleSet
@@ -53,6 +55,8 @@ class DemoPerson:
     school: int = 0  # school URN
     carer_kind: str = ""
     duties: tuple[str, ...] = ()
+    # For designated teachers: the authorities (slugs) that approve them for their children.
+    approved_by: tuple[str, ...] = ()
 
 
 AUTHORITIES = [
@@ -176,6 +180,7 @@ PEOPLE = [
         Role.DESIGNATED_TEACHER,
         "Designated teacher for children in care",
         school=990101,
+        approved_by=("demo-borough",),
     ),
     DemoPerson(
         "tom.clarke@riverside-academy.example",
@@ -183,6 +188,7 @@ PEOPLE = [
         Role.DESIGNATED_TEACHER,
         "Assistant head, designated teacher",
         school=990202,
+        approved_by=("demo-borough", "westmoor"),
     ),
     DemoPerson(
         "jo.singh@riverside-academy.example",
@@ -407,6 +413,19 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         "demo-borough": _user("val.turner@demo-borough.example"),
         "westmoor": _user("wendy.price@westmoor.example"),
     }
+    # Each authority approves the designated teachers who serve its children (Riverside's
+    # teacher serves both authorities with one login).
+    for person in PEOPLE:
+        for slug in person.approved_by:
+            teacher = User.objects.get(email__iexact=person.email)
+            registrar = registrars[slug]
+            if not TeacherApproval.objects.filter(
+                authority_id=registrar.authority_id,
+                teacher=teacher,
+                school_id=teacher.school_id,
+                withdrawn_at__isnull=True,
+            ).exists():
+                teacher_approve(actor=registrar, teacher=teacher)
     for spec in _children(today):
         details = spec["details"]
         if Child.objects.filter(social_care_id=details["social_care_id"]).exists():

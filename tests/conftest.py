@@ -8,7 +8,12 @@ import pytest
 
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
-from tests.factories import LocalAuthorityFactory, SchoolFactory, UserFactory
+from tests.factories import (
+    LocalAuthorityFactory,
+    SchoolFactory,
+    TeacherApprovalFactory,
+    UserFactory,
+)
 
 # Every persona, by attribute name, for access matrices; and those in the care team of the
 # shared child (tests/children/fixtures.py `setting`, with a delegation in `pep_setting`).
@@ -86,7 +91,7 @@ def personas(db: None) -> Personas:
         email = name.lower().replace(" ", ".") + "@example.org"
         return UserFactory.for_role(role, full_name=name, email=email, **kwargs)
 
-    return Personas(
+    personas = Personas(
         authority=authority,
         other_authority=other,
         social_worker=person("Alice Social", Role.SOCIAL_WORKER, authority=authority),
@@ -111,3 +116,7 @@ def personas(db: None) -> Personas:
         ),
         other_authority_social_worker=person("Sid Social", Role.SOCIAL_WORKER, authority=other),
     )
+    # Northam approves Dee to work with its children at Northam High (children.TeacherApproval);
+    # nobody approves Otto, who serves no child of either authority.
+    TeacherApprovalFactory(authority=authority, teacher=personas.designated_teacher)
+    return personas

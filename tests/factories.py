@@ -2,7 +2,7 @@ import datetime as dt
 
 import factory
 
-from children.models import Child, Gender, School, SchoolType
+from children.models import Child, Gender, School, SchoolType, TeacherApproval
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
 
@@ -67,3 +67,17 @@ class ChildFactory(factory.django.DjangoModelFactory):
     legal_last_name = factory.Sequence(lambda n: f"Childlast{n}")
     date_of_birth = dt.date(2015, 3, 1)
     gender = Gender.NOT_KNOWN
+
+
+class TeacherApprovalFactory(factory.django.DjangoModelFactory):
+    """An authority's approval of a designated teacher at their school, made directly (no
+    notifications, no access sync): for setting the scene before any child exists."""
+
+    class Meta:
+        model = TeacherApproval
+
+    authority = factory.SubFactory(LocalAuthorityFactory)
+    teacher = factory.SubFactory(
+        UserFactory, role=Role.DESIGNATED_TEACHER, authority=None, school_staff=True
+    )
+    school = factory.LazyAttribute(lambda o: o.teacher.school)

@@ -4,8 +4,11 @@ audit apply."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.forms import ModelForm
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import LocalAuthority, User
 
 
@@ -61,3 +64,10 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and obj.pk != request.user.pk:
+            # Closing a login here has the same consequences as anywhere: it leaves every
+            # care team and its sessions end for good.
+            services.person_set_active(actor=request.user, person=obj, active=obj.is_active)

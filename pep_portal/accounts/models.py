@@ -1,11 +1,18 @@
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 from .addresses import normalise_email
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
+
+# Django's salt for the session fingerprint (AbstractBaseUser.get_session_auth_hash).
+SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
 
 class LocalAuthority(models.Model):
@@ -96,6 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # every page's header costs no query (notifications.services keeps it true).
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(default=True)
+    # Part of every session's fingerprint: closing an account moves it on, so the sessions the
+    # person had stay dead even if the account is reopened (`person_set_active`). A counter on
+    # the user row works with any session store and costs nothing per request.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
     is_staff = models.BooleanField("Django admin access", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     # When an invitation was last asked for (the history says by whom), and when its e-mail
@@ -105,7 +116,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     # Every change to an account is kept, with who made it; passwords never enter the history.
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login", "unread_notifications", "invitation_sent_at"]
+        excluded_fields=[
+            "password",
+            "last_login",
+            "unread_notifications",
+            "session_generation",
+            "invitation_sent_at",
+        ]
     )
 
     objects = UserManager()
@@ -144,6 +161,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
+
+    def _session_hash(self, secret: str | None = None) -> str:
+        # Django's own fingerprint (an HMAC of the password hash) until the account is first
+        # closed, so upgrading signs nobody out; then the generation is part of it too.
+        value = self.password
+        if self.session_generation:
+            value = f"{value}:{self.session_generation}"
+        return salted_hmac(SESSION_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
 
     def save(self, *args: object, **kwargs: object) -> None:
         # Every address in one form, however the row was made (admin, shell, factories).

@@ -15,10 +15,11 @@ from typing import TypeVar
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 
-from children.models import Child, ChildUserObjectPermission
+from children.models import Child, ChildUserObjectPermission, TeacherApproval
 
 from .models import LocalAuthority, User
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, Role
+from .signals import child_access_changed
 
 
 class Action(StrEnum):
@@ -48,6 +49,13 @@ class Action(StrEnum):
     VIEW_CALENDAR = "view_calendar"
     EDIT_CALENDAR = "edit_calendar"
     EDIT_RULES = "edit_rules"
+    # Designated teachers' approvals (children.TeacherApproval): on the teacher, or on one
+    # authority's approval of them.
+    APPROVE_TEACHER = "approve_teacher"
+    VIEW_TEACHER_APPROVALS = "view_teacher_approvals"
+    WITHDRAW_TEACHER_APPROVAL = "withdraw_teacher_approval"
+    # Notifications (pep_portal.notifications): one about a child only while it may be seen.
+    VIEW_NOTIFICATION = "view_notification"
 
 
 def is_virtual_school_staff(user: User) -> bool:
@@ -67,14 +75,31 @@ def _nothing() -> Q:
     return Q(pk__in=[])
 
 
+def _granted_children(user: User) -> QuerySet[ChildUserObjectPermission]:
+    """The ids of the children whose care team the user is in (the rows `sync_child_access`
+    keeps), as a subquery."""
+    return ChildUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="view_child"
+    ).values("content_object_id")
+
+
 def _visible_people(user: User) -> Q:
-    """People whose contact details a user may see: themselves, colleagues in the same
-    authority (for authority staff) and colleagues at the same school (for school staff)."""
+    """People whose contact details a user may see: themselves, colleagues at the same school
+    (for school staff) and colleagues in the same authority (for authority staff). Carers are
+    colleagues only to the virtual school and administrators; anyone else sees a carer only
+    while they share a child with them."""
     if not user.is_authenticated or not user.is_active:
         return _nothing()
     rule = Q(pk=user.pk)
     if user.role in AUTHORITY_ROLES:
-        rule |= Q(authority_id=user.authority_id)
+        colleagues = Q(authority_id=user.authority_id)
+        if user.role in (Role.VIRTUAL_SCHOOL_STAFF, Role.AUTHORITY_ADMINISTRATOR):
+            rule |= colleagues
+        else:
+            sharing = ChildUserObjectPermission.objects.filter(
+                permission__codename="view_child", content_object_id__in=_granted_children(user)
+            ).values("user_id")
+            rule |= colleagues & (~Q(role=Role.CARER) | Q(pk__in=sharing))
     elif user.role in SCHOOL_ROLES:
         rule |= Q(school_id=user.school_id)
     return rule
@@ -83,6 +108,10 @@ def _visible_people(user: User) -> Q:
 def _manageable_people(user: User) -> Q:
     if not user.is_authenticated or not user.is_active:
         return _nothing()
+    if user.is_superuser:
+        # The portal's operators close and reopen any login (from Django admin), such as a
+        # designated teacher's, which no single authority owns.
+        return ~Q(pk=user.pk)
     if user.role == Role.DESIGNATED_TEACHER:
         # A designated teacher manages the colleagues they delegate work to.
         return Q(school_id=user.school_id, role=Role.DELEGATED_SCHOOL_STAFF)
@@ -128,10 +157,7 @@ def _visible_children(user: User) -> Q:
         return _nothing()
     if user.role == Role.VIRTUAL_SCHOOL_STAFF:
         return Q(authority_id=user.authority_id)
-    granted = ChildUserObjectPermission.objects.filter(
-        user_id=user.pk, permission__codename="view_child"
-    ).values("content_object_id")
-    return Q(pk__in=granted)
+    return Q(pk__in=_granted_children(user))
 
 
 def _changeable_children(user: User) -> Q:
@@ -141,10 +167,15 @@ def _changeable_children(user: User) -> Q:
 
 
 def _delegable_children(user: User) -> Q:
-    """A designated teacher delegates the children on their own school's roll, only."""
+    """A designated teacher delegates the children on their own school's roll whose authority
+    approves them (so whom they see), only."""
     if not user.is_active or user.role != Role.DESIGNATED_TEACHER:
         return _nothing()
-    return Q(enrolments__school_id=user.school_id, enrolments__ended_on__isnull=True)
+    return Q(
+        enrolments__school_id=user.school_id,
+        enrolments__ended_on__isnull=True,
+        pk__in=_granted_children(user),
+    )
 
 
 def _auditable_children(user: User) -> Q:
@@ -208,17 +239,26 @@ def sync_child_access(child_ids: Iterable[int]) -> None:
             for r in rows.only("pk", "user", "content_object")
         }
         should = {(child_id, user_id) for child_id, users in wanted.items() for user_id in users}
-        stale = [pk for key, pk in held.items() if key not in should]
+        stale = {key: pk for key, pk in held.items() if key not in should}
         if stale:
-            ChildUserObjectPermission.objects.filter(pk__in=stale).delete()
+            ChildUserObjectPermission.objects.filter(pk__in=stale.values()).delete()
+        added = should - held.keys()
         ChildUserObjectPermission.objects.bulk_create(
             [
                 ChildUserObjectPermission(
                     content_object_id=child_id, user_id=user_id, permission=view_child
                 )
-                for child_id, user_id in sorted(should - held.keys())
+                for child_id, user_id in sorted(added)
             ]
         )
+        changed = stale.keys() | added
+        if changed:
+            # What follows access (notification counts) is put right in the same transaction.
+            child_access_changed.send(
+                sender=ChildUserObjectPermission,
+                user_ids={user_id for _, user_id in changed},
+                child_ids={child_id for child_id, _ in changed},
+            )
 
 
 # --- Term calendars and PEP rule sets (pep_portal.calendars) ----------------------------------
@@ -469,3 +509,73 @@ def _register_qa_rules() -> None:
 
 
 _register_qa_rules()
+
+
+# --- Designated teachers' approvals (children.TeacherApproval) ------------------------------------
+# One login serves every authority; each authority approves the teacher for its own children.
+# Those who invite designated teachers (authority and virtual school administrators) approve
+# and withdraw for their own authority; all virtual school staff see who approved a teacher
+# their authority approved; a teacher sees their own approvals.
+
+
+def _may_approve_teachers(user: User) -> bool:
+    return is_people_manager(user) and user.is_active and user.authority_id is not None
+
+
+def _approvable_teachers(user: User) -> Q:
+    if not _may_approve_teachers(user):
+        return _nothing()
+    # Any open designated teacher login: the approval reaches only the approver's children.
+    return Q(role=Role.DESIGNATED_TEACHER, is_active=True, school__isnull=False)
+
+
+def _teachers_with_visible_approvals(user: User) -> Q:
+    if not user.is_authenticated or not user.is_active:
+        return _nothing()
+    if user.role == Role.DESIGNATED_TEACHER:
+        return Q(pk=user.pk)
+    if _may_approve_teachers(user):
+        return Q(role=Role.DESIGNATED_TEACHER)
+    if user.role == Role.VIRTUAL_SCHOOL_STAFF:
+        ours = TeacherApproval.objects.filter(authority_id=user.authority_id)
+        return Q(role=Role.DESIGNATED_TEACHER, pk__in=ours.values("teacher_id"))
+    return _nothing()
+
+
+def _authorities_whose_approvals_user_sees(user: User) -> Q:
+    if not user.is_authenticated or not user.is_active or user.authority_id is None:
+        return _nothing()
+    if user.role not in (Role.VIRTUAL_SCHOOL_STAFF, Role.AUTHORITY_ADMINISTRATOR):
+        return _nothing()
+    return Q(pk=user.authority_id)
+
+
+def _withdrawable_approvals(user: User) -> Q:
+    if not _may_approve_teachers(user):
+        return _nothing()
+    return Q(authority_id=user.authority_id, withdrawn_at__isnull=True)
+
+
+def _visible_notifications(user: User) -> Q:
+    """A person's own notifications; one about a child only while they may see the child."""
+    if not user.is_authenticated:
+        return _nothing()
+    children = Child.objects.filter(_visible_children(user)).values("pk")
+    return Q(recipient_id=user.pk) & (Q(child__isnull=True) | Q(child_id__in=children))
+
+
+def _register_approval_and_notification_rules() -> None:
+    from pep_portal.notifications.models import Notification
+
+    _RULES.update(
+        {
+            (User, Action.APPROVE_TEACHER): _approvable_teachers,
+            (User, Action.VIEW_TEACHER_APPROVALS): _teachers_with_visible_approvals,
+            (LocalAuthority, Action.VIEW_TEACHER_APPROVALS): _authorities_whose_approvals_user_sees,
+            (TeacherApproval, Action.WITHDRAW_TEACHER_APPROVAL): _withdrawable_approvals,
+            (Notification, Action.VIEW_NOTIFICATION): _visible_notifications,
+        }
+    )
+
+
+_register_approval_and_notification_rules()

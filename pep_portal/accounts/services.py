@@ -1,5 +1,5 @@
 """Writes to accounts: inviting people (and inviting them again), closing or reopening their
-accounts, password resets."""
+accounts, password resets, and each authority's approval of designated teachers."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from children.models import School
+from children.models import Child, School, TeacherApproval
 from pep_portal import ratelimit
 from pep_portal.outbox.services import enqueue_after_commit
 from pep_portal.ratelimit import TooManyRequests
@@ -25,6 +25,16 @@ from .addresses import normalise_email
 from .models import User
 from .permissions import Action, roles_user_may_invite, sync_child_access, user_can
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
+from .signals import teacher_approval_changed
+
+
+class TeacherHasLogin(Exception):
+    """The address invited as a designated teacher already has a designated teacher login:
+    one login serves every authority, so the inviter approves that login instead."""
+
+    def __init__(self, teacher: User) -> None:
+        super().__init__(teacher.email)
+        self.teacher = teacher
 
 
 def _set_password_link(user: User) -> str:
@@ -167,7 +177,10 @@ def person_invite(
             "You have added too many people in a short time. Wait an hour, then try again"
         )
     email = normalise_email(email)
-    if User.objects.with_address(email).exists():
+    existing = User.objects.with_address(email).first()
+    if existing is not None:
+        if role == Role.DESIGNATED_TEACHER and existing.role == Role.DESIGNATED_TEACHER:
+            raise TeacherHasLogin(existing)
         raise ValidationError({"email": "Someone already has an account with this email address"})
     authority = actor.authority if role in AUTHORITY_ROLES or role == Role.CARER else None
     if role in SCHOOL_ROLES:
@@ -202,6 +215,11 @@ def person_invite(
     person._history_user = actor
     person.full_clean(exclude=["password"])
     person.save()
+    if role == Role.DESIGNATED_TEACHER and actor.authority_id is not None:
+        # Inviting a designated teacher approves them for the inviter's children only.
+        _approve(actor=actor, teacher=person)
+    # The new person sees at once whatever the facts already give them.
+    sync_child_access(_children_of([person]))
     # E-mailed by a task once the account is committed: a mail server or Redis that is down
     # delays the invitation (retried, or resent from the person's page), never the account.
     _queue_invitation(person)
@@ -214,8 +232,72 @@ def person_set_active(*, actor: User, person: User, active: bool) -> User:
     if not user_can(actor, Action.MANAGE_PERSON, person):
         raise PermissionDenied
     person.is_active = active
+    fields = ["is_active"]
+    if not active:
+        # Every session of the account ends now and stays ended if it is reopened: a new
+        # generation changes the fingerprint each session was signed in with.
+        person.session_generation += 1
+        fields.append("session_generation")
     person._history_user = actor
-    person.save(update_fields=["is_active"])
+    person.save(update_fields=fields)
     # Closing an account drops it from every care team; reopening restores what the facts say.
     sync_child_access(_children_of([person]))
     return person
+
+
+def _children_approved_by(approval: TeacherApproval) -> list[int]:
+    """The children an approval reaches: the authority's children on the school's roll."""
+    return list(
+        Child.objects.filter(
+            authority_id=approval.authority_id,
+            enrolments__school_id=approval.school_id,
+            enrolments__ended_on__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def _approve(*, actor: User, teacher: User) -> TeacherApproval:
+    authority = actor.authority
+    if TeacherApproval.objects.filter(
+        authority=authority, teacher=teacher, school_id=teacher.school_id, withdrawn_at__isnull=True
+    ).exists():
+        raise ValidationError(
+            f"{authority} already approves {teacher.full_name} at {teacher.school.name}"
+        )
+    approval = TeacherApproval(
+        authority=authority, teacher=teacher, school_id=teacher.school_id, approved_by=actor
+    )
+    approval._history_user = actor
+    approval.full_clean()
+    approval.save()
+    teacher_approval_changed.send(sender=TeacherApproval, approval=approval, actor=actor)
+    return approval
+
+
+@transaction.atomic
+def teacher_approve(*, actor: User, teacher: User) -> TeacherApproval:
+    """The actor's authority lets this designated teacher work with its children at the
+    teacher's school. They see those children at once; the teacher and the authority's virtual
+    school are told."""
+    if not user_can(actor, Action.APPROVE_TEACHER, teacher):
+        raise PermissionDenied
+    approval = _approve(actor=actor, teacher=teacher)
+    sync_child_access(_children_approved_by(approval))
+    return approval
+
+
+@transaction.atomic
+def teacher_approval_withdraw(*, actor: User, approval: TeacherApproval) -> TeacherApproval:
+    """The authority no longer lets the teacher work with its children: they (and the
+    colleagues they delegated to) lose access to them at once. Other authorities' approvals of
+    the same login stand; only the portal's operators close the login itself."""
+    approval = TeacherApproval.objects.select_for_update().get(pk=approval.pk)
+    if not user_can(actor, Action.WITHDRAW_TEACHER_APPROVAL, approval):
+        raise PermissionDenied
+    approval.withdrawn_at = timezone.now()
+    approval.withdrawn_by = actor
+    approval._history_user = actor
+    approval.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    sync_child_access(_children_approved_by(approval))
+    teacher_approval_changed.send(sender=TeacherApproval, approval=approval, actor=actor)
+    return approval

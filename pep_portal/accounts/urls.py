@@ -47,4 +47,12 @@ people_urlpatterns = [
         views.person_invitation_resend,
         name="person_invitation_resend",
     ),
+    path("designated-teachers/", views.teacher_list, name="teacher_list"),
+    path("<int:pk>/approvals/", views.teacher_approvals, name="teacher_approvals"),
+    path("<int:pk>/approvals/approve/", views.teacher_approve, name="teacher_approve"),
+    path(
+        "<int:pk>/approvals/withdraw/",
+        views.teacher_approval_withdraw,
+        name="teacher_approval_withdraw",
+    ),
 ]

@@ -25,7 +25,15 @@ from .forms import (
 )
 from .permissions import Action, roles_user_may_invite, user_can
 from .roles import Role
-from .selectors import people_count_by_role, person_get_for_user, person_list_visible_to
+from .selectors import (
+    approvals_of_teacher,
+    current_approval,
+    people_count_by_role,
+    person_get_for_user,
+    person_list_visible_to,
+    teacher_get_for_user,
+    teachers_approved_by,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -72,6 +80,11 @@ def home(request: HttpRequest) -> HttpResponse:
         counts = people_count_by_role(user=user)
         context["people_counts"] = [(label, counts.get(value, 0)) for value, label in Role.choices]
     context["can_see_people"] = user.role != Role.CARER and user.role != ""
+    context["can_see_teacher_approvals"] = user.authority is not None and user_can(
+        user, Action.VIEW_TEACHER_APPROVALS, user.authority
+    )
+    # A designated teacher sees which authorities approve them (permissions: their own row).
+    context["can_see_own_approvals"] = user.role == Role.DESIGNATED_TEACHER
     context["work"] = work_for(user=user) if user.role else []
     context["meeting_tasks"] = open_meeting_tasks_for(user=user) if user.role else []
     context["now"] = timezone.now()
@@ -101,12 +114,20 @@ def people_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = person_get_for_user(user=request.user, pk=pk)
     can_manage = user_can(request.user, Action.MANAGE_PERSON, person)
+    approvals_link = person.role == Role.DESIGNATED_TEACHER and user_can(
+        request.user, Action.VIEW_TEACHER_APPROVALS, person
+    )
     # Invited but not yet signed in: the manager sees whether the e-mail left, and may resend.
     awaiting = can_manage and person.is_active and not person.has_usable_password()
     return render(
         request,
         "accounts/person_detail.html",
-        {"person": person, "can_manage": can_manage, "awaiting_first_sign_in": awaiting},
+        {
+            "person": person,
+            "can_manage": can_manage,
+            "approvals_link": approvals_link,
+            "awaiting_first_sign_in": awaiting,
+        },
     )
 
 
@@ -131,6 +152,16 @@ def person_invite(request: HttpRequest) -> HttpResponse:
                 duties=data.get("duties", []),
                 school=data.get("school"),
             )
+        except services.TeacherHasLogin as existing:
+            # One login serves every authority: approve it rather than make a second one.
+            teacher = existing.teacher
+            messages.info(
+                request,
+                f"{teacher.email} already has a designated teacher login "
+                f"at {teacher.school.name if teacher.school else 'no school'}. "
+                "Check the details and approve it to work with your authority's children.",
+            )
+            return redirect("teacher_approvals", pk=teacher.pk)
         except ValidationError as error:
             show_service_errors(form, error)
         except TooManyRequests as refused:
@@ -158,6 +189,90 @@ def person_set_active(request: HttpRequest, pk: int) -> HttpResponse:
         f"{person.full_name}'s account has been {'reopened' if active else 'closed'}",
     )
     return redirect("person_detail", pk=person.pk)
+
+
+@login_required
+@require_GET
+def teacher_approvals(request: HttpRequest, pk: int) -> HttpResponse:
+    """Which authorities approve a designated teacher, and the buttons to approve them for
+    the user's authority or withdraw its approval."""
+    user = request.user
+    teacher = teacher_get_for_user(user=user, pk=pk)
+    approvals = approvals_of_teacher(teacher=teacher)
+    ours = next(
+        (
+            a
+            for a in approvals
+            if (a.authority_id, a.school_id) == (user.authority_id, teacher.school_id)
+            and a.is_active
+        ),
+        None,
+    )
+    return render(
+        request,
+        "accounts/teacher_approvals.html",
+        {
+            "teacher": teacher,
+            "current": [a for a in approvals if a.is_active],
+            "past": [
+                a for a in approvals if not a.is_active and a.authority_id == user.authority_id
+            ],
+            "ours": ours,
+            "can_approve": ours is None and user_can(user, Action.APPROVE_TEACHER, teacher),
+            "can_withdraw": ours is not None
+            and user_can(user, Action.WITHDRAW_TEACHER_APPROVAL, ours),
+        },
+    )
+
+
+@login_required
+@require_POST
+def teacher_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    teacher = teacher_get_for_user(user=request.user, pk=pk, action=Action.APPROVE_TEACHER)
+    try:
+        services.teacher_approve(actor=request.user, teacher=teacher)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            f"{teacher.full_name} can now work with {request.user.authority.name}'s children "
+            f"at {teacher.school.name}",
+        )
+    return redirect("teacher_approvals", pk=teacher.pk)
+
+
+@login_required
+@require_POST
+def teacher_approval_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    teacher = teacher_get_for_user(user=user, pk=pk)
+    approval = current_approval(authority_id=user.authority_id, teacher=teacher)
+    if approval is None or not user_can(user, Action.WITHDRAW_TEACHER_APPROVAL, approval):
+        raise PermissionDenied
+    services.teacher_approval_withdraw(actor=user, approval=approval)
+    messages.success(
+        request,
+        f"{approval.authority.name} no longer approves {teacher.full_name}: they no longer "
+        f"see its children at {approval.school.name}",
+    )
+    return redirect("teacher_approvals", pk=teacher.pk)
+
+
+@login_required
+@require_GET
+def teacher_list(request: HttpRequest) -> HttpResponse:
+    """The designated teachers the user's authority approves."""
+    authority = request.user.authority
+    if authority is None:
+        raise PermissionDenied
+    approvals = teachers_approved_by(user=request.user, authority=authority)
+    return render(
+        request,
+        "accounts/teacher_list.html",
+        {"authority": authority, "approvals": approvals},
+    )
 
 
 @login_required

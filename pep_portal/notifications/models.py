@@ -12,6 +12,11 @@ class Kind(models.TextChoices):
     PP_CUTOFF = "pp_cutoff", "Pupil Premium Plus requests close soon"
     CALENDAR_MISSING = "calendar_missing", "Next year's term dates are missing"
     PEPS_SET_UP = "peps_set_up", "This term's PEPs have been set up"
+    TEACHER_APPROVED = "teacher_approved", "A designated teacher has been approved"
+    TEACHER_APPROVAL_WITHDRAWN = (
+        "teacher_approval_withdrawn",
+        "An approval of a designated teacher has been withdrawn",
+    )
 
 
 class Stage(models.TextChoices):
@@ -33,6 +38,15 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=40, choices=Kind.choices)
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REMINDER)
+    # The child it is about, if any: it is shown (and counted as unread) only while the
+    # recipient may see that child, so a reallocation takes it away with the child.
+    child = models.ForeignKey(
+        "children.Child",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     # Shown only inside the portal, to its recipient; never put in an e-mail.
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=200)

@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import CareEpisode, Child
+from children.models import CareEpisode, Child, TeacherApproval
 from children.selectors import current_school_ids, designated_teachers_by_child
 from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
 from pep_portal.calendars.models import PepRuleSet
 from pep_portal.outbox.services import enqueue_many_after_commit
@@ -46,6 +48,8 @@ class Due:
     due_on: dt.date | None
     message: str
     url: str
+    # The child it is about, if any (it is then shown only while the reader may see them).
+    child_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -56,8 +60,8 @@ class Due:
 def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]]:
     """Insert the notifications not sent before; return (id, recipient, key) of each inserted."""
     table = Notification._meta.db_table
-    columns = "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at"
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+    columns = "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at, child_id"
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
     params: list[object] = []
     for due in batch:
         params += [
@@ -69,6 +73,7 @@ def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]
             due.due_on,
             due.key[:200],
             now,
+            due.child_id,
         ]
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES {rows} "  # noqa: S608 (no user input)
@@ -92,13 +97,7 @@ def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple
             _queue_immediate_emails(batch)
             created += batch
     if created:
-        per_person: dict[int, int] = defaultdict(int)
-        for _, person, _ in created:
-            per_person[person] += 1
-        for person, n in per_person.items():
-            User.objects.filter(pk=person).update(
-                unread_notifications=F("unread_notifications") + n
-            )
+        recount_unread_of({person for _, person, _ in created})
     return created
 
 
@@ -188,7 +187,7 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    unread = notifications_visible_to(user).filter(read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
     marked = unread.update(read_at=timezone.now())
@@ -196,10 +195,85 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
     return marked
 
 
+def notifications_visible_to(user: User) -> QuerySet[Notification]:
+    """A person's notification centre: their notifications, except those about a child they
+    may no longer see (the permission engine decides, as for the child's own pages)."""
+    return scope_queryset(user, Action.VIEW_NOTIFICATION, Notification.objects.all())
+
+
 def recount_unread(user: User) -> None:
-    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    count = notifications_visible_to(user).filter(read_at__isnull=True).count()
     User.objects.filter(pk=user.pk).update(unread_notifications=count)
     user.unread_notifications = count
+
+
+def recount_unread_of(user_ids: Iterable[int]) -> None:
+    """Put right the unread count on each of these people's user rows (the header shows it
+    without a query): one UPDATE each, counting by the same rule as the notification centre."""
+    for user in User.objects.filter(pk__in=set(user_ids)):
+        unread = (
+            notifications_visible_to(user)
+            .filter(read_at__isnull=True)
+            .order_by()
+            .values("recipient_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        User.objects.filter(pk=user.pk).update(unread_notifications=Coalesce(Subquery(unread), 0))
+
+
+def recount_after_access_change(*, user_ids: Iterable[int], child_ids: Iterable[int]) -> None:
+    """People gained or lost access to children: recount those who have notifications about
+    them (usually nobody, so one query)."""
+    affected = (
+        Notification.objects.filter(
+            recipient_id__in=set(user_ids), child_id__in=set(child_ids), read_at__isnull=True
+        )
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    recount_unread_of(set(affected))
+
+
+def tell_of_teacher_approval(*, approval: TeacherApproval, actor: User) -> None:
+    """An authority approved a designated teacher for its children at a school, or withdrew
+    its approval: tell the teacher and the authority's virtual school. The messages name the
+    teacher, school and authority, never a child; e-mails carry only a link, as always."""
+    teacher, school, authority = approval.teacher, approval.school, approval.authority
+    if approval.withdrawn_at is None:
+        kind = Kind.TEACHER_APPROVED
+        to_teacher = (
+            f"{authority.name} has approved you to work with its children in care at {school.name}"
+        )
+        to_staff = (
+            f"{actor.full_name} approved {teacher.full_name} ({school.name}) to work with "
+            f"{authority.name}'s children"
+        )
+    else:
+        kind = Kind.TEACHER_APPROVAL_WITHDRAWN
+        to_teacher = (
+            f"{authority.name} has withdrawn its approval: you no longer see its children "
+            f"at {school.name}"
+        )
+        to_staff = (
+            f"{actor.full_name} withdrew {authority.name}'s approval of {teacher.full_name} "
+            f"({school.name})"
+        )
+    url = reverse("teacher_approvals", args=[teacher.pk])
+    item = f"approval{approval.pk}"
+    staff = (
+        User.objects.filter(
+            authority_id=authority.pk, role=Role.VIRTUAL_SCHOOL_STAFF, is_active=True
+        )
+        .exclude(pk=actor.pk)
+        .values_list("pk", flat=True)
+    )
+    notify(
+        [
+            Due(teacher.pk, kind, Stage.REMINDER, item, None, to_teacher, url),
+            *(Due(person, kind, Stage.REMINDER, item, None, to_staff, url) for person in staff),
+        ]
+    )
 
 
 # --- the sweep --------------------------------------------------------------------------------
@@ -317,7 +391,7 @@ def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
             if stage is None:
                 continue
             for person in _owners_then_adviser(pep, owners, stage):
-                yield Due(person, kind, stage, f"pep{pep.pk}", due, message, url)
+                yield Due(person, kind, stage, f"pep{pep.pk}", due, message, url, pep.child_id)
 
 
 def _qa_dues(today: dt.date) -> Iterator[Due]:
@@ -351,6 +425,7 @@ def _qa_dues(today: dt.date) -> Iterator[Due]:
                 due,
                 f"{pep.child.display_name}: the PEP is waiting for quality assurance",
                 reverse("qa_review", args=[pep.pk]),
+                pep.child_id,
             )
 
 

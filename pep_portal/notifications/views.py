@@ -4,16 +4,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from .models import Notification
-from .services import notifications_mark_read, recount_unread
+from .services import notifications_mark_read, notifications_visible_to, recount_unread
 
 
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(recipient=request.user).order_by(
-        "read_at", "-created_at", "-pk"
-    )
+    notifications = notifications_visible_to(request.user).order_by("read_at", "-created_at", "-pk")
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))
     recount_unread(request.user)  # the header's count, put right whenever the list is seen
     return render(request, "notifications/list.html", {"page": page})

@@ -213,3 +213,33 @@ def test_resending_counts_against_the_invitation_limit(
         refused = client.post(url, follow=True).content.decode()
     assert "You have sent too many invitations in a short time" in refused
     assert len(mail.outbox) == 2
+
+
+def test_defect_03_an_invited_designated_teacher_sees_their_schools_children_at_once(
+    client, personas, setting
+):
+    """Zara is on Northam High's roll; Northam's administrator invites a second designated
+    teacher there, and nothing else happens: the teacher must see Zara straight away."""
+    client.force_login(personas.authority_administrator)
+    school = setting.school
+    invite(client, role="designated_teacher", email="tia@example.org", school=str(school.urn))
+    teacher = User.objects.get(email="tia@example.org")
+    assert list(child_list_visible_to(user=teacher)) == [setting.child]
+
+
+def test_defect_03_reopening_a_closed_account_does_not_revive_its_old_sessions(
+    client, personas, setting
+):
+    alice = Client()
+    alice.force_login(personas.social_worker)
+    assert alice.get(reverse("child_list")).status_code == 200
+    client.force_login(personas.authority_administrator)
+    url = reverse("person_set_active", args=[personas.social_worker.pk])
+    client.post(url, {"active": "0"})
+    assert alice.get(reverse("child_list")).status_code == 302  # signed out while closed
+    client.post(url, {"active": "1"})
+    response = alice.get(reverse("child_list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    # Signing in again works, and the reopened account sees its caseload.
+    alice.force_login(User.objects.get(pk=personas.social_worker.pk))
+    assert "Zara" in alice.get(reverse("child_list")).content.decode()

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from children.services import care_team_allocate
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from tests.factories import UserFactory
@@ -110,3 +111,32 @@ def test_admin_is_for_portal_operators_only(client, personas):
     )
     client.force_login(operator)
     assert client.get("/admin/").status_code == 200
+
+
+def test_defect_11_carers_are_shown_only_to_the_virtual_school_administrators_and_their_team(
+    client, personas, setting
+):
+    """Carol Carer looks after Zara (`setting`): Alice Social and Ivy Reviewer share Zara with
+    her; Bob Social shares no child with her and must not get her name or address."""
+    carer = personas.carer
+    for viewer in (
+        personas.virtual_school_staff,
+        personas.authority_administrator,
+        personas.social_worker,
+        personas.independent_reviewing_officer,
+    ):
+        assert "Carol Carer" in visible_names(client, viewer), viewer
+    assert "Carol Carer" not in visible_names(client, personas.unrelated_social_worker)
+    response = client.get(reverse("people_list"), {"q": "carol"})
+    assert carer.email not in response.content.decode()
+    assert client.get(reverse("person_detail", args=[carer.pk])).status_code == 404
+    # Once Alice no longer shares a child with Carol, Carol leaves Alice's list too.
+    care_team_allocate(
+        actor=personas.virtual_school_staff,
+        child=setting.child,
+        social_worker=personas.unrelated_social_worker,
+        virtual_school_adviser=personas.virtual_school_staff,
+        independent_reviewing_officer=personas.independent_reviewing_officer,
+    )
+    assert "Carol Carer" not in visible_names(client, personas.social_worker)
+    assert "Carol Carer" in visible_names(client, personas.unrelated_social_worker)

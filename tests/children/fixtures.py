@@ -8,7 +8,7 @@ from children.services import care_team_allocate, child_register
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import CarerKind, Role
 from tests.conftest import Personas
-from tests.factories import SchoolFactory, UserFactory
+from tests.factories import SchoolFactory, TeacherApprovalFactory, UserFactory
 
 ENTERED_CARE = dt.date(2026, 9, 14)
 
@@ -62,13 +62,16 @@ def setting(personas: Personas) -> CareSetting:
         independent_reviewing_officer=personas.independent_reviewing_officer,
     )
     new_school = SchoolFactory(name="Eastham Academy")
+    new_school_teacher = UserFactory.for_role(
+        Role.DESIGNATED_TEACHER, school=new_school, full_name="Nia Newteacher"
+    )
+    # Northam has approved Nia too, so a move to her school gives her its child.
+    TeacherApprovalFactory(authority=personas.authority, teacher=new_school_teacher)
     return CareSetting(
         child=child,
         school=school,
         new_school=new_school,
-        new_school_teacher=UserFactory.for_role(
-            Role.DESIGNATED_TEACHER, school=new_school, full_name="Nia Newteacher"
-        ),
+        new_school_teacher=new_school_teacher,
         new_carer=UserFactory.for_role(
             Role.CARER,
             authority=personas.authority,

@@ -17,6 +17,7 @@ from children.services import (
     school_move,
 )
 from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.accounts.services import teacher_approve
 from tests.children.fixtures import ENTERED_CARE, register
 from tests.factories import SchoolFactory, UserFactory
 
@@ -152,9 +153,15 @@ def test_only_the_current_schools_designated_teacher_may_delegate(personas, sett
 
 
 def test_one_designated_teacher_serves_children_of_several_authorities(personas, setting):
+    """One login, once each authority has approved it (children.TeacherApproval)."""
     other_vs = personas.other_authority_virtual_school_staff
+    other_vs.is_vs_administrator = True
+    other_vs.save()
 
     other_child = _register_for(other_vs, school=setting.school)
+    assert sees(personas.designated_teacher, setting.child)
+    assert not sees(personas.designated_teacher, other_child)  # Southam has not approved Dee
+    teacher_approve(actor=other_vs, teacher=personas.designated_teacher)
     assert sees(personas.designated_teacher, setting.child)
     assert sees(personas.designated_teacher, other_child)
     assert not sees(personas.virtual_school_staff, other_child)
