@@ -8,8 +8,9 @@ class OutboxTask(models.Model):
     broker once that transaction commits and again by the relay (pep_portal.outbox.services)
     until the broker takes it: Redis being away delays work, never loses it.
 
-    Arguments are ids and dates only, never a person's or a child's details: the row is a
-    queue entry, kept for a few days after it is sent."""
+    Arguments are ids and dates wherever possible, never a child's details; they are cleared
+    once the row is sent (the password reset's e-mail address among them), and the row itself
+    is deleted a week later."""
 
     task_name = models.CharField(max_length=200)
     args = models.JSONField(default=list, blank=True)

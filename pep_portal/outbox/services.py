@@ -35,11 +35,13 @@ KEEP_SENT = dt.timedelta(days=7)
 # Errors that say the broker cannot be reached: the relay stops there and waits for its next
 # run, rather than trying every waiting row against a broker that is down.
 BROKER_DOWN = (BrokerError, OSError)
+RECORDED = ["attempts", "last_attempt_at", "last_error"]
 
 
 def enqueue_after_commit(task: Task, *args: Any, **kwargs: Any) -> OutboxTask:
     """Queue `task(*args, **kwargs)` to run once the current transaction commits (at once,
-    outside one). Arguments must be JSON: ids and dates, never personal details."""
+    outside one). Arguments must be JSON: ids and dates wherever possible. They stay in the
+    database only until the work is published."""
     row = OutboxTask.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
     transaction.on_commit(lambda: publish_now(row.pk), robust=True)
     return row
@@ -103,7 +105,9 @@ def _publish(row: OutboxTask) -> Exception | None:
     else:
         row.sent_at = timezone.now()
         row.last_error = ""
-    row.save(update_fields=["attempts", "last_attempt_at", "last_error", "sent_at"])
+        # Once sent, the arguments are not kept (a password reset's is an e-mail address).
+        row.args, row.kwargs = [], {}
+    row.save(update_fields=[*RECORDED, "sent_at", "args", "kwargs"])
     return error
 
 
