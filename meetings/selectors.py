@@ -27,7 +27,9 @@ def meeting_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PE
     )
     if meeting is None:
         raise Http404("No such meeting.")
-    if action != Action.VIEW_PEP and not user_can(user, action, meeting.pep):
+    # Recording is decided per meeting (an internal review is the designated teacher's).
+    target = meeting if action == Action.RECORD_PEP_MEETING else meeting.pep
+    if action != Action.VIEW_PEP and not user_can(user, action, target):
         raise PermissionDenied
     return meeting
 

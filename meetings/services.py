@@ -1,7 +1,6 @@
 """Arranging and recording PEP meetings: attendance, SMART targets and their reviews, actions,
 and the next meeting. Recording a meeting moves the PEP to "meeting held"."""
 
-import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -316,15 +315,9 @@ def meeting_record(
     """Record what happened at the meeting. `attendance` maps each attendee's id to (came,
     reason if not). Refuses, naming the field, anything a PEP meeting record must have."""
     pep = meeting.pep
-    if not user_can(actor, Action.RECORD_PEP_MEETING, pep):
-        raise PermissionDenied
-    rules = None
-    with contextlib.suppress(RulesMissing):
-        rules = rules_for_authority(pep.child.authority)
-    teacher_may = meeting.kind == MeetingKind.INTERNAL_REVIEW or (
-        rules is not None and rules.teacher_records_meetings
-    )
-    if actor.role == Role.DESIGNATED_TEACHER and not teacher_may:
+    # Who records (the rule set decides whether a designated teacher may) is the permission
+    # engine's rule, the same one the pages ask before offering "Record the meeting".
+    if not user_can(actor, Action.RECORD_PEP_MEETING, meeting):
         raise PermissionDenied
     if meeting.status != MeetingStatus.ARRANGED:
         raise ValidationError("This meeting has already been recorded or was cancelled")
@@ -409,7 +402,7 @@ def meeting_record(
             ),
             actor,
         ).save()
-    pep_record_meeting_held(actor=actor, pep=pep, held_on=held_on)
+    pep_record_meeting_held(actor=actor, pep=pep, held_on=held_on, meeting=meeting)
     return meeting
 
 

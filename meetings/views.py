@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from children.selectors import child_get_for_user
-from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
 from pep_portal.forms import show_service_errors
 from peps.selectors import pep_get_for_user
@@ -77,7 +77,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": meeting.reviews.select_related("target"),
             "targets": meeting.targets_set.all(),
             "actions": meeting.actions.all(),
-            "can_record": meeting.status == MeetingStatus.ARRANGED,
+            "can_record": meeting.status == MeetingStatus.ARRANGED
+            and user_can(request.user, Action.RECORD_PEP_MEETING, meeting),
         },
     )
 

@@ -1,4 +1,5 @@
-"""Checks behind /healthz: does each backing service answer right now?"""
+"""Checks behind /readyz: does each backing service answer right now? (/healthz, liveness,
+asks nothing of them: pep_portal/views.py.)"""
 
 import redis
 from django.conf import settings
@@ -32,7 +33,7 @@ def redis_ok(url: str) -> bool:
         client.close()
 
 
-def health_report() -> tuple[bool, dict[str, str]]:
+def readiness_report() -> tuple[bool, dict[str, str]]:
     checks = {"database": "ok" if database_ok() else "unavailable"}
     url = redis_url()
     checks["redis"] = ("ok" if redis_ok(url) else "unavailable") if url else "not configured"

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "pep_portal.accounts",
     "pep_portal.calendars",
     "pep_portal.notifications",
+    "pep_portal.outbox",
     "children",
     "peps",
     "meetings",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     # First, so that every response carries it: redirects to HTTPS and static files too.
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Liveness and readiness probes, answered before the host check (README, "Health").
+    "pep_portal.middleware.HealthProbeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a submitted value or a cookie (sessions, CSRF, lockout, views).
     "pep_portal.middleware.DropNulCharactersMiddleware",
@@ -159,6 +162,8 @@ CSRF_FAILURE_VIEW = "pep_portal.views.csrf_failure"
 
 # Production hardening follows DEBUG; each can be overridden (README, "Configuration").
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Health probes come over plain HTTP from inside (the container, the load balancer).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
@@ -347,7 +352,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pep_portal.notifications.tasks.send_daily_digests_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Work queued while Redis was away (pep_portal/outbox): published within a minute of its
+    # return. A relay not started within the minute is dropped; the next one does its work.
+    "relay-outbox": {
+        "task": "pep_portal.outbox.tasks.relay_outbox_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# The invitation e-mail is retried with this backoff (seconds, doubling, with jitter) while
+# the mail server is down (pep_portal/accounts/tasks.py).
+INVITATION_RETRY_BACKOFF = env.int("INVITATION_RETRY_BACKOFF", default=60)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,9 @@ urlpatterns = [
     path("pupil-premium/", include("quality_assurance.pp_urls")),
     path("notifications/", include("pep_portal.notifications.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),
+    # Also answered by HealthProbeMiddleware, before host checks (pep_portal/middleware.py).
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,20 +1,29 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from .health import health_report
+from .health import readiness_report
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and monitoring: 200 when every configured service answers, else 503.
-    It says which service failed, never why (no hostnames or errors leak)."""
-    healthy, checks = health_report()
+    """Liveness, for load balancers and the container's health check: the web process answers.
+    It asks nothing of the database or Redis, so an outage of either never takes web servers
+    out of service that can still serve pages (or say plainly what is wrong)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness, for monitoring: 200 when every configured service answers, else 503. It says
+    which service failed, never why (no host names or errors leak)."""
+    ready, checks = readiness_report()
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": "ok" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
     )
 
 

@@ -39,6 +39,7 @@ from django.utils import timezone
 from children.models import Enrolment, School
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, is_virtual_school_staff, scope_queryset
+from pep_portal.outbox.services import enqueue_after_commit
 
 from . import pdf
 from .models import Pep, PepStatus, Term, private_storage
@@ -342,7 +343,8 @@ def bulk_job_start(
         created_at=now.isoformat(),
     )
     _save(job)
-    transaction.on_commit(lambda: pep_pdfs_zip_task.delay(job.id))
+    # Through the outbox: with Redis down the job waits ("queued") and starts once it is back.
+    enqueue_after_commit(pep_pdfs_zip_task, job.id)
     return job
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 
 from children.models import CareEpisode, Child
@@ -20,6 +20,7 @@ from pep_portal.calendars.selectors import (
     calendar_for_child,
     rules_for_authority,
 )
+from pep_portal.outbox.services import enqueue_after_commit
 from pep_portal.text import contains_nul, without_nul
 
 from .models import (
@@ -357,7 +358,7 @@ def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
     return titles
 
 
-def _require(actor: User, action: Action, pep: Pep) -> None:
+def _require(actor: User, action: Action, pep: Model) -> None:
     if not user_can(actor, action, pep):
         raise PermissionDenied
 
@@ -376,9 +377,15 @@ def pep_mark_ready(*, actor: User, pep: Pep) -> Pep:
 
 
 @transaction.atomic
-def pep_record_meeting_held(*, actor: User, pep: Pep, held_on: dt.date) -> Pep:
-    """The meeting took place: the clock for the social worker's submission starts."""
-    _require(actor, Action.RECORD_PEP_MEETING, pep)
+def pep_record_meeting_held(
+    *, actor: User, pep: Pep, held_on: dt.date, meeting: Model | None = None
+) -> Pep:
+    """The meeting took place: the clock for the social worker's submission starts. Asked of
+    the meeting when there is one (a designated teacher records the internal review they held),
+    else of the PEP."""
+    if meeting is not None and meeting.pep_id != pep.pk:
+        raise PermissionDenied
+    _require(actor, Action.RECORD_PEP_MEETING, meeting if meeting is not None else pep)
     pep = _current(pep)
     # A meeting can go ahead before anything is typed (a new child, a late school): the
     # record is made then; what is missing still blocks submission.
@@ -476,10 +483,11 @@ def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
         signed_off_by=actor,
         signed_off_snapshot=pep_snapshot(pep),
     )
-    # Make the signed-off PDF now, from the day's data; it is kept and never changes.
+    # Make the signed-off PDF now, from the day's data; it is kept and never changes. Queued
+    # through the outbox: Redis being down delays the PDF, never the sign-off.
     from .tasks import pep_pdf_keep_task
 
-    transaction.on_commit(lambda: pep_pdf_keep_task.delay(signed.pk))
+    enqueue_after_commit(pep_pdf_keep_task, signed.pk)
     return signed
 
 

@@ -19,5 +19,5 @@ def pep_pdfs_zip_task(job_id: str) -> None:
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def pep_pdf_keep_task(pep_id: int) -> None:
-    """Render and keep a signed-off PEP's PDF (enqueue on sign-off, with on_commit)."""
+    """Render and keep a signed-off PEP's PDF (queued on sign-off, through the outbox)."""
     pdf_services.pep_pdf_keep(pep_id=pep_id)

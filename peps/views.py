@@ -44,8 +44,6 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = {
         "ready": user_can(user, Action.MARK_PEP_READY, pep)
         and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS),
-        "meeting": user_can(user, Action.RECORD_PEP_MEETING, pep)
-        and pep.status in (PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING),
         "submit": user_can(user, Action.SUBMIT_PEP, pep)
         and pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED),
         "review": user_can(user, Action.REVIEW_PEP, pep) and pep.status == PepStatus.SUBMITTED,
@@ -54,6 +52,14 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "arrange": user_can(user, Action.ARRANGE_MEETING, pep)
         and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING),
     }
+    meeting = pep.meetings.exclude(status="cancelled").order_by("-starts_at").first()
+    # "Record the meeting" is asked of that meeting, as the record page and service ask it.
+    allowed["record"] = (
+        meeting is not None
+        and meeting.status == "arranged"
+        and pep.status in (PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
+        and user_can(user, Action.RECORD_PEP_MEETING, meeting)
+    )
     return render(
         request,
         "peps/pep_detail.html",
@@ -68,7 +74,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": pep.attachments.select_related("uploaded_by"),
             "pp_requests": pp_requests_for_pep(user=user, pep=pep),
             "attachment_form": AttachmentForm() if allowed["attach"] else None,
-            "meeting": pep.meetings.exclude(status="cancelled").order_by("-starts_at").first(),
+            "meeting": meeting,
         },
     )
 

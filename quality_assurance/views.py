@@ -18,6 +18,7 @@ from peps.selectors import pep_get_for_user
 
 from . import services
 from .forms import ModerationForm, QaReviewForm, SampleForm
+from .models import QaDecision
 from .selectors import (
     dashboard_for,
     days_late,
@@ -63,11 +64,14 @@ def review(request: HttpRequest, pep_pk: int) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            messages.success(
-                request,
+            saved = (
                 f"Review saved: {framework.label(done.overall)}, "
-                f"{done.get_decision_display().lower()}",
+                f"{done.get_decision_display().lower()}"
             )
+            if done.decision == QaDecision.SIGNED_OFF:
+                # The kept PDF is made by a worker after the sign-off: say so, not "ready".
+                saved += ". The PEP is signed off; its PDF will be ready shortly"
+            messages.success(request, saved)
             return redirect("qa_queue")
     return render(
         request,

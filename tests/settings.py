@@ -15,8 +15,8 @@ REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
 # Rate limits count in the real Redis (each test under its own key prefix: tests/conftest.py).
 CACHES = {**CACHES, "ratelimit": _ratelimit_cache(REDIS_URL)}  # noqa: F405
-# Tasks run in-process unless a test starts a real worker.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process unless a test starts a real worker (which runs with this off).
+CELERY_TASK_ALWAYS_EAGER = env.bool("TEST_CELERY_ALWAYS_EAGER", default=True)
 
 # collectstatic does not run for tests: plain file names.
 STORAGES = {
@@ -34,5 +34,7 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 import tempfile  # noqa: E402
 
-# Attachments written by tests go to a throwaway folder.
-PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="pep-portal-test-media-")
+# Attachments written by tests go to a throwaway folder (shared with a worker a test starts).
+PRIVATE_MEDIA_ROOT = env.str("TEST_PRIVATE_MEDIA_ROOT", default="") or tempfile.mkdtemp(
+    prefix="pep-portal-test-media-"
+)

@@ -109,10 +109,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     session_generation = models.PositiveIntegerField(default=0, editable=False)
     is_staff = models.BooleanField("Django admin access", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When an invitation was last asked for (the history says by whom), and when its e-mail
+    # last left: the e-mail goes by a task, so the mail server being down delays it.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # Every change to an account is kept, with who made it; passwords never enter the history.
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login", "unread_notifications", "session_generation"]
+        excluded_fields=[
+            "password",
+            "last_login",
+            "unread_notifications",
+            "session_generation",
+            "invitation_sent_at",
+        ]
     )
 
     objects = UserManager()

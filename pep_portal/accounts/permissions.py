@@ -354,10 +354,27 @@ def _peps_ready_by(user: User) -> Q:
 
 
 def _peps_recorded_by(user: User) -> Q:
-    # The meetings issue narrows this with each authority's rule set.
-    if user.role not in (Role.SOCIAL_WORKER, Role.DESIGNATED_TEACHER):
-        return _nothing()
-    return _visible_peps(user)
+    """The social worker records the PEP meeting; the designated teacher only where the child's
+    authority's rules say so (Walsall: yes; Medway: no). No rule set, no teacher."""
+    if user.role == Role.SOCIAL_WORKER:
+        return _visible_peps(user)
+    if user.role == Role.DESIGNATED_TEACHER:
+        return _visible_peps(user) & Q(child__authority__pep_rules__teacher_records_meetings=True)
+    return _nothing()
+
+
+def _meetings_recorded_by(user: User) -> Q:
+    """A meeting is recorded by whoever records its PEP's meeting; the designated teacher also
+    records the internal reviews they hold, whatever the rule set says about formal meetings
+    (whether an internal review counts is the meetings service's rule)."""
+    from meetings.models import MeetingKind
+    from peps.models import Pep
+
+    rule = Q(pep_id__in=Pep.objects.filter(_peps_recorded_by(user)).values("pk"))
+    if user.role == Role.DESIGNATED_TEACHER:
+        visible = Pep.objects.filter(_visible_peps(user)).values("pk")
+        rule |= Q(kind=MeetingKind.INTERNAL_REVIEW, pep_id__in=visible)
+    return rule
 
 
 def _peps_submitted_by(user: User) -> Q:
@@ -389,10 +406,12 @@ def _meetings_arranged_by(user: User) -> Q:
 
 
 def _register_pep_rules() -> None:
+    from meetings.models import Meeting
     from peps.models import Pep
 
     _RULES.update(
         {
+            (Meeting, Action.RECORD_PEP_MEETING): _meetings_recorded_by,
             (Pep, Action.VIEW_PEP): _visible_peps,
             (Pep, Action.SET_UP_PEP): _peps_set_up_by,
             (Pep, Action.MARK_PEP_READY): _peps_ready_by,

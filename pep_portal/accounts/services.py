@@ -1,5 +1,5 @@
-"""Writes to accounts: inviting people, closing or reopening their accounts, password resets,
-and each authority's approval of designated teachers."""
+"""Writes to accounts: inviting people (and inviting them again), closing or reopening their
+accounts, password resets, and each authority's approval of designated teachers."""
 
 from collections.abc import Iterable
 from typing import Any
@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from children.models import Child, School, TeacherApproval
 from pep_portal import ratelimit
+from pep_portal.outbox.services import enqueue_after_commit
 from pep_portal.ratelimit import TooManyRequests
 
 from .addresses import normalise_email
@@ -43,16 +44,57 @@ def _set_password_link(user: User) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
-def _send_invitation(user: User) -> None:
-    # Only a link: the e-mail names nobody and says nothing about any child.
-    body = render_to_string("accounts/email/invitation.txt", {"link": _set_password_link(user)})
-    send_mail("Your PEP Portal account", body, None, [user.email])
+def invitation_send(*, person_id: int) -> bool:
+    """E-mail the invitation: a link to set a password, made now so it is fresh however long
+    the mail server was away. Only a link: the e-mail names nobody and says nothing about any
+    child. Nothing is sent to a closed account or one whose password is already set. Raises
+    when the mail server does not take it (the task retries)."""
+    person = User.objects.filter(pk=person_id, is_active=True).first()
+    if person is None or person.has_usable_password():
+        return False
+    body = render_to_string("accounts/email/invitation.txt", {"link": _set_password_link(person)})
+    send_mail("Your PEP Portal account", body, None, [person.email])
+    User.objects.filter(pk=person.pk).update(invitation_sent_at=timezone.now())
+    return True
+
+
+def _queue_invitation(person: User) -> None:
+    from .tasks import send_invitation_task  # tasks.py imports this module
+
+    _queue_email(send_invitation_task, person.pk)
+
+
+@transaction.atomic
+def invitation_resend(*, actor: User, person: User) -> User:
+    """Send the invitation again (it was lost, expired, or the mail server was down for
+    long). Kept in the account's history: who asked, and when. Counts against the same limit
+    as inviting someone new."""
+    if not user_can(actor, Action.MANAGE_PERSON, person):
+        raise PermissionDenied
+    if not ratelimit.allow("invitation", str(actor.pk), limit=settings.INVITATION_LIMIT_PER_ACTOR):
+        raise TooManyRequests(
+            "You have sent too many invitations in a short time. Wait an hour, then try again"
+        )
+    person = User.objects.select_for_update().get(pk=person.pk)
+    if not person.is_active:
+        raise ValidationError("This account is closed: reopen it before inviting them again")
+    if person.has_usable_password():
+        raise ValidationError(
+            f"{person.full_name} has already set a password: they can use “I have forgotten "
+            "my password” on the sign-in page"
+        )
+    person.invited_at = timezone.now()
+    person._history_user = actor
+    person.save(update_fields=["invited_at"])
+    _queue_invitation(person)
+    return person
 
 
 def _queue_email(task: Any, *args: object) -> None:
     """Every e-mail the accounts app sends goes through here: a Celery task queued once the
-    transaction commits, so it is never sent while the user waits (nor its timing seen)."""
-    transaction.on_commit(lambda: task.delay(*args))
+    transaction commits (through the outbox, so Redis being down delays it, never loses it or
+    fails the request), never sent while the user waits (nor its timing seen)."""
+    enqueue_after_commit(task, *args)
 
 
 def password_reset_request(*, address: str, client_ip: str) -> None:
@@ -169,6 +211,7 @@ def person_invite(
         is_vs_administrator=VirtualSchoolDuty.ADMINISTRATOR in duties,
     )
     person.set_unusable_password()
+    person.invited_at = timezone.now()
     person._history_user = actor
     person.full_clean(exclude=["password"])
     person.save()
@@ -177,7 +220,9 @@ def person_invite(
         _approve(actor=actor, teacher=person)
     # The new person sees at once whatever the facts already give them.
     sync_child_access(_children_of([person]))
-    transaction.on_commit(lambda: _send_invitation(person))
+    # E-mailed by a task once the account is committed: a mail server or Redis that is down
+    # delays the invitation (retried, or resent from the person's page), never the account.
+    _queue_invitation(person)
     return person
 
 

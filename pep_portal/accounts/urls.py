@@ -42,6 +42,11 @@ people_urlpatterns = [
     path("new/", views.person_invite, name="person_invite"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/active/", views.person_set_active, name="person_set_active"),
+    path(
+        "<int:pk>/invitation/",
+        views.person_invitation_resend,
+        name="person_invitation_resend",
+    ),
     path("designated-teachers/", views.teacher_list, name="teacher_list"),
     path("<int:pk>/approvals/", views.teacher_approvals, name="teacher_approvals"),
     path("<int:pk>/approvals/approve/", views.teacher_approve, name="teacher_approve"),

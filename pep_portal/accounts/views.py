@@ -117,10 +117,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     approvals_link = person.role == Role.DESIGNATED_TEACHER and user_can(
         request.user, Action.VIEW_TEACHER_APPROVALS, person
     )
+    # Invited but not yet signed in: the manager sees whether the e-mail left, and may resend.
+    awaiting = can_manage and person.is_active and not person.has_usable_password()
     return render(
         request,
         "accounts/person_detail.html",
-        {"person": person, "can_manage": can_manage, "approvals_link": approvals_link},
+        {
+            "person": person,
+            "can_manage": can_manage,
+            "approvals_link": approvals_link,
+            "awaiting_first_sign_in": awaiting,
+        },
     )
 
 
@@ -161,10 +168,11 @@ def person_invite(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(refused))
             return render(request, "accounts/invite.html", {"form": form}, status=429)
         else:
+            # The e-mail leaves by a task, a moment later: say it is on its way, not sent.
             messages.success(
                 request,
-                f"{person.full_name}'s account has been created and an "
-                "invitation sent to their email address",
+                f"{person.full_name}'s account has been created. An invitation is on its way "
+                "to their email address",
             )
             return redirect("person_detail", pk=person.pk)
     return render(request, "accounts/invite.html", {"form": form})
@@ -265,6 +273,22 @@ def teacher_list(request: HttpRequest) -> HttpResponse:
         "accounts/teacher_list.html",
         {"authority": authority, "approvals": approvals},
     )
+
+
+@login_required
+@require_POST
+def person_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    person = person_get_for_user(user=request.user, pk=pk, action=Action.MANAGE_PERSON)
+    try:
+        services.invitation_resend(actor=request.user, person=person)
+    except (ValidationError, TooManyRequests) as error:
+        reason = error.messages if isinstance(error, ValidationError) else [str(error)]
+        messages.error(request, " ".join(reason))
+    else:
+        messages.success(
+            request, f"A new invitation is on its way to {person.full_name}'s email address"
+        )
+    return redirect("person_detail", pk=person.pk)
 
 
 @login_required

@@ -28,6 +28,7 @@ from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
 from pep_portal.calendars.models import PepRuleSet
+from pep_portal.outbox.services import enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
 
 from .models import Kind, Notification, Stage
@@ -91,16 +92,20 @@ def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple
     pending = list(dues)
     for start in range(0, len(pending), BATCH):
         with transaction.atomic():
-            created += _insert_new(pending[start : start + BATCH], now)
+            batch = _insert_new(pending[start : start + BATCH], now)
+            # The e-mails are queued with the notifications they are about (the outbox).
+            _queue_immediate_emails(batch)
+            created += batch
     if created:
         recount_unread_of({person for _, person, _ in created})
-        transaction.on_commit(lambda: _queue_immediate_emails(created))
     return created
 
 
 def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
     from .tasks import send_notification_email
 
+    if not created:
+        return
     immediate = set(
         User.objects.filter(
             pk__in={person for _, person, _ in created},
@@ -108,9 +113,9 @@ def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
             is_active=True,
         ).values_list("pk", flat=True)
     )
-    for pk, person, _ in created:
-        if person in immediate:
-            send_notification_email.delay(pk)
+    calls = [(pk,) for pk, person, _ in created if person in immediate]
+    if calls:
+        enqueue_many_after_commit(send_notification_email, calls)
 
 
 def _link(path: str) -> str:

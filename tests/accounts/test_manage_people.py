@@ -137,6 +137,84 @@ def test_roles_offered_match_who_is_asking(personas):
     assert roles_user_may_invite(personas.carer) == []
 
 
+def test_the_people_manager_resends_an_invitation_and_the_history_says_who(
+    client, personas, django_capture_on_commit_callbacks
+):
+    admin = personas.authority_administrator
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = invite(client, email="nina.new@example.org")
+    nina = User.objects.get(email="nina.new@example.org")
+    page = client.get(created["Location"]).content.decode()
+    assert "An invitation is on its way" in page  # not "sent": a task sends it
+    assert "Emailed on" in page and "Resend invitation" in page
+    assert len(mail.outbox) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("person_invitation_resend", args=[nina.pk]))
+    assert response["Location"] == reverse("person_detail", args=[nina.pk])
+    assert [m.to for m in mail.outbox] == [["nina.new@example.org"]] * 2
+    assert "Nina" not in mail.outbox[1].body + mail.outbox[1].subject
+    first, second = (
+        re.search(r"https://pep-portal\.test(\S+)", m.body).group(1) for m in mail.outbox
+    )
+    assert first.startswith("/account/password-reset/") and second.startswith(
+        "/account/password-reset/"
+    )
+    asked = nina.history.order_by("-history_date").first()
+    assert asked.history_user == admin and asked.invited_at is not None
+
+
+def test_an_invitation_is_resent_only_by_a_manager_and_only_before_a_password_is_set(
+    client, personas
+):
+    nina = User.objects.create_user(
+        email="nina.new@example.org",
+        password=None,
+        full_name="Nina New",
+        role=Role.SOCIAL_WORKER,
+        authority=personas.authority,
+    )
+    url = reverse("person_invitation_resend", args=[nina.pk])
+    for who in (personas.social_worker, personas.other_authority_virtual_school_staff):
+        client.force_login(who)
+        assert client.post(url).status_code in (403, 404)
+        assert (
+            "Resend invitation"
+            not in client.get(reverse("person_detail", args=[nina.pk])).content.decode()
+        )
+    assert mail.outbox == []
+
+    client.force_login(personas.authority_administrator)
+    nina.set_password("a-long-new-passphrase")
+    nina.save()
+    page = client.get(reverse("person_detail", args=[nina.pk])).content.decode()
+    assert "Resend invitation" not in page  # she has signed up: nothing to resend
+    shown = client.post(url, follow=True).content.decode()
+    assert "Nina New has already set a password" in shown
+    nina.set_unusable_password()
+    nina.is_active = False
+    nina.save()
+    shown = client.post(url, follow=True).content.decode()
+    assert "This account is closed" in shown
+    assert mail.outbox == []
+
+
+def test_resending_counts_against_the_invitation_limit(
+    client, personas, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_LIMIT_PER_ACTOR = 2
+    client.force_login(personas.authority_administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, email="nina.new@example.org")
+        nina = User.objects.get(email="nina.new@example.org")
+        url = reverse("person_invitation_resend", args=[nina.pk])
+        client.post(url)
+        refused = client.post(url, follow=True).content.decode()
+    assert "You have sent too many invitations in a short time" in refused
+    assert len(mail.outbox) == 2
+
+
 def test_defect_03_an_invited_designated_teacher_sees_their_schools_children_at_once(
     client, personas, setting
 ):

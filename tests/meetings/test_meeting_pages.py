@@ -17,7 +17,7 @@ UPCOMING = dt.date(2026, 12, 8)
 PERSONAS = [name for name in PERSONA_NAMES if name != "other_authority_social_worker"]
 CARE_TEAM = PEP_CARE_TEAM
 ARRANGERS = {"social_worker", "designated_teacher", "virtual_school_staff"}
-RECORDERS = {"social_worker", "designated_teacher"}  # the DT is then refused by the rule set
+RECORDERS = {"social_worker"}  # Medway: not the designated teacher (defect 10 below)
 
 
 @pytest.fixture
@@ -185,3 +185,33 @@ def test_the_no_school_place_task_is_on_the_social_workers_home_page(client, per
     assert "Meeting with the virtual school: the child has no school place" in html
     client.force_login(personas.carer)
     assert "no school place" not in client.get(reverse("home")).content.decode()
+
+
+def test_defect_10_designated_teacher_under_medway_rules_is_not_offered_record_the_meeting(
+    client, personas, pep_setting, meeting
+):
+    """Medway: the social worker records the PEP meeting, not the designated teacher. The
+    pages offer "Record the meeting" exactly when the service would accept it."""
+    from pep_portal.calendars.services import rule_set_load_preset
+    from tests.peps.fixtures import complete
+
+    pep = pep_setting.pep
+    complete(personas.designated_teacher, pep_setting.section("learning_history"))  # in progress
+    pages = [reverse("pep_detail", args=[pep.pk]), reverse("meeting_detail", args=[meeting.pk])]
+    record_url = reverse("meeting_record", args=[meeting.pk])
+
+    def offered(user) -> list[bool]:  # type: ignore[no-untyped-def]
+        client.force_login(user)
+        return [record_url in client.get(page).content.decode() for page in pages]
+
+    assert offered(personas.designated_teacher) == [False, False]
+    client.force_login(personas.designated_teacher)
+    assert client.get(record_url).status_code == 403
+    assert offered(personas.social_worker) == [True, True]
+    # Nor is it offered to anyone else in the care team who may only read the meeting.
+    for reader in (personas.carer, personas.independent_reviewing_officer):
+        assert offered(reader) == [False, False]
+    # Walsall lets the designated teacher record: the link is there, and the page opens.
+    rule_set_load_preset(preset="walsall", slug=personas.authority.slug)
+    assert offered(personas.designated_teacher) == [True, True]
+    assert client.get(record_url).status_code == 200

@@ -179,6 +179,7 @@ def test_beat_schedule_has_each_job_in_utc():
         "pep_portal.notifications.tasks.termly_set_up_task",
         "pep_portal.notifications.tasks.sweep_deadlines_task",
         "pep_portal.notifications.tasks.send_daily_digests_task",
+        "pep_portal.outbox.tasks.relay_outbox_task",
     }
     assert settings.CELERY_TIMEZONE == "UTC"
 
@@ -208,3 +209,22 @@ def test_pp_plus_cutoff_warns_the_designated_teachers_fourteen_days_before(perso
             "recipient__full_name", flat=True
         )
     ) == ["Dee Teacher"]
+
+
+def test_defect_14_sweep_command_prints_ids_and_counts_never_childrens_names(
+    personas, pep_setting, capsys
+):
+    # Zara Quill's Autumn PEP (due 31 December, no meeting arranged) is escalated on 9 January
+    # to her social worker (Alice Social) and her adviser (Vic School): two notifications.
+    pep = pep_setting.pep
+    for args in (["--dry-run"], []):
+        call_command("sweep_deadlines", "--date", "2027-01-09", *args)
+        out = capsys.readouterr().out
+        for name in ("Zara", "Quill", "Alice", "Vic School"):
+            assert name not in out
+        assert f"item pep{pep.pk}  user" in out
+        assert f"user {personas.social_worker.pk}" in out
+        assert f"user {personas.virtual_school_staff.pk}" in out
+        assert "no_meeting_arranged escalated: 2" in out
+    assert "Sent 2 notification(s)" in out
+    assert Notification.objects.count() == 2
