@@ -114,7 +114,9 @@ def test_the_year_page_takes_a_fixed_number_of_queries(
     # Session, user, session save (3 with its savepoints); the school, its year and periods;
     # its authority, the user's authority, their calendars with periods; may-edit.
     with django_assert_num_queries(13):
-        client.get(url)
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "Riverside Academy" in response.content.decode()
 
 
 def test_the_calendars_page_flags_a_missing_academic_year(client, personas, setting):
