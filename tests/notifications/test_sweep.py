@@ -138,7 +138,8 @@ def test_notification_centre_and_unread_count(client, personas, pep_setting):
     sweep_deadlines(today=dt.date(2027, 1, 9))
     client.force_login(personas.social_worker)
     home = client.get(reverse("home")).content.decode()
-    assert "unread" in home
+    # One: Zara's PEP escalated to Alice on 9 January.
+    assert '>1<span class="govuk-visually-hidden"> unread</span>' in home
     page = client.get(reverse("notification_list")).content.decode()
     assert "Zara Quill: the PEP meeting is due by 31 December" in page
     client.post(reverse("notification_read"))
