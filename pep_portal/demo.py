@@ -41,7 +41,8 @@ from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
 from peps.sections import SECTIONS_BY_KEY, Kind
 from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, section_save
-from quality_assurance.models import PpAllocation, QaFramework
+from pupil_premium.models import PpAllocation
+from quality_assurance.models import QaFramework
 from quality_assurance.services import qa_framework_load_preset
 
 

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "peps",
     "meetings",
     "quality_assurance",
+    "pupil_premium",
+    "documents",
+    "pep_portal.home",
 ]
 
 MIDDLEWARE = [

@@ -485,7 +485,7 @@ def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
     )
     # Make the signed-off PDF now, from the day's data; it is kept and never changes. Queued
     # through the outbox: Redis being down delays the PDF, never the sign-off.
-    from .tasks import pep_pdf_keep_task
+    from documents.tasks import pep_pdf_keep_task
 
     enqueue_after_commit(pep_pdf_keep_task, signed.pk)
     return signed

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.forms import show_service_errors
-from quality_assurance.pp_selectors import pp_requests_for_pep
+from pupil_premium.selectors import pp_requests_for_pep
 
 from . import services
 from .forms import (

@@ -13,8 +13,9 @@ from children.models import CareEpisode, Child, Enrolment
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+from pupil_premium.models import PpRequest, PpStatus
 
-from .models import PpRequest, PpStatus, QaDecision, QaReview, TrainingNeed
+from .models import QaDecision, QaReview, TrainingNeed
 
 
 def _school_name() -> Subquery:
