@@ -7,3 +7,6 @@ class DocumentsConfig(AppConfig):
 
     name = "documents"
     verbose_name = "PEP documents"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 (connects the receivers)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("peps/", include("documents.urls")),
     path("meetings/", include("meetings.urls")),
     path("quality-assurance/", include("quality_assurance.urls")),
+    path("quality-assurance/", include("dashboards.urls")),
     path("pupil-premium/", include("pupil_premium.urls")),
     path("notifications/", include("pep_portal.notifications.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),

@@ -545,3 +545,13 @@ def pp_finance_rows(
             request.decided_by.full_name if request.decided_by else "",
             request.decision_reason,
         ]
+
+
+def pp_summary_for(*, authority: LocalAuthority) -> dict[str, Any]:
+    """An authority's PP+ at a glance (every year): the sum requested, the sum approved in full
+    or in part, and how many requests wait for a decision."""
+    return PpRequest.objects.filter(child__authority=authority).aggregate(
+        requested=Sum("amount"),
+        approved=Sum("approved_amount", filter=Q(status__in=APPROVED_STATUSES)),
+        pending=Count("pk", filter=Q(status=PpStatus.REQUESTED)),
+    )

@@ -147,6 +147,88 @@ def pp_request_raise(
     return request
 
 
+def _refuse_if_decided(current: PpRequest) -> None:
+    if current.status == PpStatus.REQUESTED:
+        return
+    who = f" by {current.decided_by.full_name}" if current.decided_by else ""
+    when = f" on {timezone.localtime(current.decided_at):%-d %B %Y}" if current.decided_at else ""
+    raise ValidationError(
+        f"This request has already been {current.get_status_display().lower()}{who}{when}. "
+        "A request is decided only once"
+    )
+
+
+def _part_approved_amount(
+    current: PpRequest, amount: Decimal | int | str | None, reason: str
+) -> Decimal | None:
+    """The amount of a part-approval: at least £1, less than was asked, with a reason. Every
+    problem is reported at once, against its field."""
+    errors: dict[str, str] = {}
+    approved = None
+    if amount in (None, ""):
+        errors["amount"] = "Enter the amount approved"
+    else:
+        try:
+            approved = _checked_amount(
+                amount, field="amount", minimum=Decimal("1"), what="the amount approved"
+            )
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        if approved is not None and approved >= current.amount:
+            errors["amount"] = (
+                f"The amount approved must be less than the {money(current.amount)} "
+                "requested. To approve all of it, choose “Approve”"
+            )
+    if not reason:
+        errors["reason"] = "Enter the reason for approving only part of the request"
+    if errors:
+        raise ValidationError(errors)
+    return approved
+
+
+def _approved_amount(
+    current: PpRequest, decision: str, amount: Decimal | int | str | None, reason: str
+) -> Decimal | None:
+    """What the decision releases: the whole request, part of it, or nothing (declined)."""
+    if decision not in DECISIONS:
+        raise ValidationError(
+            {"decision": "Choose whether to approve, part-approve or decline the request"}
+        )
+    if decision == PpStatus.DECLINED:
+        if not reason:
+            raise ValidationError({"reason": "Enter the reason for declining the request"})
+        return None
+    if decision == PpStatus.APPROVED:
+        return current.amount
+    return _part_approved_amount(current, amount, reason)
+
+
+def _check_release(child: Child, current: PpRequest, approved: Decimal) -> None:
+    """Money is released only for a PEP the rules accept ("no PEP, no premium") and within
+    the child's allocation for the year, counting what is already approved."""
+    check = pp_release_check(current.pep)
+    if check.blocker:
+        raise ValidationError(check.blocker)
+    allowance = pp_allowance(child=child, financial_year=current.financial_year, exclude=current)
+    label = financial_year_label(current.financial_year)
+    if allowance.allocation is None:
+        raise ValidationError(
+            f"No Pupil Premium Plus allocation has been set for {label}. A virtual school "
+            "administrator must set it before money is approved"
+        )
+    left = allowance.left_to_approve
+    assert left is not None
+    if approved > left:
+        raise ValidationError(
+            {
+                "amount": f"Approving {money(approved)} would take {child.display_name} over "
+                f"the {money(allowance.allocation)} allocation for {label}: "
+                f"{money(allowance.approved)} is already approved, so at most {money(left)} "
+                "can be approved"
+            }
+        )
+
+
 @transaction.atomic
 def pp_request_decide(
     *,
@@ -167,74 +249,11 @@ def pp_request_decide(
         .select_related("pep", "decided_by")
         .get(pk=request.pk)
     )
-    if current.status != PpStatus.REQUESTED:
-        who = f" by {current.decided_by.full_name}" if current.decided_by else ""
-        when = (
-            f" on {timezone.localtime(current.decided_at):%-d %B %Y}" if current.decided_at else ""
-        )
-        raise ValidationError(
-            f"This request has already been {current.get_status_display().lower()}{who}{when}. "
-            "A request is decided only once"
-        )
-    if decision not in DECISIONS:
-        raise ValidationError(
-            {"decision": "Choose whether to approve, part-approve or decline the request"}
-        )
+    _refuse_if_decided(current)
     reason = (reason or "").strip()
-    approved: Decimal | None
-    if decision == PpStatus.DECLINED:
-        if not reason:
-            raise ValidationError({"reason": "Enter the reason for declining the request"})
-        approved = None
-    elif decision == PpStatus.APPROVED:
-        approved = current.amount
-    else:
-        errors: dict[str, str] = {}
-        approved = None
-        if amount in (None, ""):
-            errors["amount"] = "Enter the amount approved"
-        else:
-            try:
-                approved = _checked_amount(
-                    amount, field="amount", minimum=Decimal("1"), what="the amount approved"
-                )
-            except ValidationError as error:
-                errors.update({k: v[0] for k, v in error.message_dict.items()})
-            if approved is not None and approved >= current.amount:
-                errors["amount"] = (
-                    f"The amount approved must be less than the {money(current.amount)} "
-                    "requested. To approve all of it, choose “Approve”"
-                )
-        if not reason:
-            errors["reason"] = "Enter the reason for approving only part of the request"
-        if errors:
-            raise ValidationError(errors)
-
+    approved = _approved_amount(current, decision, amount, reason)
     if approved is not None:
-        check = pp_release_check(current.pep)
-        if check.blocker:
-            raise ValidationError(check.blocker)
-        allowance = pp_allowance(
-            child=child, financial_year=current.financial_year, exclude=current
-        )
-        label = financial_year_label(current.financial_year)
-        if allowance.allocation is None:
-            raise ValidationError(
-                f"No Pupil Premium Plus allocation has been set for {label}. A virtual school "
-                "administrator must set it before money is approved"
-            )
-        left = allowance.left_to_approve
-        assert left is not None
-        if approved > left:
-            raise ValidationError(
-                {
-                    "amount": f"Approving {money(approved)} would take {child.display_name} over "
-                    f"the {money(allowance.allocation)} allocation for {label}: "
-                    f"{money(allowance.approved)} is already approved, so at most {money(left)} "
-                    "can be approved"
-                }
-            )
-
+        _check_release(child, current, approved)
     current.status = decision
     current.approved_amount = approved
     current.decision_reason = reason

@@ -26,6 +26,11 @@ SCALE_RATINGS: dict[str, tuple[tuple[str, str], ...]] = {
     Scale.GGAR: (("gold", "Gold"), ("green", "Green"), ("amber", "Amber"), ("red", "Red")),
 }
 
+# Every rating's label by its stored value: a value means the same on every scale that has it.
+RATING_LABELS: dict[str, str] = {
+    value: label for ratings in SCALE_RATINGS.values() for value, label in ratings
+}
+
 
 class QaFramework(models.Model):
     """How an authority's virtual school rates PEPs."""
