@@ -8,11 +8,13 @@ import pytest
 from pep_portal.calendars.choices import DayUnit
 from pep_portal.calendars.deadlines import (
     DayCount,
+    InternalReviewRefused,
     birthday,
     early_years_first_pep_due,
     financial_year_of,
     initial_pep_due,
     internal_review_allowed,
+    internal_review_refusal,
     no_school_place_meeting_due,
     pep_review_window,
     pp_plus_request_deadline,
@@ -49,19 +51,42 @@ def test_review_terms_are_autumn_spring_and_summer_with_august_in_none(medway):
 def test_review_windows_have_their_dates_in_the_right_calendar_year(medway):
     autumn = pep_review_window(medway, 2025, "autumn")
     assert (autumn.start, autumn.end) == (D(2025, 9, 1), D(2025, 12, 31))
-    summer = pep_review_window(medway, 2025, "Summer")
+    summer = pep_review_window(medway, 2025, "summer")
     assert (summer.start, summer.end) == (D(2026, 4, 1), D(2026, 7, 31))
+    # Terms are found by their code, never by the name shown.
     with pytest.raises(KeyError):
-        pep_review_window(medway, 2025, "Winter")
+        pep_review_window(medway, 2025, "Summer")
+    with pytest.raises(KeyError):
+        pep_review_window(medway, 2025, "winter")
 
 
 def test_walsall_third_review_may_be_internal_only_with_expected_progress(walsall, medway):
-    assert not internal_review_allowed(walsall, formal_meetings_this_year=1, expected_progress=True)
-    assert internal_review_allowed(walsall, formal_meetings_this_year=2, expected_progress=True)
-    assert not internal_review_allowed(
-        walsall, formal_meetings_this_year=2, expected_progress=False
-    )
-    assert not internal_review_allowed(medway, formal_meetings_this_year=2, expected_progress=True)
+    def allowed(rules, term, formal, progress=True):  # type: ignore[no-untyped-def]
+        return internal_review_allowed(
+            rules, term_code=term, formal_meetings_this_year=formal, expected_progress=progress
+        )
+
+    # Summer, the last term: only after the two formal meetings of the year.
+    assert not allowed(walsall, "summer", 1)
+    assert allowed(walsall, "summer", 2)
+    assert not allowed(walsall, "summer", 2, progress=False)
+    assert not allowed(walsall, "summer", 2, progress=None)
+    # Autumn: spring and summer can still hold the two formal meetings.
+    assert allowed(walsall, "autumn", 0)
+    # Spring after an internal autumn review: summer alone cannot hold two formal meetings.
+    assert not allowed(walsall, "spring", 0)
+    assert allowed(walsall, "spring", 1)
+    # Medway holds a formal meeting every term.
+    assert not allowed(medway, "summer", 2)
+    assert internal_review_refusal(
+        medway, term_code="summer", formal_meetings_this_year=2, expected_progress=True
+    ) == (InternalReviewRefused.EVERY_TERM_FORMAL)
+    assert internal_review_refusal(
+        walsall, term_code="spring", formal_meetings_this_year=0, expected_progress=True
+    ) == (InternalReviewRefused.MUST_BE_FORMAL)
+    assert internal_review_refusal(
+        walsall, term_code="autumn", formal_meetings_this_year=0, expected_progress=False
+    ) == (InternalReviewRefused.NEEDS_EXPECTED_PROGRESS)
 
 
 def test_medway_wants_a_meeting_within_24_hours_when_there_is_no_school_place(medway, walsall):
