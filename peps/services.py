@@ -34,7 +34,13 @@ from .models import (
     SectionStatus,
     Term,
 )
-from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, sections_for
+from .sections import (
+    SECTIONS_BY_KEY,
+    SectionSpec,
+    check_answers,
+    missing_answers,
+    sections_for,
+)
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -250,6 +256,10 @@ def section_save(
     if any(contains_nul(value) for value in answers.values()):
         # The form refuses these with a message; PostgreSQL cannot store them at all.
         raise ValidationError("Remove the hidden characters (null characters) from the answers")
+    # Types, ranges and choices, from the section's definition: the form shows the same words.
+    answers, errors = check_answers(spec, section.pep.template, answers)
+    if errors:
+        raise ValidationError(errors)
     if known_version(base_version) == UNKNOWN_VERSION:
         raise EditConflict(PepSection.objects.select_related("updated_by").get(pk=section.pk))
     previous = section.answers
@@ -318,8 +328,11 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     """The owner says the section is done: refused, listing what is missing, if it is not."""
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
+    # An answer stored before it was checked (or by another route) is refused here too.
+    _, errors = check_answers(spec, section.pep.template, section.answers)
+    problems = list(errors.values())
     missing = missing_answers(spec, section.pep.template, section.answers)
-    problems = [f"Answer “{f.label}”" for f in missing]
+    problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [
         f"Confirm or change “{labels[name]}”, carried forward from the last PEP"
