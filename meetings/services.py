@@ -296,34 +296,8 @@ def _check_internal_review(pep: Pep, held_on: dt.date, expected_progress: bool |
         )
 
 
-@transaction.atomic
-def meeting_record(
-    *,
-    actor: User,
-    meeting: Meeting,
-    held_on: dt.date | None,
-    attendance: dict[int, tuple[bool, str]],
-    discussion: str,
-    reviews: Sequence[Review] = (),
-    targets: Sequence[NewTarget] = (),
-    actions: Sequence[NewAction] = (),
-    next_meeting_on: dt.date | None = None,
-    expected_progress: bool | None = None,
-) -> Meeting:
-    """Record what happened at the meeting. `attendance` maps each attendee's id to (came,
-    reason if not). Refuses, naming the field, anything a PEP meeting record must have."""
-    pep = meeting.pep
-    # Who records (the rule set decides whether a designated teacher may) is the permission
-    # engine's rule, the same one the pages ask before offering "Record the meeting".
-    if not user_can(actor, Action.RECORD_PEP_MEETING, meeting):
-        raise PermissionDenied
-    if meeting.status != MeetingStatus.ARRANGED:
-        raise ValidationError("This meeting has already been recorded or was cancelled")
-    if held_on is None:
-        raise ValidationError({"held_on": "Enter the date the meeting was held"})
-    if not discussion.strip():
-        raise ValidationError({"discussion": "Enter what was discussed"})
-    _check_targets(targets)
+def _check_reviews(pep: Pep, reviews: Sequence[Review]) -> None:
+    """Every target still open from earlier PEPs is reviewed, each with outcome and evidence."""
     to_review = {t.pk for t in targets_to_review(pep.child, before=pep)}
     reviewed = {r.target.pk for r in reviews if r.outcome}
     missing = to_review - reviewed
@@ -336,13 +310,47 @@ def meeting_record(
             raise ValidationError(
                 {"reviews": f"Give the outcome and the evidence for “{review.target.what[:60]}”"}
             )
+
+
+def _check_actions(actions: Sequence[NewAction]) -> None:
     for n, action in enumerate(actions, start=1):
         if not (action.what.strip() and action.owner.strip() and action.due_on):
             raise ValidationError({"actions": f"Action {n}: enter what, who and by when"})
-    if meeting.kind == MeetingKind.INTERNAL_REVIEW:
-        _check_internal_review(pep, held_on, expected_progress)
-    _check_next_meeting(pep, held_on, next_meeting_on)
 
+
+def _check_record(
+    meeting: Meeting,
+    *,
+    held_on: dt.date | None,
+    discussion: str,
+    reviews: Sequence[Review],
+    targets: Sequence[NewTarget],
+    actions: Sequence[NewAction],
+    next_meeting_on: dt.date | None,
+    expected_progress: bool | None,
+) -> dt.date:
+    """Everything a PEP meeting record must have, refused naming the field; returns the day
+    the meeting was held."""
+    if meeting.status != MeetingStatus.ARRANGED:
+        raise ValidationError("This meeting has already been recorded or was cancelled")
+    if held_on is None:
+        raise ValidationError({"held_on": "Enter the date the meeting was held"})
+    if not discussion.strip():
+        raise ValidationError({"discussion": "Enter what was discussed"})
+    _check_targets(targets)
+    _check_reviews(meeting.pep, reviews)
+    _check_actions(actions)
+    if meeting.kind == MeetingKind.INTERNAL_REVIEW:
+        _check_internal_review(meeting.pep, held_on, expected_progress)
+    _check_next_meeting(meeting.pep, held_on, next_meeting_on)
+    return held_on
+
+
+def _record_attendance(
+    meeting: Meeting, attendance: dict[int, tuple[bool, str]], actor: User
+) -> bool:
+    """Who came, and why each absent person did not; returns whether someone required was
+    absent."""
     required_absent = False
     for attendee in meeting.attendees.all():
         came, reason = attendance.get(attendee.pk, (None, ""))
@@ -353,17 +361,19 @@ def meeting_record(
         attendee.attended, attendee.absence_reason = came, ("" if came else reason.strip())
         required_absent |= attendee.required and not came
         _set_history_user(attendee, actor).save()
+    return required_absent
 
-    meeting.held_on = held_on
-    meeting.discussion = discussion.strip()
-    meeting.expected_progress = expected_progress
-    meeting.next_meeting_on = next_meeting_on
-    meeting.required_absence = required_absent
-    meeting.status = MeetingStatus.HELD
-    meeting.recorded_by = actor
-    meeting.recorded_at = timezone.now()
-    _set_history_user(meeting, actor).save()
 
+def _save_outcomes(
+    meeting: Meeting,
+    actor: User,
+    *,
+    reviews: Sequence[Review],
+    targets: Sequence[NewTarget],
+    actions: Sequence[NewAction],
+) -> None:
+    """The reviews of earlier targets, the new SMART targets and the actions agreed."""
+    pep = meeting.pep
     for review in reviews:
         _set_history_user(
             TargetReview(
@@ -400,7 +410,49 @@ def meeting_record(
             ),
             actor,
         ).save()
-    pep_record_meeting_held(actor=actor, pep=pep, held_on=held_on, meeting=meeting)
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor: User,
+    meeting: Meeting,
+    held_on: dt.date | None,
+    attendance: dict[int, tuple[bool, str]],
+    discussion: str,
+    reviews: Sequence[Review] = (),
+    targets: Sequence[NewTarget] = (),
+    actions: Sequence[NewAction] = (),
+    next_meeting_on: dt.date | None = None,
+    expected_progress: bool | None = None,
+) -> Meeting:
+    """Record what happened at the meeting. `attendance` maps each attendee's id to (came,
+    reason if not). Refuses, naming the field, anything a PEP meeting record must have."""
+    # Who records (the rule set decides whether a designated teacher may) is the permission
+    # engine's rule, the same one the pages ask before offering "Record the meeting".
+    if not user_can(actor, Action.RECORD_PEP_MEETING, meeting):
+        raise PermissionDenied
+    held_on = _check_record(
+        meeting,
+        held_on=held_on,
+        discussion=discussion,
+        reviews=reviews,
+        targets=targets,
+        actions=actions,
+        next_meeting_on=next_meeting_on,
+        expected_progress=expected_progress,
+    )
+    meeting.required_absence = _record_attendance(meeting, attendance, actor)
+    meeting.held_on = held_on
+    meeting.discussion = discussion.strip()
+    meeting.expected_progress = expected_progress
+    meeting.next_meeting_on = next_meeting_on
+    meeting.status = MeetingStatus.HELD
+    meeting.recorded_by = actor
+    meeting.recorded_at = timezone.now()
+    _set_history_user(meeting, actor).save()
+    _save_outcomes(meeting, actor, reviews=reviews, targets=targets, actions=actions)
+    pep_record_meeting_held(actor=actor, pep=meeting.pep, held_on=held_on, meeting=meeting)
     return meeting
 
 
