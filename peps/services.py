@@ -12,10 +12,11 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from children.models import CareEpisode, Child
-from children.school_year import academic_year_start, year_group_on
+from children.school_year import PepTemplate, academic_year_start, year_group_on
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, can_edit_section, user_can
 from pep_portal.calendars import deadlines
+from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
     RulesMissing,
     deadlines_for_child,
@@ -93,23 +94,30 @@ def _move(pep: Pep, actor: User | None, to_status: str, reason: str = "", **fiel
 class PepDates:
     """When a new PEP starts (its template follows the child's school year on that day), when
     its meeting is due and why, or no due date and the reason there is none (no rules or no
-    term dates loaded) rather than a guess."""
+    term dates loaded) rather than a guess. `early_years_from`: where the authority has an
+    early-years rule, the start of the term of the child's first early-years PEP (from then
+    they have PEPs on the EYFS template, whatever their school year)."""
 
     starts_on: dt.date
     due_on: dt.date | None
     due_basis: str
+    early_years_from: dt.date | None = None
 
 
 def pep_dates(child: Child, academic_year: int, term: str) -> PepDates:
     """Asked of the deadline engine, with the rule set and the calendar fetched once."""
-    if term == Term.INITIAL:
-        return _initial_pep_dates(child)
     try:
         rules = rules_for_authority(child.authority)
     except RulesMissing as missing:
+        if term == Term.INITIAL:
+            return _initial_pep_dates(child, None)
         # Without rules, the statutory terms: the template follows the child's school year.
         window = next(w for w in deadlines.STATUTORY_REVIEW_WINDOWS if w.code == term)
         return PepDates(window.bounds(academic_year)[0], None, str(missing))
+    first = deadlines.early_years_first_term(rules, date_of_birth=child.date_of_birth)
+    early_years_from = first.start if first is not None else None
+    if term == Term.INITIAL:
+        return _initial_pep_dates(child, rules, early_years_from)
     try:
         deadline = deadlines.review_pep_due(rules, academic_year, term)
     except KeyError:
@@ -119,24 +127,39 @@ def pep_dates(child: Child, academic_year: int, term: str) -> PepDates:
             None,
             f"{child.authority.name}'s rules have no {Term(term).label} review term",
         )
-    return PepDates(deadline.counted_from, deadline.due, deadline.rule)
+    if first is not None and (first.code, first.academic_year) == (term, academic_year):
+        # The child's first early-years PEP: due by the early-years rule, not the term's end.
+        try:
+            child_deadlines = deadlines_for_child(child, on=first.start, rules=rules)
+            early = child_deadlines.early_years_first_pep(date_of_birth=child.date_of_birth)
+        except deadlines.CalendarMissing as missing:
+            return PepDates(first.start, None, str(missing), early_years_from)
+        deadline = early or deadline
+        return PepDates(first.start, deadline.due, deadline.rule, early_years_from)
+    return PepDates(deadline.counted_from, deadline.due, deadline.rule, early_years_from)
 
 
-def _initial_pep_dates(child: Child) -> PepDates:
+def _initial_pep_dates(
+    child: Child, rules: PepRules | None, early_years_from: dt.date | None = None
+) -> PepDates:
     episode = child.episodes.filter(ended_on__isnull=True).first()
     if episode is None:
         return PepDates(timezone.localdate(), None, "The child is not in care")
+    if rules is None:
+        return PepDates(episode.started_on, None, str(RulesMissing(child.authority)))
     try:
-        deadline = deadlines_for_child(child, on=episode.started_on).initial_pep(
+        deadline = deadlines_for_child(child, on=episode.started_on, rules=rules).initial_pep(
             entered_care=episode.started_on, emergency=episode.emergency_placement
         )
-    except (RulesMissing, deadlines.CalendarMissing) as missing:
-        return PepDates(episode.started_on, None, str(missing))
-    return PepDates(episode.started_on, deadline.due, deadline.rule)
+    except deadlines.CalendarMissing as missing:
+        return PepDates(episode.started_on, None, str(missing), early_years_from)
+    return PepDates(episode.started_on, deadline.due, deadline.rule, early_years_from)
 
 
-def _template_on(child: Child, day: dt.date) -> str:
+def _template_on(child: Child, day: dt.date, early_years_from: dt.date | None) -> str:
     template = year_group_on(child.date_of_birth, day).pep_template
+    if template is None and early_years_from is not None and day >= early_years_from:
+        return PepTemplate.EYFS  # the authority's early-years rule starts PEPs sooner
     if template is None:
         raise ValidationError("PEPs start at nursery age: this child is too young for one")
     return template
@@ -181,7 +204,7 @@ def pep_set_up(
         child=child,
         academic_year=academic_year,
         term=term,
-        template=_template_on(child, starts_on),
+        template=_template_on(child, starts_on, dates.early_years_from),
         previous=previous,
         due_on=dates.due_on,
         due_basis=dates.due_basis,

@@ -469,25 +469,33 @@ def term_start_in(calendar: SchoolCalendar, window_start: dt.date, window_end: d
     return start if is_school_day(calendar, start) else add_school_days(calendar, start, 1)
 
 
+def early_years_first_term(rules: PepRules, *, date_of_birth: dt.date) -> ReviewTerm | None:
+    """The review term of a young child's first PEP, where the rules have an early-years rule:
+    the term following their third (or the rule's) birthday. Before it they need no PEP, even
+    when their school year would say nursery; from it they are on the EYFS template."""
+    if rules.early_years_first_pep is None or not rules.review_windows:
+        return None
+    window, start = next_review_window_start(rules, birthday(date_of_birth, rules.early_years_age))
+    return _review_term(window, academic_year_of(start))
+
+
 def early_years_first_pep_due(
     rules: PepRules, calendar: SchoolCalendar, *, date_of_birth: dt.date
 ) -> Deadline | None:
     """The first early-years PEP, N days after the start of the term following the child's
     third (or the rule's) birthday; day 0 is that term's first school day."""
-    if rules.early_years_first_pep is None or not rules.review_windows:
+    term = early_years_first_term(rules, date_of_birth=date_of_birth)
+    if term is None or rules.early_years_first_pep is None:
         return None
-    turns = birthday(date_of_birth, rules.early_years_age)
-    window, window_start = next_review_window_start(rules, turns)
-    window_end = window.bounds(academic_year_of(window_start))[1]
-    start = term_start_in(calendar, window_start, window_end)
+    start = term_start_in(calendar, term.start, term.end)
     count = rules.early_years_first_pep
     return _deadline(
         count=count,
         start=start,
         calendar=calendar,
         rule=f"{rules.authority}: first early-years PEP {count} after the start of the "
-        f"{window.name} term following the child's {_ordinal(rules.early_years_age)} birthday "
-        f"({long_date(turns)})",
+        f"{term.name} term following the child's {_ordinal(rules.early_years_age)} birthday "
+        f"({long_date(birthday(date_of_birth, rules.early_years_age))})",
     )
 
 

@@ -245,11 +245,22 @@ class ChildDeadlines:
             self.rules, self.calendar, entered_care=entered_care, emergency=emergency
         )
 
+    def early_years_first_pep(self, *, date_of_birth: dt.date) -> Deadline | None:
+        return deadlines.early_years_first_pep_due(
+            self.rules, self.calendar, date_of_birth=date_of_birth
+        )
 
-def deadlines_for_child(child: Child, *, on: dt.date) -> ChildDeadlines:
-    """The rules of the child's authority and the calendar of the school they were at on `on`
-    (see calendar_for_child). Raises RulesMissing when the authority has no rule set."""
-    rules = rules_for_authority(child.authority)
+    def school_change_pep(self, *, changed_on: dt.date) -> Deadline | None:
+        return deadlines.school_change_pep_due(self.rules, self.calendar, changed_on=changed_on)
+
+
+def deadlines_for_child(
+    child: Child, *, on: dt.date, rules: PepRules | None = None
+) -> ChildDeadlines:
+    """The rules of the child's authority (unless the caller has them already) and the
+    calendar of the school they were at on `on` (see calendar_for_child). Raises RulesMissing
+    when the authority has no rule set."""
+    rules = rules if rules is not None else rules_for_authority(child.authority)
     return ChildDeadlines(rules, calendar_for_child(child, on=on))
 
 

@@ -330,13 +330,16 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
         ),
         (
             "New PEP after a change of school",
-            f"Within {rules.school_change_pep}" if rules.school_change_pep else "No rule",
+            f"Within {rules.school_change_pep} of the move: the social worker is reminded "
+            "until a PEP meeting is held"
+            if rules.school_change_pep
+            else "No rule",
             notes.get("school_change_pep", ""),
         ),
         (
             "First early-years PEP",
             f"{rules.early_years_first_pep} after the start of the term following the child's "
-            f"birthday at {rules.early_years_age}"
+            f"birthday at {rules.early_years_age}; their termly PEPs start that term"
             if rules.early_years_first_pep
             else "No rule",
             notes.get("early_years_first_pep", ""),

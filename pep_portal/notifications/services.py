@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import CareEpisode, Child, TeacherApproval
+from children.models import CareEpisode, Child, Enrolment, TeacherApproval
 from children.selectors import current_school_ids, designated_teachers_by_child
 from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
@@ -29,7 +29,11 @@ from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
 from pep_portal.calendars import deadlines
 from pep_portal.calendars.deadlines import PepRules
-from pep_portal.calendars.selectors import authorities_missing_years, rules_of_every_authority
+from pep_portal.calendars.selectors import (
+    authorities_missing_years,
+    deadlines_for_child,
+    rules_of_every_authority,
+)
 from pep_portal.outbox.services import enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
 
@@ -446,6 +450,61 @@ def _pp_cutoff_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[D
             )
 
 
+def _school_change_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
+    """Where an authority's rules want a new PEP after a change of school: its social worker
+    is reminded (and the adviser told, once overdue) until a PEP meeting is held on or after
+    the move. The date is the deadline engine's, on the new school's calendar."""
+    with_rule = [pk for pk, rules in rules_of.items() if rules.school_change_pep is not None]
+    if not with_rule:
+        return
+    earlier = Enrolment.objects.filter(
+        child=OuterRef("child_id"), started_on__lt=OuterRef("started_on")
+    )
+    held_since = Pep.objects.filter(
+        child=OuterRef("child_id"), meeting_on__gte=OuterRef("started_on")
+    )
+    in_care = CareEpisode.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
+    moves = (
+        Enrolment.objects.filter(
+            ended_on__isnull=True,
+            child__authority_id__in=with_rule,
+            # No PEP rule counts further than MAX_COUNT days: older moves are long past due.
+            started_on__gte=today - dt.timedelta(days=2 * deadlines.MAX_COUNT),
+            started_on__lte=today,
+        )
+        .filter(Exists(earlier), Exists(in_care))
+        .exclude(Exists(held_since))
+        .select_related("child__authority")
+    )
+    child_url = reverse("child_detail", args=[0])
+    for move in moves:
+        child, rules = move.child, rules_of[move.child.authority_id]
+        try:
+            deadline = deadlines_for_child(
+                child, on=move.started_on, rules=rules
+            ).school_change_pep(changed_on=move.started_on)
+        except deadlines.CalendarMissing:
+            continue  # the calendar warning tells the administrators
+        stage = _stage(today, deadline.due, rules) if deadline is not None else None
+        if deadline is None or stage is None:
+            continue
+        people = [child.social_worker_id] if child.social_worker_id else []
+        if stage == Stage.ESCALATED and child.virtual_school_adviser_id:
+            people.append(child.virtual_school_adviser_id)
+        for person in people:
+            yield Due(
+                person,
+                Kind.SCHOOL_CHANGE_PEP_DUE,
+                stage,
+                f"move{move.pk}",
+                deadline.due,
+                f"{child.display_name}: a PEP review is due by {deadline.due:%-d %B} after "
+                "the change of school",
+                child_url.replace("/0/", f"/{child.pk}/"),
+                child.pk,
+            )
+
+
 def _calendar_dues(today: dt.date) -> Iterator[Due]:
     for authority, years in authorities_missing_years(today=today).items():
         managers = User.objects.filter(authority=authority, is_active=True).filter(
@@ -472,6 +531,7 @@ def deadline_candidates(today: dt.date) -> list[Due]:
         *_pep_dues(today, rules_of),
         *_qa_dues(today),
         *_pp_cutoff_dues(today, rules_of),
+        *_school_change_dues(today, rules_of),
         *_calendar_dues(today),
     ]
 
@@ -505,27 +565,40 @@ def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
     made: dict[str, int] = {}
     for authority, rules in rules_of_every_authority().items():
         for term in deadlines.review_terms_to_set_up(rules, today):
-            count = _set_up_term(authority, term.academic_year, term.code, pep_set_up, term.start)
+            count = _set_up_term(authority, rules, term, pep_set_up)
             if count:
                 made[f"{authority.slug} {term.code} {term.academic_year}"] = count
                 _tell_virtual_school(authority, term, count)
     return made
 
 
-def _set_up_term(authority: LocalAuthority, year: int, term: str, pep_set_up, start) -> int:  # type: ignore[no-untyped-def]
+def _needs_a_pep(rules: PepRules, date_of_birth: dt.date, term: deadlines.ReviewTerm) -> bool:
+    """From nursery age, or sooner where the authority's early-years rule says so."""
     from children.school_year import year_group_on
 
+    if year_group_on(date_of_birth, term.start).pep_template is not None:
+        return True
+    first = deadlines.early_years_first_term(rules, date_of_birth=date_of_birth)
+    return first is not None and first.start <= term.start
+
+
+def _set_up_term(
+    authority: LocalAuthority, rules: PepRules, term: deadlines.ReviewTerm, pep_set_up
+) -> int:  # type: ignore[no-untyped-def]
+    year = term.academic_year
     children = (
         Child.objects.filter(authority=authority)
         .filter(Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)))
-        .exclude(Exists(Pep.objects.filter(child=OuterRef("pk"), academic_year=year, term=term)))
+        .exclude(
+            Exists(Pep.objects.filter(child=OuterRef("pk"), academic_year=year, term=term.code))
+        )
     )
     count = 0
     for child in children:
-        if year_group_on(child.date_of_birth, start).pep_template is None:
-            continue  # not yet of nursery age: no PEP
+        if not _needs_a_pep(rules, child.date_of_birth, term):
+            continue  # too young for a PEP yet
         with transaction.atomic():
-            pep_set_up(actor=None, child=child, academic_year=year, term=term)
+            pep_set_up(actor=None, child=child, academic_year=year, term=term.code)
         count += 1
     return count
 
