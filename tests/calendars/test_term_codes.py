@@ -131,3 +131,9 @@ def test_every_rule_set_term_has_a_code_a_pep_can_hold(personas, pep_setting):
     codes = [w.code for w in rule_set.windows.all()]
     assert codes == ["autumn", "spring", "summer"]
     assert set(codes) <= set(Term.values)
+
+
+def test_the_review_term_codes_are_the_pep_term_codes():
+    from pep_portal.calendars.choices import TermCode
+
+    assert set(TermCode.values) == set(Term.values) - {Term.INITIAL}
