@@ -49,12 +49,12 @@ def _form_field(spec: FieldSpec) -> forms.Field:
     optional until the section is marked complete): SectionForm.clean asks sections.py."""
     common: dict[str, Any] = {"label": spec.label, "required": False, "help_text": spec.help}
     if spec.kind == Kind.TEXT:
-        return forms.CharField(strip=False, **common)
+        return forms.CharField(**common)
     if spec.kind == Kind.TEXTAREA:
         # crispy-forms-gds 2.0.1 appends the character count's id to aria-describedby and
         # fails when the attribute does not exist yet (no help text): start it empty.
         widget = forms.Textarea(attrs={"rows": 4, "aria-describedby": ""})
-        return forms.CharField(strip=False, widget=widget, **common)
+        return forms.CharField(widget=widget, **common)
     if spec.kind in (Kind.CHOICE, Kind.YES_NO):
         return forms.ChoiceField(
             choices=choices_of(spec),
