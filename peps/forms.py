@@ -8,13 +8,14 @@ back, and "mark complete" is where required answers are enforced.
 import datetime as dt
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Button, Field, Layout, Size
 from django import forms
 from django.utils.html import format_html
 
 from children.school_year import PepTemplate
-from pep_portal.forms import DateField, PortalForm
+from pep_portal.forms import PortalForm
 
 from .models import Term
 from .sections import (
@@ -28,7 +29,7 @@ from .sections import (
 )
 
 
-class SectionDateField(DateField):
+class SectionDateField(DateInputField):
     """The day, month and year boxes, joined as typed: whether they make a real date is
     checked, with its message, by sections.check_answer, as for the service."""
 
@@ -63,8 +64,8 @@ def _form_field(spec: FieldSpec) -> forms.Field:
             **common,
         )
     if spec.kind == Kind.NUMBER:
-        widget = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
-        return forms.CharField(widget=widget, **common)
+        number = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
+        return forms.CharField(widget=number, **common)
     return SectionDateField(require_all_fields=False, **common)
 
 
