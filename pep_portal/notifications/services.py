@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import CareEpisode, Child, Enrolment, TeacherApproval
+from children.school_year import year_group_on
 from children.selectors import current_school_ids, designated_teachers_by_child
 from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
@@ -36,6 +37,8 @@ from pep_portal.calendars.selectors import (
 )
 from pep_portal.outbox.services import enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+from peps.services import pep_set_up
+from quality_assurance.models import QaFramework
 
 from .models import Kind, Notification, Stage
 
@@ -391,8 +394,6 @@ def _pep_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
 def _qa_dues(today: dt.date) -> Iterator[Due]:
     """Submitted PEPs waiting longer than the authority's QA target: to its quality assurers
     (or all its virtual school staff where nobody holds that duty)."""
-    from quality_assurance.models import QaFramework
-
     within = dict(QaFramework.objects.values_list("authority_id", "review_within_days"))
     # An authority without a QA framework gets the framework's default target.
     default_within = QaFramework._meta.get_field("review_within_days").get_default()
@@ -559,13 +560,11 @@ def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
     carried forward from their last, each authority by its own rules; tell the virtual school.
     Which terms are due is the deadline engine's answer, by term code (never by the name the
     authority gives the term). Idempotent: a child who already has the term's PEP is skipped."""
-    from peps.services import pep_set_up
-
     today = today or timezone.localdate()
     made: dict[str, int] = {}
     for authority, rules in rules_of_every_authority().items():
         for term in deadlines.review_terms_to_set_up(rules, today):
-            count = _set_up_term(authority, rules, term, pep_set_up)
+            count = _set_up_term(authority, rules, term)
             if count:
                 made[f"{authority.slug} {term.code} {term.academic_year}"] = count
                 _tell_virtual_school(authority, term, count)
@@ -574,17 +573,13 @@ def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
 
 def _needs_a_pep(rules: PepRules, date_of_birth: dt.date, term: deadlines.ReviewTerm) -> bool:
     """From nursery age, or sooner where the authority's early-years rule says so."""
-    from children.school_year import year_group_on
-
     if year_group_on(date_of_birth, term.start).pep_template is not None:
         return True
     first = deadlines.early_years_first_term(rules, date_of_birth=date_of_birth)
     return first is not None and first.start <= term.start
 
 
-def _set_up_term(
-    authority: LocalAuthority, rules: PepRules, term: deadlines.ReviewTerm, pep_set_up
-) -> int:  # type: ignore[no-untyped-def]
+def _set_up_term(authority: LocalAuthority, rules: PepRules, term: deadlines.ReviewTerm) -> int:
     year = term.academic_year
     children = (
         Child.objects.filter(authority=authority)
