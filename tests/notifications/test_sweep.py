@@ -211,6 +211,30 @@ def test_pp_plus_cutoff_warns_the_designated_teachers_fourteen_days_before(perso
     ) == ["Dee Teacher"]
 
 
+def test_the_pp_plus_reminder_period_is_the_rule_sets(personas, pep_setting):
+    from pep_portal.calendars.models import PepRuleSet
+
+    PepRuleSet.objects.filter(authority=personas.authority).update(pp_plus_reminder_days=7)
+    sweep_deadlines(today=dt.date(2027, 3, 15))  # Medway: 23 March, now 7 days before
+    assert not Notification.objects.filter(kind=Kind.PP_CUTOFF).exists()
+    sweep_deadlines(today=dt.date(2027, 3, 16))
+    assert Notification.objects.filter(kind=Kind.PP_CUTOFF).count() == 1
+
+
+def test_reminder_and_escalation_days_are_the_rule_sets(personas, pep_setting):
+    from pep_portal.calendars.models import PepRuleSet
+
+    PepRuleSet.objects.filter(authority=personas.authority).update(
+        reminder_lead_days=10, escalate_after_days=1
+    )
+    # Zara's Autumn 2026 PEP is due 31 December: reminded from 21 December, escalated on 1 January.
+    assert sweep_deadlines(today=dt.date(2026, 12, 20)) == []
+    sweep_deadlines(today=dt.date(2026, 12, 21))
+    assert kinds_and_stages() == {(Kind.NO_MEETING_ARRANGED, Stage.REMINDER, "Alice Social")}
+    sweep_deadlines(today=dt.date(2027, 1, 1))
+    assert (Kind.NO_MEETING_ARRANGED, Stage.ESCALATED, "Vic School") in kinds_and_stages()
+
+
 def test_defect_14_sweep_command_prints_ids_and_counts_never_childrens_names(
     personas, pep_setting, capsys
 ):
