@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 AXE := pep_portal/frontend/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint format services browser migrations frontend clean
+.PHONY: install run serve-prod test lint format services browser migrations frontend clean
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo "PEP Portal: http://$(HOST):$(PORT)/  (demo logins in README.md)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The docker-compose services' own commands as local processes, with production settings, against
+# PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults in deploy/serve_prod.py). README, "Operations".
+serve-prod: install services
+	$(BIN)/python -m deploy.serve_prod --port $(PORT)
 
 services:
 	@bash .ci/services
