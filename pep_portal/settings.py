@@ -370,7 +370,19 @@ CELERY_VISIBILITY_TIMEOUT = env.int(
 )
 # Retried e-mails wait longer than this (up to two hours) and may then be delivered twice;
 # sending is guarded (emailed_at under a row lock), so a second delivery sends nothing.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Workers look for such tasks every 10 s (kombu's default scan is every 100 s: ten calls at
+# 10 s, throttled), so one is back within the timeout and ten seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT and not env.bool("DEBUG", default=True):
+    warnings.warn(
+        "CELERY_VISIBILITY_TIMEOUT is not longer than CELERY_TASK_TIME_LIMIT: a long task may be "
+        "delivered to a second worker while the first still runs it.",
+        stacklevel=1,
+    )
 # The schedule lives in settings (not django-celery-beat's database): it is part of the code,
 # reviewed and tested like it. Daily jobs are not sent by beat directly: beat sends a tick every
 # few minutes and the tick queues each job due today exactly once, claiming (job, day) in the
