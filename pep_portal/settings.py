@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line written while a request is handled carries its id.
+    "pep_portal.logs.RequestIdMiddleware",
     # First, so that every response carries it: redirects to HTTPS and static files too.
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -349,6 +351,8 @@ READINESS_CHECKS_WORKERS = env.bool(
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+# The worker and beat log through LOGGING below (JSON, request ids), not Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 # A task is acknowledged when it has finished, not when it starts: a worker that dies (killed,
@@ -439,11 +443,27 @@ CELERY_BEAT_SCHEDULE = {
 # the mail server is down (pep_portal/accounts/tasks.py).
 INVITATION_RETRY_BACKOFF = env.int("INVITATION_RETRY_BACKOFF", default=60)
 
+# JSON lines with a request id in production (pep_portal/logs.py); readable lines in the demo.
+# Either way e-mail addresses are redacted and the portal's own messages carry only ids.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "pep_portal.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "pep_portal.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "pep_portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
