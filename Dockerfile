@@ -1,7 +1,9 @@
 FROM python:3.11-slim-bookworm
-# WeasyPrint's libraries, and a metric-compatible Arial for PDFs.
+# WeasyPrint's libraries, a metric-compatible Arial for PDFs, and pg_dump for backups (15, as
+# the database).
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-liberation libmagic1 \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "peps",
     "meetings",
     "quality_assurance",
+    "pep_portal.operations",
 ]
 
 MIDDLEWARE = [
