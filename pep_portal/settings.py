@@ -399,6 +399,10 @@ DAILY_JOBS = {
         "task": "pep_portal.scheduling.tasks.housekeeping_task",
         "at": "02:00",
     },
+    "retention": {
+        "task": "pep_portal.operations.tasks.apply_retention_task",
+        "at": "02:30",
+    },
     "termly-set-up": {
         "task": "pep_portal.notifications.tasks.termly_set_up_task",
         "at": "04:00",

@@ -20,6 +20,7 @@ SWEEP = "pep_portal.notifications.tasks.sweep_deadlines_task"
 TERMLY = "pep_portal.notifications.tasks.termly_set_up_task"
 DIGESTS = "pep_portal.notifications.tasks.send_daily_digests_task"
 HOUSEKEEPING = "pep_portal.scheduling.tasks.housekeeping_task"
+RETENTION = "pep_portal.operations.tasks.apply_retention_task"
 
 
 def at(hour: int, minute: int = 0, day: int = 7) -> dt.datetime:
@@ -31,18 +32,22 @@ def queued() -> list[tuple[str, list[str]]]:
 
 
 def test_a_tick_queues_the_jobs_whose_time_has_come_today_and_no_others():
-    assert run_due_daily_jobs(now=at(4, 30)) == ["nightly-housekeeping", "termly-set-up"]
-    assert queued() == [(HOUSEKEEPING, []), (TERMLY, ["2026-12-07"])]
+    assert run_due_daily_jobs(now=at(4, 30)) == [
+        "nightly-housekeeping",
+        "retention",
+        "termly-set-up",
+    ]
+    assert queued() == [(HOUSEKEEPING, []), (RETENTION, []), (TERMLY, ["2026-12-07"])]
     assert run_due_daily_jobs(now=at(1, 59)) == []  # nothing new is due before 02:00 anyway
 
 
 def test_a_second_tick_the_same_day_queues_nothing():
     run_due_daily_jobs(now=at(7, 0))
-    assert len(queued()) == 4
+    assert len(queued()) == 5
     assert run_due_daily_jobs(now=at(7, 5)) == []
     assert run_due_daily_jobs(now=at(23, 59)) == []
-    assert len(queued()) == 4
-    assert DailyRun.objects.filter(day=dt.date(2026, 12, 7)).count() == 4
+    assert len(queued()) == 5
+    assert DailyRun.objects.filter(day=dt.date(2026, 12, 7)).count() == 5
 
 
 def test_a_beat_down_over_the_sweeps_time_sweeps_late_for_that_day_not_never():
@@ -55,6 +60,7 @@ def test_the_next_day_is_a_new_day():
     run_due_daily_jobs(now=at(8, 0))
     assert run_due_daily_jobs(now=at(8, 0, day=8)) == [
         "nightly-housekeeping",
+        "retention",
         "termly-set-up",
         "daily-deadline-sweep",
         "daily-digests",
@@ -66,7 +72,7 @@ def test_the_next_day_is_a_new_day():
 def test_times_are_utc_whatever_the_clock_in_london():
     # 04:30 in London in summer is 03:30 UTC: the termly set-up (04:00 UTC) is not due yet.
     summer = dt.datetime(2027, 7, 1, 4, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    assert run_due_daily_jobs(now=summer) == ["nightly-housekeeping"]
+    assert run_due_daily_jobs(now=summer) == ["nightly-housekeeping", "retention"]
 
 
 def test_housekeeping_removes_expired_sessions_and_year_old_claims():
