@@ -4,10 +4,12 @@ reports counts only.
 
 Deleting a record means everything that belongs to the child: the child row and whatever
 refers to it (PEPs and their sections, meetings, targets, attachments, PP+ requests,
-notifications, the record-view log), found through the models' own relations, so a new model
+notifications, delegations), found through the models' own relations, so a new model
 that refers to a child (or to something of the child's) is included without changing this
 module. Their history rows (django-simple-history) go too, and so do their files: attachments
-and the kept signed-off PDFs.
+and the kept signed-off PDFs. Rows that point at a child without a database constraint
+(DO_NOTHING: history, an audit log) are not followed: history is purged here by primary key, and
+an audit log keeps its own retention period.
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ def _protected_dependents(model: type[models.Model], pks: set[int]) -> list[tupl
 
 
 def _erase(model: type[models.Model], pks: set[int], files: list[str]) -> int:
+    deleted = 0
     for related, rows in _protected_dependents(model, pks):
-        _erase(related, rows, files)
+        deleted += _erase(related, rows, files)
     collector = Collector(using="default")
     collector.collect(list(model._base_manager.filter(pk__in=pks)))
     doomed: dict[type[models.Model], set[int]] = defaultdict(set)
@@ -88,7 +91,7 @@ def _erase(model: type[models.Model], pks: set[int], files: list[str]) -> int:
                 files += [getattr(row, f.name).name for f in file_fields if getattr(row, f.name)]
         if each_model is Pep:
             files += [signed_off_pdf_name(Pep(pk=pk)) for pk in each_pks]
-    deleted, _ = collector.delete()
+    deleted += collector.delete()[0]
     for each_model, each_pks in doomed.items():
         history = getattr(each_model, "history", None)
         historical = getattr(history, "model", None)

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
-from children.models import CareEpisode, Child, ChildRecordView
+from children.models import CareEpisode, Child, Delegation
 from pep_portal.operations.models import KeepUntil, RetentionAction, RetentionRule
 from pep_portal.operations.retention import apply_retention, children_due
 from peps.models import Pep, PepSection, private_storage
@@ -80,7 +80,7 @@ def test_the_nightly_job_deletes_the_whole_record_its_history_and_files(
         authority=personas.other_authority, keep_until=KeepUntil.BIRTHDAY_25
     )
     zara, pep = children["zara"], children["pep"]
-    ChildRecordView.objects.create(child=zara, viewer=personas.social_worker, page="record")
+    assert Delegation.objects.filter(child=zara).exists()  # pep_setting granted one
     kept = private_storage().save(signed_off_pdf_name(pep), ContentFile(b"%PDF-1.7 kept\n"))
     sections = set(PepSection.objects.filter(pep=pep).values_list("pk", flat=True))
     assert sections and Child.history.filter(id=zara.pk).exists()
@@ -91,11 +91,13 @@ def test_the_nightly_job_deletes_the_whole_record_its_history_and_files(
 
     assert report.due == {personas.authority.pk: 1, personas.other_authority.pk: 1}
     assert report.deleted == {personas.authority.pk: 1}
-    assert report.rows_deleted > len(sections) + 2
+    # The child, its period in care, placement, school place, delegation; the PEP, its
+    # sections; and more (permissions, notifications).
+    assert report.rows_deleted >= len(sections) + 6
     assert not Child.objects.filter(pk=zara.pk).exists()
     assert not Pep.objects.filter(pk=pep.pk).exists()
     assert not PepSection.objects.filter(pk__in=sections).exists()
-    assert not ChildRecordView.objects.filter(child_id=zara.pk).exists()
+    assert not Delegation.objects.filter(child_id=zara.pk).exists()
     assert not Child.history.filter(id=zara.pk).exists()
     assert not Pep.history.filter(id=pep.pk).exists()
     assert not PepSection.history.filter(id__in=sections).exists()
