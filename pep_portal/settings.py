@@ -392,7 +392,7 @@ if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT and not env.bool("DEBUG",
 # reviewed and tested like it. Daily jobs are not sent by beat directly: beat sends a tick every
 # few minutes and the tick queues each job due today exactly once, claiming (job, day) in the
 # database (pep_portal/scheduling/services.py). So two beats never double a day and a beat
-# restarted over a job's time never skips it (docs/adr/0004-daily-jobs-claimed-once.md). Times
+# restarted over a job's time never skips it (docs/adr/0007-daily-jobs-claimed-once.md). Times
 # are UTC (CELERY_TIMEZONE) so the clock change in March and October moves nothing.
 DAILY_JOBS = {
     "nightly-housekeeping": {
