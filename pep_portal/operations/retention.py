@@ -45,7 +45,7 @@ def children_due(*, rule: RetentionRule, today: dt.date) -> list[Child]:
         .annotate(left_care_on=Max("episodes__ended_on"))
         .order_by("pk")
     )
-    due = []
+    due: list[Child] = []
     for child in out_of_care:
         if rule.keep_until == KeepUntil.BIRTHDAY_25:
             until = _add_years(child.date_of_birth, 25)
@@ -63,6 +63,7 @@ def _protected_dependents(model: type[models.Model], pks: set[int]) -> list[tupl
     for relation in model._meta.related_objects:
         if relation.on_delete is models.PROTECT:
             related = relation.related_model
+            assert not isinstance(related, str)  # resolved once the apps are loaded
             rows = set(
                 related._base_manager.filter(**{f"{relation.field.name}__in": pks}).values_list(
                     "pk", flat=True
@@ -100,16 +101,20 @@ def _erase(model: type[models.Model], pks: set[int], files: list[str]) -> int:
     return deleted
 
 
+def _delete_files(names: list[str]) -> None:
+    storage = private_storage()
+    for name in names:
+        if storage.exists(name):
+            storage.delete(name)
+
+
 def child_record_erase(*, child: Child) -> int:
     """Delete the child's whole record, its history and its files; return the rows deleted.
     The files go once the deletion has committed."""
     files: list[str] = []
     with transaction.atomic():
         deleted = _erase(Child, {child.pk}, files)
-        storage = private_storage()
-        transaction.on_commit(
-            lambda: [storage.delete(name) for name in files if storage.exists(name)]
-        )
+        transaction.on_commit(lambda: _delete_files(files))
     return deleted
 
 

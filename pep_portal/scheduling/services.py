@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, cast
 
 from celery.utils.imports import symbol_by_name
 from django.conf import settings
@@ -40,6 +41,7 @@ class DailyJob:
 
 
 def daily_jobs() -> list[DailyJob]:
+    jobs = cast(dict[str, dict[str, Any]], settings.DAILY_JOBS)
     return [
         DailyJob(
             name=name,
@@ -47,7 +49,7 @@ def daily_jobs() -> list[DailyJob]:
             at=dt.time.fromisoformat(spec["at"]),
             takes_day=spec.get("takes_day", False),
         )
-        for name, spec in settings.DAILY_JOBS.items()
+        for name, spec in jobs.items()
     ]
 
 
