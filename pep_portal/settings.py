@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     "meetings",
     "quality_assurance",
     "pep_portal.operations",
+    "pupil_premium",
+    "documents",
+    "dashboards",
+    "pep_portal.home",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pep_portal.context_processors.portal",
             ],
+            # Shared template pieces: status tags (pep_portal/ui.py).
+            "libraries": {"portal": "pep_portal.ui"},
         },
     },
 ]

@@ -24,8 +24,8 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from children.models import Child
+from documents.services import signed_off_pdf_name
 from peps.models import Pep, private_storage
-from peps.pdf_services import signed_off_pdf_name
 
 from .models import KeepUntil, RetentionAction, RetentionRule
 

@@ -9,10 +9,10 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from children.models import CareEpisode, Child, Delegation
+from documents.services import signed_off_pdf_name
 from pep_portal.operations.models import KeepUntil, RetentionAction, RetentionRule
 from pep_portal.operations.retention import apply_retention, children_due
 from peps.models import Pep, PepSection, private_storage
-from peps.pdf_services import signed_off_pdf_name
 from tests.children.fixtures import register
 
 TODAY = dt.date(2026, 12, 7)

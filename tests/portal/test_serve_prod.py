@@ -19,11 +19,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from documents import services as pdf_services
 from pep_portal.celery import app as celery_app
-from peps import pdf_services
 from peps.models import private_storage
+from tests.documents.conftest import peps_by_template, sign_off  # noqa: F401 (a fixture)
 from tests.outbox.conftest import OwnRedis, _reset_broker_connections, free_port, wait_for
-from tests.pdf.conftest import peps_by_template, sign_off  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
