@@ -174,12 +174,19 @@ def test_termly_set_up_creates_each_childs_pep_once(personas, pep_setting):
 def test_beat_schedule_has_each_job_in_utc():
     from django.conf import settings
 
+    # Beat ticks; the daily jobs are queued once a day by the tick (pep_portal/scheduling).
     tasks = {job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()}
     assert tasks == {
-        "pep_portal.notifications.tasks.termly_set_up_task",
-        "pep_portal.notifications.tasks.sweep_deadlines_task",
-        "pep_portal.notifications.tasks.send_daily_digests_task",
+        "pep_portal.scheduling.tasks.run_due_daily_jobs_task",
         "pep_portal.outbox.tasks.relay_outbox_task",
+    }
+    daily = {name: (job["task"], job["at"]) for name, job in settings.DAILY_JOBS.items()}
+    assert daily == {
+        "nightly-housekeeping": ("pep_portal.scheduling.tasks.housekeeping_task", "02:00"),
+        "retention": ("pep_portal.operations.tasks.apply_retention_task", "02:30"),
+        "termly-set-up": ("pep_portal.notifications.tasks.termly_set_up_task", "04:00"),
+        "daily-deadline-sweep": ("pep_portal.notifications.tasks.sweep_deadlines_task", "05:00"),
+        "daily-digests": ("pep_portal.notifications.tasks.send_daily_digests_task", "07:00"),
     }
     assert settings.CELERY_TIMEZONE == "UTC"
 
