@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from children.models import (
     Child,
@@ -43,6 +44,10 @@ from peps.sections import SECTIONS_BY_KEY, Kind
 from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, section_save
 from quality_assurance.models import PpAllocation, QaFramework
 from quality_assurance.services import qa_framework_load_preset
+
+# Every demo account's authenticator app key (README, "Demo logins"): the RFC 6238 example key,
+# so anyone trying the demo can add it to an authenticator app. The demo only, like the password.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 @dataclass(frozen=True)
@@ -406,6 +411,12 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
             is_vs_administrator="administrator" in person.duties,
         )
         created["people"] += 1
+    # A password alone reaches no page: every demo account has the demo authenticator key.
+    for user in User.objects.filter(email__in=[p.email for p in PEOPLE]):
+        if not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(
+                user=user, name="Authenticator app", key=DEMO_TOTP_KEY, confirmed=True
+            )
 
     # Children are registered through the same services staff use, so their care teams and
     # access are derived exactly as in real use.

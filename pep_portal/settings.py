@@ -49,7 +49,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pep_portal.accounts",
+    "pep_portal.security",
     "pep_portal.calendars",
     "pep_portal.notifications",
     "pep_portal.outbox",
@@ -73,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password alone reaches no page; sessions end after an absolute lifetime.
+    "pep_portal.security.middleware.SignInSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -157,6 +163,13 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# However active, a session ends this long after the password was given (README, "Security").
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# Changing an e-mail address or second factor (and other sensitive steps) asks for the password
+# and second factor again unless they were given this recently.
+RECENT_AUTHENTICATION_SECONDS = env.int("RECENT_AUTHENTICATION_SECONDS", default=10 * 60)
+# Second factor (django-otp): the name authenticator apps show beside the codes.
+OTP_TOTP_ISSUER = "PEP Portal"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "pep_portal.views.csrf_failure"
 

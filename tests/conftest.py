@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.roles import CarerKind, Role
@@ -14,6 +15,7 @@ from tests.factories import (
     TeacherApprovalFactory,
     UserFactory,
 )
+from tests.second_factor import verified_login
 
 # Every persona, by attribute name, for access matrices; and those in the care team of the
 # shared child (tests/children/fixtures.py `setting`, with a delegation in `pep_setting`).
@@ -70,6 +72,14 @@ class Personas:
             Role.INDEPENDENT_REVIEWING_OFFICER: self.independent_reviewing_officer,
             Role.AUTHORITY_ADMINISTRATOR: self.authority_administrator,
         }
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_with_second_factor(request: pytest.FixtureRequest, monkeypatch: object) -> None:
+    """force_login and login in tests give a session verified by a second factor (through
+    django_otp.login, tests/second_factor.py), unless the test is about the second factor."""
+    if request.node.get_closest_marker("second_factor_by_hand") is None:
+        monkeypatch.setattr(Client, "_login", verified_login(Client._login))
 
 
 @pytest.fixture(autouse=True)

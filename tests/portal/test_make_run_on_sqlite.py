@@ -14,9 +14,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
 
 from pep_portal.accounts.roles import Role
-from pep_portal.demo import DEMO_PASSWORD, PEOPLE
+from pep_portal.demo import DEMO_PASSWORD, DEMO_TOTP_KEY, PEOPLE
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.smoke
@@ -74,7 +75,13 @@ def sign_in(base: str, email: str) -> urllib.request.OpenerDirector:
     data = urllib.parse.urlencode(
         {"csrfmiddlewaretoken": token, "username": email, "password": DEMO_PASSWORD}
     ).encode()
-    landed = browser.open(f"{base}/account/sign-in/", data=data)
+    asked = browser.open(f"{base}/account/sign-in/", data=data)
+    # A password alone reaches no page: the second step, a code from the demo key.
+    assert asked.url.startswith(f"{base}/account/two-factor/verify/"), asked.url
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', asked.read().decode()).group(1)
+    code = f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "code": code}).encode()
+    landed = browser.open(asked.url, data=data)
     assert landed.url == f"{base}/", f"{email} was not signed in"
     return browser
 

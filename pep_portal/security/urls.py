@@ -1,0 +1,32 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.second_factor_manage, name="second_factor_manage"),
+    path("verify/", views.second_factor_verify, name="second_factor_verify"),
+    path("set-up/", views.second_factor_set_up, name="second_factor_set_up"),
+    path("backup-codes/", views.second_factor_backup_codes, name="second_factor_backup_codes"),
+    path(
+        "backup-codes/new/",
+        views.second_factor_new_backup_codes,
+        name="second_factor_new_backup_codes",
+    ),
+]
+
+account_urlpatterns = [
+    path("confirm-identity/", views.confirm_identity, name="confirm_identity"),
+]
+
+people_urlpatterns = [
+    path(
+        "<int:pk>/second-factor/reset/",
+        views.person_second_factor_reset,
+        name="person_second_factor_reset",
+    ),
+]
+
+actions_urlpatterns = [
+    path("", views.sensitive_actions, name="sensitive_actions"),
+    path("<int:pk>/undo/", views.sensitive_action_undo, name="sensitive_action_undo"),
+]
