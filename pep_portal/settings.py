@@ -9,6 +9,7 @@ console.
 import ipaddress
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -32,7 +33,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Where links in e-mails point. E-mails carry only links, never a child's details.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# localhost rather than 127.0.0.1: passkeys need a host name (pep_portal/security/webauthn.py).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000")
 SERVICE_NAME = "PEP Portal"
 
 INSTALLED_APPS = [
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "pep_portal.accounts",
     "pep_portal.security",
     "pep_portal.calendars",
@@ -170,6 +173,13 @@ SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 *
 RECENT_AUTHENTICATION_SECONDS = env.int("RECENT_AUTHENTICATION_SECONDS", default=10 * 60)
 # Second factor (django-otp): the name authenticator apps show beside the codes.
 OTP_TOTP_ISSUER = "PEP Portal"
+# Security keys and passkeys (django-otp-webauthn): a second factor only, never a sign-in by
+# themselves; bound to the portal's own address (PORTAL_BASE_URL), not to the request's.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "PEP Portal"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "pep_portal.security.webauthn.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "pep_portal.security.webauthn.PortalWebAuthnHelper"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(PORTAL_BASE_URL))]
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "pep_portal.views.csrf_failure"
 

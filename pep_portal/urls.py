@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("pep_portal.accounts.urls")),
     path("account/", include(security_urls.account_urlpatterns)),
     path("account/two-factor/", include(security_urls.urlpatterns)),
+    path("account/webauthn/", include("pep_portal.security.webauthn")),
     path("people/", include(people_urlpatterns)),
     path("people/", include(security_urls.people_urlpatterns)),
     path("security/actions/", include(security_urls.actions_urlpatterns)),

@@ -1,3 +1,4 @@
+import functools
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -37,6 +38,8 @@ class SignInSecurityMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
+        # django-otp's question, answered from the session without loading the device.
+        user.is_verified = functools.partial(signin.is_verified, request)
         if signin.session_expired(request):
             signin.end_session(request)
             messages.info(request, "You have been signed out: sign in again to carry on")

@@ -65,10 +65,19 @@ def second_factor_required(user: User) -> bool:
 
 
 def confirmed_devices(user: User) -> list[Device]:
+    from django_otp_webauthn.models import WebAuthnCredential
+
     return [
         *TOTPDevice.objects.filter(user=user, confirmed=True),
         *StaticDevice.objects.filter(user=user, confirmed=True),
+        *WebAuthnCredential.objects.filter(user=user, confirmed=True),
     ]
+
+
+def security_keys(user: User) -> list[Device]:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True))
 
 
 def sign_in_needs_second_factor(user: User) -> bool:
@@ -199,12 +208,9 @@ def second_factor_reset(*, actor: User, person: User) -> None:
 
 
 def _webauthn_delete(person: User) -> None:
-    from django.apps import apps
+    from django_otp_webauthn.models import WebAuthnCredential
 
-    if apps.is_installed("django_otp_webauthn"):
-        from django_otp_webauthn.models import WebAuthnCredential
-
-        WebAuthnCredential.objects.filter(user=person).delete()
+    WebAuthnCredential.objects.filter(user=person).delete()
 
 
 # Browsers a person signs in from -----------------------------------------------------------

@@ -73,7 +73,11 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "security/verify.html",
-        {"form": form, "next": request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "has_security_key": bool(services.security_keys(user)),
+        },
         status=status,
     )
 
@@ -148,6 +152,7 @@ def second_factor_manage(request: HttpRequest) -> HttpResponse:
         request,
         "security/manage.html",
         {
+            "keys": services.security_keys(request.user),
             "has_app": any(d.name == services.TOTP_DEVICE_NAME for d in devices),
             "backup_left": sum(
                 d.token_set.count() for d in devices if d.name == services.BACKUP_DEVICE_NAME
