@@ -122,8 +122,15 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out credentials before any other backend runs.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect), per authority: pep_portal/security/oidc.py.
+    "pep_portal.security.oidc.ProviderBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
 # No AnonymousUser row: anonymous visitors never hold object permissions here.
 GUARDIAN_ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False

@@ -30,6 +30,7 @@ class SignInSecurityMiddleware:
                 reverse("login"),
                 "/account/password-reset/",
                 "/account/webauthn/",
+                "/account/sso/",
                 settings.STATIC_URL,
             )
         return self._open_paths

@@ -32,6 +32,9 @@ from . import services
 SIGNED_IN_AT = "pep_signed_in_at"
 AUTHENTICATED_AT = "pep_authenticated_at"
 SECOND_FACTOR_NOT_NEEDED = "pep_second_factor_not_needed"
+# Signed in by single sign-on whose provider confirmed a second factor, where the authority
+# accepts that (SingleSignOnProvider.provider_enforces_mfa).
+SECOND_FACTOR_BY_PROVIDER = "pep_second_factor_by_provider"
 REMEMBER_COOKIE = "pep_remember_device"
 REMEMBER_SALT = "pep_portal.security.remember-device"
 DEVICE_COOKIE = "pep_device"
@@ -54,6 +57,7 @@ def password_given(request: HttpRequest, user: User) -> None:
     needs no second factor, or by a browser remembered within the authority's allowance."""
     request.session.pop(AUTHENTICATED_AT, None)
     request.session.pop(SECOND_FACTOR_NOT_NEEDED, None)
+    request.session.pop(SECOND_FACTOR_BY_PROVIDER, None)
     if not services.sign_in_needs_second_factor(user):
         request.session[SECOND_FACTOR_NOT_NEEDED] = True
         request.session[AUTHENTICATED_AT] = now()
@@ -66,7 +70,11 @@ def is_verified(request: HttpRequest) -> bool:
     The device is not loaded on every request: resetting or changing a second factor moves the
     person's session generation, which ends every session it verified."""
     session = request.session
-    return bool(session.get(DEVICE_ID_SESSION_KEY)) or session.get(SECOND_FACTOR_NOT_NEEDED) is True
+    return (
+        bool(session.get(DEVICE_ID_SESSION_KEY))
+        or session.get(SECOND_FACTOR_NOT_NEEDED) is True
+        or session.get(SECOND_FACTOR_BY_PROVIDER) is True
+    )
 
 
 def second_factor_given(request: HttpRequest, device: Device) -> None:

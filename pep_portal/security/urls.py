@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 urlpatterns = [
     path("", views.second_factor_manage, name="second_factor_manage"),
@@ -16,6 +16,9 @@ urlpatterns = [
 
 account_urlpatterns = [
     path("confirm-identity/", views.confirm_identity, name="confirm_identity"),
+    path("sso/<int:pk>/", oidc.StartSignOn.as_view(), name="sso_start"),
+    path("sso/callback/", oidc.FinishSignOn.as_view(), name="sso_callback"),
+    path("sso/refused/", oidc.sso_refused, name="sso_refused"),
 ]
 
 people_urlpatterns = [
