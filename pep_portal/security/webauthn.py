@@ -13,6 +13,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
+from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.helpers import WebAuthnHelper
 
@@ -32,7 +33,26 @@ class PortalWebAuthnHelper(WebAuthnHelper):
         return [f"{parts.scheme}://{parts.netloc}"]
 
 
+class RecentAuthenticationNeeded(exceptions.OTPWebAuthnApiError):
+    status_code = 403
+    default_code = "recent_authentication_needed"
+    default_detail = "Confirm it is you first: reload the page and enter your password again."
+
+
+class BeginRegistration(webauthn_views.BeginCredentialRegistrationView):
+    def check_can_register(self) -> None:
+        # Adding a key to an account that already has a second factor is a second-factor
+        # change: the password and second factor must have been given recently.
+        if services.confirmed_devices(self.request.user) and not signin.recently_authenticated(
+            self.request
+        ):
+            raise RecentAuthenticationNeeded()
+
+
 class CompleteRegistration(webauthn_views.CompleteCredentialRegistrationView):
+    def check_can_register(self) -> None:
+        BeginRegistration.check_can_register(self)  # type: ignore[arg-type]
+
     def post(self, *args: object, **kwargs: object) -> HttpResponse:
         first = not signin.is_verified(self.request)
         response = super().post(*args, **kwargs)
@@ -51,8 +71,6 @@ class CompleteAuthentication(webauthn_views.CompleteCredentialAuthenticationView
     def complete_auth(self, device: object) -> None:
         if not self.request.user.is_authenticated or device.user_id != self.request.user.pk:
             # A key never signs anyone in by itself (passwordless is off): the password first.
-            from django_otp_webauthn import exceptions
-
             raise exceptions.UserDisabled()
         signin.second_factor_given(self.request, device)
 
@@ -67,7 +85,7 @@ app_name = "otp_webauthn"
 urlpatterns = [
     path(
         "registration/begin/",
-        webauthn_views.BeginCredentialRegistrationView.as_view(),
+        BeginRegistration.as_view(),
         name="credential-registration-begin",
     ),
     path(
