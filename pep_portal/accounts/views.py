@@ -17,7 +17,6 @@ from pep_portal.proxies import client_ip
 from pep_portal.ratelimit import TooManyRequests
 from pep_portal.security import services as security_services
 from pep_portal.security import signin
-from pep_portal.security.oidc import providers_for_sign_in
 from peps.selectors import work_for
 
 from . import services
@@ -46,11 +45,6 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs: object) -> dict[str, object]:
-        context = super().get_context_data(**kwargs)
-        context["sign_on_providers"] = providers_for_sign_in()
-        return context
 
     def form_valid(self, form: SignInForm) -> HttpResponse:
         # Django's login gives the session a new id; the password is only the first step

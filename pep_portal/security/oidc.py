@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -150,10 +151,14 @@ class FinishSignOn(OIDCAuthenticationCallbackView):
         return redirect("second_factor_verify")
 
 
+@require_GET
 def sso_refused(request: HttpRequest) -> HttpResponse:
     messages.get_messages(request).used = True
     return render(request, "security/sso_refused.html", status=403)
 
 
-def providers_for_sign_in() -> list[SingleSignOnProvider]:
-    return list(SingleSignOnProvider.objects.filter(is_active=True).select_related("authority"))
+@require_GET
+def sso_choose(request: HttpRequest) -> HttpResponse:
+    """The organisations whose accounts can sign in (Microsoft Entra ID, Google, …)."""
+    providers = SingleSignOnProvider.objects.filter(is_active=True).select_related("authority")
+    return render(request, "security/sso_choose.html", {"providers": list(providers)})

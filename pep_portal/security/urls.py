@@ -16,6 +16,7 @@ urlpatterns = [
 
 account_urlpatterns = [
     path("confirm-identity/", views.confirm_identity, name="confirm_identity"),
+    path("sso/", oidc.sso_choose, name="sso_choose"),
     path("sso/<int:pk>/", oidc.StartSignOn.as_view(), name="sso_start"),
     path("sso/callback/", oidc.FinishSignOn.as_view(), name="sso_callback"),
     path("sso/refused/", oidc.sso_refused, name="sso_refused"),

@@ -110,7 +110,9 @@ def sign_in_at_provider(live_server, configured, email: str) -> tuple[requests.S
     """Follow the whole journey as a browser would; the URL it ends on."""
     browser = requests.Session()
     login_page = browser.get(f"{live_server.url}/account/sign-in/")
-    assert "Sign in with Northam staff sign-in (Northam Council)" in login_page.text
+    assert "/account/sso/" in login_page.text
+    choose = browser.get(f"{live_server.url}/account/sso/")
+    assert "Sign in with Northam staff sign-in (Northam Council)" in choose.text
     provider_login = browser.get(f"{live_server.url}/account/sso/{configured.pk}/")
     assert "/accounts/login/" in provider_login.url
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', provider_login.text)
