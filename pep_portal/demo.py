@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from children.models import (
     Child,
@@ -44,6 +45,10 @@ from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, sec
 from pupil_premium.models import PpAllocation
 from quality_assurance.models import QaFramework
 from quality_assurance.services import qa_framework_load_preset
+
+# Every demo account's authenticator app key (README, "Demo logins"): the RFC 6238 example key,
+# so anyone trying the demo can add it to an authenticator app. The demo only, like the password.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 @dataclass(frozen=True)
@@ -401,6 +406,12 @@ def _seed_people(authorities: dict[str, LocalAuthority], schools: dict[int, Scho
             is_vs_administrator="administrator" in person.duties,
         )
         made += 1
+    # A password alone reaches no page: every demo account has the demo authenticator key.
+    for user in User.objects.filter(email__in=[p.email for p in PEOPLE]):
+        if not TOTPDevice.objects.filter(user=user).exists():
+            TOTPDevice.objects.create(
+                user=user, name="Authenticator app", key=DEMO_TOTP_KEY, confirmed=True
+            )
     return made
 
 

@@ -9,6 +9,7 @@ console.
 import ipaddress
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -44,7 +45,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Where links in e-mails point. E-mails carry only links, never a child's details.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# localhost rather than 127.0.0.1: passkeys need a host name (pep_portal/security/webauthn.py).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://localhost:8000")
 SERVICE_NAME = "PEP Portal"
 
 INSTALLED_APPS = [
@@ -61,7 +63,12 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "pep_portal.accounts",
+    "pep_portal.security",
     "pep_portal.calendars",
     "pep_portal.notifications",
     "pep_portal.outbox",
@@ -93,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A password alone reaches no page; sessions end after an absolute lifetime.
+    "pep_portal.security.middleware.SignInSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -138,8 +147,15 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out credentials before any other backend runs.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect), per authority: pep_portal/security/oidc.py.
+    "pep_portal.security.oidc.ProviderBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
 # No AnonymousUser row: anonymous visitors never hold object permissions here.
 GUARDIAN_ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -182,6 +198,20 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# However active, a session ends this long after the password was given (README, "Security").
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+# Changing an e-mail address or second factor (and other sensitive steps) asks for the password
+# and second factor again unless they were given this recently.
+RECENT_AUTHENTICATION_SECONDS = env.int("RECENT_AUTHENTICATION_SECONDS", default=10 * 60)
+# Second factor (django-otp): the name authenticator apps show beside the codes.
+OTP_TOTP_ISSUER = "PEP Portal"
+# Security keys and passkeys (django-otp-webauthn): a second factor only, never a sign-in by
+# themselves; bound to the portal's own address (PORTAL_BASE_URL), not to the request's.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = "PEP Portal"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "pep_portal.security.webauthn.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "pep_portal.security.webauthn.PortalWebAuthnHelper"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(PORTAL_BASE_URL))]
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "pep_portal.views.csrf_failure"
 

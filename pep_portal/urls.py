@@ -4,11 +4,17 @@ from django.urls import include, path
 from pep_portal import views
 from pep_portal.accounts.urls import people_urlpatterns
 from pep_portal.home import views as home_views
+from pep_portal.security import urls as security_urls
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("account/", include("pep_portal.accounts.urls")),
+    path("account/", include(security_urls.account_urlpatterns)),
+    path("account/two-factor/", include(security_urls.urlpatterns)),
+    path("account/webauthn/", include("pep_portal.security.webauthn")),
     path("people/", include(people_urlpatterns)),
+    path("people/", include(security_urls.people_urlpatterns)),
+    path("security/actions/", include(security_urls.actions_urlpatterns)),
     path("children/", include("children.urls")),
     path("peps/", include("peps.urls")),
     path("peps/", include("documents.urls")),

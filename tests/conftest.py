@@ -4,13 +4,23 @@ tests/personas.py, the one module that makes them."""
 import uuid
 
 import pytest
+from django.test import Client
 
 from tests.personas import PEP_CARE_TEAM, PERSONA_NAMES, Personas, make_personas
+from tests.second_factor import verified_login
 
 __all__ = ["PEP_CARE_TEAM", "PERSONA_NAMES", "Personas"]
 
 # Fixtures shared across test packages (a child with a care team; a PEP under Medway's rules).
 pytest_plugins = ["tests.children.fixtures", "tests.peps.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_with_second_factor(request: pytest.FixtureRequest, monkeypatch: object) -> None:
+    """force_login and login in tests give a session verified by a second factor (through
+    django_otp.login, tests/second_factor.py), unless the test is about the second factor."""
+    if request.node.get_closest_marker("second_factor_by_hand") is None:
+        monkeypatch.setattr(Client, "_login", verified_login(Client._login))
 
 
 @pytest.fixture(autouse=True)

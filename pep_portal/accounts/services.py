@@ -20,6 +20,8 @@ from children.models import Child, ChildUserObjectPermission, Delegation, School
 from pep_portal import ratelimit
 from pep_portal.outbox.services import enqueue_after_commit
 from pep_portal.ratelimit import TooManyRequests
+from pep_portal.security import services as security_services
+from pep_portal.security.models import SensitiveActionKind
 
 from .addresses import normalise_email
 from .models import User
@@ -216,6 +218,11 @@ def person_invite(
     if role == Role.DESIGNATED_TEACHER and actor.authority_id is not None:
         # Inviting a designated teacher approves them for the inviter's children only.
         _approve(actor=actor, teacher=person)
+    if role in (Role.VIRTUAL_SCHOOL_STAFF, Role.AUTHORITY_ADMINISTRATOR):
+        # Separation of duties: the authority's virtual school head is told, and may undo it.
+        security_services.sensitive_action_record(
+            kind=SensitiveActionKind.ACCOUNT_CREATED, actor=actor, subject=person
+        )
     # The new person sees at once whatever the facts already give them.
     sync_child_access(_children_of([person]))
     # E-mailed by a task once the account is committed: a mail server or Redis that is down
@@ -229,6 +236,18 @@ def person_set_active(*, actor: User, person: User, active: bool) -> User:
     """Close an account (the person loses all access at once) or reopen it."""
     if not user_can(actor, Action.MANAGE_PERSON, person):
         raise PermissionDenied
+    return _set_active(actor=actor, person=person, active=active)
+
+
+@transaction.atomic
+def person_close_on_review(*, actor: User, person: User) -> User:
+    """The authority's virtual school head undoes an action that gave this person an account
+    or reset their sign-in (pep_portal.security.services.sensitive_action_undo, which checks
+    that the actor is the head of the authority the action belongs to)."""
+    return _set_active(actor=actor, person=person, active=False)
+
+
+def _set_active(*, actor: User, person: User, active: bool) -> User:
     person.is_active = active
     fields = ["is_active"]
     if not active:
@@ -269,6 +288,10 @@ def _approve(*, actor: User, teacher: User) -> TeacherApproval:
     approval.full_clean()
     approval.save()
     teacher_approval_changed.send(sender=TeacherApproval, approval=approval, actor=actor)
+    # Separation of duties: the authority's virtual school head is told, and may undo it.
+    security_services.sensitive_action_record(
+        kind=SensitiveActionKind.TEACHER_APPROVED, actor=actor, subject=teacher, approval=approval
+    )
     return approval
 
 
@@ -292,6 +315,20 @@ def teacher_approval_withdraw(*, actor: User, approval: TeacherApproval) -> Teac
     approval = TeacherApproval.objects.select_for_update().get(pk=approval.pk)
     if not user_can(actor, Action.WITHDRAW_TEACHER_APPROVAL, approval):
         raise PermissionDenied
+    return _withdraw(actor=actor, approval=approval)
+
+
+@transaction.atomic
+def teacher_approval_withdraw_on_review(
+    *, actor: User, approval: TeacherApproval
+) -> TeacherApproval:
+    """The authority's virtual school head undoes an approval (checked by
+    pep_portal.security.services.sensitive_action_undo)."""
+    approval = TeacherApproval.objects.select_for_update().get(pk=approval.pk)
+    return _withdraw(actor=actor, approval=approval)
+
+
+def _withdraw(*, actor: User, approval: TeacherApproval) -> TeacherApproval:
     approval.withdrawn_at = timezone.now()
     approval.withdrawn_by = actor
     approval._history_user = actor

@@ -1,15 +1,20 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pep_portal.forms import show_service_errors
 from pep_portal.proxies import client_ip
 from pep_portal.ratelimit import TooManyRequests
+from pep_portal.security import services as security_services
+from pep_portal.security import signin
 
 from . import services
 from .forms import (
@@ -37,6 +42,18 @@ class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        # Django's login gives the session a new id; the password is only the first step
+        # (pep_portal.security: the second factor, unless the person needs none).
+        response = super().form_valid(form)
+        signin.password_given(self.request, form.get_user())
+        if signin.is_verified(self.request):
+            signin.note_browser(self.request, response)
+            return response
+        verify = reverse("second_factor_verify")
+        then = self.get_redirect_url()
+        return redirect(f"{verify}?{urlencode({'next': then})}" if then else verify)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PortalPasswordResetForm
@@ -56,15 +73,31 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Sets a new password; never signs in (post_reset_login stays off), so a reset link is
+    never a way round the second factor. Every session of the account ends."""
+
     form_class = PortalSetPasswordForm
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form: PortalSetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        security_services.sessions_end_others(user=form.user)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PortalPasswordChangeForm
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form: PortalPasswordChangeForm) -> HttpResponse:
+        # Every other session ends, and remembered browsers are forgotten; this one goes on.
+        form.save()
+        security_services.sessions_end_others(user=form.user)
+        update_session_auth_hash(self.request, form.user)
+        return redirect(self.get_success_url())
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 
 from tests.factories import PASSWORD
+from tests.second_factor import backup_code_for
 
 SIGN_IN = reverse("login")
 WRONG_CREDENTIALS = "Enter a correct email address and password"
@@ -25,9 +26,12 @@ def test_sign_in_page_renders_in_govuk_style(client, db):
     assert 'autocomplete="email"' in html
 
 
-def test_sign_in_with_right_password_goes_home(client, personas):
+def test_sign_in_with_right_password_and_code_goes_home(client, personas):
+    code = backup_code_for(personas.social_worker.email)
     response = sign_in(client, personas.social_worker.email)
     assert response.status_code == 302
+    assert response["Location"] == reverse("second_factor_verify")
+    response = client.post(reverse("second_factor_verify"), {"code": code})
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home")).context["user"] == personas.social_worker
 

@@ -2,10 +2,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import totp
 
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
-from pep_portal.demo import DEMO_PASSWORD
+from pep_portal.demo import DEMO_PASSWORD, DEMO_TOTP_KEY
 
 
 def row_counts() -> dict[str, int]:
@@ -32,6 +33,10 @@ def test_seed_demo_has_every_role_and_each_can_sign_in(db):
             reverse("login"), {"username": user.email, "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, role
+        # The second step: a code from the demo authenticator key (README, "Demo logins").
+        code = f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}"
+        response = client.post(reverse("second_factor_verify"), {"code": code})
+        assert response["Location"] == reverse("home"), role
         assert user.role_label in client.get(reverse("home")).content.decode()
 
 

@@ -1,0 +1,189 @@
+"""The sign-in session: what it records, how long it lives, and whether its second factor
+was given. Views and the middleware ask here; the rules of who needs what are in services.
+
+A session records, beside Django's own keys:
+- SIGNED_IN_AT: when the password was given (the absolute lifetime counts from it);
+- AUTHENTICATED_AT: when the person last proved who they are with every factor they need
+  (require_recent_authentication asks for it again after a while);
+- django-otp's DEVICE_ID_SESSION_KEY: the second factor that verified this session
+  (django_otp.login); or SECOND_FACTOR_NOT_NEEDED for someone who needs none.
+"""
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import django_otp
+from django.conf import settings
+from django.contrib.auth import logout
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
+
+from pep_portal.accounts.models import User
+
+from . import services
+
+SIGNED_IN_AT = "pep_signed_in_at"
+AUTHENTICATED_AT = "pep_authenticated_at"
+SECOND_FACTOR_NOT_NEEDED = "pep_second_factor_not_needed"
+# Signed in by single sign-on whose provider confirmed a second factor, where the authority
+# accepts that (SingleSignOnProvider.provider_enforces_mfa).
+SECOND_FACTOR_BY_PROVIDER = "pep_second_factor_by_provider"
+REMEMBER_COOKIE = "pep_remember_device"
+REMEMBER_SALT = "pep_portal.security.remember-device"
+DEVICE_COOKIE = "pep_device"
+DEVICE_SALT = "pep_portal.security.known-device"
+DEVICE_COOKIE_DAYS = 400
+
+
+def now() -> float:
+    return time.time()
+
+
+def stamp_sign_in(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """user_logged_in: django.contrib.auth.login has just given the session a new id."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = now()
+
+
+def password_given(request: HttpRequest, user: User) -> None:
+    """Right after the password was accepted: the session is verified at once for someone who
+    needs no second factor, or by a browser remembered within the authority's allowance."""
+    request.session.pop(AUTHENTICATED_AT, None)
+    request.session.pop(SECOND_FACTOR_NOT_NEEDED, None)
+    request.session.pop(SECOND_FACTOR_BY_PROVIDER, None)
+    if not services.sign_in_needs_second_factor(user):
+        request.session[SECOND_FACTOR_NOT_NEEDED] = True
+        request.session[AUTHENTICATED_AT] = now()
+    else:
+        _remembered_device(request, user)
+
+
+def is_verified(request: HttpRequest) -> bool:
+    """Whether the signed-in session may see pages: its second factor given, or none needed.
+    The device is not loaded on every request: resetting or changing a second factor moves the
+    person's session generation, which ends every session it verified."""
+    session = request.session
+    return (
+        bool(session.get(DEVICE_ID_SESSION_KEY))
+        or session.get(SECOND_FACTOR_NOT_NEEDED) is True
+        or session.get(SECOND_FACTOR_BY_PROVIDER) is True
+    )
+
+
+def second_factor_given(request: HttpRequest, device: Device) -> None:
+    """The session is verified by this device (django-otp's own record of it), and gets a new
+    id: what an attacker might have fixed before is now worth nothing."""
+    request.session.cycle_key()
+    django_otp.login(request, device)
+    request.session[AUTHENTICATED_AT] = now()
+
+
+def recently_authenticated(request: HttpRequest, seconds: int | None = None) -> bool:
+    seconds = seconds if seconds is not None else settings.RECENT_AUTHENTICATION_SECONDS
+    at = request.session.get(AUTHENTICATED_AT)
+    return at is not None and now() - float(at) <= seconds
+
+
+def session_expired(request: HttpRequest) -> bool:
+    """Past the absolute lifetime, however active the person has been. A signed-in session
+    without a sign-in time was made before this rule: it ends too."""
+    at = request.session.get(SIGNED_IN_AT)
+    return at is None or now() - float(at) > settings.SESSION_ABSOLUTE_SECONDS
+
+
+def end_session(request: HttpRequest) -> None:
+    logout(request)
+
+
+# Remembered browsers ------------------------------------------------------------------------
+
+
+def remember_this_browser(request: HttpRequest, response: HttpResponse, device: Device) -> None:
+    days = services.remember_device_days(request.user)
+    if days <= 0:
+        return
+    value = {"u": request.user.pk, "g": request.user.session_generation, "d": device.persistent_id}
+    response.set_signed_cookie(
+        REMEMBER_COOKIE,
+        signing.dumps(value, compress=True),
+        salt=REMEMBER_SALT,
+        max_age=days * 86400,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _remembered_device(request: HttpRequest, user: User) -> Device | None:
+    """A browser remembered within the authority's allowance, for this person, since their
+    last password or second-factor change: verified without a code."""
+    days = services.remember_device_days(user)
+    if days <= 0:
+        return None
+    try:
+        raw = request.get_signed_cookie(REMEMBER_COOKIE, salt=REMEMBER_SALT, max_age=days * 86400)
+        value = signing.loads(raw)
+    except (KeyError, signing.BadSignature, ValueError):
+        return None
+    if value.get("u") != user.pk or value.get("g") != user.session_generation:
+        return None
+    device = Device.from_persistent_id(str(value.get("d", "")))
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    django_otp.login(request, device)
+    request.session[AUTHENTICATED_AT] = now()
+    return device
+
+
+# Known browsers (new-device alerts) ---------------------------------------------------------
+
+
+def note_browser(request: HttpRequest, response: HttpResponse) -> None:
+    """Once a sign-in is complete: the person is e-mailed if this browser is new to them."""
+    try:
+        token = request.get_signed_cookie(DEVICE_COOKIE, salt=DEVICE_SALT)
+    except (KeyError, signing.BadSignature):
+        token = services.new_device_token()
+    services.known_device_seen(user=request.user, token=token)
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        token,
+        salt=DEVICE_SALT,
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+# Re-authentication ------------------------------------------------------------------------
+
+
+def require_recent_authentication(
+    view: Callable[..., HttpResponse] | None = None, *, seconds: int | None = None
+) -> Any:
+    """Before a sensitive change (e-mail, second factor, sign-off, exports): the person must
+    have given their password and second factor within the last `seconds`
+    (RECENT_AUTHENTICATION_SECONDS by default), or is sent to confirm them and brought back.
+    Use as @require_recent_authentication or @require_recent_authentication(seconds=300)."""
+
+    def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(func)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
+            if not recently_authenticated(request, seconds):
+                back = request.get_full_path() if request.method == "GET" else request.path
+                return redirect(f"{reverse('confirm_identity')}?{urlencode({'next': back})}")
+            return func(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
