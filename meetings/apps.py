@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = "PEP meetings"
+
+    def ready(self) -> None:
+        from . import rules
+
+        rules.register()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from children.models import CareEpisode, Child
 from children.school_year import academic_year_start, year_group_on
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, can_edit_section, user_can
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars import deadlines
 from pep_portal.calendars.selectors import (
     RulesMissing,
@@ -33,6 +33,7 @@ from .models import (
     SectionStatus,
     Term,
 )
+from .rules import can_edit_section
 from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, sections_for
 
 TERM_WINDOW_NAMES = {Term.AUTUMN: "Autumn", Term.SPRING: "Spring", Term.SUMMER: "Summer"}

@@ -41,7 +41,7 @@ def days_late(pep: Pep, today: dt.date | None = None) -> int:
 
 
 def training_needs(*, user: User) -> QuerySet[TrainingNeed]:
-    if user.role != "virtual_school_staff":
+    if not user_can(user, Action.QUALITY_ASSURE):
         raise PermissionDenied
     return (
         TrainingNeed.objects.filter(
