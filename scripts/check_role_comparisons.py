@@ -3,7 +3,8 @@
 
 Every check is an Action asked of the permission engine (pep_portal/accounts/permissions.py:
 `user_can`, `scope_queryset`; in templates the `can` filter). Roles are compared only where the
-rules are written: the accounts app and each app's `rules.py`. Run by `make lint`.
+rules are written: the accounts app and each app's `rules.py`. Run by `make lint`
+(`python scripts/check_role_comparisons.py [ROOT]`, ROOT defaulting to the repository).
 
 Found in Python (outside those places, migrations and tests):
 - a comparison (==, !=, in, not in) with `<anything>.role`, `Role.<NAME>` or a role's value
@@ -121,16 +122,17 @@ def check_template(path: Path, relative: str) -> list[str]:
     return problems
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    root = Path(argv[0]).resolve() if argv else ROOT
     problems: list[str] = []
     for directory in PYTHON_DIRS:
-        for path in sorted((ROOT / directory).rglob("*.py")):
-            relative = path.relative_to(ROOT).as_posix()
+        for path in sorted((root / directory).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
             if not _allowed_python(relative):
                 problems += check_python(path, relative)
     for directory in TEMPLATE_DIRS:
-        for path in sorted((ROOT / directory).rglob("*.html")):
-            problems += check_template(path, path.relative_to(ROOT).as_posix())
+        for path in sorted((root / directory).rglob("*.html")):
+            problems += check_template(path, path.relative_to(root).as_posix())
     for problem in problems:
         print(problem)
     if problems:
@@ -145,4 +147,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
