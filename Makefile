@@ -44,6 +44,7 @@ $(AXE): pep_portal/frontend/package-lock.json
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_role_comparisons.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,6 +6,7 @@ class PepsConfig(AppConfig):
     verbose_name = "Personal education plans"
 
     def ready(self) -> None:
-        from . import rules
+        from . import pdf_rules, rules
 
         rules.register()
+        pdf_rules.register()

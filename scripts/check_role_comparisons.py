@@ -53,7 +53,7 @@ NOT_A_USER_ROLE = {
 def _allowed_python(relative: str) -> bool:
     return (
         relative.startswith("pep_portal/accounts/")
-        or relative.endswith("/rules.py")
+        or relative.endswith("rules.py")
         or "/migrations/" in relative
     )
 
