@@ -45,6 +45,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python scripts/check_role_comparisons.py
+	$(BIN)/lint-imports --no-cache --no-logo
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -4,6 +4,8 @@ Registered with the permission engine (pep_portal.accounts.permissions) by Child
 A user who is not signed in or whose account is closed never reaches these rules.
 """
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from pep_portal.accounts.models import LocalAuthority, User
@@ -21,7 +23,7 @@ from pep_portal.accounts.roles import AUTHORITY_ROLES, Role
 from .models import Child, ChildUserObjectPermission, TeacherApproval
 
 
-def granted_children(user: User) -> QuerySet[ChildUserObjectPermission]:
+def granted_children(user: User) -> QuerySet[ChildUserObjectPermission, Any]:
     """The ids of the children whose care team the user is in (the rows
     `children.access.sync_child_access` keeps), as a subquery."""
     return ChildUserObjectPermission.objects.filter(
@@ -84,6 +86,11 @@ def _carers_sharing_a_child(user: User) -> Q:
 # their authority approved; a teacher sees their own approvals.
 
 
+def _sees_own_approvals(user: User) -> bool:
+    """A designated teacher sees which authorities approve them."""
+    return user.role == Role.DESIGNATED_TEACHER
+
+
 def _may_approve_teachers(user: User) -> bool:
     return is_people_manager(user) and user.authority_id is not None
 
@@ -140,6 +147,7 @@ def register() -> None:
             # (a child is always registered into the registering person's authority).
             Action.VIEW_ALL_CHILDREN: sees_whole_authority,
             Action.REGISTER_CHILD: sees_whole_authority,
+            Action.VIEW_OWN_APPROVALS: _sees_own_approvals,
         }
     )
     widen_object_rule(User, Action.VIEW_PERSON, _carers_sharing_a_child)

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pep_portal.accounts.permissions import Action, allowed_ids, user_can
 from pep_portal.accounts.roles import Role
 from pep_portal.forms import show_service_errors
-from peps.selectors import peps_for_child
 
 from . import services
 from .forms import (
@@ -109,7 +108,6 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "approvable_teacher_ids": allowed_ids(
                 user, Action.APPROVE_TEACHER, record.teachers_not_approved
             ),
-            "peps": peps_for_child(user=user, child=child),
         },
     )
 

@@ -6,6 +6,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = "PEP meetings"
 
     def ready(self) -> None:
-        from . import rules
+        from . import receivers, rules  # noqa: F401 (importing receivers connects them)
 
         rules.register()

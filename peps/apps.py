@@ -6,7 +6,6 @@ class PepsConfig(AppConfig):
     verbose_name = "Personal education plans"
 
     def ready(self) -> None:
-        from . import pdf_rules, rules
+        from . import rules
 
         rules.register()
-        pdf_rules.register()

@@ -1,8 +1,6 @@
-"""Who quality-assures PEPs and sees the virtual school's dashboard, and (until Pupil Premium Plus
-has its own package) who raises, sees and decides PP+ requests.
-
-Registered with the permission engine by QualityAssuranceConfig.ready().
-"""
+"""Who quality-assures PEPs and sees the virtual school's dashboard: the virtual school, for its
+own authority. Registered with the permission engine by QualityAssuranceConfig.ready(); each
+PEP's review is peps' REVIEW_PEP rule."""
 
 from django.db.models import Q
 
@@ -12,67 +10,16 @@ from pep_portal.accounts.permissions import (
     nothing,
     register_area_rules,
     register_object_rules,
-    scope_queryset,
     sees_whole_authority,
 )
-from pep_portal.accounts.roles import Role
-from peps.models import Pep
-from peps.rules import peps_of_children, peps_submitted_by
-
-from .models import PpRequest
 
 
 def _virtual_schools_of(user: User) -> Q:
-    """The virtual school quality-assures and watches its own authority's PEPs only."""
     return Q(pk=user.authority_id) if sees_whole_authority(user) else nothing()
-
-
-def _peps_pp_requested_by(user: User) -> Q:
-    """The school asks for PP+ (the designated teacher decides how it is spent); without a school
-    place the social worker writes the school's sections, so asks for it too."""
-    if user.role in (Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF):
-        return peps_of_children(user, Action.VIEW_CHILD)
-    if user.role == Role.SOCIAL_WORKER:
-        return peps_submitted_by(user)
-    return nothing()
-
-
-def _visible_pp_requests(user: User) -> Q:
-    return Q(pep_id__in=scope_queryset(user, Action.VIEW_PEP, Pep.objects.all()).values("pk"))
-
-
-def _decidable_pp_requests(user: User) -> Q:
-    if not sees_whole_authority(user):
-        return nothing()
-    return Q(child__authority_id=user.authority_id)
-
-
-def _pp_allocations_kept_by(user: User) -> Q:
-    """Virtual school administrators set their own authority's allocation per child."""
-    if not sees_whole_authority(user) or not user.is_vs_administrator:
-        return nothing()
-    return Q(pk=user.authority_id)
-
-
-def _may_keep_pp_allocations(user: User) -> bool:
-    return sees_whole_authority(user) and user.is_vs_administrator
 
 
 def register() -> None:
     register_object_rules(
-        {
-            (LocalAuthority, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD): _virtual_schools_of,
-            (Pep, Action.RAISE_PP_REQUEST): _peps_pp_requested_by,
-            (PpRequest, Action.VIEW_PP_REQUEST): _visible_pp_requests,
-            (PpRequest, Action.DECIDE_PP_REQUEST): _decidable_pp_requests,
-            (LocalAuthority, Action.MANAGE_PP_ALLOCATIONS): _pp_allocations_kept_by,
-        }
+        {(LocalAuthority, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD): _virtual_schools_of}
     )
-    register_area_rules(
-        {
-            # The virtual school quality-assures its own authority's PEPs (PEP by PEP: REVIEW_PEP).
-            Action.QUALITY_ASSURE: sees_whole_authority,
-            Action.OPEN_PUPIL_PREMIUM: sees_whole_authority,
-            Action.MANAGE_PP_ALLOCATIONS: _may_keep_pp_allocations,
-        }
-    )
+    register_area_rules({Action.QUALITY_ASSURE: sees_whole_authority})

@@ -21,16 +21,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON_DIRS = [
-    "pep_portal",
-    "children",
-    "peps",
-    "meetings",
-    "quality_assurance",
-    "pupil_premium",
-    "documents",
-]
 TEMPLATE_DIRS = ["templates"]
+# Tests speak of personas by role; scripts are tools, not the portal.
+NOT_CHECKED = {"tests", "scripts"}
 ROLE_VALUES = {
     "social_worker",
     "designated_teacher",
@@ -125,8 +118,12 @@ def check_template(path: Path, relative: str) -> list[str]:
 def main(argv: list[str]) -> int:
     root = Path(argv[0]).resolve() if argv else ROOT
     problems: list[str] = []
-    for directory in PYTHON_DIRS:
-        for path in sorted((root / directory).rglob("*.py")):
+    # Every first-party package at the top level (a new app is checked without being listed).
+    packages = sorted(
+        d for d in root.iterdir() if (d / "__init__.py").is_file() and d.name not in NOT_CHECKED
+    )
+    for directory in packages:
+        for path in sorted(directory.rglob("*.py")):
             relative = path.relative_to(root).as_posix()
             if not _allowed_python(relative):
                 problems += check_python(path, relative)

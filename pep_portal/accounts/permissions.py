@@ -31,6 +31,8 @@ class Action(StrEnum):
     MANAGE_PERSON = "manage_person"
     VIEW_AUTHORITY = "view_authority"
     OPEN_PEOPLE = "open_people"
+    # How many accounts of each role the user's authority has (the home page).
+    COUNT_PEOPLE = "count_people"
     # Children (children/): the care team, held as django-guardian rows by children.access.
     VIEW_CHILD = "view_child"
     # Register, edit details, record placement and school moves, allocate staff.
@@ -44,6 +46,7 @@ class Action(StrEnum):
     # Designated teachers' approvals (children.TeacherApproval): on the teacher, or on one
     # authority's approval of them.
     APPROVE_TEACHER = "approve_teacher"
+    VIEW_OWN_APPROVALS = "view_own_approvals"
     VIEW_TEACHER_APPROVALS = "view_teacher_approvals"
     WITHDRAW_TEACHER_APPROVAL = "withdraw_teacher_approval"
     # Term calendars and PEP rules (pep_portal.calendars): on an authority, or on a school.
@@ -257,6 +260,10 @@ def _may_open_people(user: User) -> bool:
     return bool(user.role) and user.role != Role.CARER
 
 
+def _may_count_people(user: User) -> bool:
+    return user.role in (Role.VIRTUAL_SCHOOL_STAFF, Role.AUTHORITY_ADMINISTRATOR)
+
+
 def register_account_rules() -> None:
     register_object_rules(
         {
@@ -265,4 +272,6 @@ def register_account_rules() -> None:
             (LocalAuthority, Action.VIEW_AUTHORITY): _visible_authorities,
         }
     )
-    register_area_rules({Action.OPEN_PEOPLE: _may_open_people})
+    register_area_rules(
+        {Action.OPEN_PEOPLE: _may_open_people, Action.COUNT_PEOPLE: _may_count_people}
+    )

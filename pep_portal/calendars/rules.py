@@ -33,6 +33,8 @@ def _may_keep_calendars(user: User) -> bool:
 def _calendar_schools(user: User) -> Q:
     """Schools in the user's own authority, and schools (anywhere) where a child of the user's
     authority is on roll: out-of-area schools need their term dates kept by someone."""
+    if user.authority_id is None:
+        return nothing()
     own_la_code = LocalAuthority.objects.filter(pk=user.authority_id).values("la_code")
     attended = Enrolment.objects.filter(
         ended_on__isnull=True, child__authority_id=user.authority_id

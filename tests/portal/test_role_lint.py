@@ -17,6 +17,9 @@ def write(root: Path, relative: str, text: str) -> None:
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+    if path.suffix == ".py":
+        # A first-party package is a top-level directory with an __init__.py.
+        (root / Path(relative).parts[0] / "__init__.py").touch()
 
 
 def test_a_role_comparison_outside_the_engine_fails(tmp_path):
@@ -36,15 +39,23 @@ def test_a_role_comparison_outside_the_engine_fails(tmp_path):
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         'children/services.py:2: role comparison: return actor.role in ("carer",)',
-        "peps/views.py:2: role comparison: return user.role == Role.CARER",
         "meetings/views.py:2: role predicate is_virtual_school_staff(): "
         "return is_virtual_school_staff(u)",
+        "peps/views.py:2: role comparison: return user.role == Role.CARER",
         "quality_assurance/selectors.py:2: duty flag .is_vs_administrator: "
         "return u.is_vs_administrator",
         "templates/duty.html:2: duty flag: {% if user.is_vs_administrator %}",
         'templates/nav.html:1: role comparison: {% if user.role == "virtual_school_staff" %}',
     ]
     assert "6 role check(s) outside the permission engine" in result.stderr
+
+
+def test_a_new_app_is_checked_without_being_listed(tmp_path):
+    write(tmp_path, "virtual_school_reports/views.py", "def f(u):\n    return u.role != 'carer'\n")
+    result = lint(tmp_path)
+    assert result.stdout == (
+        "virtual_school_reports/views.py:2: role comparison: return u.role != 'carer'\n"
+    )
 
 
 def test_the_engine_and_the_rules_modules_may_compare_roles(tmp_path):
