@@ -20,9 +20,8 @@ from .selectors import dashboard_for
 def _virtual_school_only(request: AuthenticatedRequest) -> LocalAuthority:
     """The virtual school's own authority; everyone else is refused."""
     authority = request.user.authority
-    if authority is None or not user_can(
-        request.user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD, authority
-    ):
+    # The area rule (no query); dashboard_for checks the authority itself by the object rule.
+    if authority is None or not user_can(request.user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD):
         raise PermissionDenied
     return authority
 

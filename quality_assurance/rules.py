@@ -22,4 +22,9 @@ def register() -> None:
     register_object_rules(
         {(LocalAuthority, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD): _virtual_schools_of}
     )
-    register_area_rules({Action.QUALITY_ASSURE: sees_whole_authority})
+    register_area_rules(
+        {
+            Action.QUALITY_ASSURE: sees_whole_authority,
+            Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD: sees_whole_authority,
+        }
+    )

@@ -16,11 +16,19 @@ The objects:
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q
 
 from children.models import Child, LegalStatus, PlacementType
 from children.services import child_register
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, scope_queryset, user_can
+from pep_portal.accounts.permissions import (
+    Action,
+    register_object_rules,
+    registered_rules,
+    scope_queryset,
+    user_can,
+)
 from peps.models import Pep
 from tests.conftest import PERSONA_NAMES
 
@@ -102,6 +110,17 @@ AREA_TABLE: dict[Action, set[str]] = {
     Action.REGISTER_CHILD: {"virtual_school_staff", "other_authority_virtual_school_staff"},
     Action.VIEW_ALL_CHILDREN: {"virtual_school_staff", "other_authority_virtual_school_staff"},
     Action.MANAGE_PP_ALLOCATIONS: set(),
+    Action.OPEN_PEP_BUNDLES: {"virtual_school_staff", "other_authority_virtual_school_staff"},
+    Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD: {
+        "virtual_school_staff",
+        "other_authority_virtual_school_staff",
+    },
+    Action.COUNT_PEOPLE: {
+        "virtual_school_staff",
+        "authority_administrator",
+        "other_authority_virtual_school_staff",
+    },
+    Action.VIEW_OWN_APPROVALS: {"designated_teacher", "other_school_teacher"},
 }
 
 
@@ -216,3 +235,14 @@ def test_an_action_without_a_rule_is_refused(personas, world):
         user_can(personas.virtual_school_staff, Action.REVIEW_PEP, children[ZARA])
     with pytest.raises(PermissionError):
         user_can(personas.virtual_school_staff, Action.VIEW_CHILD)
+
+
+def test_every_action_has_a_rule_and_every_area_is_in_the_table():
+    assert {action for _, action in registered_rules()} == set(Action)
+    assert {action for model, action in registered_rules() if model == "area"} == set(AREA_TABLE)
+
+
+def test_a_second_rule_for_the_same_action_stops_the_portal_starting():
+    # An app cannot quietly replace another's rule (say, to let everyone see every child).
+    with pytest.raises(ImproperlyConfigured, match="Two rules for view_child on Child"):
+        register_object_rules({(Child, Action.VIEW_CHILD): lambda user: Q()})

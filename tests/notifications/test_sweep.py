@@ -180,6 +180,7 @@ def test_beat_schedule_has_each_job_in_utc():
         "pep_portal.notifications.tasks.sweep_deadlines_task",
         "pep_portal.notifications.tasks.send_daily_digests_task",
         "pep_portal.outbox.tasks.relay_outbox_task",
+        "pep_portal.notifications.tasks.check_access_task",
     }
     assert settings.CELERY_TIMEZONE == "UTC"
 
