@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.calendars import deadlines
 from pep_portal.forms import show_service_errors
 from peps.selectors import pep_get_for_user
@@ -59,7 +60,7 @@ def _this_financial_year() -> int:
     return deadlines.financial_year_of(timezone.localdate()).start_year
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: AuthenticatedRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
@@ -67,7 +68,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pp_request_raise(request: HttpRequest, pep_pk: int) -> HttpResponse:
+def pp_request_raise(request: AuthenticatedRequest, pep_pk: int) -> HttpResponse:
     pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.RAISE_PP_REQUEST)
     targets = pp_targets_for(pep)
     form = PpRequestForm(
@@ -108,7 +109,7 @@ def pp_request_raise(request: HttpRequest, pep_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def pp_request_list(request: HttpRequest) -> HttpResponse:
+def pp_request_list(request: AuthenticatedRequest) -> HttpResponse:
     pp_authority_for_user(user=request.user)
     data = request.GET.copy()
     # Opened from the menu, the list shows what is waiting for a decision.
@@ -128,7 +129,7 @@ def pp_request_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pp_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def pp_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pp_request = pp_request_get_for_user(user=request.user, pk=pk, action=Action.DECIDE_PP_REQUEST)
     form = PpDecisionForm(request.POST or None)
     if request.method == "POST":
@@ -171,7 +172,7 @@ def pp_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _chosen_year(request: HttpRequest, years: list[int]) -> tuple[PpYearForm, int]:
+def _chosen_year(request: AuthenticatedRequest, years: list[int]) -> tuple[PpYearForm, int]:
     form = PpYearForm(request.GET or None, years=years)
     year = _this_financial_year()
     if form.is_bound and form.is_valid():
@@ -183,7 +184,7 @@ def _chosen_year(request: HttpRequest, years: list[int]) -> tuple[PpYearForm, in
 
 @login_required
 @require_GET
-def pp_totals(request: HttpRequest) -> HttpResponse:
+def pp_totals(request: AuthenticatedRequest) -> HttpResponse:
     authority = pp_authority_for_user(user=request.user)
     form, year = _chosen_year(request, pp_financial_years(user=request.user))
     children = Paginator(pp_totals_by_child(user=request.user, financial_year=year), PAGE_SIZE)
@@ -226,7 +227,7 @@ def _csv(rows: Iterable[list[str]], filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def pp_export(request: HttpRequest) -> HttpResponse:
+def pp_export(request: AuthenticatedRequest) -> HttpResponse:
     authority = pp_authority_for_user(user=request.user)
     _, year = _chosen_year(request, pp_financial_years(user=request.user))
     kind = request.GET.get("kind", "requests")
@@ -239,7 +240,7 @@ def pp_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pp_allocations(request: HttpRequest) -> HttpResponse:
+def pp_allocations(request: AuthenticatedRequest) -> HttpResponse:
     authority = pp_authority_for_user(user=request.user)
     if not can_set_pp_allocation(request.user, authority):
         raise PermissionDenied
