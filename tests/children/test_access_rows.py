@@ -140,6 +140,6 @@ def test_the_nightly_check_is_silent_when_all_is_well(personas, setting, mailout
 
 
 def test_the_check_is_on_the_nightly_schedule():
-    job = settings.CELERY_BEAT_SCHEDULE["nightly-access-check"]
-    assert job["task"] == "pep_portal.notifications.tasks.check_access_task"
+    job = settings.DAILY_JOBS["nightly-access-check"]
+    assert (job["task"], job["at"]) == ("pep_portal.notifications.tasks.check_access_task", "03:30")
     assert check_access_task.name == job["task"]
