@@ -38,19 +38,35 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
-    # The portal's strict CSP forbids injected scripts; only the tests' axe needs the bypass.
-    context = browser.new_context(bypass_csp=True, base_url=live_server.url)
+def csp_refusals() -> list[str]:
+    """What the browser refused under the Content-Security-Policy, as it told the console."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_refusals):  # type: ignore[no-untyped-def]
+    """A page under the portal's real Content-Security-Policy (no bypass). Anything the policy
+    blocks (an inline script or style, a script from elsewhere) fails the test that caused it."""
+    context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+
+    def watch(message) -> None:  # type: ignore[no-untyped-def]
+        if "Content Security Policy" in message.text or message.text.startswith("Refused to"):
+            csp_refusals.append(message.text)
+
+    page.on("console", watch)
     yield page
     context.close()
+    assert csp_refusals == [], f"blocked by the Content-Security-Policy: {csp_refusals}"
 
 
 def accessibility_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """Serious and critical WCAG 2.2 A/AA violations axe-core finds on the page."""
+    """Serious and critical WCAG 2.2 A/AA violations axe-core finds on the page. axe is run
+    through the DevTools protocol (page.evaluate), which the page's CSP does not govern: the
+    page itself keeps its strict policy."""
     assert AXE.exists(), "axe-core is missing: `make test` installs it with npm"
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text())
     result = page.evaluate(
         """async () => await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',

@@ -68,3 +68,23 @@ def test_the_accessibility_check_catches_a_real_violation(page):
     # Guards the guard: a check that cannot fail proves nothing.
     page.set_content('<html lang="en"><body><main><input type="text"></main></body></html>')
     assert any(v.startswith("label") for v in accessibility_violations(page))
+
+
+def test_the_csp_check_catches_an_inline_script_and_style(page, csp_refusals):
+    # Guards the guard: the portal's own policy, on a page that breaks it, must be reported.
+    policy = page.goto("/account/sign-in/").headers["content-security-policy"]
+    page.route(
+        "**/csp-guard/",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            headers={"Content-Security-Policy": policy},
+            body='<html lang="en"><head><title>Guard</title></head><body>'
+            '<script>document.title = "ran"</script><p style="color: red">Hi</p></body></html>',
+        ),
+    )
+    page.goto("/csp-guard/")
+    assert page.title() == "Guard"  # the inline script did not run
+    assert any("inline script" in refusal for refusal in csp_refusals), csp_refusals
+    assert any("inline style" in refusal for refusal in csp_refusals), csp_refusals
+    csp_refusals.clear()

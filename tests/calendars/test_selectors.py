@@ -94,7 +94,10 @@ def test_the_calendar_for_a_school_takes_a_fixed_number_of_queries(
     load_file("school-inset-days.csv", school=northam_school)
     # The school's authority; its calendars with their periods.
     with django_assert_num_queries(3):
-        calendar_for_school(northam_school, responsible=northam_loaded.other_authority)
+        calendar = calendar_for_school(northam_school, responsible=northam_loaded.other_authority)
+    # What was fetched in those queries: Northam's terms with the school's own INSET days.
+    assert sorted(calendar.years) == [2022, 2025, 2026]
+    assert "with Riverside Academy's own closures" in calendar.years[2025].source
 
 
 def test_missing_years_flags_this_and_next_academic_year(northam_loaded):

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from children.services import delegation_grant
+from tests.personas import PERSONA_NAMES_WITH_ADMINISTRATOR
 
 VIEW_ONLY_URLS = ["child_detail"]
 CHANGE_URLS = ["child_edit", "placement_change", "school_move", "care_team_allocate"]
@@ -23,29 +24,7 @@ CAN_CHANGE = {"virtual_school_staff"}
 CAN_AUDIT = {"virtual_school_administrator"}
 CAN_DELEGATE = {"designated_teacher"}
 
-PERSONAS = [
-    "social_worker",
-    "unrelated_social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "other_school_teacher",
-    "carer",
-    "virtual_school_staff",
-    "virtual_school_administrator",
-    "independent_reviewing_officer",
-    "authority_administrator",
-    "other_authority_virtual_school_staff",
-    "other_authority_social_worker",
-]
-
-
-def persona(personas, name):  # type: ignore[no-untyped-def]
-    if name == "virtual_school_administrator":
-        user = personas.virtual_school_staff
-        user.is_vs_administrator = True
-        user.save()
-        return user
-    return getattr(personas, name)
+PERSONAS = PERSONA_NAMES_WITH_ADMINISTRATOR
 
 
 def allowed(name: str, url_name: str) -> bool:
@@ -61,7 +40,7 @@ def allowed(name: str, url_name: str) -> bool:
 @pytest.mark.parametrize("url_name", VIEW_ONLY_URLS + CHANGE_URLS + AUDIT_URLS + DELEGATE_URLS)
 @pytest.mark.parametrize("name", PERSONAS)
 def test_child_pages_by_persona(client, personas, setting, name, url_name):
-    user = persona(personas, name)
+    user = getattr(personas, name)
     client.force_login(user)
     response = client.get(reverse(url_name, args=[setting.child.pk]))
     if allowed(name, url_name):
@@ -73,7 +52,7 @@ def test_child_pages_by_persona(client, personas, setting, name, url_name):
 
 @pytest.mark.parametrize("name", PERSONAS)
 def test_posting_a_change_is_refused_to_all_but_the_virtual_school(client, personas, setting, name):
-    client.force_login(persona(personas, name))
+    client.force_login(getattr(personas, name))
     response = client.post(
         reverse("school_move", args=[setting.child.pk]),
         {"school": "", "started_on_0": "1", "started_on_1": "10", "started_on_2": "2026"},
@@ -120,7 +99,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, setting):
 
 def test_register_page_is_for_virtual_school_staff_only(client, personas):
     for name in PERSONAS:
-        client.force_login(persona(personas, name))
+        client.force_login(getattr(personas, name))
         status = client.get(reverse("child_register")).status_code
         # Any authority's virtual school registers children, into its own authority only.
         assert status == (200 if "virtual_school" in name else 403), name

@@ -75,4 +75,9 @@ def test_a_sweep_sent_through_redis_runs_on_the_worker(worker, pep_setting):
         assert time.monotonic() < deadline, "the worker did not run the task within 60 s"
         time.sleep(0.5)
     time.sleep(1)  # let the task finish its batch
-    assert Notification.objects.filter(kind="no_meeting_arranged").exists()
+    # Zara's Autumn PEP, due 31 December with no meeting, is escalated on 9 January to her
+    # social worker and her adviser: exactly those two, written by the worker.
+    assert set(Notification.objects.values_list("kind", "stage", "recipient__full_name")) == {
+        ("no_meeting_arranged", "escalated", "Alice Social"),
+        ("no_meeting_arranged", "escalated", "Vic School"),
+    }

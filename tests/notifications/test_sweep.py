@@ -2,12 +2,10 @@
 that never name a child."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 
 from meetings.services import meeting_arrange
@@ -15,6 +13,7 @@ from pep_portal.notifications.models import Kind, Notification, Stage
 from pep_portal.notifications.services import sweep_deadlines, termly_set_up
 from peps.models import Pep, Term
 from peps.services import pep_record_meeting_held
+from tests.concurrency import run_at_once
 from tests.meetings.test_meetings import at
 from tests.peps.fixtures import teacher_sections_done
 
@@ -50,23 +49,16 @@ def test_a_second_run_sends_nothing_new(pep_setting):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_send_each_notification_once(personas, pep_setting):
-    results: list[int] = []
-
-    def run() -> None:
-        try:
-            results.append(len(sweep_deadlines(today=dt.date(2027, 1, 9))))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    total = Notification.objects.count()
-    assert total > 0
-    assert sum(results) == total  # each sent by exactly one of the two
-    assert Notification.objects.values("dedupe_key").distinct().count() == total
+    # Zara's Autumn 2026 PEP, due 31 December with no meeting, is escalated on 9 January to
+    # Alice Social and Vic School: two notifications between the two sweeps, none twice.
+    sent = run_at_once(lambda: sweep_deadlines(today=dt.date(2027, 1, 9)))
+    keys = [due.key for each in sent for due in each]
+    assert len(keys) == len(set(keys)) == 2
+    assert sorted(Notification.objects.values_list("dedupe_key", flat=True)) == sorted(keys)
+    assert kinds_and_stages() == {
+        (Kind.NO_MEETING_ARRANGED, Stage.ESCALATED, "Alice Social"),
+        (Kind.NO_MEETING_ARRANGED, Stage.ESCALATED, "Vic School"),
+    }
 
 
 def test_teacher_sections_due_before_the_meeting(personas, pep_setting):
@@ -146,7 +138,8 @@ def test_notification_centre_and_unread_count(client, personas, pep_setting):
     sweep_deadlines(today=dt.date(2027, 1, 9))
     client.force_login(personas.social_worker)
     home = client.get(reverse("home")).content.decode()
-    assert "unread" in home
+    # One: Zara's PEP escalated to Alice on 9 January.
+    assert '>1<span class="govuk-visually-hidden"> unread</span>' in home
     page = client.get(reverse("notification_list")).content.decode()
     assert "Zara Quill: the PEP meeting is due by 31 December" in page
     client.post(reverse("notification_read"))

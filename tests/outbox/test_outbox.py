@@ -4,11 +4,10 @@ own, which the tests stop."""
 
 import datetime as dt
 import io
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from documents.tasks import pep_pdf_keep_task, pep_pdfs_zip_task
@@ -20,6 +19,7 @@ from pep_portal.outbox.services import (
     relay_outbox,
 )
 from pep_portal.outbox.tasks import relay_outbox_task
+from tests.concurrency import run_at_once
 from tests.outbox.conftest import queued_task_names
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,21 +76,7 @@ def test_with_redis_down_work_waits_and_the_relay_sends_it_once_redis_is_back(br
 
 def test_two_relays_at_once_publish_each_waiting_row_exactly_once(broker):
     OutboxTask.objects.bulk_create(OutboxTask(task_name=KEEP, args=[n]) for n in range(250))
-    start = threading.Barrier(2)
-    results: list[int] = []
-
-    def relay() -> None:
-        try:
-            start.wait()
-            results.append(relay_outbox().sent)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=relay) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(lambda: relay_outbox().sent)
     assert sum(results) == 250
     assert len(queued_task_names(broker)) == 250
     assert set(OutboxTask.objects.values_list("attempts", flat=True)) == {1}

@@ -11,35 +11,17 @@ import pytest
 from django.urls import reverse
 
 from pupil_premium.models import PpRequest, PpStatus
+from tests.personas import PERSONA_NAMES_WITH_ADMINISTRATOR
 
 from .test_pp_support import URLCONF, make_request, on_24_november, pp_setting  # noqa: F401
 
 pytestmark = [pytest.mark.urls(URLCONF), pytest.mark.usefixtures("on_24_november")]
 
-PERSONAS = [
-    "social_worker",
-    "unrelated_social_worker",
-    "designated_teacher",
-    "delegated_school_staff",
-    "other_school_teacher",
-    "carer",
-    "virtual_school_staff",
-    "virtual_school_administrator",
-    "independent_reviewing_officer",
-    "authority_administrator",
-    "other_authority_virtual_school_staff",
-    "other_authority_social_worker",
-]
+PERSONAS = PERSONA_NAMES_WITH_ADMINISTRATOR
 # The school (and the allocated social worker, who writes the school's sections when there is
 # no school place) asks for the money.
 MAY_RAISE = {"social_worker", "designated_teacher", "delegated_school_staff"}
 THE_VIRTUAL_SCHOOL = {"virtual_school_staff", "virtual_school_administrator"}
-
-
-def persona(personas, pp_setting, name):  # type: ignore[no-untyped-def]
-    if name == "virtual_school_administrator":
-        return pp_setting.admin
-    return getattr(personas, name)
 
 
 def refused(response, child_name="Zara") -> None:  # type: ignore[no-untyped-def]
@@ -49,7 +31,7 @@ def refused(response, child_name="Zara") -> None:  # type: ignore[no-untyped-def
 
 @pytest.mark.parametrize("name", PERSONAS)
 def test_the_request_page_by_persona(client, personas, pp_setting, name):
-    client.force_login(persona(personas, pp_setting, name))
+    client.force_login(getattr(personas, name))
     url = reverse("pp_request_raise", args=[pp_setting.pep.pk])
     response = client.get(url)
     if name in MAY_RAISE:
@@ -63,7 +45,7 @@ def test_the_request_page_by_persona(client, personas, pp_setting, name):
 @pytest.mark.parametrize("name", PERSONAS)
 def test_the_decision_page_by_persona(client, personas, pp_setting, name):
     waiting = make_request(pp_setting, personas.designated_teacher, "100")
-    client.force_login(persona(personas, pp_setting, name))
+    client.force_login(getattr(personas, name))
     url = reverse("pp_request_decide", args=[waiting.pk])
     response = client.get(url)
     if name in THE_VIRTUAL_SCHOOL:
@@ -87,7 +69,7 @@ def test_another_authoritys_virtual_school_gets_404_for_the_request_not_403(
 @pytest.mark.parametrize("name", PERSONAS)
 def test_the_virtual_school_pages_by_persona(client, personas, pp_setting, name, url_name):
     make_request(pp_setting, personas.designated_teacher, "100", purpose="Zara's tutoring")
-    client.force_login(persona(personas, pp_setting, name))
+    client.force_login(getattr(personas, name))
     response = client.get(reverse(url_name), {"year": 2026, "status": ""})
     if name in THE_VIRTUAL_SCHOOL:
         assert response.status_code == 200
@@ -104,7 +86,7 @@ def test_the_virtual_school_pages_by_persona(client, personas, pp_setting, name,
 def test_the_allocation_page_is_for_virtual_school_administrators_only(
     client, personas, pp_setting, name
 ):
-    client.force_login(persona(personas, pp_setting, name))
+    client.force_login(getattr(personas, name))
     url = reverse("pp_allocations")
     response = client.get(url)
     if name == "virtual_school_administrator":

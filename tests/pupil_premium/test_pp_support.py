@@ -13,10 +13,8 @@ from children.models import Child
 from meetings.models import Meeting, Target
 from pep_portal import urls as portal_urls
 from pep_portal.accounts.models import User
-from pep_portal.accounts.roles import Role
 from peps.models import Pep
 from pupil_premium.models import PpAllocation, PpRequest, PpStatus
-from tests.factories import UserFactory
 
 # The portal's own URLs with the PP+ pages at /pupil-premium/, as pep_portal/urls.py mounts
 # them (the first match wins, so this also works once the portal includes them itself).
@@ -64,13 +62,7 @@ def pp_setting(personas, pep_setting) -> PpSetting:  # type: ignore[no-untyped-d
     PpAllocation.objects.create(
         authority=personas.authority, financial_year=2026, amount_per_child=ALLOCATION
     )
-    admin = UserFactory.for_role(
-        Role.VIRTUAL_SCHOOL_STAFF,
-        authority=personas.authority,
-        is_vs_administrator=True,
-        full_name="Val Admin",
-        email="val.admin@example.org",
-    )
+    admin = personas.virtual_school_administrator
     target = add_target(pep_setting.pep, personas.virtual_school_staff)
     return PpSetting(child=pep_setting.child, pep=pep_setting.pep, target=target, admin=admin)
 

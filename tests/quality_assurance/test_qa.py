@@ -266,4 +266,7 @@ def test_dashboard_query_count_is_constant(
         )
     client.force_login(personas.virtual_school_staff)
     with django_assert_num_queries(16):
-        client.get(reverse("vs_dashboard"), {"year": 2026})
+        response = client.get(reverse("vs_dashboard"), {"year": 2026})
+    assert response.status_code == 200
+    # Zara and the children registered above, all counted.
+    assert f'id="children-in-care">{how_many + 1}</p>' in response.content.decode()
