@@ -60,6 +60,7 @@ $(AXE): pep_portal/frontend/package-lock.json
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_role_comparisons.py
 	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/mypy
 

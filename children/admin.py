@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from .access import sync_child_access
 from .models import Child, School, TeacherApproval
 
 
@@ -17,6 +19,11 @@ class ChildAdmin(SimpleHistoryAdmin):
     list_display = ("legal_last_name", "legal_first_name", "authority", "date_of_birth")
     list_filter = ("authority",)
     list_select_related = ("authority",)
+
+    def save_model(self, request: HttpRequest, obj: Child, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # An operator who corrects the allocated staff here changes the care team too.
+        sync_child_access([obj.pk])
 
 
 @admin.register(TeacherApproval)

@@ -13,6 +13,7 @@ from pep_portal.forms import DateField, PortalForm, StorableTextMixin
 
 from .models import Gender, LegalStatus, PlacementType, School, SenStatus
 from .school_year import PepTemplate
+from .selectors import carer_choices, delegate_choices, staff_choices_for
 from .upn import normalise_upn, validate_upn
 
 
@@ -53,15 +54,11 @@ class SchoolUrnField(forms.CharField):
 
 
 def _authority_staff(authority_id: int, role: Role) -> Any:
-    return User.objects.filter(authority_id=authority_id, role=role, is_active=True).order_by(
-        "full_name"
-    )
+    return staff_choices_for(child_authority_id=authority_id, role=role)
 
 
 def _carers(authority_id: int) -> Any:
-    return User.objects.filter(role=Role.CARER, is_active=True, authority_id=authority_id).order_by(
-        "full_name"
-    )
+    return carer_choices(authority_id=authority_id)
 
 
 class PlacementFields(PortalForm):
@@ -322,9 +319,7 @@ class DelegateForm(PortalForm):
 
     def __init__(self, *args: Any, school_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = User.objects.filter(
-            school_id=school_id, role=Role.DELEGATED_SCHOOL_STAFF, is_active=True
-        ).order_by("full_name")
+        self.fields["delegate"].queryset = delegate_choices(school_id=school_id)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(Field.select("delegate"), Button("submit", "Delegate"))

@@ -1,13 +1,12 @@
 """Reads about children, always scoped to the user asking (pep_portal.accounts.permissions)."""
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.accounts.roles import Role
 
+from .access import Seat, care_teams
 from .models import (
     CareEpisode,
     Child,
@@ -32,92 +32,13 @@ def _current_enrolments() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(ended_on__isnull=True)
 
 
-def current_school_ids(child_ids: Iterable[int]) -> dict[int, int]:
-    """Each child's current school, for the children who have a school place."""
-    return dict(
-        _current_enrolments().filter(child_id__in=child_ids).values_list("child_id", "school_id")
-    )
-
-
-def _approved_at(
-    schools: Iterable[int], *, open_accounts_only: bool = True
-) -> dict[tuple[int, int], set[int]]:
-    """The designated teachers each authority approves at each of these schools:
-    {(school, authority): teachers}, in one query."""
-    approved: dict[tuple[int, int], set[int]] = defaultdict(set)
-    rows = TeacherApproval.objects.filter(
-        withdrawn_at__isnull=True,
-        school_id__in=set(schools),
-        # An approval is for the teacher at that school: it ends when they move school.
-        teacher__school_id=F("school_id"),
-        teacher__role=Role.DESIGNATED_TEACHER,
-    )
-    if open_accounts_only:
-        rows = rows.filter(teacher__is_active=True)
-    rows = rows.values_list("school_id", "authority_id", "teacher_id")
-    for school_id, authority_id, teacher_id in rows:
-        approved[(school_id, authority_id)].add(teacher_id)
-    return approved
-
-
-def designated_teachers_by_child(school_of: dict[int, int]) -> dict[int, set[int]]:
-    """The designated teachers of each child's current school (`current_school_ids`) whom the
-    child's authority has approved for that school, in two queries however many children."""
-    authority_of = dict(Child.objects.filter(pk__in=school_of).values_list("pk", "authority_id"))
-    approved = _approved_at(school_of.values())
+def designated_teachers_by_child(child_ids: Iterable[int]) -> dict[int, set[int]]:
+    """The designated teachers in each child's care team (of the current school, approved by
+    the child's authority there, account open), from the one derivation of the care team."""
     return {
-        child_id: set(approved.get((school_id, authority_of[child_id]), ()))
-        for child_id, school_id in school_of.items()
+        child_id: {m.user_id for m in members if m.seat == Seat.DESIGNATED_TEACHER}
+        for child_id, members in care_teams(child_ids).items()
     }
-
-
-def care_team_user_ids(child_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Who is in each child's care team, from the facts alone, in six queries however many
-    children: allocated staff, the designated teachers of the current school whom the child's
-    authority approved there, current carers, and colleagues such a teacher delegated the
-    child to."""
-    child_ids = list(child_ids)
-    team: dict[int, set[int]] = {child_id: set() for child_id in child_ids}
-    allocated = Child.objects.filter(pk__in=child_ids).values_list(
-        "pk",
-        "authority_id",
-        "social_worker_id",
-        "virtual_school_adviser_id",
-        "independent_reviewing_officer_id",
-    )
-    authority_of: dict[int, int] = {}
-    for child_id, authority_id, *staff in allocated:
-        authority_of[child_id] = authority_id
-        team[child_id].update(user_id for user_id in staff if user_id)
-
-    school_of = current_school_ids(child_ids)
-    # Closed accounts included: a delegation outlives its teacher's account, and closed
-    # accounts leave the team below anyway.
-    approved = _approved_at(school_of.values(), open_accounts_only=False)
-    for child_id, school_id in school_of.items():
-        team[child_id] |= approved.get((school_id, authority_of[child_id]), set())
-
-    carers = Placement.carers.through.objects.filter(
-        placement__child_id__in=child_ids, placement__ended_on__isnull=True
-    ).values_list("placement__child_id", "user_id")
-    for child_id, user_id in carers:
-        team[child_id].add(user_id)
-
-    # A delegation lapses by itself when the child leaves the school that made it, and is
-    # suspended while the child's authority does not approve the teacher who made it.
-    delegations = Delegation.objects.filter(
-        child_id__in=child_ids, revoked_at__isnull=True, delegate__is_active=True
-    ).values_list("child_id", "school_id", "delegate_id", "delegated_by_id")
-    for child_id, school_id, user_id, teacher_id in delegations:
-        if school_of.get(child_id) != school_id:
-            continue
-        if teacher_id in approved.get((school_id, authority_of[child_id]), ()):
-            team[child_id].add(user_id)
-
-    # A closed account belongs to no care team.
-    everyone = set().union(*team.values())
-    active = set(User.objects.filter(pk__in=everyone, is_active=True).values_list("pk", flat=True))
-    return {child_id: members & active for child_id, members in team.items()}
 
 
 @dataclass(frozen=True)
@@ -184,10 +105,24 @@ def child_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_CHIL
     return child
 
 
+SEAT_LABELS = {
+    Seat.SOCIAL_WORKER: "Social worker",
+    Seat.VIRTUAL_SCHOOL_ADVISER: "Virtual school adviser",
+    Seat.INDEPENDENT_REVIEWING_OFFICER: "Independent reviewing officer",
+    Seat.DESIGNATED_TEACHER: "Designated teacher",
+    Seat.DELEGATED_SCHOOL_STAFF: "Delegated school staff",
+}
+
+
 @dataclass(frozen=True)
 class CareTeamMember:
-    role: str
+    seat: Seat
     person: User
+
+    @property
+    def role(self) -> str:
+        """What the record calls them: a carer by the kind of care they give."""
+        return SEAT_LABELS.get(self.seat) or self.person.role_label
 
 
 @dataclass
@@ -219,6 +154,32 @@ class ChildRecord:
         return self.current_enrolment is not None
 
 
+def care_team_members(*, child: Child) -> list[CareTeamMember]:
+    """The child's care team (children.access.care_teams), with each person, in the order the
+    record lists them."""
+    members = care_teams([child.pk])[child.pk]
+    people = User.objects.select_related("school", "authority").in_bulk(
+        [m.user_id for m in members]
+    )
+    return [CareTeamMember(m.seat, people[m.user_id]) for m in members]
+
+
+def _teachers_not_approved(child: Child, school: School | None) -> list[User]:
+    if school is None:
+        return []
+    approval = TeacherApproval.objects.filter(
+        authority_id=child.authority_id,
+        school=school,
+        teacher=OuterRef("pk"),
+        withdrawn_at__isnull=True,
+    )
+    return list(
+        User.objects.filter(role=Role.DESIGNATED_TEACHER, school=school, is_active=True)
+        .exclude(Exists(approval))
+        .select_related("school")
+    )
+
+
 def child_record(*, child: Child) -> ChildRecord:
     """Everything the child's record page shows, in a fixed number of queries."""
     episodes = list(child.episodes.all())
@@ -230,48 +191,15 @@ def child_record(*, child: Child) -> ChildRecord:
         child.delegations.filter(revoked_at__isnull=True).select_related("delegate", "school")
     )
     current_school = next((e.school for e in enrolments if e.ended_on is None), None)
-    current_placement = next((p for p in placements if p.ended_on is None), None)
-
-    team: list[CareTeamMember] = []
-    allocated = (
-        ("Social worker", child.social_worker),
-        ("Virtual school adviser", child.virtual_school_adviser),
-        ("Independent reviewing officer", child.independent_reviewing_officer),
+    return ChildRecord(
+        child,
+        episodes,
+        placements,
+        enrolments,
+        care_team_members(child=child),
+        delegations,
+        _teachers_not_approved(child, current_school),
     )
-    team += [CareTeamMember(label, person) for label, person in allocated if person]
-    not_approved: list[User] = []
-    if current_school is not None:
-        approval = TeacherApproval.objects.filter(
-            authority_id=child.authority_id,
-            school=current_school,
-            teacher=OuterRef("pk"),
-            withdrawn_at__isnull=True,
-        )
-        teachers = (
-            User.objects.filter(role=Role.DESIGNATED_TEACHER, school=current_school)
-            .annotate(approved=Exists(approval))
-            .select_related("school")
-        )
-        approved_ids = set()
-        for teacher in teachers:
-            if teacher.approved:
-                approved_ids.add(teacher.pk)
-            if teacher.is_active and teacher.approved:
-                team.append(CareTeamMember("Designated teacher", teacher))
-            elif teacher.is_active:
-                not_approved.append(teacher)
-        team += [
-            CareTeamMember("Delegated school staff", d.delegate)
-            for d in delegations
-            if d.school_id == current_school.pk
-            and d.delegate.is_active
-            and d.delegated_by_id in approved_ids
-        ]
-    if current_placement is not None:
-        team += [
-            CareTeamMember(carer.role_label, carer) for carer in current_placement.carers.all()
-        ]
-    return ChildRecord(child, episodes, placements, enrolments, team, delegations, not_approved)
 
 
 @dataclass(frozen=True)
@@ -324,7 +252,24 @@ def child_audit_trail(*, child: Child, limit: int = 500) -> list[AuditEntry]:
 
 
 def staff_choices_for(*, child_authority_id: int, role: Role) -> QuerySet[User]:
-    """Active staff of the child's authority who can be allocated in `role`."""
+    """Active staff of the child's authority who can be allocated in `role` (the form's choices
+    and the service's check: one rule)."""
     return User.objects.filter(authority_id=child_authority_id, role=role, is_active=True).order_by(
         "full_name"
     )
+
+
+def carer_choices(*, authority_id: int | None = None) -> QuerySet[User]:
+    """Open carer accounts (of one authority, for the forms' lists) who can be placed with."""
+    carers = User.objects.filter(role=Role.CARER, is_active=True)
+    if authority_id is not None:
+        carers = carers.filter(authority_id=authority_id)
+    return carers.order_by("full_name")
+
+
+def delegate_choices(*, school_id: int | None) -> QuerySet[User]:
+    """The colleagues a designated teacher may delegate a child to: open delegated-staff
+    accounts at their own school."""
+    return User.objects.filter(
+        school_id=school_id, role=Role.DELEGATED_SCHOOL_STAFF, is_active=True
+    ).order_by("full_name")

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, sync_child_access, user_can
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
 
+from .access import sync_child_access
 from .models import (
     CareEpisode,
     Child,
@@ -26,6 +27,7 @@ from .models import (
     School,
 )
 from .school_year import year_group_on
+from .selectors import carer_choices, delegate_choices, staff_choices_for
 from .signals import school_place_missing
 from .upn import normalise_upn, validate_upn
 
@@ -50,14 +52,16 @@ def _not_in_future(day: dt.date, what: str) -> None:
 def _check_staff(authority_id: int, person: User | None, role: Role, field: str) -> None:
     if person is None:
         return
-    if person.role != role or person.authority_id != authority_id or not person.is_active:
+    choices = staff_choices_for(child_authority_id=authority_id, role=role)
+    if not choices.filter(pk=person.pk).exists():
         raise ValidationError(
             {field: f"Choose an active {role.label.lower()} of the child's authority"}
         )
 
 
 def _check_carers(carers: Sequence[User]) -> None:
-    if any(c.role != Role.CARER or not c.is_active for c in carers):
+    ids = {c.pk for c in carers}
+    if ids and carer_choices().filter(pk__in=ids).count() != len(ids):
         raise ValidationError({"carers": "Choose carers from the list"})
 
 
@@ -85,7 +89,7 @@ def child_register(
 ) -> Child:
     """A child enters care: their details, the episode, where they live and their school
     (or none: "no school place"), and the staff allocated to them."""
-    if actor.role != Role.VIRTUAL_SCHOOL_STAFF or not actor.is_active:
+    if not user_can(actor, Action.REGISTER_CHILD):
         raise PermissionDenied
     authority_id = actor.authority_id
     _not_in_future(entered_care_on, "entered_care_on")
@@ -256,11 +260,7 @@ def school_move(
 def delegation_grant(*, actor: User, child: Child, delegate: User) -> Delegation:
     """A designated teacher lets a colleague at their school work on this child's PEPs."""
     _require(actor, Action.DELEGATE_CHILD, child)
-    if (
-        delegate.role != Role.DELEGATED_SCHOOL_STAFF
-        or delegate.school_id != actor.school_id
-        or not delegate.is_active
-    ):
+    if not delegate_choices(school_id=actor.school_id).filter(pk=delegate.pk).exists():
         raise ValidationError({"delegate": "Choose a colleague at your school"})
     if Delegation.objects.filter(child=child, delegate=delegate, revoked_at__isnull=True).exists():
         raise ValidationError({"delegate": f"{delegate.full_name} already has this child"})

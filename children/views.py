@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pep_portal.accounts.permissions import Action, is_people_manager, user_can
+from pep_portal.accounts.permissions import Action, allowed_ids, user_can
 from pep_portal.accounts.roles import Role
 from pep_portal.forms import show_service_errors
 
@@ -40,8 +40,11 @@ PAGE_SIZE = 50
 @require_GET
 def child_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    is_vs = user.role == Role.VIRTUAL_SCHOOL_STAFF
-    form = ChildSearchForm(request.GET or None, authority_id=user.authority_id if is_vs else None)
+    # The virtual school sees its whole authority's children, so it searches and filters them.
+    whole_authority = user_can(user, Action.VIEW_ALL_CHILDREN)
+    form = ChildSearchForm(
+        request.GET or None, authority_id=user.authority_id if whole_authority else None
+    )
     filters = ChildFilters()
     if form.is_valid():
         data = form.cleaned_data
@@ -60,8 +63,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "show_filters": is_vs,
-            "can_register": is_vs,
+            "show_filters": whole_authority,
+            "can_register": user_can(user, Action.REGISTER_CHILD),
             "heading": _list_heading(user.role),
             "query_string": _query_without_page(request),
         },
@@ -91,16 +94,20 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(user=request.user, pk=pk)
     services.child_record_viewed(viewer=request.user, child=child, page="record")
     user = request.user
+    record = child_record(child=child)
     return render(
         request,
         "children/child_detail.html",
         {
-            "record": child_record(child=child),
+            "record": record,
             "child": child,
             "can_change": user_can(user, Action.CHANGE_CHILD, child),
             "can_delegate": user_can(user, Action.DELEGATE_CHILD, child),
             "can_audit": user_can(user, Action.VIEW_CHILD_AUDIT, child),
-            "can_approve_teachers": is_people_manager(user),
+            # The teachers not yet approved whom this user may approve (a link to do it).
+            "approvable_teacher_ids": allowed_ids(
+                user, Action.APPROVE_TEACHER, record.teachers_not_approved
+            ),
         },
     )
 
@@ -119,7 +126,7 @@ def _form_page(
 @require_http_methods(["GET", "POST"])
 def child_register(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if user.role != Role.VIRTUAL_SCHOOL_STAFF:
+    if not user_can(user, Action.REGISTER_CHILD):
         raise PermissionDenied
     form = ChildRegisterForm(request.POST or None, authority_id=user.authority_id)
     if request.method == "POST" and form.is_valid():

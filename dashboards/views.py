@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from children.school_year import academic_year_start
 from pep_portal.accounts.models import LocalAuthority
-from pep_portal.accounts.permissions import is_virtual_school_staff
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 
 from .selectors import dashboard_for
@@ -20,7 +20,8 @@ from .selectors import dashboard_for
 def _virtual_school_only(request: AuthenticatedRequest) -> LocalAuthority:
     """The virtual school's own authority; everyone else is refused."""
     authority = request.user.authority
-    if not is_virtual_school_staff(request.user) or authority is None:
+    # The area rule (no query); dashboard_for checks the authority itself by the object rule.
+    if authority is None or not user_can(request.user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD):
         raise PermissionDenied
     return authority
 

@@ -9,4 +9,6 @@ class DocumentsConfig(AppConfig):
     verbose_name = "PEP documents"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 (connects the receivers)
+        from . import receivers, rules  # noqa: F401 (importing receivers connects them)
+
+        rules.register()

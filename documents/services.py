@@ -38,8 +38,8 @@ from django.utils import timezone
 
 from children.models import Enrolment, School
 from meetings.models import Meeting, MeetingStatus, Target
-from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, is_virtual_school_staff, scope_queryset
+from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.outbox.services import enqueue_after_commit
 from peps.models import Pep, PepStatus, Term, private_storage
 from pupil_premium.models import PpRequest
@@ -251,7 +251,7 @@ def bulk_job_get_for_user(*, user: User, job_id: str) -> BulkJob:
     """A bulk job, for virtual school staff of the authority whose PEPs it holds; 404 for
     anyone else, as for any record they may not see."""
     job = _load(job_id)
-    if not is_virtual_school_staff(user) or user.authority_id != job.authority_id:
+    if not user_can(user, Action.DOWNLOAD_PEP_BUNDLE, LocalAuthority(pk=job.authority_id)):
         raise Http404("No such job.")
     return job
 
@@ -306,7 +306,7 @@ def bulk_job_start(
     only their authority's PEPs. The task starts once this transaction commits."""
     from .tasks import pep_pdfs_zip_task  # tasks.py imports this module
 
-    if not is_virtual_school_staff(actor) or actor.authority_id is None:
+    if not user_can(actor, Action.OPEN_PEP_BUNDLES):
         raise PermissionDenied
     now = timezone.now()
     _prune_old_jobs(now)
@@ -369,7 +369,7 @@ def pep_pdfs_zip(*, job_id: str) -> BulkJob:
     user = User.objects.filter(pk=job.user_id, is_active=True).first()
     peps = (
         scope_queryset(user, Action.VIEW_PEP, Pep.objects.filter(pk__in=job.pep_ids))
-        if user is not None and is_virtual_school_staff(user)
+        if user is not None and user_can(user, Action.OPEN_PEP_BUNDLES)
         else Pep.objects.none()
     )
     by_id = {p.pk: p for p in peps.select_related("child", "child__authority", "signed_off_by")}

@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from children.school_year import academic_year_start
-from pep_portal.accounts.permissions import is_virtual_school_staff
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.forms import PortalForm, show_service_errors
 from peps.models import Term
@@ -91,7 +91,7 @@ class BulkPdfForm(PortalForm):
 @login_required
 @require_http_methods(["GET", "POST"])
 def pep_pdf_bulk(request: AuthenticatedRequest) -> HttpResponse:
-    if not is_virtual_school_staff(request.user):
+    if not user_can(request.user, Action.OPEN_PEP_BUNDLES):
         raise PermissionDenied
     form = BulkPdfForm(
         request.POST or None,

@@ -6,4 +6,6 @@ class MeetingsConfig(AppConfig):
     verbose_name = "PEP meetings"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 (connects the receivers)
+        from . import receivers, rules  # noqa: F401 (importing receivers connects them)
+
+        rules.register()

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from children.access import Seat
 from children.models import Child
-from children.selectors import child_record
+from children.selectors import care_team_members
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
-from pep_portal.accounts.roles import Role
 from pep_portal.calendars import deadlines
 from pep_portal.calendars.deadlines import Deadline
 from pep_portal.calendars.selectors import RulesMissing, deadlines_for_child, rules_for_authority
@@ -62,17 +62,15 @@ def _set_history_user(obj: Any, actor: User) -> Any:
 
 def care_team_invitees(pep: Pep) -> list[Invitee]:
     """Everyone who should be invited, from the care team: never typed twice."""
-    record = child_record(child=pep.child)
     roles = {
-        "Social worker": AttendeeRole.SOCIAL_WORKER,
-        "Designated teacher": AttendeeRole.DESIGNATED_TEACHER,
-        "Virtual school adviser": AttendeeRole.VIRTUAL_SCHOOL,
+        Seat.SOCIAL_WORKER: AttendeeRole.SOCIAL_WORKER,
+        Seat.DESIGNATED_TEACHER: AttendeeRole.DESIGNATED_TEACHER,
+        Seat.VIRTUAL_SCHOOL_ADVISER: AttendeeRole.VIRTUAL_SCHOOL,
+        Seat.CARER: AttendeeRole.CARER,
     }
     invitees = []
-    for member in record.care_team:
-        role = roles.get(member.role)
-        if role is None and member.person.role == Role.CARER:
-            role = AttendeeRole.CARER
+    for member in care_team_members(child=pep.child):
+        role = roles.get(member.seat)
         if role is None:
             continue  # IROs and delegated staff read the PEP; they are not core attendees
         person = member.person
@@ -132,7 +130,9 @@ def meeting_arrange(
         raise ValidationError(
             f"A meeting cannot be arranged for a PEP that is “{pep.get_status_display()}”"
         )
-    if kind == MeetingKind.INTERNAL_REVIEW and actor.role != Role.DESIGNATED_TEACHER:
+    if kind == MeetingKind.INTERNAL_REVIEW and not user_can(
+        actor, Action.HOLD_INTERNAL_REVIEW, pep
+    ):
         raise ValidationError({"kind": "Only the designated teacher holds an internal review"})
     if venue == Venue.ONLINE and not online_link:
         raise ValidationError({"online_link": "Enter the link to join the online meeting"})

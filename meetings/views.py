@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action, user_can
-from pep_portal.accounts.roles import Role
 from pep_portal.forms import show_service_errors
 from peps.selectors import pep_get_for_user
 
@@ -28,7 +27,8 @@ from .selectors import meeting_get_for_user, target_tracker, upcoming_meetings_f
 def meeting_arrange(request: HttpRequest, pep_pk: int) -> HttpResponse:
     pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.ARRANGE_MEETING)
     form = ArrangeForm(
-        request.POST or None, allow_internal=request.user.role == Role.DESIGNATED_TEACHER
+        request.POST or None,
+        allow_internal=user_can(request.user, Action.HOLD_INTERNAL_REVIEW, pep),
     )
     if request.method == "POST" and form.is_valid():
         invitees = services.care_team_invitees(pep)

@@ -345,6 +345,9 @@ EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+# Also told when the nightly access check finds access rows that differ from the care teams
+# (besides the portal's operators, in their notifications): an operations mailbox, optional.
+ACCESS_CHECK_ALERT_EMAIL = env.str("ACCESS_CHECK_ALERT_EMAIL", default="")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="PEP Portal <no-reply@pep-portal.invalid>"
 )
@@ -447,6 +450,12 @@ DAILY_JOBS = {
     "daily-deadline-sweep": {
         "task": "pep_portal.notifications.tasks.sweep_deadlines_task",
         "at": "05:00",
+        "takes_day": True,
+    },
+    # Access rows against the care teams; the operators are told of any difference.
+    "nightly-access-check": {
+        "task": "pep_portal.notifications.tasks.check_access_task",
+        "at": "03:30",
         "takes_day": True,
     },
     "daily-digests": {

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PepsConfig(AppConfig):
     name = "peps"
     verbose_name = "Personal education plans"
+
+    def ready(self) -> None:
+        from . import rules
+
+        rules.register()

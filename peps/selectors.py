@@ -12,15 +12,10 @@ from django.utils import timezone
 
 from children.models import Child, Enrolment
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import (
-    Action,
-    scope_queryset,
-    section_owner_allows,
-    user_can,
-)
-from pep_portal.accounts.roles import Role
+from pep_portal.accounts.permissions import Action, allowed_ids, scope_queryset, user_can
 
 from .models import EDITABLE_STATUSES, Pep, PepSection, PepStatus, SectionDraft, SectionStatus
+from .rules import section_owner_allows
 from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, progress
 
 
@@ -160,6 +155,17 @@ def work_for(*, user: User) -> list[WorkItem]:
             )
         )
     )
+    peps = list(peps)
+    # Who submits and who signs off is the engine's rule, asked once for the whole list (no
+    # query at all when no PEP is at that stage).
+    to_submit = allowed_ids(
+        user,
+        Action.SUBMIT_PEP,
+        [p for p in peps if p.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED)],
+    )
+    to_review = allowed_ids(
+        user, Action.REVIEW_PEP, [p for p in peps if p.status == PepStatus.SUBMITTED]
+    )
     items: list[WorkItem] = []
     for pep in peps:
         child = pep.child
@@ -179,16 +185,14 @@ def work_for(*, user: User) -> list[WorkItem]:
                             (pep.pk, section.key),
                         )
                     )
-        if pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED) and (
-            user.role == Role.SOCIAL_WORKER and child.social_worker_id == user.pk
-        ):
+        if pep.pk in to_submit:
             what = (
                 "Resubmit the returned PEP"
                 if pep.status == PepStatus.RETURNED
                 else ("Submit the PEP for quality assurance")
             )
             items.append(WorkItem(what, child, pep, pep.submission_due_on, "pep_detail", (pep.pk,)))
-        if pep.status == PepStatus.SUBMITTED and user.role == Role.VIRTUAL_SCHOOL_STAFF:
+        if pep.pk in to_review:
             items.append(
                 WorkItem("Quality-assure and sign off", child, pep, None, "pep_detail", (pep.pk,))
             )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from children.models import CareEpisode, Child
 from children.school_year import PepTemplate, academic_year_start, year_group_on
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, can_edit_section, user_can
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars import deadlines
 from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
@@ -34,6 +34,7 @@ from .models import (
     SectionStatus,
     Term,
 )
+from .rules import can_edit_section
 from .sections import (
     SECTIONS_BY_KEY,
     SectionSpec,

@@ -38,7 +38,6 @@ from meetings.models import Target
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import (
     Action,
-    is_virtual_school_staff,
     scope_queryset,
     user_can,
 )
@@ -272,15 +271,8 @@ def pp_authority_for_user(*, user: User) -> LocalAuthority:
 
 
 def can_set_pp_allocation(user: User, authority: LocalAuthority) -> bool:
-    """Virtual school administrators set their own authority's allocation per child.
-
-    permissions.py has no action for allocations yet; this is the one place the rule lives."""
-    return (
-        is_virtual_school_staff(user)
-        and user.is_active
-        and user.is_vs_administrator
-        and user.authority_id == authority.pk
-    )
+    """Virtual school administrators set their own authority's allocation per child."""
+    return user_can(user, Action.MANAGE_PP_ALLOCATIONS, authority)
 
 
 # --- requests ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from children.models import Enrolment
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, scope_queryset
+from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from peps.models import Pep, PepStatus
 
 from .models import QaDecision, QaReview, TrainingNeed
@@ -39,7 +39,7 @@ def days_late(pep: Pep, today: dt.date | None = None) -> int:
 
 
 def training_needs(*, user: User) -> QuerySet[TrainingNeed]:
-    if user.role != "virtual_school_staff":
+    if not user_can(user, Action.QUALITY_ASSURE):
         raise PermissionDenied
     return (
         TrainingNeed.objects.filter(

@@ -8,10 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from children.selectors import current_school_ids, designated_teachers_by_child
+from children.selectors import designated_teachers_by_child
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
-from pep_portal.accounts.roles import Role
 from peps.models import Pep, PepStatus
 from peps.services import pep_return, pep_sign_off
 
@@ -91,7 +90,7 @@ def _flag_training(review: QaReview, framework: QaFramework) -> None:
     if not framework.training_at or review.overall != framework.training_at:
         return
     child = review.pep.child
-    teachers = designated_teachers_by_child(current_school_ids([child.pk])).get(child.pk, set())
+    teachers = designated_teachers_by_child([child.pk]).get(child.pk, set())
     people = teachers | ({child.social_worker_id} if child.social_worker_id else set())
     for person_id in sorted(people):
         TrainingNeed.objects.get_or_create(person_id=person_id, review=review)
@@ -170,7 +169,7 @@ def moderation_sample(
     *, actor: User, academic_year: int, term: str, size: int, seed: int | None = None
 ) -> list[Pep]:
     """A random sample of the authority's signed-off PEPs of a term not yet moderated."""
-    if actor.role != Role.VIRTUAL_SCHOOL_STAFF or not actor.is_active:
+    if not user_can(actor, Action.QUALITY_ASSURE):
         raise PermissionDenied
     if not 1 <= size <= 100:
         raise ValidationError({"size": "Enter a sample size from 1 to 100"})

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.school_year import academic_year_start
-from pep_portal.accounts.permissions import Action
-from pep_portal.accounts.roles import Role
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.forms import show_service_errors
 from peps.selectors import pep_get_for_user
 
@@ -26,7 +25,7 @@ from .selectors import (
 
 
 def _virtual_school_only(request: HttpRequest) -> None:
-    if request.user.role != Role.VIRTUAL_SCHOOL_STAFF:
+    if not user_can(request.user, Action.QUALITY_ASSURE):
         raise PermissionDenied
 
 

@@ -71,3 +71,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             # Closing a login here has the same consequences as anywhere: it leaves every
             # care team and its sessions end for good.
             services.person_set_active(actor=request.user, person=obj, active=obj.is_active)
+        if not change or {"role", "authority", "school"} & set(form.changed_data):
+            # A new login, or one moved to another role or school, sees exactly what the facts
+            # give it from now on (a teacher moved school loses the old school's children).
+            services.access_resync([obj])

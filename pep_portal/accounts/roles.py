@@ -38,3 +38,45 @@ AUTHORITY_ROLES = frozenset(
 # School staff belong to a school, not an authority: one login serves children of every
 # authority hosted on the portal, because schools take children placed from anywhere.
 SCHOOL_ROLES = frozenset({Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF})
+
+
+# What each role does on the portal, in its own words (the home page says it). "{authority}" is
+# the person's authority's name.
+ROLE_SUMMARIES = {
+    Role.SOCIAL_WORKER: (
+        "As the child's social worker you arrange PEP meetings, complete the care information "
+        "each term, record the meeting, targets and actions, and submit each PEP for the virtual "
+        "school's review within 3 working days of the meeting."
+    ),
+    Role.DESIGNATED_TEACHER: (
+        "As designated teacher you complete the learning sections of each PEP for the children "
+        "in care on your school's roll, from any local authority, at least 5 school days before "
+        "the meeting, lead the termly reviews and request Pupil Premium Plus. You can delegate "
+        "named children to other staff at your school."
+    ),
+    Role.DELEGATED_SCHOOL_STAFF: (
+        "Your designated teacher has delegated work on some children's PEPs to you. You see "
+        "only the children and sections delegated to you."
+    ),
+    Role.CARER: (
+        "You can read the personal education plans of the children placed with you and add your "
+        "contribution: home learning, and anything that worries you."
+    ),
+    Role.VIRTUAL_SCHOOL_STAFF: (
+        "You set up PEPs for every child in {authority}'s care, supply historical data, approve "
+        "Pupil Premium Plus, quality-assure and sign off PEPs, and watch compliance across the "
+        "authority."
+    ),
+    Role.INDEPENDENT_REVIEWING_OFFICER: (
+        "You can read the PEPs of the children you review before their care reviews. You cannot "
+        "change them."
+    ),
+    Role.AUTHORITY_ADMINISTRATOR: (
+        "You manage the accounts of {authority}'s staff and carers, its school calendars, its "
+        "PEP rules and its audit trail."
+    ),
+}
+OPERATOR_SUMMARY = (
+    "You operate the portal. Children's records are reached only through a local authority's "
+    "accounts."
+)

@@ -9,14 +9,13 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from children.models import Child, ChildUserObjectPermission, Delegation, School, TeacherApproval
+from children.models import School, TeacherApproval
 from pep_portal import ratelimit
 from pep_portal.outbox.services import enqueue_after_commit
 from pep_portal.ratelimit import TooManyRequests
@@ -25,9 +24,9 @@ from pep_portal.security.models import SensitiveActionKind
 
 from .addresses import normalise_email
 from .models import User
-from .permissions import Action, roles_user_may_invite, sync_child_access, user_can
+from .permissions import Action, roles_user_may_invite, user_can
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchoolDuty
-from .signals import teacher_approval_changed
+from .signals import care_team_facts_changed, teacher_approval_changed
 
 
 class TeacherHasLogin(Exception):
@@ -136,24 +135,11 @@ def password_reset_email_send(*, address: str) -> int:
     return sent
 
 
-def _children_of(people: Iterable[User]) -> set[int]:
-    """Children whose care team includes any of these people (their access follows them)."""
-    ids = [p.pk for p in people]
-    granted = ChildUserObjectPermission.objects.filter(user_id__in=ids).values_list(
-        "content_object_id", flat=True
-    )
-    school_ids = [p.school_id for p in people if p.school_id]
-    at_school = Child.objects.filter(
-        enrolments__school_id__in=school_ids, enrolments__ended_on__isnull=True
-    ).values_list("pk", flat=True)
-    delegated = Delegation.objects.filter(delegate_id__in=ids).values_list("child_id", flat=True)
-    allocated = Child.objects.filter(
-        Q(social_worker_id__in=ids)
-        | Q(virtual_school_adviser_id__in=ids)
-        | Q(independent_reviewing_officer_id__in=ids)
-        | Q(placements__carers__in=ids, placements__ended_on__isnull=True)
-    ).values_list("pk", flat=True)
-    return set(granted) | set(at_school) | set(delegated) | set(allocated)
+def access_resync(people: Iterable[User]) -> None:
+    """Every change to a fact about people that their care teams depend on ends here: the
+    children app re-derives their access to children in this same transaction (so a new
+    designated teacher sees the children on their school's roll at once)."""
+    care_team_facts_changed.send(sender=User, user_ids={p.pk for p in people})
 
 
 @transaction.atomic
@@ -224,7 +210,7 @@ def person_invite(
             kind=SensitiveActionKind.ACCOUNT_CREATED, actor=actor, subject=person
         )
     # The new person sees at once whatever the facts already give them.
-    sync_child_access(_children_of([person]))
+    access_resync([person])
     # E-mailed by a task once the account is committed: a mail server or Redis that is down
     # delays the invitation (retried, or resent from the person's page), never the account.
     _queue_invitation(person)
@@ -258,19 +244,8 @@ def _set_active(*, actor: User, person: User, active: bool) -> User:
     person._history_user = actor
     person.save(update_fields=fields)
     # Closing an account drops it from every care team; reopening restores what the facts say.
-    sync_child_access(_children_of([person]))
+    access_resync([person])
     return person
-
-
-def _children_approved_by(approval: TeacherApproval) -> list[int]:
-    """The children an approval reaches: the authority's children on the school's roll."""
-    return list(
-        Child.objects.filter(
-            authority_id=approval.authority_id,
-            enrolments__school_id=approval.school_id,
-            enrolments__ended_on__isnull=True,
-        ).values_list("pk", flat=True)
-    )
 
 
 def _approve(*, actor: User, teacher: User) -> TeacherApproval:
@@ -303,7 +278,7 @@ def teacher_approve(*, actor: User, teacher: User) -> TeacherApproval:
     if not user_can(actor, Action.APPROVE_TEACHER, teacher):
         raise PermissionDenied
     approval = _approve(actor=actor, teacher=teacher)
-    sync_child_access(_children_approved_by(approval))
+    access_resync([teacher])
     return approval
 
 
@@ -333,6 +308,6 @@ def _withdraw(*, actor: User, approval: TeacherApproval) -> TeacherApproval:
     approval.withdrawn_by = actor
     approval._history_user = actor
     approval.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    sync_child_access(_children_approved_by(approval))
+    access_resync([approval.teacher])
     teacher_approval_changed.send(sender=TeacherApproval, approval=approval, actor=actor)
     return approval

@@ -7,4 +7,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications and reminders"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 (connects the receivers)
+        from . import receivers, rules  # noqa: F401 (importing receivers connects them)
+
+        rules.register()

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
         "teacher_approval_withdrawn",
         "An approval of a designated teacher has been withdrawn",
     )
+    ACCESS_CHECK = "access_check", "Access to children differs from the care teams"
 
 
 class Stage(models.TextChoices):

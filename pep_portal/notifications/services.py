@@ -21,9 +21,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from children.access import access_differences
 from children.models import CareEpisode, Child, Enrolment, TeacherApproval
 from children.school_year import year_group_on
-from children.selectors import current_school_ids, designated_teachers_by_child
+from children.selectors import designated_teachers_by_child
 from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset
@@ -35,7 +36,7 @@ from pep_portal.calendars.selectors import (
     deadlines_for_child,
     rules_of_every_authority,
 )
-from pep_portal.outbox.services import enqueue_many_after_commit
+from pep_portal.outbox.services import enqueue_after_commit, enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
 from peps.services import pep_set_up
 from quality_assurance.models import QaFramework
@@ -304,7 +305,7 @@ def _stage(today: dt.date, due: dt.date, rules: PepRules) -> str | None:
 def _school_teachers(child_ids: set[int]) -> dict[int, list[int]]:
     return {
         child: sorted(teachers)
-        for child, teachers in designated_teachers_by_child(current_school_ids(child_ids)).items()
+        for child, teachers in designated_teachers_by_child(child_ids).items()
     }
 
 
@@ -615,3 +616,55 @@ def _tell_virtual_school(authority: LocalAuthority, term: deadlines.ReviewTerm, 
         )
         for person in staff
     )
+
+
+def access_check_tell_operators(*, today: dt.date | None = None) -> int:
+    """The nightly access check (twin of `manage.py check_access`): compare every access row
+    with the derived care teams and, if anything differs, tell the portal's operators (each
+    open superuser account, in the notification centre and by e-mail as they prefer) and the
+    operations mailbox if one is set. Counts only, never a name: the rows are listed by
+    check_access. Returns how many differences were found."""
+    found = access_differences()
+    if not found:
+        return 0
+    today = today or timezone.localdate()
+    missing, extra = len(found.missing), len(found.extra)
+    message = (
+        f"The nightly access check found {missing} missing and {extra} extra access row(s). "
+        "Run “manage.py check_access” to list them and “check_access --repair” to put them right."
+    )
+    operators = User.objects.filter(is_superuser=True, is_active=True).values_list("pk", flat=True)
+    notify(
+        Due(
+            recipient_id=pk,
+            kind=Kind.ACCESS_CHECK,
+            stage=Stage.DUE,
+            item="access",
+            due_on=today,
+            message=message,
+            url=reverse("admin:index"),
+        )
+        for pk in operators
+    )
+    if settings.ACCESS_CHECK_ALERT_EMAIL:
+        from .tasks import send_access_alert_email  # tasks.py imports this module
+
+        with transaction.atomic():
+            enqueue_after_commit(send_access_alert_email, missing, extra)
+    logger.warning("Access check: %s missing and %s extra access row(s)", missing, extra)
+    return missing + extra
+
+
+def access_alert_email_send(*, missing: int, extra: int) -> bool:
+    """E-mail the operations mailbox what the access check found: counts only."""
+    body = render_to_string(
+        "notifications/access_check.txt",
+        {"missing": missing, "extra": extra, "link": _link(reverse("admin:index"))},
+    )
+    send_mail(
+        "PEP Portal: access check found differences",
+        body,
+        None,
+        [settings.ACCESS_CHECK_ALERT_EMAIL],
+    )
+    return True

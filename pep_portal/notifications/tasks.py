@@ -38,3 +38,15 @@ def send_notification_email(notification_id: int) -> bool:
 @shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=60, max_retries=5)
 def send_daily_digests_task() -> int:
     return services.send_daily_digests()
+
+
+# Read-only but for the notifications it writes (deduplicated by day), so safe to run again.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def check_access_task(day: str | None = None) -> int:
+    today = dt.date.fromisoformat(day) if day else None
+    return services.access_check_tell_operators(today=today)
+
+
+@shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=60, max_retries=8)
+def send_access_alert_email(missing: int, extra: int) -> bool:
+    return services.access_alert_email_send(missing=missing, extra=extra)

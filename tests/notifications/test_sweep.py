@@ -177,6 +177,7 @@ def test_beat_schedule_has_each_job_in_utc():
     assert daily == {
         "nightly-housekeeping": ("pep_portal.scheduling.tasks.housekeeping_task", "02:00"),
         "retention": ("pep_portal.operations.tasks.apply_retention_task", "02:30"),
+        "nightly-access-check": ("pep_portal.notifications.tasks.check_access_task", "03:30"),
         "termly-set-up": ("pep_portal.notifications.tasks.termly_set_up_task", "04:00"),
         "daily-deadline-sweep": ("pep_portal.notifications.tasks.sweep_deadlines_task", "05:00"),
         "daily-digests": ("pep_portal.notifications.tasks.send_daily_digests_task", "07:00"),

@@ -1,0 +1,272 @@
+"""Who is in each child's care team, and the django-guardian rows that say so.
+
+The care team is derived from the facts in exactly one function, `care_teams`: allocated
+staff, the designated teachers of the current school whom the child's authority approved there,
+current carers, and colleagues such a teacher delegated the child to. The rows the permission
+rules read (`ChildUserObjectPermission`, "view_child") are written only by `sync_child_access`,
+which every service that changes one of those facts calls in its own transaction, and are
+checked against the facts by `access_differences` (`manage.py check_access`, nightly).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.db.models import F, Q
+
+from pep_portal.accounts.models import User
+from pep_portal.accounts.roles import Role
+from pep_portal.accounts.signals import child_access_changed
+
+from .models import (
+    Child,
+    ChildUserObjectPermission,
+    Delegation,
+    Enrolment,
+    Placement,
+    TeacherApproval,
+)
+
+
+class Seat(StrEnum):
+    """Why someone is in a child's care team, in the order the record lists them."""
+
+    SOCIAL_WORKER = "social_worker"
+    VIRTUAL_SCHOOL_ADVISER = "virtual_school_adviser"
+    INDEPENDENT_REVIEWING_OFFICER = "independent_reviewing_officer"
+    DESIGNATED_TEACHER = "designated_teacher"
+    DELEGATED_SCHOOL_STAFF = "delegated_school_staff"
+    CARER = "carer"
+
+
+SEAT_ORDER = list(Seat)
+
+
+@dataclass(frozen=True)
+class Member:
+    seat: Seat
+    user_id: int
+
+
+def current_school_ids(child_ids: Iterable[int]) -> dict[int, int]:
+    """Each child's current school, for the children who have a school place."""
+    return dict(
+        Enrolment.objects.filter(ended_on__isnull=True, child_id__in=child_ids).values_list(
+            "child_id", "school_id"
+        )
+    )
+
+
+def approved_teachers(
+    schools: Iterable[int], *, open_accounts_only: bool = True
+) -> dict[tuple[int, int], set[int]]:
+    """The designated teachers each authority approves at each of these schools:
+    {(school, authority): teachers}, in one query."""
+    approved: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rows = TeacherApproval.objects.filter(
+        withdrawn_at__isnull=True,
+        school_id__in=set(schools),
+        # An approval is for the teacher at that school: it ends when they move school.
+        teacher__school_id=F("school_id"),
+        teacher__role=Role.DESIGNATED_TEACHER,
+    )
+    if open_accounts_only:
+        rows = rows.filter(teacher__is_active=True)
+    for school_id, authority_id, teacher_id in rows.values_list(
+        "school_id", "authority_id", "teacher_id"
+    ):
+        approved[(school_id, authority_id)].add(teacher_id)
+    return approved
+
+
+def care_teams(child_ids: Iterable[int]) -> dict[int, list[Member]]:
+    """Who is in each child's care team and why, from the facts alone, in six queries however
+    many children. Closed accounts belong to no care team. The one place the team is derived."""
+    child_ids = list(child_ids)
+    seats: dict[int, set[Member]] = {child_id: set() for child_id in child_ids}
+    authority_of: dict[int, int] = {}
+    allocated = Child.objects.filter(pk__in=child_ids).values_list(
+        "pk",
+        "authority_id",
+        "social_worker_id",
+        "virtual_school_adviser_id",
+        "independent_reviewing_officer_id",
+    )
+    for child_id, authority_id, social_worker, adviser, reviewer in allocated:
+        authority_of[child_id] = authority_id
+        for seat, user_id in (
+            (Seat.SOCIAL_WORKER, social_worker),
+            (Seat.VIRTUAL_SCHOOL_ADVISER, adviser),
+            (Seat.INDEPENDENT_REVIEWING_OFFICER, reviewer),
+        ):
+            if user_id:
+                seats[child_id].add(Member(seat, user_id))
+
+    school_of = current_school_ids(child_ids)
+    # Closed accounts included here: a delegation is suspended, not ended, while its teacher's
+    # account is closed; closed accounts leave the team below anyway.
+    approved = approved_teachers(school_of.values(), open_accounts_only=False)
+    for child_id, school_id in school_of.items():
+        for teacher_id in approved.get((school_id, authority_of[child_id]), ()):
+            seats[child_id].add(Member(Seat.DESIGNATED_TEACHER, teacher_id))
+
+    carers = Placement.carers.through.objects.filter(
+        placement__child_id__in=child_ids, placement__ended_on__isnull=True
+    ).values_list("placement__child_id", "user_id")
+    for child_id, user_id in carers:
+        seats[child_id].add(Member(Seat.CARER, user_id))
+
+    # A delegation lapses by itself when the child leaves the school that made it, and is
+    # suspended while the child's authority does not approve the teacher who made it.
+    delegations = Delegation.objects.filter(
+        child_id__in=child_ids, revoked_at__isnull=True
+    ).values_list("child_id", "school_id", "delegate_id", "delegated_by_id")
+    for child_id, school_id, user_id, teacher_id in delegations:
+        if school_of.get(child_id) != school_id:
+            continue
+        if teacher_id in approved.get((school_id, authority_of[child_id]), ()):
+            seats[child_id].add(Member(Seat.DELEGATED_SCHOOL_STAFF, user_id))
+
+    everyone = {member.user_id for members in seats.values() for member in members}
+    active = set(User.objects.filter(pk__in=everyone, is_active=True).values_list("pk", flat=True))
+    return {
+        child_id: sorted(
+            (m for m in members if m.user_id in active),
+            key=lambda m: (SEAT_ORDER.index(m.seat), m.user_id),
+        )
+        for child_id, members in seats.items()
+    }
+
+
+def care_team_user_ids(child_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Who is in each child's care team (`care_teams`), as ids."""
+    teams = care_teams(child_ids)
+    return {child_id: {m.user_id for m in members} for child_id, members in teams.items()}
+
+
+def children_of_people(user_ids: Iterable[int]) -> set[int]:
+    """Children whose care team may include any of these people, now or before a change to
+    them (their account, their approval, their school): the children to re-sync."""
+    ids = list(user_ids)
+    granted = ChildUserObjectPermission.objects.filter(user_id__in=ids).values_list(
+        "content_object_id", flat=True
+    )
+    school_ids = User.objects.filter(pk__in=ids, school__isnull=False).values("school_id")
+    at_school = Enrolment.objects.filter(
+        school_id__in=school_ids, ended_on__isnull=True
+    ).values_list("child_id", flat=True)
+    delegated = Delegation.objects.filter(delegate_id__in=ids).values_list("child_id", flat=True)
+    allocated = Child.objects.filter(
+        Q(social_worker_id__in=ids)
+        | Q(virtual_school_adviser_id__in=ids)
+        | Q(independent_reviewing_officer_id__in=ids)
+        | Q(placements__carers__in=ids, placements__ended_on__isnull=True)
+    ).values_list("pk", flat=True)
+    return set(granted) | set(at_school) | set(delegated) | set(allocated)
+
+
+def _view_child() -> Permission:
+    return Permission.objects.get(codename="view_child", content_type__app_label="children")
+
+
+def _held_rows(child_ids: list[int] | None) -> dict[tuple[int, int], int]:
+    """{(child, user): row id} of the "view_child" rows, for these children or all."""
+    rows = ChildUserObjectPermission.objects.filter(permission__codename="view_child")
+    if child_ids is not None:
+        rows = rows.filter(content_object_id__in=child_ids)
+    return {
+        (child_id, user_id): pk
+        for pk, child_id, user_id in rows.values_list("pk", "content_object_id", "user_id")
+    }
+
+
+def _wanted_rows(child_ids: list[int]) -> set[tuple[int, int]]:
+    return {
+        (child_id, user_id)
+        for child_id, users in care_team_user_ids(child_ids).items()
+        for user_id in users
+    }
+
+
+def sync_child_access(child_ids: Iterable[int]) -> None:
+    """Make django-guardian's rows for these children match their care team exactly.
+
+    Called by every service that changes a fact the care team depends on (allocation, school
+    move, placement, delegation, an account opened, closed or approved), inside its
+    transaction: whoever joined gains access, whoever left loses it. The only writer of rows.
+    """
+    child_ids = sorted(set(child_ids))
+    if not child_ids:
+        return
+    with transaction.atomic():
+        _apply(_held_rows(child_ids), _wanted_rows(child_ids))
+
+
+def _apply(held: dict[tuple[int, int], int], wanted: set[tuple[int, int]]) -> None:
+    stale = {key: pk for key, pk in held.items() if key not in wanted}
+    if stale:
+        ChildUserObjectPermission.objects.filter(pk__in=stale.values()).delete()
+    added = wanted - held.keys()
+    if added:
+        view_child = _view_child()
+        ChildUserObjectPermission.objects.bulk_create(
+            [
+                ChildUserObjectPermission(
+                    content_object_id=child_id, user_id=user_id, permission=view_child
+                )
+                for child_id, user_id in sorted(added)
+            ]
+        )
+    changed = stale.keys() | added
+    if changed:
+        # What follows access (notification counts) is put right in the same transaction.
+        child_access_changed.send(
+            sender=ChildUserObjectPermission,
+            user_ids={user_id for _, user_id in changed},
+            child_ids={child_id for child_id, _ in changed},
+        )
+
+
+def sync_access_of_people(*, user_ids: Iterable[int], **_: object) -> None:
+    """Re-derive access to every child these people's care teams may touch (a receiver of
+    accounts' `care_team_facts_changed`: an account opened, closed, approved, moved)."""
+    sync_child_access(children_of_people(user_ids))
+
+
+@dataclass(frozen=True)
+class AccessDifferences:
+    """Rows the facts call for but that are missing, and rows held that the facts do not
+    justify: (child id, user id) pairs, never names."""
+
+    missing: list[tuple[int, int]]
+    extra: list[tuple[int, int]]
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.extra)
+
+
+def access_differences() -> AccessDifferences:
+    """Compare every "view_child" row with the derived care team of every child."""
+    held = _held_rows(None)
+    wanted = _wanted_rows(list(Child.objects.values_list("pk", flat=True)))
+    return AccessDifferences(
+        missing=sorted(wanted - held.keys()), extra=sorted(held.keys() - wanted)
+    )
+
+
+@transaction.atomic
+def access_repair() -> AccessDifferences:
+    """Put every row right (locking the rows first, so a service running at the same time
+    waits); returns what was wrong."""
+    list(ChildUserObjectPermission.objects.select_for_update().values_list("pk", flat=True))
+    held = _held_rows(None)
+    wanted = _wanted_rows(list(Child.objects.values_list("pk", flat=True)))
+    found = AccessDifferences(
+        missing=sorted(wanted - held.keys()), extra=sorted(held.keys() - wanted)
+    )
+    if found:
+        _apply(held, wanted)
+    return found

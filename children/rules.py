@@ -1,0 +1,153 @@
+"""Who may do what to children, their care teams and designated teachers' approvals.
+
+Registered with the permission engine (pep_portal.accounts.permissions) by ChildrenConfig.ready().
+A user who is not signed in or whose account is closed never reaches these rules.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.permissions import (
+    Action,
+    is_people_manager,
+    nothing,
+    register_area_rules,
+    register_object_rules,
+    sees_whole_authority,
+    widen_object_rule,
+)
+from pep_portal.accounts.roles import AUTHORITY_ROLES, Role
+
+from .models import Child, ChildUserObjectPermission, TeacherApproval
+
+
+def granted_children(user: User) -> QuerySet[ChildUserObjectPermission, Any]:
+    """The ids of the children whose care team the user is in (the rows
+    `children.access.sync_child_access` keeps), as a subquery."""
+    return ChildUserObjectPermission.objects.filter(
+        user_id=user.pk, permission__codename="view_child"
+    ).values("content_object_id")
+
+
+def _visible_children(user: User) -> Q:
+    """Virtual school staff see every child of their authority; everyone else sees the
+    children whose care team they are in."""
+    if sees_whole_authority(user):
+        return Q(authority_id=user.authority_id)
+    return Q(pk__in=granted_children(user))
+
+
+def _changeable_children(user: User) -> Q:
+    if not sees_whole_authority(user):
+        return nothing()
+    return Q(authority_id=user.authority_id)
+
+
+def _delegable_children(user: User) -> Q:
+    """A designated teacher delegates the children on their own school's roll whose authority
+    approves them (so whom they see), only."""
+    if user.role != Role.DESIGNATED_TEACHER:
+        return nothing()
+    return Q(
+        enrolments__school_id=user.school_id,
+        enrolments__ended_on__isnull=True,
+        pk__in=granted_children(user),
+    )
+
+
+def _auditable_children(user: User) -> Q:
+    if not sees_whole_authority(user) or not user.is_vs_administrator:
+        return nothing()
+    return Q(authority_id=user.authority_id)
+
+
+def _may_open_children(user: User) -> bool:
+    # Authority administrators look after accounts and calendars, not children's records.
+    return bool(user.role) and user.role != Role.AUTHORITY_ADMINISTRATOR
+
+
+def _carers_sharing_a_child(user: User) -> Q:
+    """Authority staff who are not the virtual school see a carer of their authority while they
+    share a child with them (accounts' own rule hides carers from them otherwise)."""
+    if user.role not in AUTHORITY_ROLES or sees_whole_authority(user):
+        return nothing()
+    sharing = ChildUserObjectPermission.objects.filter(
+        permission__codename="view_child", content_object_id__in=granted_children(user)
+    ).values("user_id")
+    return Q(authority_id=user.authority_id, role=Role.CARER, pk__in=sharing)
+
+
+# --- Designated teachers' approvals ---------------------------------------------------------
+# One login serves every authority; each authority approves the teacher for its own children.
+# Those who invite designated teachers (authority and virtual school administrators) approve
+# and withdraw for their own authority; all virtual school staff see who approved a teacher
+# their authority approved; a teacher sees their own approvals.
+
+
+def _sees_own_approvals(user: User) -> bool:
+    """A designated teacher sees which authorities approve them."""
+    return user.role == Role.DESIGNATED_TEACHER
+
+
+def _may_approve_teachers(user: User) -> bool:
+    return is_people_manager(user) and user.authority_id is not None
+
+
+def _approvable_teachers(user: User) -> Q:
+    if not _may_approve_teachers(user):
+        return nothing()
+    # Any open designated teacher login: the approval reaches only the approver's children.
+    return Q(role=Role.DESIGNATED_TEACHER, is_active=True, school__isnull=False)
+
+
+def _teachers_with_visible_approvals(user: User) -> Q:
+    if user.role == Role.DESIGNATED_TEACHER:
+        return Q(pk=user.pk)
+    if _may_approve_teachers(user):
+        return Q(role=Role.DESIGNATED_TEACHER)
+    if sees_whole_authority(user):
+        ours = TeacherApproval.objects.filter(authority_id=user.authority_id)
+        return Q(role=Role.DESIGNATED_TEACHER, pk__in=ours.values("teacher_id"))
+    return nothing()
+
+
+def _authorities_whose_approvals_user_sees(user: User) -> Q:
+    if user.authority_id is None:
+        return nothing()
+    if user.role not in (Role.VIRTUAL_SCHOOL_STAFF, Role.AUTHORITY_ADMINISTRATOR):
+        return nothing()
+    return Q(pk=user.authority_id)
+
+
+def _withdrawable_approvals(user: User) -> Q:
+    if not _may_approve_teachers(user):
+        return nothing()
+    return Q(authority_id=user.authority_id, withdrawn_at__isnull=True)
+
+
+def register() -> None:
+    register_object_rules(
+        {
+            (Child, Action.VIEW_CHILD): _visible_children,
+            (Child, Action.CHANGE_CHILD): _changeable_children,
+            (Child, Action.DELEGATE_CHILD): _delegable_children,
+            (Child, Action.VIEW_CHILD_AUDIT): _auditable_children,
+            (User, Action.APPROVE_TEACHER): _approvable_teachers,
+            (User, Action.VIEW_TEACHER_APPROVALS): _teachers_with_visible_approvals,
+            (LocalAuthority, Action.VIEW_TEACHER_APPROVALS): _authorities_whose_approvals_user_sees,
+            (TeacherApproval, Action.WITHDRAW_TEACHER_APPROVAL): _withdrawable_approvals,
+        }
+    )
+    register_area_rules(
+        {
+            Action.OPEN_CHILDREN: _may_open_children,
+            # The virtual school sees, searches and registers children of its own authority
+            # (a child is always registered into the registering person's authority).
+            Action.VIEW_ALL_CHILDREN: sees_whole_authority,
+            Action.REGISTER_CHILD: sees_whole_authority,
+            Action.VIEW_OWN_APPROVALS: _sees_own_approvals,
+        }
+    )
+    widen_object_rule(User, Action.VIEW_PERSON, _carers_sharing_a_child)

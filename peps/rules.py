@@ -1,0 +1,118 @@
+"""Who may do what with PEPs and their sections.
+
+Registered with the permission engine by PepsConfig.ready(). A PEP inherits access from its child
+(as data-hub checks the parent object), so no per-PEP permission rows can drift out of sync with
+the care team; the role then narrows what each member of the team may do.
+"""
+
+from django.db.models import Q
+
+from children.models import Child
+from pep_portal.accounts.models import User
+from pep_portal.accounts.permissions import (
+    Action,
+    nothing,
+    register_object_rules,
+    scope_queryset,
+    user_can,
+)
+from pep_portal.accounts.roles import Role
+
+from .models import EDITABLE_STATUSES, Pep
+
+
+def peps_of_children(user: User, action: Action) -> Q:
+    """The PEPs of the children the user may `action`."""
+    return Q(child_id__in=scope_queryset(user, action, Child.objects.all()).values("pk"))
+
+
+def _visible_peps(user: User) -> Q:
+    return peps_of_children(user, Action.VIEW_CHILD)
+
+
+def _peps_set_up_by(user: User) -> Q:
+    return peps_of_children(user, Action.CHANGE_CHILD)
+
+
+def _peps_ready_by(user: User) -> Q:
+    """The social worker, or the school (designated teacher or a delegate), says the school's
+    sections are done and the meeting can go ahead."""
+    if user.role not in (Role.SOCIAL_WORKER, Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF):
+        return nothing()
+    return _visible_peps(user)
+
+
+def peps_recorded_by(user: User) -> Q:
+    """The social worker records the PEP meeting; the designated teacher only where the child's
+    authority's rules say so (Walsall: yes; Medway: no). No rule set, no teacher."""
+    if user.role == Role.SOCIAL_WORKER:
+        return _visible_peps(user)
+    if user.role == Role.DESIGNATED_TEACHER:
+        return _visible_peps(user) & Q(child__authority__pep_rules__teacher_records_meetings=True)
+    return nothing()
+
+
+def peps_submitted_by(user: User) -> Q:
+    """Only the child's allocated social worker submits the PEP for sign-off."""
+    if user.role != Role.SOCIAL_WORKER:
+        return nothing()
+    return Q(child__social_worker_id=user.pk)
+
+
+def _peps_reviewed_by(user: User) -> Q:
+    return peps_of_children(user, Action.CHANGE_CHILD)
+
+
+def _peps_attached_to_by(user: User) -> Q:
+    # Everyone in the care team who writes in the PEP may attach documents; IROs only read.
+    if user.role == Role.INDEPENDENT_REVIEWING_OFFICER:
+        return nothing()
+    return _visible_peps(user)
+
+
+def section_owner_roles(owner: str, *, has_school_place: bool) -> frozenset[str]:
+    """Which roles write a section. Without a school place the social worker writes the
+    school's sections with the virtual school (Medway and Walsall both say so)."""
+    school_staff = frozenset({Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF})
+    teacher = school_staff if has_school_place else frozenset({Role.SOCIAL_WORKER})
+    return {
+        "designated_teacher": teacher,
+        "social_worker": frozenset({Role.SOCIAL_WORKER}),
+        "child_voice": teacher | {Role.SOCIAL_WORKER, Role.CARER},
+        "carer": frozenset({Role.CARER}),
+        "virtual_school": frozenset({Role.VIRTUAL_SCHOOL_STAFF}),
+    }[owner]
+
+
+def section_owner_allows(user: User, pep: Pep, owner: str, *, has_school_place: bool) -> bool:
+    """The role half of `can_edit_section`, without a query: for lists of PEPs that were
+    already scoped to the user's care team with VIEW_PEP."""
+    if pep.status not in EDITABLE_STATUSES:
+        return False
+    if user.role not in section_owner_roles(owner, has_school_place=has_school_place):
+        return False
+    return not (user.role == Role.SOCIAL_WORKER and pep.child.social_worker_id != user.pk)
+
+
+def can_edit_section(user: User, pep: Pep, owner: str, *, has_school_place: bool) -> bool:
+    """Whether `user` may write a section with this owner in this PEP: they must be in the
+    child's care team (or its virtual school), in the owning role, and the PEP open for edits.
+    Care-team membership already ties school staff to the child's current school and a social
+    worker to their own caseload."""
+    return section_owner_allows(user, pep, owner, has_school_place=has_school_place) and user_can(
+        user, Action.VIEW_PEP, pep
+    )
+
+
+def register() -> None:
+    register_object_rules(
+        {
+            (Pep, Action.VIEW_PEP): _visible_peps,
+            (Pep, Action.SET_UP_PEP): _peps_set_up_by,
+            (Pep, Action.MARK_PEP_READY): _peps_ready_by,
+            (Pep, Action.RECORD_PEP_MEETING): peps_recorded_by,
+            (Pep, Action.SUBMIT_PEP): peps_submitted_by,
+            (Pep, Action.REVIEW_PEP): _peps_reviewed_by,
+            (Pep, Action.ADD_ATTACHMENT): _peps_attached_to_by,
+        }
+    )
