@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "pep_portal.audit",
     "pep_portal.accounts",
     "pep_portal.calendars",
     "pep_portal.notifications",
