@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from children.school_year import academic_year_start
 from pep_portal.accounts.permissions import Action
 from pep_portal.accounts.roles import Role
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 from pep_portal.forms import show_service_errors
 from peps.selectors import pep_get_for_user
 
@@ -179,6 +181,12 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     _virtual_school_only(request)
     year = _year(request)
     board = dashboard_for(user=request.user, authority=request.user.authority, academic_year=year)
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "PEP dashboard", "year": year},
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="peps-{year}.csv"'
     writer = csv.writer(response)
