@@ -49,3 +49,14 @@ def to_text(rows: Iterable[Iterable[Any]]) -> str:
     out = io.StringIO()
     writer(out).writerows(rows)
     return out.getvalue()
+
+
+def unescape(text: str) -> str:
+    """The text as typed, from a cell our own export escaped (so an exported file can be loaded
+    back unchanged): the leading apostrophe off, and defusedcsv's backslash before a pipe."""
+    if not (text.startswith("'") and text[1:2] and text[1] in FORMULA_STARTS):
+        return text
+    text = text[1:]
+    if not text.startswith(_WHITESPACE_STARTS):
+        text = text.replace("\\|", "|")
+    return text

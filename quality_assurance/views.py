@@ -1,7 +1,5 @@
 """Thin views for quality assurance: scope, form, service, render."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.school_year import academic_year_start
+from pep_portal import csv_export
 from pep_portal.accounts.permissions import Action
 from pep_portal.accounts.roles import Role
 from pep_portal.audit import services as audit
@@ -189,7 +188,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="peps-{year}.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.writer(response)
     writer.writerow(["term", "peps", "signed_off", "overdue", "due"])
     for row in board.terms:
         writer.writerow([row["label"], row["total"], row["signed_off"], row["overdue"], row["due"]])
