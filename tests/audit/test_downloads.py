@@ -81,3 +81,16 @@ def test_opening_a_pep_is_audited(client, personas, pep_setting):
         "pep",
         str(pep_setting.pep.pk),
     )
+
+
+def test_downloading_a_peps_pdf_is_audited(client, personas, pep_setting):
+    client.force_login(personas.designated_teacher)
+    response = client.get(reverse("pep_pdf", args=[pep_setting.pep.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.PDF_DOWNLOADED)
+    assert (event.actor, event.child_id, event.target_type, event.target_id) == (
+        personas.designated_teacher,
+        pep_setting.child.pk,
+        "pep",
+        str(pep_setting.pep.pk),
+    )
