@@ -44,6 +44,8 @@ $(AXE): pep_portal/frontend/package-lock.json
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -267,18 +267,52 @@ def _parse_urn(raw: str) -> int | str:
     return urn
 
 
+def _width_problem(record: _Record, width: int) -> str | None:
+    """A row whose number of values differs from the header's, said plainly."""
+    # DictReader files surplus values under the key None and fills a short row with None.
+    surplus = record.get(None)
+    if not surplus and None not in record.values():
+        return None
+    count = width + len(surplus) if surplus else sum(v is not None for v in record.values())
+    return (
+        f"this row has {count} values but the header has {width} columns: "
+        "check the file was not damaged (a stray quote mark can do this)"
+    )
+
+
+def _text_values(record: _Record, email_column: str | None) -> tuple[dict[str, Any], list[str]]:
+    """The school's text fields from the row, and what is wrong with them."""
+    columns = {"name": NAME, **TEXT_COLUMNS}
+    if email_column:
+        columns["email"] = email_column
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for field_name, column in columns.items():
+        if column not in record:
+            continue
+        value = (record.get(column) or "").strip()
+        if field_name == "phase" and _key(value) == _GIAS_NOT_APPLICABLE:
+            value = ""  # GIAS's way of leaving the phase blank.
+        limit = _max_length(field_name)
+        if len(value) > limit:
+            errors.append(f'"{column}" is {len(value)} characters long; at most {limit} fit')
+        elif field_name == "email" and value and not _is_email(value):
+            errors.append(f'"{column}" is not a valid e-mail address: {_shown(value)}')
+        else:
+            values[field_name] = value
+    if STATUS in record:
+        # Only "Closed" is closed: "Open, but proposed to close" still takes pupils.
+        values["is_open"] = _key((record.get(STATUS) or "").strip()) != "closed"
+    return values, errors
+
+
 def _parse_row(
     line: int, record: _Record, width: int, email_column: str | None
 ) -> SchoolRow | SkippedRow | list[str]:
     """A row, a row left out because of its type, or the row's error messages."""
-    # DictReader files surplus values under the key None and fills a short row with None.
-    surplus = record.get(None)
-    if surplus or None in record.values():
-        count = width + len(surplus) if surplus else sum(v is not None for v in record.values())
-        return [
-            f"this row has {count} values but the header has {width} columns: "
-            "check the file was not damaged (a stray quote mark can do this)"
-        ]
+    problem = _width_problem(record, width)
+    if problem:
+        return [problem]
 
     def text(column: str) -> str:
         return (record.get(column) or "").strip()
@@ -298,30 +332,10 @@ def _parse_row(
             f"the establishment type {_shown(type_name)} (group {_shown(text(TYPE_GROUP))}) "
             "is not one the portal knows"
         )
-
     if not text(NAME):
         errors.append("the establishment name is missing")
-    columns = {"name": NAME, **TEXT_COLUMNS}
-    if email_column:
-        columns["email"] = email_column
-    values: dict[str, Any] = {}
-    for field_name, column in columns.items():
-        if column not in record:
-            continue
-        value = text(column)
-        if field_name == "phase" and _key(value) == _GIAS_NOT_APPLICABLE:
-            value = ""  # GIAS's way of leaving the phase blank.
-        limit = _max_length(field_name)
-        if len(value) > limit:
-            errors.append(f'"{column}" is {len(value)} characters long; at most {limit} fit')
-        elif field_name == "email" and value and not _is_email(value):
-            errors.append(f'"{column}" is not a valid e-mail address: {_shown(value)}')
-        else:
-            values[field_name] = value
-    if STATUS in record:
-        # Only "Closed" is closed: "Open, but proposed to close" still takes pupils.
-        values["is_open"] = _key(text(STATUS)) != "closed"
-
+    values, value_errors = _text_values(record, email_column)
+    errors.extend(value_errors)
     if errors or isinstance(urn, str) or school_type is None:
         return errors
     return SchoolRow(line=line, urn=urn, school_type=school_type, **values)
@@ -333,6 +347,27 @@ def _is_email(value: str) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def _read_header(reader: "csv.DictReader[str]") -> list[str] | ParseResult:
+    """The header's columns (trimmed, and set on the reader), or the file's error: not CSV, or
+    not from GIAS (a column the import needs is missing)."""
+    try:
+        header = reader.fieldnames
+    except csv.Error as exc:
+        return _file_error(f"the file is not valid CSV: {exc}", line=1)
+    columns = [column.strip() for column in header or []]
+    reader.fieldnames = columns
+    missing = [column for column in (URN, NAME) if column not in columns]
+    if TYPE not in columns and TYPE_GROUP not in columns:
+        missing.append(f"{TYPE} or {TYPE_GROUP}")
+    if missing:
+        return _file_error(
+            "This is not a GIAS establishment file: it has no "
+            + ", no ".join(f'"{column}"' for column in missing)
+            + " column."
+        )
+    return columns
 
 
 def parse_gias_csv(data: bytes) -> ParseResult:
@@ -354,21 +389,9 @@ def parse_gias_csv(data: bytes) -> ParseResult:
 
     # newline="" lets the csv module see line breaks inside quoted fields as they are.
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = reader.fieldnames
-    except csv.Error as exc:
-        return _file_error(f"the file is not valid CSV: {exc}", line=1)
-    columns = [column.strip() for column in header or []]
-    reader.fieldnames = columns
-    missing = [column for column in (URN, NAME) if column not in columns]
-    if TYPE not in columns and TYPE_GROUP not in columns:
-        missing.append(f"{TYPE} or {TYPE_GROUP}")
-    if missing:
-        return _file_error(
-            "This is not a GIAS establishment file: it has no "
-            + ", no ".join(f'"{column}"' for column in missing)
-            + " column."
-        )
+    columns = _read_header(reader)
+    if isinstance(columns, ParseResult):
+        return columns
 
     email_column = _email_column(columns)
     result = ParseResult()

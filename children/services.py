@@ -28,6 +28,7 @@ from .models import (
     School,
 )
 from .school_year import year_group_on
+from .signals import school_place_missing
 from .upn import normalise_upn, validate_upn
 
 
@@ -302,10 +303,9 @@ def care_episode_end(*, actor: User, child: Child, ended_on: dt.date, reason: st
 
 
 def _raise_no_school_place_task(child: Child) -> None:
-    # Medway: a child without a school place meets the virtual school within 24 hours.
-    from meetings.services import no_school_place_task_raise
-
-    no_school_place_task_raise(child=child)
+    # Medway: a child without a school place meets the virtual school within 24 hours; meetings
+    # decides from the authority's rules (meetings/receivers.py).
+    school_place_missing.send(sender=Child, child=child)
 
 
 def child_record_viewed(

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pep_portal.accounts.permissions import Action, is_people_manager, user_can
 from pep_portal.accounts.roles import Role
 from pep_portal.forms import show_service_errors
-from peps.selectors import peps_for_child
 
 from . import services
 from .forms import (
@@ -102,7 +101,6 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_delegate": user_can(user, Action.DELEGATE_CHILD, child),
             "can_audit": user_can(user, Action.VIEW_CHILD_AUDIT, child),
             "can_approve_teachers": is_people_manager(user),
-            "peps": peps_for_child(user=user, child=child),
         },
     )
 

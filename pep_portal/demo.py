@@ -41,7 +41,8 @@ from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
 from peps.sections import SECTIONS_BY_KEY, Kind
 from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, section_save
-from quality_assurance.models import PpAllocation, QaFramework
+from pupil_premium.models import PpAllocation
+from quality_assurance.models import QaFramework
 from quality_assurance.services import qa_framework_load_preset
 
 
@@ -356,18 +357,14 @@ def _user(email: str | None) -> User | None:
     return User.objects.get(email=email) if email else None
 
 
-@transaction.atomic
-def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
-    """Create whatever demo rows are missing; return how many of each kind were created."""
-    today = today or timezone.localdate()
-    created = {"authorities": 0, "schools": 0, "people": 0, "children": 0, "peps": 0}
-
+def _seed_authorities(today: dt.date) -> tuple[dict[str, LocalAuthority], int]:
+    """The authorities, each with its PEP rules, term dates, QA framework and PP+ allocation."""
     authorities = {}
+    made_count = 0
     for fields in AUTHORITIES:
         authority, made = LocalAuthority.objects.get_or_create(slug=fields["slug"], defaults=fields)
         authorities[authority.slug] = authority
-        created["authorities"] += made
-
+        made_count += made
     # Each authority's PEP rules and term dates, as a real one would load them.
     for slug, preset in (("demo-borough", "medway"), ("westmoor", "walsall")):
         if not PepRuleSet.objects.filter(authority=authorities[slug]).exists():
@@ -382,13 +379,11 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
             financial_year=financial_year_of(today).start_year,
             defaults={"amount_per_child": Decimal("2570.00")},
         )
+    return authorities, made_count
 
-    schools = {}
-    for fields in SCHOOLS:
-        school, made = School.objects.get_or_create(urn=fields["urn"], defaults=fields)
-        schools[school.urn] = school
-        created["schools"] += made
 
+def _seed_people(authorities: dict[str, LocalAuthority], schools: dict[int, School]) -> int:
+    made = 0
     for person in PEOPLE:
         if User.objects.with_address(person.email).exists():
             continue
@@ -405,14 +400,11 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
             is_vs_quality_assurer="quality_assurer" in person.duties,
             is_vs_administrator="administrator" in person.duties,
         )
-        created["people"] += 1
+        made += 1
+    return made
 
-    # Children are registered through the same services staff use, so their care teams and
-    # access are derived exactly as in real use.
-    registrars = {
-        "demo-borough": _user("val.turner@demo-borough.example"),
-        "westmoor": _user("wendy.price@westmoor.example"),
-    }
+
+def _seed_approvals(registrars: dict[str, Any]) -> None:
     # Each authority approves the designated teachers who serve its children (Riverside's
     # teacher serves both authorities with one login).
     for person in PEOPLE:
@@ -426,6 +418,12 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
                 withdrawn_at__isnull=True,
             ).exists():
                 teacher_approve(actor=registrar, teacher=teacher)
+
+
+def _seed_children(today: dt.date, registrars: dict[str, Any], schools: dict[int, School]) -> int:
+    # Children are registered through the same services staff use, so their care teams and
+    # access are derived exactly as in real use.
+    made = 0
     for spec in _children(today):
         details = spec["details"]
         if Child.objects.filter(social_care_id=details["social_care_id"]).exists():
@@ -456,8 +454,28 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
         if spec.get("delegate"):
             teacher, colleague = spec["delegate"]
             delegation_grant(actor=_user(teacher), child=child, delegate=_user(colleague))
-        created["children"] += 1
+        made += 1
+    return made
 
+
+@transaction.atomic
+def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
+    """Create whatever demo rows are missing; return how many of each kind were created."""
+    today = today or timezone.localdate()
+    created = {"authorities": 0, "schools": 0, "people": 0, "children": 0, "peps": 0}
+    authorities, created["authorities"] = _seed_authorities(today)
+    schools = {}
+    for fields in SCHOOLS:
+        school, made = School.objects.get_or_create(urn=fields["urn"], defaults=fields)
+        schools[school.urn] = school
+        created["schools"] += made
+    created["people"] = _seed_people(authorities, schools)
+    registrars = {
+        "demo-borough": _user("val.turner@demo-borough.example"),
+        "westmoor": _user("wendy.price@westmoor.example"),
+    }
+    _seed_approvals(registrars)
+    created["children"] = _seed_children(today, registrars, schools)
     created["peps"] = _seed_peps(today)
     return created
 

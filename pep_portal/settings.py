@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "peps",
     "meetings",
     "quality_assurance",
+    "pupil_premium",
+    "documents",
+    "dashboards",
+    "pep_portal.home",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "pep_portal.context_processors.portal",
             ],
+            # Shared template pieces: status tags (pep_portal/ui.py).
+            "libraries": {"portal": "pep_portal.ui"},
         },
     },
 ]

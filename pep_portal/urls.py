@@ -2,18 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pep_portal import views
-from pep_portal.accounts import views as account_views
 from pep_portal.accounts.urls import people_urlpatterns
+from pep_portal.home import views as home_views
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("account/", include("pep_portal.accounts.urls")),
     path("people/", include(people_urlpatterns)),
     path("children/", include("children.urls")),
     path("peps/", include("peps.urls")),
+    path("peps/", include("documents.urls")),
     path("meetings/", include("meetings.urls")),
     path("quality-assurance/", include("quality_assurance.urls")),
-    path("pupil-premium/", include("quality_assurance.pp_urls")),
+    path("quality-assurance/", include("dashboards.urls")),
+    path("pupil-premium/", include("pupil_premium.urls")),
     path("notifications/", include("pep_portal.notifications.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),
     path("audit/", include("pep_portal.audit_search.urls")),

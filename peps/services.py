@@ -20,7 +20,6 @@ from pep_portal.calendars.selectors import (
     calendar_for_child,
     rules_for_authority,
 )
-from pep_portal.outbox.services import enqueue_after_commit
 from pep_portal.text import contains_nul, without_nul
 
 from .models import (
@@ -34,6 +33,7 @@ from .models import (
     Term,
 )
 from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, sections_for
+from .signals import pep_signed_off
 
 TERM_WINDOW_NAMES = {Term.AUTUMN: "Autumn", Term.SPRING: "Spring", Term.SUMMER: "Summer"}
 # Terms in the order they fall in a school year.
@@ -483,11 +483,8 @@ def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
         signed_off_by=actor,
         signed_off_snapshot=pep_snapshot(pep),
     )
-    # Make the signed-off PDF now, from the day's data; it is kept and never changes. Queued
-    # through the outbox: Redis being down delays the PDF, never the sign-off.
-    from .tasks import pep_pdf_keep_task
-
-    enqueue_after_commit(pep_pdf_keep_task, signed.pk)
+    # The signed-off PDF is made from the day's data and kept (documents/receivers.py).
+    pep_signed_off.send(sender=Pep, pep=signed, actor=actor)
     return signed
 
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -17,5 +17,4 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("new/for-child/<int:child_pk>/", views.pep_set_up, name="pep_set_up"),
-    path("", include("peps.pdf_urls")),
 ]

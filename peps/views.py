@@ -14,7 +14,6 @@ from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.forms import show_service_errors
-from quality_assurance.pp_selectors import pp_requests_for_pep
 
 from . import services
 from .forms import (
@@ -75,7 +74,6 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed": allowed,
             "events": pep.events.select_related("actor"),
             "attachments": pep.attachments.select_related("uploaded_by"),
-            "pp_requests": pp_requests_for_pep(user=user, pep=pep),
             "attachment_form": AttachmentForm() if allowed["attach"] else None,
             "meeting": meeting,
         },

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class QualityAssuranceConfig(AppConfig):
     name = "quality_assurance"
-    verbose_name = "Quality assurance and Pupil Premium Plus"
+    verbose_name = "Quality assurance"

@@ -1,10 +1,9 @@
-"""Quality assurance of PEPs, and Pupil Premium Plus: requests, decisions and allocations.
+"""Quality assurance of PEPs: ratings, feedback, sign-off decisions and training needs.
 
 Rating scales, checklists and the rules between them are data per authority (a QaFramework),
 shipped with presets (quality_assurance/presets.py)."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -25,6 +24,11 @@ SCALE_RATINGS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     Scale.RAG: (("green", "Green"), ("amber", "Amber"), ("red", "Red")),
     Scale.GGAR: (("gold", "Gold"), ("green", "Green"), ("amber", "Amber"), ("red", "Red")),
+}
+
+# Every rating's label by its stored value: a value means the same on every scale that has it.
+RATING_LABELS: dict[str, str] = {
+    value: label for ratings in SCALE_RATINGS.values() for value, label in ratings
 }
 
 
@@ -131,76 +135,3 @@ class TrainingNeed(models.Model):
 
     def __str__(self) -> str:
         return f"Training for {self.person}"
-
-
-class PpAllocation(models.Model):
-    """Pupil Premium Plus per child for one financial year (1 April to 31 March)."""
-
-    authority = models.ForeignKey(
-        "accounts.LocalAuthority", on_delete=models.CASCADE, related_name="pp_allocations"
-    )
-    financial_year = models.PositiveSmallIntegerField(help_text="The year it starts on 1 April.")
-    amount_per_child = models.DecimalField(
-        max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["authority", "financial_year"], name="one_allocation_per_year"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"£{self.amount_per_child} per child in {self.financial_year}"
-
-
-class PpStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    APPROVED = "approved", "Approved"
-    PART_APPROVED = "part_approved", "Part-approved"
-    DECLINED = "declined", "Declined"
-
-
-class PpRequest(models.Model):
-    pep = models.ForeignKey("peps.Pep", on_delete=models.PROTECT, related_name="pp_requests")
-    child = models.ForeignKey(
-        "children.Child", on_delete=models.PROTECT, related_name="pp_requests"
-    )
-    school = models.ForeignKey(
-        "children.School",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pp_requests",
-    )
-    target = models.ForeignKey(
-        "meetings.Target",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pp_requests",
-    )
-    financial_year = models.PositiveSmallIntegerField()
-    amount = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(1)])
-    purpose = models.TextField()
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    requested_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=20, choices=PpStatus.choices, default=PpStatus.REQUESTED)
-    approved_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    decision_reason = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["requested_at", "pk"]
-        indexes = [models.Index(fields=["financial_year", "status"])]
-
-    def __str__(self) -> str:
-        return f"£{self.amount} for {self.purpose[:40]}"

@@ -2,19 +2,17 @@
 Every figure is a database aggregate, so the pages cost the same for 10 children or 10,000."""
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from children.models import CareEpisode, Child, Enrolment
-from pep_portal.accounts.models import LocalAuthority, User
-from pep_portal.accounts.permissions import Action, scope_queryset, user_can
-from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+from children.models import Enrolment
+from pep_portal.accounts.models import User
+from pep_portal.accounts.permissions import Action, scope_queryset
+from peps.models import Pep, PepStatus
 
-from .models import PpRequest, PpStatus, QaDecision, QaReview, TrainingNeed
+from .models import QaDecision, QaReview, TrainingNeed
 
 
 def _school_name() -> Subquery:
@@ -59,106 +57,4 @@ def moderation_comparisons(*, user: User) -> QuerySet[QaReview]:
         )
         .select_related("moderates", "moderates__reviewer", "reviewer", "pep", "pep__child")
         .order_by("-created_at")
-    )
-
-
-@dataclass
-class Dashboard:
-    children_in_care: int
-    terms: list[dict[str, Any]]
-    initial_on_time: int
-    initial_due: int
-    ratings: list[dict[str, Any]]
-    ratings_by_school: list[dict[str, Any]]
-    pp: dict[str, Any]
-    overdue: list[Pep]
-    returned: list[Pep]
-    missing_voice: list[Pep]
-
-    @property
-    def initial_share(self) -> int | None:
-        return round(100 * self.initial_on_time / self.initial_due) if self.initial_due else None
-
-
-def dashboard_for(
-    *, user: User, authority: LocalAuthority, academic_year: int, today: dt.date | None = None
-) -> Dashboard:
-    if not user_can(user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD, authority):
-        raise PermissionDenied
-    today = today or timezone.localdate()
-    peps = Pep.objects.filter(child__authority=authority)
-    year = peps.filter(academic_year=academic_year)
-    in_care = (
-        Child.objects.filter(authority=authority)
-        .filter(Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)))
-        .count()
-    )
-    held = Q(meeting_on__isnull=False)
-    terms = list(
-        year.values("term")
-        .annotate(
-            total=Count("pk"),
-            signed_off=Count("pk", filter=Q(status=PepStatus.SIGNED_OFF)),
-            overdue=Count("pk", filter=Q(due_on__lt=today) & ~held),
-            due=Count("pk", filter=Q(due_on__gte=today) & ~held),
-        )
-        .order_by("term")
-    )
-    order = {t: n for n, t in enumerate([Term.INITIAL, Term.AUTUMN, Term.SPRING, Term.SUMMER])}
-    terms.sort(key=lambda row: order.get(row["term"], 9))
-    labels = dict(Term.choices)
-    for row in terms:
-        row["label"] = labels.get(row["term"], row["term"])
-    initial = year.filter(term=Term.INITIAL, due_on__lte=today)
-    initial_counts = initial.aggregate(
-        due=Count("pk"), on_time=Count("pk", filter=Q(meeting_on__lte=F("due_on")))
-    )
-    signed = QaReview.objects.filter(pep__in=year, decision=QaDecision.SIGNED_OFF)
-    returned_reviews = QaReview.objects.filter(pep__in=year, decision=QaDecision.RETURNED)
-    ratings = list(
-        (signed | returned_reviews)
-        .values("pep__term", "overall")
-        .annotate(n=Count("pk"))
-        .order_by("pep__term", "overall")
-    )
-    school = Subquery(
-        Enrolment.objects.filter(child=OuterRef("pep__child_id"), ended_on__isnull=True).values(
-            "school__name"
-        )[:1]
-    )
-    ratings_by_school = list(
-        signed.annotate(school=school)
-        .values("school", "overall")
-        .annotate(n=Count("pk"))
-        .order_by("school", "overall")
-    )
-    requests = PpRequest.objects.filter(child__authority=authority)
-    pp = requests.aggregate(
-        requested=Sum("amount"),
-        approved=Sum(
-            "approved_amount", filter=Q(status__in=[PpStatus.APPROVED, PpStatus.PART_APPROVED])
-        ),
-        pending=Count("pk", filter=Q(status=PpStatus.REQUESTED)),
-    )
-    open_peps = peps.exclude(status=PepStatus.SIGNED_OFF).select_related("child")
-    no_voice = PepSection.objects.filter(pep=OuterRef("pk"), key="child_voice").exclude(
-        status=SectionStatus.COMPLETE
-    )
-    return Dashboard(
-        children_in_care=in_care,
-        terms=terms,
-        initial_on_time=initial_counts["on_time"],
-        initial_due=initial_counts["due"],
-        ratings=ratings,
-        ratings_by_school=ratings_by_school,
-        pp=pp,
-        overdue=list(
-            open_peps.filter(due_on__lt=today, meeting_on__isnull=True).order_by("due_on")[:50]
-        ),
-        returned=list(open_peps.filter(status=PepStatus.RETURNED).order_by("pk")[:50]),
-        missing_voice=list(
-            open_peps.filter(status__in=[PepStatus.MEETING_HELD, PepStatus.SUBMITTED])
-            .filter(Exists(no_voice))
-            .order_by("pk")[:50]
-        ),
     )

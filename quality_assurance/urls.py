@@ -9,6 +9,4 @@ urlpatterns = [
     path("training/<int:pk>/done/", views.training_resolve, name="qa_training_resolve"),
     path("moderation/", views.moderation, name="qa_moderation"),
     path("moderation/<int:pep_pk>/", views.moderate, name="qa_moderate"),
-    path("dashboard/", views.dashboard, name="vs_dashboard"),
-    path("dashboard.csv", views.dashboard_csv, name="vs_dashboard_csv"),
 ]

@@ -9,11 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.school_year import academic_year_start
-from pep_portal import csv_export
 from pep_portal.accounts.permissions import Action
 from pep_portal.accounts.roles import Role
-from pep_portal.audit import services as audit
-from pep_portal.audit.models import AuditAction
 from pep_portal.forms import show_service_errors
 from peps.selectors import pep_get_for_user
 
@@ -21,7 +18,6 @@ from . import services
 from .forms import ModerationForm, QaReviewForm, SampleForm
 from .models import QaDecision
 from .selectors import (
-    dashboard_for,
     days_late,
     moderation_comparisons,
     qa_queue,
@@ -142,54 +138,3 @@ def moderate(request: HttpRequest, pep_pk: int) -> HttpResponse:
         "quality_assurance/form.html",
         {"form": form, "pep": pep, "title": "Moderate the PEP", "framework": framework},
     )
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return academic_year_start(timezone.localdate())
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    _virtual_school_only(request)
-    year = _year(request)
-    board = dashboard_for(user=request.user, authority=request.user.authority, academic_year=year)
-    top = max([row["total"] for row in board.terms] or [1]) or 1
-    bars = [
-        {
-            **row,
-            "signed_width": round(300 * row["signed_off"] / top),
-            "overdue_width": round(300 * row["overdue"] / top),
-            "y": 10 + n * 40,
-        }
-        for n, row in enumerate(board.terms)
-    ]
-    return render(
-        request,
-        "quality_assurance/dashboard.html",
-        {"board": board, "year": year, "bars": bars, "chart_height": 20 + 40 * len(bars)},
-    )
-
-
-@login_required
-@require_GET
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    _virtual_school_only(request)
-    year = _year(request)
-    board = dashboard_for(user=request.user, authority=request.user.authority, academic_year=year)
-    audit.record(
-        request.user,
-        AuditAction.CSV_DOWNLOADED,
-        request=request,
-        detail={"export": "PEP dashboard", "year": year},
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="peps-{year}.csv"'
-    writer = csv_export.writer(response)
-    writer.writerow(["term", "peps", "signed_off", "overdue", "due"])
-    for row in board.terms:
-        writer.writerow([row["label"], row["total"], row["signed_off"], row["overdue"], row["due"]])
-    return response

@@ -496,7 +496,7 @@ def _dashboard_authorities(user: User) -> Q:
 
 def _register_qa_rules() -> None:
     from peps.models import Pep
-    from quality_assurance.models import PpRequest
+    from pupil_premium.models import PpRequest
 
     _RULES.update(
         {

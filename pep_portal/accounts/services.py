@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from children.models import Child, School, TeacherApproval
+from children.models import Child, ChildUserObjectPermission, Delegation, School, TeacherApproval
 from pep_portal import ratelimit
 from pep_portal.outbox.services import enqueue_after_commit
 from pep_portal.ratelimit import TooManyRequests
@@ -136,8 +136,6 @@ def password_reset_email_send(*, address: str) -> int:
 
 def _children_of(people: Iterable[User]) -> set[int]:
     """Children whose care team includes any of these people (their access follows them)."""
-    from children.models import Child, ChildUserObjectPermission, Delegation
-
     ids = [p.pk for p in people]
     granted = ChildUserObjectPermission.objects.filter(user_id__in=ids).values_list(
         "content_object_id", flat=True

@@ -5,14 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from meetings.selectors import open_meeting_tasks_for
 from pep_portal.forms import show_service_errors
 from pep_portal.proxies import client_ip
 from pep_portal.ratelimit import TooManyRequests
-from peps.selectors import work_for
 
 from . import services
 from .forms import (
@@ -28,7 +25,6 @@ from .roles import Role
 from .selectors import (
     approvals_of_teacher,
     current_approval,
-    people_count_by_role,
     person_get_for_user,
     person_list_visible_to,
     teacher_get_for_user,
@@ -69,26 +65,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PortalPasswordChangeForm
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("password_change_done")
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context: dict[str, object] = {"role": user.role, "Role": Role}
-    if user.role in (Role.VIRTUAL_SCHOOL_STAFF, Role.AUTHORITY_ADMINISTRATOR):
-        counts = people_count_by_role(user=user)
-        context["people_counts"] = [(label, counts.get(value, 0)) for value, label in Role.choices]
-    context["can_see_people"] = user.role != Role.CARER and user.role != ""
-    context["can_see_teacher_approvals"] = user.authority is not None and user_can(
-        user, Action.VIEW_TEACHER_APPROVALS, user.authority
-    )
-    # A designated teacher sees which authorities approve them (permissions: their own row).
-    context["can_see_own_approvals"] = user.role == Role.DESIGNATED_TEACHER
-    context["work"] = work_for(user=user) if user.role else []
-    context["meeting_tasks"] = open_meeting_tasks_for(user=user) if user.role else []
-    context["now"] = timezone.now()
-    return render(request, "accounts/home.html", context)
 
 
 @login_required

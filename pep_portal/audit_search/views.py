@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from pep_portal import csv_export
+from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction, AuditEvent
 
@@ -18,7 +19,7 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
 
 
-def _search(request: HttpRequest) -> tuple[AuditSearchForm, dict[str, object]]:
+def _search(request: AuthenticatedRequest) -> tuple[AuditSearchForm, dict[str, object]]:
     if not audit_authorities_for(user=request.user).exists():
         raise PermissionDenied
     form = AuditSearchForm(request.GET or None)
@@ -34,7 +35,7 @@ def _child_label(event: AuditEvent, names: dict[int, str]) -> str:
 
 @login_required
 @require_GET
-def audit_search(request: HttpRequest) -> HttpResponse:
+def audit_search(request: AuthenticatedRequest) -> HttpResponse:
     form, filters = _search(request)
     page = Paginator(audit_events_for(user=request.user, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -58,7 +59,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedRequest) -> HttpResponse:
     _, filters = _search(request)
     events = list(audit_events_for(user=request.user, filters=filters)[:EXPORT_LIMIT])
     names = children_named_for(

@@ -22,14 +22,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.models import CareEpisode, Child, TeacherApproval
+from children.school_year import year_group_on
 from children.selectors import current_school_ids, designated_teachers_by_child
 from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
+from pep_portal.calendars.deadlines import financial_year_of
 from pep_portal.calendars.models import PepRuleSet
+from pep_portal.calendars.selectors import authorities_missing_years, rules_from
 from pep_portal.outbox.services import enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+from peps.services import TERM_WINDOW_NAMES, pep_set_up
+from quality_assurance.models import QaFramework
 
 from .models import Kind, Notification, Stage
 
@@ -397,7 +402,6 @@ def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
 def _qa_dues(today: dt.date) -> Iterator[Due]:
     """Submitted PEPs waiting longer than the authority's QA target: to its quality assurers
     (or all its virtual school staff where nobody holds that duty)."""
-    from quality_assurance.models import QaFramework
 
     within = dict(QaFramework.objects.values_list("authority_id", "review_within_days"))
     waiting = Pep.objects.filter(
@@ -431,7 +435,6 @@ def _qa_dues(today: dt.date) -> Iterator[Due]:
 
 def _pp_cutoff_dues(today: dt.date) -> Iterator[Due]:
     """Fourteen days before an authority's PP+ cut-off, its designated teachers are told."""
-    from pep_portal.calendars.deadlines import financial_year_of
 
     year = financial_year_of(today)
     for rules in PepRuleSet.objects.select_related("authority"):
@@ -456,7 +459,6 @@ def _pp_cutoff_dues(today: dt.date) -> Iterator[Due]:
 
 
 def _calendar_dues(today: dt.date) -> Iterator[Due]:
-    from pep_portal.calendars.selectors import authorities_missing_years
 
     for authority, years in authorities_missing_years(today=today).items():
         managers = User.objects.filter(authority=authority, is_active=True).filter(
@@ -509,8 +511,6 @@ def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
     """Before each review term opens, set up the PEPs of every child in care who needs one,
     carried forward from their last, each authority by its own rules; tell the virtual school.
     Idempotent: a child who already has the term's PEP is skipped."""
-    from pep_portal.calendars.selectors import rules_from
-    from peps.services import TERM_WINDOW_NAMES, pep_set_up
 
     today = today or timezone.localdate()
     made: dict[str, int] = {}
@@ -535,7 +535,6 @@ def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 def _set_up_term(authority: LocalAuthority, year: int, term: str, pep_set_up, start) -> int:  # type: ignore[no-untyped-def]
-    from children.school_year import year_group_on
 
     children = (
         Child.objects.filter(authority=authority)

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from pep_portal.celery import app
+
 from .models import OutboxTask
 
 logger = logging.getLogger(__name__)
@@ -83,8 +85,6 @@ def publish_now(pk: int) -> bool:
 
 def _publish(row: OutboxTask) -> Exception | None:
     """Publish a locked row and record the attempt; return the error, if any."""
-    from pep_portal.celery import app
-
     row.attempts += 1
     row.last_attempt_at = timezone.now()
     error: Exception | None = None

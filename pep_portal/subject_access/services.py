@@ -29,6 +29,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from children.models import CareEpisode, Child, Delegation, Enrolment, Placement
+from documents.services import _write_atomically, pep_pdf_for
 from meetings.models import Attendee, Meeting, MeetingAction, MeetingTask, Target, TargetReview
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
@@ -36,8 +37,8 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction, AuditEvent
 from pep_portal.outbox.services import enqueue_after_commit
 from peps.models import Attachment, Pep, PepEvent, PepSection, private_storage
-from peps.pdf_services import _write_atomically, pep_pdf_for
-from quality_assurance.models import PpRequest, QaReview
+from pupil_premium.models import PpRequest
+from quality_assurance.models import QaReview
 
 DIRECTORY = "subject-access"
 KEEP = dt.timedelta(hours=24)

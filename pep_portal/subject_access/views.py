@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 
@@ -16,7 +17,7 @@ from . import services
 
 @login_required
 @require_POST
-def subject_access_start(request: HttpRequest, pk: int) -> HttpResponse:
+def subject_access_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(user=request.user, pk=pk, action=Action.VIEW_CHILD_AUDIT)
     job = services.subject_access_start(actor=request.user, child=child, request=request)
     return redirect("subject_access_job", job_id=job.id)
@@ -24,14 +25,14 @@ def subject_access_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def subject_access_job(request: HttpRequest, job_id: str) -> HttpResponse:
+def subject_access_job(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     job = services.subject_access_job_for_user(user=request.user, job_id=job_id)
     return render(request, "subject_access/job.html", {"job": job})
 
 
 @login_required
 @require_GET
-def subject_access_download(request: HttpRequest, job_id: str) -> HttpResponse:
+def subject_access_download(request: AuthenticatedRequest, job_id: str) -> HttpResponseBase:
     job = services.subject_access_job_for_user(user=request.user, job_id=job_id)
     if job.state != "done":
         return redirect("subject_access_job", job_id=job.id)

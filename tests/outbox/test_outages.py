@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from documents import services as pdf_services
 from pep_portal.accounts.models import User
 from pep_portal.outbox.models import OutboxTask
-from peps import pdf_services
 from peps.models import Pep, PepStatus, private_storage
 from peps.services import pep_record_meeting_held, pep_submit
 from quality_assurance.services import framework_for

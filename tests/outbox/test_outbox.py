@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from documents.tasks import pep_pdf_keep_task, pep_pdfs_zip_task
 from pep_portal.outbox.models import OutboxTask
 from pep_portal.outbox.services import (
     enqueue_after_commit,
@@ -19,7 +20,6 @@ from pep_portal.outbox.services import (
     relay_outbox,
 )
 from pep_portal.outbox.tasks import relay_outbox_task
-from peps.tasks import pep_pdf_keep_task, pep_pdfs_zip_task
 from tests.outbox.conftest import queued_task_names
 
 pytestmark = pytest.mark.django_db(transaction=True)

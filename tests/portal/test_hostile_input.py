@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from meetings.services import meeting_arrange
 from pep_portal.calendars.models import CalendarPeriod
-from tests.quality_assurance.test_pp_support import make_request
-from tests.quality_assurance.test_pp_support import pp_setting as pp_setting
+from tests.pupil_premium.test_pp_support import make_request
+from tests.pupil_premium.test_pp_support import pp_setting as pp_setting
 
 NUL_MESSAGE = "hidden character that cannot be saved"
 TYPED = "Typed\x00text"

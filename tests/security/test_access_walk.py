@@ -7,6 +7,7 @@ It fails when
 - someone refused gets anything but 403, 404 or 405 (or, signed out, the sign-in page);
 - a refused POST writes anything to the database (counted by PostgreSQL per transaction);
 - any response shows a child's name to someone who may not see that child, whatever the page;
+- an HTML page comes without the strict Content-Security-Policy;
 - someone the table allows is refused (the table and the code disagree), or anything is a 500.
 
 The figures (patterns, cases, leaks) are printed at the end of the run.
@@ -279,6 +280,12 @@ def _problems(persona: str, may: bool, response, wrote: int, sides) -> list[str]
             shown = [m for m in sides[side_key].markers if m in text]
             if shown:
                 problems.append(f"shows {side_key} child's name {shown}")
+    if response.get("Content-Type", "").startswith("text/html") and text:
+        # Every HTML page under the strict policy: no inline script, nothing from elsewhere.
+        policy = response.get("Content-Security-Policy", "")
+        script = next((d for d in policy.split(";") if d.strip().startswith("script-src")), "")
+        if "default-src 'self'" not in policy or "'unsafe-inline'" in script:
+            problems.append(f"HTML without the strict CSP: {policy!r}")
     if not may:
         signed_out = (
             persona == ANON and status == 302 and "/sign-in/" in (response.get("Location") or "")

@@ -18,13 +18,9 @@ from pep_portal.calendars.models import CalendarPeriod
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Attachment, Pep, Term
 from peps.services import pep_set_up
-from tests.fixtures.attachments import samples
-
-try:  # Pupil Premium Plus moves to its own app (issue 13).
-    from pupil_premium.models import PpRequest  # type: ignore[import-not-found]
-except ImportError:
-    from quality_assurance.models import PpRequest
+from pupil_premium.models import PpRequest
 from quality_assurance.models import QaReview, TrainingNeed
+from tests.fixtures.attachments import samples
 
 TODAY = dt.date(2026, 11, 24)
 

@@ -1,0 +1,77 @@
+"""Thin views for the virtual school's dashboard: scope, select, render."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from children.school_year import academic_year_start
+from pep_portal import csv_export
+from pep_portal.accounts.models import LocalAuthority
+from pep_portal.accounts.permissions import is_virtual_school_staff
+from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
+
+from .selectors import dashboard_for
+
+
+def _virtual_school_only(request: AuthenticatedRequest) -> LocalAuthority:
+    """The virtual school's own authority; everyone else is refused."""
+    authority = request.user.authority
+    if not is_virtual_school_staff(request.user) or authority is None:
+        raise PermissionDenied
+    return authority
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return academic_year_start(timezone.localdate())
+
+
+@login_required
+@require_GET
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    authority = _virtual_school_only(request)
+    year = _year(request)
+    board = dashboard_for(user=request.user, authority=authority, academic_year=year)
+    top = max([row["total"] for row in board.terms] or [1]) or 1
+    bars = [
+        {
+            **row,
+            "signed_width": round(300 * row["signed_off"] / top),
+            "overdue_width": round(300 * row["overdue"] / top),
+            "y": 10 + n * 40,
+        }
+        for n, row in enumerate(board.terms)
+    ]
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {"board": board, "year": year, "bars": bars, "chart_height": 20 + 40 * len(bars)},
+    )
+
+
+@login_required
+@require_GET
+def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
+    authority = _virtual_school_only(request)
+    year = _year(request)
+    board = dashboard_for(user=request.user, authority=authority, academic_year=year)
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "PEP dashboard", "year": year},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="peps-{year}.csv"'
+    writer = csv_export.writer(response)
+    writer.writerow(["term", "peps", "signed_off", "overdue", "due"])
+    for row in board.terms:
+        writer.writerow([row["label"], row["total"], row["signed_off"], row["overdue"], row["due"]])
+    return response

@@ -1,0 +1,597 @@
+"""PEP documents as PDF: the context, the HTML and the PDF, for a live PEP or as signed off.
+
+Three steps, each pure apart from reading the PEP:
+
+1. `pep_document` gathers what the document says into plain data (`PepDocument`), either from
+   the live PEP or from `Pep.signed_off_snapshot` (peps/services.py `pep_snapshot`), so a
+   signed-off PEP prints exactly what was signed off.
+2. `render_html` fills `templates/pdf/pep_<template>.html` with it (Django templates, so every
+   answer is escaped: text typed into a PEP is never markup).
+3. `html_to_pdf` hands the HTML to WeasyPrint with `StaticOnlyFetcher`, which serves files from
+   static/pdf/ (the stylesheet and its fonts) and refuses everything else: no network, no other
+   file. It runs under a time limit so one huge PEP cannot hold a worker.
+
+The PDF is tagged, as PDF/UA-1, for screen readers; it has no password (the case systems it is
+uploaded to need none, and access is controlled in the portal instead).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import mimetypes
+import signal
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from children.models import Child, Enrolment
+from children.school_year import PepTemplate, year_group_on
+from peps.models import Pep, PepStatus, SectionStatus
+from peps.sections import EXPECTATION, SECTIONS_BY_KEY, Kind, sections_for
+from peps.selectors import display_answer
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs every step of every render at INFO: thousands of lines for one bulk ZIP.
+# Its warnings (a refused URL, a missing glyph) still come through.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# The only folder a render may read from: the print stylesheet and the fonts it names.
+STATIC_PDF_DIR = Path(settings.BASE_DIR) / "static" / "pdf"
+STYLESHEET = STATIC_PDF_DIR / "pep.css"
+# Tagged PDF with the PDF/UA-1 identification, for screen readers (WeasyPrint 70 `pdf_variant`).
+PDF_VARIANT = "pdf/ua-1"
+# Seconds one render may take. A typical PEP takes well under one (README, "PDF documents").
+RENDER_TIME_LIMIT = float(getattr(settings, "PEP_PDF_RENDER_SECONDS", 30))
+# Long tables are cut into tables of this many rows: one table that runs over many pages is
+# slow to lay out, and a short one with its own header row reads better on paper.
+ROWS_PER_TABLE = 6
+
+TEMPLATE_NAMES = {
+    PepTemplate.EYFS: "pdf/pep_eyfs.html",
+    PepTemplate.YG: "pdf/pep_yg.html",
+    PepTemplate.POST_16: "pdf/pep_post16.html",
+}
+
+
+# --- File names ----------------------------------------------------------------------------
+
+# Letters that Unicode does not decompose into an ASCII letter and a mark.
+_TRANSLITERATE = str.maketrans(
+    {
+        "Ø": "O",
+        "ø": "o",
+        "Ł": "L",
+        "ł": "l",
+        "Đ": "D",
+        "đ": "d",
+        "Ð": "D",
+        "ð": "d",
+        "Þ": "Th",
+        "þ": "th",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "ß": "ss",
+        "\u0131": "i",  # the Turkish dotless i
+    }
+)
+
+
+def ascii_letters(text: str) -> str:
+    """The ASCII letters of `text`, accents removed: "Zoë Ångström" → "ZoeAngstrom"."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").translate(_TRANSLITERATE))
+    return "".join(c for c in decomposed if c.isascii() and c.isalpha())
+
+
+def initials(first_name: str, last_name: str) -> str:
+    """Upper-case initials of the legal first and last names, in ASCII: "O'Neill" gives "O",
+    "Brooks-Walker" "B", "Ångström" "A". A name with no Latin letter gives no initial; no
+    initials at all gives "Child", so a file name is never empty."""
+    letters = [ascii_letters(name)[:1].upper() for name in (first_name, last_name)]
+    return "".join(letters) or "Child"
+
+
+def pep_pdf_filename(child: Any, pep_date: dt.date) -> str:
+    """`AB_2026-11-10_PEP.pdf`: the child's initials (never the name) and the PEP's date.
+
+    `child` is anything with `legal_first_name` and `legal_last_name` (a Child)."""
+    return f"{initials(child.legal_first_name, child.legal_last_name)}_{pep_date:%Y-%m-%d}_PEP.pdf"
+
+
+def pep_date(pep: Pep) -> dt.date:
+    """The date a PEP goes by: its meeting if held, else when it was due, else its creation."""
+    return pep.meeting_on or pep.due_on or timezone.localdate(pep.created_at)
+
+
+def pep_filename(pep: Pep) -> str:
+    """The PDF's file name: from what was signed off, once it has been; else from the PEP."""
+    if pep.status == PepStatus.SIGNED_OFF and pep.signed_off_snapshot:
+        first, last = _snapshot_names(pep.signed_off_snapshot, pep.child)
+        day = _snapshot_date(pep)
+        return f"{initials(first, last)}_{day:%Y-%m-%d}_PEP.pdf"
+    return pep_pdf_filename(pep.child, pep_date(pep))
+
+
+# --- What the document says ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A small table: a caption, column headings, rows (first cell a row heading)."""
+
+    caption: str
+    headings: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class DocSection:
+    key: str
+    title: str
+    owner: str
+    description: str
+    status: str
+    updated_by: str
+    answers: list[tuple[str, Any]]
+    grid: Grid | None = None
+
+
+@dataclass(frozen=True)
+class ChildDetails:
+    name: str
+    known_as: str
+    date_of_birth: dt.date
+    upn: str
+    school: str
+    year_group: str
+
+
+@dataclass
+class PepDocument:
+    pep_id: int
+    title: str
+    template: str
+    template_label: str
+    initials: str
+    date: dt.date
+    child: ChildDetails
+    status: str
+    due_on: dt.date | None
+    meeting_on: dt.date | None
+    sections: list[DocSection]
+    authority: str
+    signed_off: bool
+    signed_off_by: str = ""
+    signed_off_on: dt.date | None = None
+    # Set once the meetings and quality assurance issues land (see `_extra`).
+    meeting: dict[str, Any] | None = None
+    attendees: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    qa: dict[str, Any] | None = None
+    rendered_at: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.initials}_{self.date:%Y-%m-%d}_PEP.pdf"
+
+    @property
+    def target_tables(self) -> list[list[dict[str, Any]]]:
+        return chunked(self.targets, ROWS_PER_TABLE)
+
+    @property
+    def created(self) -> str:
+        """The PDF's creation date: the sign-off for a signed-off PEP, so it is stable."""
+        return self.rendered_at.isoformat(timespec="seconds")
+
+
+def chunked(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _school_on(child: Child, day: dt.date) -> str:
+    enrolment = (
+        Enrolment.objects.filter(child=child, started_on__lte=day)
+        .exclude(ended_on__lt=day)
+        .select_related("school")
+        .order_by("-started_on")
+        .first()
+    )
+    if enrolment is None:
+        return "No school place"
+    return f"{enrolment.school.name} (URN {enrolment.school.urn})"
+
+
+def _section_status(status: str) -> str:
+    return SectionStatus(status).label if status in SectionStatus.values else status
+
+
+def _attainment_grid(template: str, answers: dict[str, Any]) -> tuple[Grid | None, set[str]]:
+    """The attainment questions that read best as a table, from the section's definition:
+    EYFS areas of learning against the early learning goals; YG subjects, working at and
+    target. Post-16 courses read as answers. Returns the grid and the fields it shows."""
+    spec = SECTIONS_BY_KEY["current_attainment"]
+    fields = spec.fields_for(template)
+    if template == PepTemplate.EYFS:
+        areas = [f for f in fields if f.kind == Kind.CHOICE and f.choices == EXPECTATION]
+        rows = [(f.label, display_answer(f, answers.get(f.name)) or "Not answered") for f in areas]
+        grid = Grid("Areas of learning", ("Area of learning", "Against the goals"), rows)
+        return grid, {f.name for f in areas}
+    if template == PepTemplate.YG:
+        by_name = {f.name: f for f in fields}
+        rows, shown = [], set()
+        for f in fields:
+            if not f.name.endswith("_current"):
+                continue
+            target = by_name.get(f.name.removesuffix("_current") + "_target")
+            subject = f.label.split(":")[0]
+            rows.append(
+                (
+                    subject,
+                    display_answer(f, answers.get(f.name)) or "Not answered",
+                    (display_answer(target, answers.get(target.name)) or "Not answered")
+                    if target
+                    else "No target asked",
+                )
+            )
+            shown |= {f.name, target.name} if target else {f.name}
+        return Grid("Subjects", ("Subject", "Working at", "End of year target"), rows), shown
+    return None, set()
+
+
+def _doc_sections(template: str, stored: dict[str, dict[str, Any]]) -> list[DocSection]:
+    """Every section the template asks, in order, from peps/sections.py (so the document
+    never falls out of step with the forms); a section with no stored row still prints."""
+    result = []
+    for spec in sections_for(template):
+        row = stored.get(spec.key, {})
+        answers = row.get("answers") or {}
+        grid, shown = (None, set())
+        if spec.key == "current_attainment":
+            grid, shown = _attainment_grid(template, answers)
+        result.append(
+            DocSection(
+                key=spec.key,
+                title=spec.title,
+                owner=spec.owner.label,
+                description=spec.description,
+                status=_section_status(row.get("status", SectionStatus.NOT_STARTED)),
+                updated_by=row.get("updated_by", ""),
+                answers=[
+                    (f.label, display_answer(f, answers.get(f.name)))
+                    for f in spec.fields_for(template)
+                    if f.name not in shown
+                ],
+                grid=grid,
+            )
+        )
+    return result
+
+
+def _live_document(pep: Pep) -> PepDocument:
+    child = pep.child
+    day = pep_date(pep)
+    stored = {
+        s.key: {
+            "answers": s.answers,
+            "status": s.status,
+            "updated_by": s.updated_by.full_name if s.updated_by else "",
+        }
+        for s in pep.sections.select_related("updated_by")
+    }
+    return PepDocument(
+        pep_id=pep.pk,
+        title=pep.title,
+        template=pep.template,
+        template_label=PepTemplate(pep.template).label,
+        initials=initials(child.legal_first_name, child.legal_last_name),
+        date=day,
+        child=ChildDetails(
+            name=f"{child.legal_first_name} {child.legal_last_name}",
+            known_as=child.display_name,
+            date_of_birth=child.date_of_birth,
+            upn=child.upn,
+            school=_school_on(child, min(day, timezone.localdate())),
+            year_group=year_group_on(child.date_of_birth, day).label,
+        ),
+        status=pep.get_status_display(),
+        due_on=pep.due_on,
+        meeting_on=pep.meeting_on,
+        sections=_doc_sections(pep.template, stored),
+        authority=child.authority.name,
+        signed_off=False,
+    )
+
+
+def _snapshot_names(snapshot: dict[str, Any], child: Child) -> tuple[str, str]:
+    """The legal first and last names as signed off. The snapshot keeps them joined; split
+    them as the child's record does while it still says the same, else at the last space."""
+    legal = snapshot["child"].get("legal_name", "")
+    if f"{child.legal_first_name} {child.legal_last_name}" == legal:
+        return child.legal_first_name, child.legal_last_name
+    first, _, last = legal.rpartition(" ")
+    return (first, last) if first else (last, "")
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _snapshot_date(pep: Pep) -> dt.date:
+    """`pep_date`, as signed off."""
+    snapshot = pep.signed_off_snapshot or {}
+    return (
+        _date(snapshot.get("meeting_on"))
+        or _date(snapshot.get("due_on"))
+        or timezone.localdate(pep.created_at)
+    )
+
+
+def _signed_off_document(pep: Pep) -> PepDocument:
+    snapshot = pep.signed_off_snapshot or {}
+    child = pep.child
+    first, last = _snapshot_names(snapshot, child)
+    meeting_on, due_on = _date(snapshot.get("meeting_on")), _date(snapshot.get("due_on"))
+    day = _snapshot_date(pep)
+    signed_on = timezone.localdate(pep.signed_off_at) if pep.signed_off_at else day
+    date_of_birth = dt.date.fromisoformat(snapshot["child"]["date_of_birth"])
+    template = snapshot.get("template", pep.template)
+    document = PepDocument(
+        pep_id=pep.pk,
+        title=snapshot.get("title", pep.title),
+        template=template,
+        template_label=PepTemplate(template).label,
+        initials=initials(first, last),
+        date=day,
+        child=ChildDetails(
+            name=f"{first} {last}".strip(),
+            known_as=snapshot["child"].get("display_name", ""),
+            date_of_birth=date_of_birth,
+            upn=snapshot["child"].get("upn", ""),
+            # Not in the snapshot: the school the child was on roll at when it was signed off.
+            school=_school_on(child, signed_on),
+            year_group=year_group_on(date_of_birth, day).label,
+        ),
+        status=PepStatus.SIGNED_OFF.label,
+        due_on=due_on,
+        meeting_on=meeting_on,
+        sections=_doc_sections(template, {s["key"]: s for s in snapshot.get("sections", [])}),
+        authority=child.authority.name,
+        signed_off=True,
+        signed_off_by=pep.signed_off_by.full_name if pep.signed_off_by else "",
+        signed_off_on=signed_on,
+    )
+    if pep.signed_off_at:
+        document.rendered_at = pep.signed_off_at
+    return document
+
+
+def pep_document(pep: Pep, *, extra: dict[str, Any] | None = None) -> PepDocument:
+    """What the PDF says: as signed off when the PEP has been (from its snapshot), else as
+    the PEP stands now. `extra` may carry `meeting`, `attendees`, `targets` and `qa` (model
+    instances or dicts with the meetings models' field names) until those are gathered here."""
+    if pep.status == PepStatus.SIGNED_OFF and pep.signed_off_snapshot:
+        document = _signed_off_document(pep)
+    else:
+        document = _live_document(pep)
+    _extra(document, extra or {})
+    return document
+
+
+# The meeting, its attendees, targets and quality assurance: taken from model instances or
+# from dicts with the same names, so a future snapshot (JSON) prints the same way.
+MEETING_FIELDS = (
+    "kind",
+    "status",
+    "starts_at",
+    "held_on",
+    "venue",
+    "venue_details",
+    "discussion",
+    "expected_progress",
+    "next_meeting_on",
+)
+ACTION_FIELDS = ("what", "owner", "due_on", "done_on")
+ATTENDEE_FIELDS = ("name", "role", "organisation", "attended", "absence_reason")
+TARGET_FIELDS = (
+    "what",
+    "measure",
+    "support",
+    "responsible",
+    "due_on",
+    "cost",
+    "funded_by_pp_plus",
+)
+REVIEW_FIELDS = ("outcome", "evidence", "reviewed_at")
+QA_FIELDS = (
+    "rating",
+    "comments",
+    "reviewed_by",
+    "reviewed_on",
+    "pp_decision",
+    "pp_amount_approved",
+    "pp_decision_notes",
+)
+
+
+def _value(obj: Any, name: str) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name)
+    display = getattr(obj, f"get_{name}_display", None)
+    if callable(display):
+        return display()
+    value = getattr(obj, name, None)
+    if hasattr(value, "all"):  # a related manager
+        return list(value.all())
+    if hasattr(value, "full_name"):  # a user
+        return value.full_name
+    return value
+
+
+def _record(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: _value(obj, name) for name in names}
+
+
+def _items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if hasattr(value, "all"):
+        return list(value.all())
+    return list(value)
+
+
+def _extra(document: PepDocument, extra: dict[str, Any]) -> None:
+    meeting = extra.get("meeting")
+    if meeting is not None:
+        document.meeting = _record(meeting, MEETING_FIELDS)
+        document.meeting["actions"] = [
+            _record(a, ACTION_FIELDS) for a in _items(_value(meeting, "actions"))
+        ]
+    document.attendees = [_record(a, ATTENDEE_FIELDS) for a in _items(extra.get("attendees"))]
+    targets = []
+    for target in _items(extra.get("targets")):
+        row = _record(target, TARGET_FIELDS)
+        row["reviews"] = [_record(r, REVIEW_FIELDS) for r in _items(_value(target, "reviews"))]
+        targets.append(row)
+    document.targets = targets
+    qa = extra.get("qa")
+    document.qa = _record(qa, QA_FIELDS) if qa is not None else None
+
+
+# --- HTML and PDF --------------------------------------------------------------------------
+
+
+def render_html(document: PepDocument) -> str:
+    return render_to_string(TEMPLATE_NAMES[PepTemplate(document.template)], {"doc": document})
+
+
+class FetchRefused(ValueError):
+    """A render asked for something outside static/pdf/: nothing is fetched."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint's URL fetcher, narrowed to `file://` URLs inside static/pdf/.
+
+    Every network URL (http, https, ftp, data …) and every other file is refused, so whatever
+    is typed into a PEP, and whatever a template might one day link to, a render can never
+    read a local file or call out. WeasyPrint logs a refusal as a warning and leaves the
+    resource out; the document still renders."""
+
+    def __init__(self, root: Path = STATIC_PDF_DIR) -> None:
+        super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False)
+        self.root = root.resolve()
+
+    def path_for(self, url: str) -> Path:
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise FetchRefused(f"Refused to fetch {url[:200]!r}: only static/pdf/ files")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise FetchRefused(f"Refused to fetch {url[:200]!r}: not a file in static/pdf/")
+        return path
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        try:
+            path = self.path_for(url)
+        except FetchRefused:
+            logger.warning("PDF render refused a URL", extra={"url": url[:200]})
+            raise
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.suffix == ".ttf":
+            content_type = "font/ttf"
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+
+class RenderTimeout(Exception):
+    """A render took longer than its time limit and was stopped."""
+
+
+class _Expired(BaseException):
+    # Raised by the alarm. A BaseException, so WeasyPrint's own `except Exception` handlers
+    # (it forgives a failed image, for one) cannot swallow it; turned into RenderTimeout below.
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Stop the block after `seconds` with an alarm signal. Signals reach only the main thread,
+    which is where gunicorn's sync workers, Celery's prefork workers and management commands
+    run; elsewhere (a threaded development server) the block runs unlimited, and gunicorn's
+    and Celery's own time limits remain the backstop."""
+    if (
+        not seconds
+        or threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer")
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    # Then again every quarter second: an exception raised while a finaliser (__del__, run by
+    # the garbage collector at any moment) is running is swallowed, so the first may be lost.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+    try:
+        yield
+    except _Expired:
+        raise RenderTimeout(f"The PDF took longer than {seconds:g} seconds to render") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_prepared = threading.local()
+
+
+def _stylesheet() -> tuple[CSS, FontConfiguration]:
+    """The print stylesheet and the font configuration holding its fonts, made once per
+    thread and reused: WeasyPrint copies @font-face fonts into a temporary folder for each
+    FontConfiguration, so one per render would leave a trail of them until garbage collection.
+    Made outside any time limit, so an interrupted render never leaves them half built."""
+    if not hasattr(_prepared, "stylesheet"):
+        font_config = FontConfiguration()
+        stylesheet = CSS(
+            filename=str(STYLESHEET), url_fetcher=StaticOnlyFetcher(), font_config=font_config
+        )
+        _prepared.stylesheet = (stylesheet, font_config)
+    return _prepared.stylesheet
+
+
+def html_to_pdf(html: str, *, seconds: float | None = RENDER_TIME_LIMIT) -> bytes:
+    """The PDF of `html`, laid out with static/pdf/pep.css and its fonts only."""
+    stylesheet, font_config = _stylesheet()
+    fetcher = StaticOnlyFetcher()
+    with time_limit(seconds):
+        document = HTML(string=html, base_url=STATIC_PDF_DIR.as_uri() + "/", url_fetcher=fetcher)
+        pdf: bytes = document.write_pdf(
+            stylesheets=[stylesheet],
+            font_config=font_config,
+            pdf_variant=PDF_VARIANT,
+            # An identifier derived from the content, not random: same document, same bytes.
+            pdf_identifier=True,
+        )
+    return pdf
+
+
+def render_pep_pdf(pep: Pep, *, extra: dict[str, Any] | None = None) -> tuple[str, bytes]:
+    """(file name, PDF) for a PEP: as signed off, or as it stands."""
+    document = pep_document(pep, extra=extra)
+    return document.filename, html_to_pdf(render_html(document))

@@ -1,0 +1,33 @@
+"""Celery tasks for PEP documents: thin wrappers that call one service each.
+
+The tasks keep the names they had when they lived in peps/tasks.py: a name is what the outbox
+stores and the broker carries, so work queued before the move still runs."""
+
+from celery import shared_task
+
+from . import services as pdf_services
+
+# One ZIP of a school's term is tens of PEPs at well under a second each; these limits only
+# stop a runaway. Each render has its own, shorter limit (documents/pdf.py RENDER_TIME_LIMIT).
+ZIP_SOFT_TIME_LIMIT = 20 * 60
+ZIP_TIME_LIMIT = ZIP_SOFT_TIME_LIMIT + 60
+
+
+@shared_task(
+    name="peps.tasks.pep_pdfs_zip_task",
+    ignore_result=True,
+    soft_time_limit=ZIP_SOFT_TIME_LIMIT,
+    time_limit=ZIP_TIME_LIMIT,
+)
+def pep_pdfs_zip_task(job_id: str) -> None:
+    """Render a bulk job's PEPs into its ZIP. Progress goes to the job's own record (there is
+    no Celery result backend): see documents/services.py."""
+    pdf_services.pep_pdfs_zip(job_id=job_id)
+
+
+@shared_task(
+    name="peps.tasks.pep_pdf_keep_task", ignore_result=True, soft_time_limit=120, time_limit=150
+)
+def pep_pdf_keep_task(pep_id: int) -> None:
+    """Render and keep a signed-off PEP's PDF (queued on sign-off, through the outbox)."""
+    pdf_services.pep_pdf_keep(pep_id=pep_id)

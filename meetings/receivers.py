@@ -1,0 +1,14 @@
+"""What meetings follow from the layers below them, without their importing meetings."""
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from children.signals import school_place_missing
+
+from . import services
+
+
+@receiver(school_place_missing, dispatch_uid="meetings.no_school_place_task")
+def raise_no_school_place_task(sender: Any, *, child: Any, **kwargs: Any) -> None:
+    services.no_school_place_task_raise(child=child)

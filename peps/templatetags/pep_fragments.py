@@ -1,0 +1,18 @@
+"""PEP fragments for pages of the layers below peps (a child's page lists their PEPs), so those
+layers' views need not import peps (docs/architecture.md)."""
+
+from typing import Any
+
+from django import template
+from django.db.models import QuerySet
+
+from peps.models import Pep
+from peps.selectors import peps_for_child
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def child_peps(context: dict[str, Any], child: Any) -> QuerySet[Pep]:
+    """The child's PEPs that the signed-in user may see: `{% child_peps child as peps %}`."""
+    return peps_for_child(user=context["request"].user, child=child)

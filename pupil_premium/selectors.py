@@ -1,0 +1,557 @@
+"""Reads about Pupil Premium Plus, always scoped to the user asking.
+
+Money is tracked per child and financial year (1 April to 31 March). What a child has left to
+ask for is the authority's allocation per child, less what has been approved, less what is still
+waiting for a decision: a pending request holds its amount until it is decided.
+
+Totals are database aggregates (Sum and Count with filters), so the pages and the finance export
+take the same few queries for an authority with 5 requests or 50,000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from children.models import Child
+from meetings.models import Target
+from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.permissions import (
+    Action,
+    is_virtual_school_staff,
+    scope_queryset,
+    user_can,
+)
+from pep_portal.calendars import deadlines
+from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
+from peps.models import Pep
+from quality_assurance.models import QaDecision, QaFramework, QaReview
+
+from .models import PpAllocation, PpRequest, PpStatus
+
+# Money the virtual school has agreed to pay: approved in full or in part.
+APPROVED_STATUSES = (PpStatus.APPROVED, PpStatus.PART_APPROVED)
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+_ZERO = Value(Decimal("0.00"), output_field=_MONEY)
+
+
+def money(value: Decimal | int | None) -> str:
+    """£1,250 or £1,250.50, as GOV.UK writes money."""
+    if value is None:
+        return "£0"
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return f"£{value:,.0f}"
+    return f"£{value:,.2f}"
+
+
+def financial_year_label(start_year: int) -> str:
+    """ "2026 to 2027": GOV.UK style writes ranges with "to", not a dash."""
+    return f"{start_year} to {start_year + 1}"
+
+
+def _approved_sum() -> Coalesce:
+    return Coalesce(
+        Sum("approved_amount", filter=Q(status__in=APPROVED_STATUSES)), _ZERO, output_field=_MONEY
+    )
+
+
+def _pending_sum() -> Coalesce:
+    return Coalesce(Sum("amount", filter=Q(status=PpStatus.REQUESTED)), _ZERO, output_field=_MONEY)
+
+
+def _requested_sum() -> Coalesce:
+    return Coalesce(Sum("amount"), _ZERO, output_field=_MONEY)
+
+
+def _money_totals() -> dict[str, Any]:
+    """The aggregates every table of totals shows."""
+    return {
+        "requests": Count("pk"),
+        "requested": _requested_sum(),
+        "approved": _approved_sum(),
+        "pending": _pending_sum(),
+        "declined": Count("pk", filter=Q(status=PpStatus.DECLINED)),
+        "waiting": Count("pk", filter=Q(status=PpStatus.REQUESTED)),
+    }
+
+
+# --- one child's money ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """A child's Pupil Premium Plus for one financial year."""
+
+    financial_year: int
+    allocation: Decimal | None
+    approved: Decimal
+    pending: Decimal
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.financial_year)
+
+    @property
+    def left(self) -> Decimal | None:
+        """What can still be asked for; None when no allocation is set for the year."""
+        if self.allocation is None:
+            return None
+        return max(self.allocation - self.approved - self.pending, Decimal("0"))
+
+    @property
+    def left_to_approve(self) -> Decimal | None:
+        """What can still be approved, whatever is waiting: pending requests are not money
+        paid, so the virtual school may approve one before another."""
+        if self.allocation is None:
+            return None
+        return max(self.allocation - self.approved, Decimal("0"))
+
+
+def allocation_amount(*, authority_id: int, financial_year: int) -> Decimal | None:
+    return (
+        PpAllocation.objects.filter(authority_id=authority_id, financial_year=financial_year)
+        .values_list("amount_per_child", flat=True)
+        .first()
+    )
+
+
+def pp_allocations_for(*, authority: LocalAuthority) -> QuerySet[PpAllocation]:
+    return PpAllocation.objects.filter(authority=authority).order_by("-financial_year")
+
+
+def pp_allowance(
+    *, child: Child, financial_year: int, exclude: PpRequest | None = None
+) -> Allowance:
+    """The child's allocation for the year and what has been approved or asked for against it
+    (leaving out `exclude`, the request being decided). Two queries."""
+    requests = PpRequest.objects.filter(child=child, financial_year=financial_year)
+    if exclude is not None:
+        requests = requests.exclude(pk=exclude.pk)
+    sums = requests.aggregate(approved=_approved_sum(), pending=_pending_sum())
+    return Allowance(
+        financial_year=financial_year,
+        allocation=allocation_amount(
+            authority_id=child.authority_id, financial_year=financial_year
+        ),
+        approved=sums["approved"],
+        pending=sums["pending"],
+    )
+
+
+@dataclass(frozen=True)
+class RequestWindow:
+    """Whether PP+ can be requested on a day, and until when."""
+
+    financial_year: int
+    closes_on: dt.date | None
+    problem: str | None
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.financial_year)
+
+
+def pp_request_window(*, authority: LocalAuthority, on: dt.date) -> RequestWindow:
+    """The financial year a request made on `on` counts against, and the authority's cut-off
+    for it (Medway: 23 March; Walsall: 31 March). After the cut-off the year is closed."""
+    year = deadlines.financial_year_of(on)
+    label = financial_year_label(year.start_year)
+    try:
+        rules = rules_for_authority(authority)
+    except RulesMissing:
+        return RequestWindow(
+            year.start_year,
+            None,
+            f"{authority.name} has no PEP rules set, so its Pupil Premium Plus cut-off date is "
+            "not known. Ask the virtual school to set its PEP rules before requesting",
+        )
+    try:
+        closes_on = deadlines.pp_plus_request_deadline(rules, on)
+    except ValueError:
+        return RequestWindow(
+            year.start_year,
+            None,
+            f"{authority.name}'s Pupil Premium Plus cut-off is not a real date. Ask the virtual "
+            "school to correct it in its PEP rules",
+        )
+    if on > closes_on:
+        following = deadlines.FinancialYear(year.start_year + 1)
+        return RequestWindow(
+            year.start_year,
+            closes_on,
+            f"Requests for {label} closed on {deadlines.long_date(closes_on)}: "
+            f"{authority.name} does not take Pupil Premium Plus requests for a financial year "
+            f"after its cut-off. You can request for {financial_year_label(following.start_year)} "
+            f"from {deadlines.long_date(following.start)}",
+        )
+    return RequestWindow(year.start_year, closes_on, None)
+
+
+# --- "no PEP, no premium" ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReleaseCheck:
+    """The authority's rule, if it has one, and why it stops release for this PEP (or None)."""
+
+    rule: str
+    blocker: str | None
+
+
+def pp_release_check(pep: Pep) -> ReleaseCheck:
+    """An authority may release PP+ only for a PEP whose latest quality-assurance review (a
+    sign-off or a moderation) is rated at least a given level. No framework, or no minimum
+    set: no rule."""
+    child = pep.child
+    framework = QaFramework.objects.filter(authority_id=child.authority_id).first()
+    if framework is None or not framework.pp_release_min_rating:
+        return ReleaseCheck("", None)
+    minimum = framework.pp_release_min_rating
+    rule = (
+        f"{child.authority.name} releases Pupil Premium Plus only for a PEP rated at least "
+        f"{framework.label(minimum)} (no PEP, no premium)"
+    )
+    latest = (
+        QaReview.objects.filter(
+            pep=pep, decision__in=[QaDecision.SIGNED_OFF, QaDecision.MODERATION]
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None:
+        return ReleaseCheck(
+            rule,
+            f"{rule}. {child.display_name}'s {pep.title} has not been signed off by quality "
+            "assurance yet. Decline the request, or wait until the PEP is signed off",
+        )
+    try:
+        good_enough = framework.rank(latest.overall) <= framework.rank(minimum)
+    except ValueError:
+        # A review on another scale (the framework changed since) cannot be compared.
+        good_enough = False
+    if not good_enough:
+        return ReleaseCheck(
+            rule,
+            f"{rule}. {child.display_name}'s {pep.title} was rated "
+            f"{framework.label(latest.overall)}",
+        )
+    return ReleaseCheck(rule, None)
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+
+def pp_authority_for_user(*, user: User) -> LocalAuthority:
+    """The authority whose PP+ requests, totals and export the user works on: virtual school
+    staff see their own authority's, and nobody else reaches these pages (403)."""
+    authority = user.authority if user.is_authenticated else None
+    if authority is None or not user_can(user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD, authority):
+        raise PermissionDenied
+    return authority
+
+
+def can_set_pp_allocation(user: User, authority: LocalAuthority) -> bool:
+    """Virtual school administrators set their own authority's allocation per child.
+
+    permissions.py has no action for allocations yet; this is the one place the rule lives."""
+    return (
+        is_virtual_school_staff(user)
+        and user.is_active
+        and user.is_vs_administrator
+        and user.authority_id == authority.pk
+    )
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def _with_people(requests: QuerySet[PpRequest]) -> QuerySet[PpRequest]:
+    return requests.select_related("child", "school", "pep", "target", "requested_by", "decided_by")
+
+
+def pp_requests_visible_to(*, user: User) -> QuerySet[PpRequest]:
+    """Requests on the PEPs the user can see (the care team and the child's virtual school)."""
+    return scope_queryset(user, Action.VIEW_PP_REQUEST, PpRequest.objects.all())
+
+
+def pp_request_get_for_user(
+    *, user: User, pk: int, action: Action = Action.VIEW_PP_REQUEST
+) -> PpRequest:
+    """404 when the user may not see the request, 403 when they may see it but not `action`."""
+    request = (
+        _with_people(pp_requests_visible_to(user=user))
+        .select_related("child__authority", "pep__child__authority")
+        .filter(pk=pk)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    if action != Action.VIEW_PP_REQUEST and not user_can(user, action, request):
+        raise PermissionDenied
+    return request
+
+
+def pp_requests_for_pep(*, user: User, pep: Pep) -> QuerySet[PpRequest]:
+    return _with_people(pp_requests_visible_to(user=user).filter(pep=pep)).order_by(
+        "requested_at", "pk"
+    )
+
+
+def pp_requests_to_decide(
+    *, user: User, status: str = "", financial_year: int | None = None
+) -> QuerySet[PpRequest]:
+    """The virtual school's list: its authority's requests, oldest first."""
+    requests = scope_queryset(user, Action.DECIDE_PP_REQUEST, PpRequest.objects.all())
+    if status:
+        requests = requests.filter(status=status)
+    if financial_year is not None:
+        requests = requests.filter(financial_year=financial_year)
+    return _with_people(requests).order_by("requested_at", "pk")
+
+
+def pp_financial_years(*, user: User) -> list[int]:
+    """Years with requests or an allocation in the user's authority, and the current one, newest
+    first: the choices of the year filters. One query."""
+    requests = scope_queryset(user, Action.DECIDE_PP_REQUEST, PpRequest.objects.all())
+    allocations = PpAllocation.objects.filter(authority_id=user.authority_id)
+    years = set(
+        requests.order_by()
+        .values_list("financial_year", flat=True)
+        .union(allocations.order_by().values_list("financial_year", flat=True))
+    )
+    years.add(deadlines.financial_year_of(timezone.localdate()).start_year)
+    return sorted(years, reverse=True)
+
+
+def pp_targets_for(pep: Pep) -> list[Target]:
+    """The child's targets a request can serve: those marked as funded by PP+ first, then the
+    newest. A request may serve a target set at any of the child's PEPs."""
+    return list(
+        Target.objects.filter(child_id=pep.child_id)
+        .select_related("pep")
+        .order_by("-funded_by_pp_plus", "-created_at", "-pk")
+    )
+
+
+def pp_request_prefill(*, pep: Pep, targets: list[Target]) -> dict[str, Any]:
+    """What the designated teacher already wrote in the PEP's "Pupil Premium Plus request"
+    section, to start the request from."""
+    section = pep.sections.filter(key="pupil_premium").values_list("answers", flat=True).first()
+    answers = section or {}
+    if answers.get("pp_requested") != "yes":
+        return {}
+    initial: dict[str, Any] = {}
+    if answers.get("pp_amount") not in (None, ""):
+        initial["amount"] = answers["pp_amount"]
+    if answers.get("pp_purpose"):
+        initial["purpose"] = answers["pp_purpose"]
+    wanted = str(answers.get("pp_target") or "").strip().casefold()
+    if wanted:
+        match = next((t for t in targets if t.what.strip().casefold() == wanted), None)
+        if match is not None:
+            initial["target"] = str(match.pk)
+    return initial
+
+
+# --- totals -----------------------------------------------------------------------------------
+
+
+def _decidable(user: User) -> QuerySet[PpRequest]:
+    return scope_queryset(user, Action.DECIDE_PP_REQUEST, PpRequest.objects.all())
+
+
+def pp_totals_by_year(*, user: User) -> QuerySet[PpRequest]:
+    """One row per financial year: requests, children, money asked for, approved and waiting,
+    beside the allocation per child set for that year."""
+    allocation = PpAllocation.objects.filter(
+        authority_id=user.authority_id, financial_year=OuterRef("financial_year")
+    ).values("amount_per_child")[:1]
+    return (
+        _decidable(user)
+        .values("financial_year")
+        .annotate(
+            children=Count("child", distinct=True),
+            allocation=Subquery(allocation, output_field=_MONEY),
+            **_money_totals(),
+        )
+        .order_by("-financial_year")
+    )
+
+
+def pp_totals_by_school(*, user: User, financial_year: int) -> QuerySet[PpRequest]:
+    """One row per school (the school the child attended when the request was raised)."""
+    return (
+        _decidable(user)
+        .filter(financial_year=financial_year)
+        .values("school_id", "school__name", "school__urn")
+        .annotate(children=Count("child", distinct=True), **_money_totals())
+        .order_by(F("school__name").asc(nulls_last=True), "school_id")
+    )
+
+
+def pp_totals_by_child(*, user: User, financial_year: int) -> QuerySet[PpRequest]:
+    """One row per child with requests in the year, with what is left of the allocation."""
+    allocation = allocation_amount(authority_id=user.authority_id, financial_year=financial_year)
+    left: Any = Value(None, output_field=_MONEY)
+    if allocation is not None:
+        left = ExpressionWrapper(
+            Value(allocation, output_field=_MONEY) - _approved_sum() - _pending_sum(),
+            output_field=_MONEY,
+        )
+    return (
+        _decidable(user)
+        .filter(financial_year=financial_year)
+        .values(
+            "child_id",
+            "child__legal_first_name",
+            "child__preferred_name",
+            "child__legal_last_name",
+            "child__social_care_id",
+        )
+        .annotate(**_money_totals(), left=left)
+        .order_by("child__legal_last_name", "child__legal_first_name", "child_id")
+    )
+
+
+def child_name(row: dict[str, Any]) -> str:
+    first = row["child__preferred_name"] or row["child__legal_first_name"]
+    return f"{first} {row['child__legal_last_name']}"
+
+
+# --- the finance export -----------------------------------------------------------------------
+
+REQUEST_COLUMNS = [
+    "Reference",
+    "Financial year",
+    "Requested on",
+    "Child",
+    "Social care ID",
+    "School",
+    "School URN",
+    "Target",
+    "Purpose",
+    "Amount requested",
+    "Status",
+    "Amount approved",
+    "Decided on",
+    "Decided by",
+    "Reason",
+]
+SCHOOL_COLUMNS = [
+    "Financial year",
+    "School",
+    "School URN",
+    "Children",
+    "Requests",
+    "Amount requested",
+    "Amount approved",
+    "Amount waiting for a decision",
+    "Requests declined",
+]
+CHILD_COLUMNS = [
+    "Financial year",
+    "Child",
+    "Social care ID",
+    "Requests",
+    "Amount requested",
+    "Amount approved",
+    "Amount waiting for a decision",
+    "Allocation left",
+]
+
+
+def _day(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
+def _amount(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def pp_finance_rows(
+    *, user: User, financial_year: int, kind: str = "requests"
+) -> Iterator[list[str]]:
+    """The CSV for finance, header first: every request of the year ("requests"), or the totals
+    per school ("schools") or per child ("children"). Amounts are plain numbers (1250.00), so a
+    spreadsheet can add them up."""
+    label = financial_year_label(financial_year)
+    if kind == "schools":
+        yield SCHOOL_COLUMNS
+        for row in pp_totals_by_school(user=user, financial_year=financial_year):
+            yield [
+                label,
+                row["school__name"] or "No school place",
+                str(row["school__urn"] or ""),
+                str(row["children"]),
+                str(row["requests"]),
+                _amount(row["requested"]),
+                _amount(row["approved"]),
+                _amount(row["pending"]),
+                str(row["declined"]),
+            ]
+        return
+    if kind == "children":
+        yield CHILD_COLUMNS
+        for row in pp_totals_by_child(user=user, financial_year=financial_year):
+            yield [
+                label,
+                child_name(row),
+                row["child__social_care_id"],
+                str(row["requests"]),
+                _amount(row["requested"]),
+                _amount(row["approved"]),
+                _amount(row["pending"]),
+                _amount(row["left"]),
+            ]
+        return
+    yield REQUEST_COLUMNS
+    requests = pp_requests_to_decide(user=user, financial_year=financial_year)
+    for request in requests.iterator(chunk_size=2000):
+        yield [
+            f"PP-{request.pk:06d}",
+            label,
+            _day(request.requested_at),
+            request.child.display_name,
+            request.child.social_care_id,
+            request.school.name if request.school else "No school place",
+            str(request.school.urn) if request.school else "",
+            request.target.what if request.target else "",
+            request.purpose,
+            _amount(request.amount),
+            request.get_status_display(),
+            _amount(request.approved_amount),
+            _day(request.decided_at),
+            request.decided_by.full_name if request.decided_by else "",
+            request.decision_reason,
+        ]
+
+
+def pp_summary_for(*, authority: LocalAuthority) -> dict[str, Any]:
+    """An authority's PP+ at a glance (every year): the sum requested, the sum approved in full
+    or in part, and how many requests wait for a decision."""
+    return PpRequest.objects.filter(child__authority=authority).aggregate(
+        requested=Sum("amount"),
+        approved=Sum("approved_amount", filter=Q(status__in=APPROVED_STATUSES)),
+        pending=Count("pk", filter=Q(status=PpStatus.REQUESTED)),
+    )

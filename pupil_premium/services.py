@@ -1,0 +1,311 @@
+"""Every write about Pupil Premium Plus: a request raised from a PEP, the virtual school's
+decision on it, and the allocation per child for a financial year.
+
+Each checks who may do it, refuses with a plain-English reason naming the problem, and saves
+with the actor named in the record's history (the audit trail).
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
+
+from children.models import Child, Enrolment
+from meetings.models import Target
+from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.permissions import Action, user_can
+from peps.models import Pep
+
+from .models import PpAllocation, PpRequest, PpStatus
+from .selectors import (
+    APPROVED_STATUSES,
+    can_set_pp_allocation,
+    financial_year_label,
+    money,
+    pp_allowance,
+    pp_release_check,
+    pp_request_window,
+)
+
+# The models' DecimalField(max_digits=8, decimal_places=2).
+LARGEST_AMOUNT = Decimal("999999.99")
+DECISIONS = (PpStatus.APPROVED, PpStatus.PART_APPROVED, PpStatus.DECLINED)
+
+
+def _save(obj: PpRequest | PpAllocation, actor: User) -> None:
+    obj._history_user = actor  # type: ignore[union-attr]
+    obj.save()
+
+
+def _checked_amount(value: object, *, field: str, minimum: Decimal, what: str) -> Decimal:
+    """A sum of money in pounds and pence, at least `minimum`."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: f"Enter {what} as a number, like 250 or 250.50"}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: f"Enter {what} as a number, like 250 or 250.50"})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: f"Enter {what} in pounds and pence, like 250.50"})
+    if amount < minimum:
+        raise ValidationError({field: f"Enter {what} of at least {money(minimum)}"})
+    if amount > LARGEST_AMOUNT:
+        raise ValidationError({field: f"Enter {what} of {money(LARGEST_AMOUNT)} or less"})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _locked_child(child_id: int) -> Child:
+    """The child, locked until the transaction ends: two requests (or a request and a decision)
+    for one child are counted one after the other, so together they cannot pass the allocation."""
+    return (
+        Child.objects.select_for_update(of=("self",)).select_related("authority").get(pk=child_id)
+    )
+
+
+@transaction.atomic
+def pp_request_raise(
+    *,
+    actor: User,
+    pep: Pep,
+    amount: Decimal | int | str,
+    purpose: str,
+    target: Target | None = None,
+    on: dt.date | None = None,
+) -> PpRequest:
+    """Ask the virtual school for Pupil Premium Plus for the PEP's child.
+
+    The request counts against the financial year of `on` (today by default) and is refused
+    after the authority's cut-off for that year, when no allocation is set for it, or when it
+    asks for more than the child has left. It records the child's current school."""
+    if not user_can(actor, Action.RAISE_PP_REQUEST, pep):
+        raise PermissionDenied
+    on = on or timezone.localdate()
+    child = _locked_child(pep.child_id)
+    errors: dict[str, str] = {}
+    purpose = (purpose or "").strip()
+    if not purpose:
+        errors["purpose"] = "Enter what the Pupil Premium Plus will pay for"
+    try:
+        amount = _checked_amount(amount, field="amount", minimum=Decimal("1"), what="an amount")
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if target is not None and target.child_id != child.pk:
+        errors["target"] = (
+            f"Choose one of {child.display_name}'s targets: the target chosen was set for "
+            "another child"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    window = pp_request_window(authority=child.authority, on=on)
+    if window.problem:
+        raise ValidationError(window.problem)
+    allowance = pp_allowance(child=child, financial_year=window.financial_year)
+    if allowance.allocation is None:
+        raise ValidationError(
+            f"No Pupil Premium Plus allocation has been set for {window.label}, so the request "
+            "cannot be checked against it. Ask a virtual school administrator to set the "
+            f"allocation per child for {window.label}"
+        )
+    left = allowance.left
+    assert left is not None
+    if amount > left:
+        spent = (
+            f"{money(allowance.allocation)} allocation, {money(allowance.approved)} approved, "
+            f"{money(allowance.pending)} waiting for a decision"
+        )
+        if left <= 0:
+            message = (
+                f"{child.display_name} has no Pupil Premium Plus left for {window.label} ({spent})"
+            )
+        else:
+            message = (
+                f"{child.display_name} has {money(left)} of Pupil Premium Plus left for "
+                f"{window.label} ({spent}). Enter {money(left)} or less"
+            )
+        raise ValidationError({"amount": message})
+
+    school_id = (
+        Enrolment.objects.filter(child=child, ended_on__isnull=True)
+        .values_list("school_id", flat=True)
+        .first()
+    )
+    request = PpRequest(
+        pep=pep,
+        child=child,
+        school_id=school_id,
+        target=target,
+        financial_year=window.financial_year,
+        amount=amount,
+        purpose=purpose,
+        requested_by=actor,
+    )
+    _save(request, actor)
+    return request
+
+
+def _refuse_if_decided(current: PpRequest) -> None:
+    if current.status == PpStatus.REQUESTED:
+        return
+    who = f" by {current.decided_by.full_name}" if current.decided_by else ""
+    when = f" on {timezone.localtime(current.decided_at):%-d %B %Y}" if current.decided_at else ""
+    raise ValidationError(
+        f"This request has already been {current.get_status_display().lower()}{who}{when}. "
+        "A request is decided only once"
+    )
+
+
+def _part_approved_amount(
+    current: PpRequest, amount: Decimal | int | str | None, reason: str
+) -> Decimal | None:
+    """The amount of a part-approval: at least £1, less than was asked, with a reason. Every
+    problem is reported at once, against its field."""
+    errors: dict[str, str] = {}
+    approved = None
+    if amount in (None, ""):
+        errors["amount"] = "Enter the amount approved"
+    else:
+        try:
+            approved = _checked_amount(
+                amount, field="amount", minimum=Decimal("1"), what="the amount approved"
+            )
+        except ValidationError as error:
+            errors.update({k: v[0] for k, v in error.message_dict.items()})
+        if approved is not None and approved >= current.amount:
+            errors["amount"] = (
+                f"The amount approved must be less than the {money(current.amount)} "
+                "requested. To approve all of it, choose “Approve”"
+            )
+    if not reason:
+        errors["reason"] = "Enter the reason for approving only part of the request"
+    if errors:
+        raise ValidationError(errors)
+    return approved
+
+
+def _approved_amount(
+    current: PpRequest, decision: str, amount: Decimal | int | str | None, reason: str
+) -> Decimal | None:
+    """What the decision releases: the whole request, part of it, or nothing (declined)."""
+    if decision not in DECISIONS:
+        raise ValidationError(
+            {"decision": "Choose whether to approve, part-approve or decline the request"}
+        )
+    if decision == PpStatus.DECLINED:
+        if not reason:
+            raise ValidationError({"reason": "Enter the reason for declining the request"})
+        return None
+    if decision == PpStatus.APPROVED:
+        return current.amount
+    return _part_approved_amount(current, amount, reason)
+
+
+def _check_release(child: Child, current: PpRequest, approved: Decimal) -> None:
+    """Money is released only for a PEP the rules accept ("no PEP, no premium") and within
+    the child's allocation for the year, counting what is already approved."""
+    check = pp_release_check(current.pep)
+    if check.blocker:
+        raise ValidationError(check.blocker)
+    allowance = pp_allowance(child=child, financial_year=current.financial_year, exclude=current)
+    label = financial_year_label(current.financial_year)
+    if allowance.allocation is None:
+        raise ValidationError(
+            f"No Pupil Premium Plus allocation has been set for {label}. A virtual school "
+            "administrator must set it before money is approved"
+        )
+    left = allowance.left_to_approve
+    assert left is not None
+    if approved > left:
+        raise ValidationError(
+            {
+                "amount": f"Approving {money(approved)} would take {child.display_name} over "
+                f"the {money(allowance.allocation)} allocation for {label}: "
+                f"{money(allowance.approved)} is already approved, so at most {money(left)} "
+                "can be approved"
+            }
+        )
+
+
+@transaction.atomic
+def pp_request_decide(
+    *,
+    actor: User,
+    request: PpRequest,
+    decision: str,
+    amount: Decimal | int | str | None = None,
+    reason: str = "",
+) -> PpRequest:
+    """Approve a request in full, approve part of it (a smaller amount, with a reason) or
+    decline it (with a reason). A request is decided once. Money is released only within the
+    child's allocation and, where the authority sets one, the "no PEP, no premium" rule."""
+    if not user_can(actor, Action.DECIDE_PP_REQUEST, request):
+        raise PermissionDenied
+    child = _locked_child(request.child_id)
+    current = (
+        PpRequest.objects.select_for_update(of=("self",))
+        .select_related("pep", "decided_by")
+        .get(pk=request.pk)
+    )
+    _refuse_if_decided(current)
+    reason = (reason or "").strip()
+    approved = _approved_amount(current, decision, amount, reason)
+    if approved is not None:
+        _check_release(child, current, approved)
+    current.status = decision
+    current.approved_amount = approved
+    current.decision_reason = reason
+    current.decided_by = actor
+    current.decided_at = timezone.now()
+    _save(current, actor)
+    return current
+
+
+@transaction.atomic
+def pp_allocation_set(
+    *,
+    actor: User,
+    authority: LocalAuthority,
+    financial_year: int,
+    amount_per_child: Decimal | int | str,
+) -> PpAllocation:
+    """Set (or change) the Pupil Premium Plus each child of the authority may have in a
+    financial year. It cannot drop below what has already been approved for one child."""
+    if not can_set_pp_allocation(actor, authority):
+        raise PermissionDenied
+    if not isinstance(financial_year, int) or not 2000 <= financial_year <= 2100:
+        raise ValidationError(
+            {"financial_year": "Enter the year the financial year starts, like 2026"}
+        )
+    amount = _checked_amount(
+        amount_per_child,
+        field="amount_per_child",
+        minimum=Decimal("0"),
+        what="the amount per child",
+    )
+    label = financial_year_label(financial_year)
+    most = (
+        PpRequest.objects.filter(child__authority=authority, financial_year=financial_year)
+        .values("child_id")
+        .annotate(approved=Sum("approved_amount", filter=Q(status__in=APPROVED_STATUSES)))
+        .aggregate(most=Max("approved"))["most"]
+    )
+    if most is not None and amount < most:
+        raise ValidationError(
+            {
+                "amount_per_child": f"{money(most)} has already been approved for one child in "
+                f"{label}, so the allocation per child cannot be less than that"
+            }
+        )
+    allocation = (
+        PpAllocation.objects.select_for_update()
+        .filter(authority=authority, financial_year=financial_year)
+        .first()
+    )
+    if allocation is None:
+        allocation = PpAllocation(authority=authority, financial_year=financial_year)
+    allocation.amount_per_child = amount
+    _save(allocation, actor)
+    return allocation

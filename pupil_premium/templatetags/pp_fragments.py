@@ -1,0 +1,17 @@
+"""Pupil Premium Plus fragments for pages of the layers below it (a PEP's page lists its PP+
+requests), so those layers' views need not import pupil_premium (docs/architecture.md)."""
+
+from typing import Any
+
+from django import template
+
+from pupil_premium.selectors import pp_requests_for_pep
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def pep_pp_requests(context: dict[str, Any], pep: Any) -> Any:
+    """The PEP's PP+ requests that the signed-in user may see:
+    `{% pep_pp_requests pep as pp_requests %}`."""
+    return pp_requests_for_pep(user=context["request"].user, pep=pep)

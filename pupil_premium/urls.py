@@ -1,0 +1,14 @@
+"""Pupil Premium Plus, mounted at /pupil-premium/."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.pp_request_list, name="pp_request_list"),
+    path("<int:pk>/", views.pp_request_decide, name="pp_request_decide"),
+    path("for-pep/<int:pep_pk>/", views.pp_request_raise, name="pp_request_raise"),
+    path("totals/", views.pp_totals, name="pp_totals"),
+    path("export.csv", views.pp_export, name="pp_export"),
+    path("allocations/", views.pp_allocations, name="pp_allocations"),
+]

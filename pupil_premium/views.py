@@ -1,0 +1,274 @@
+"""Thin views for Pupil Premium Plus: scope through a selector, check the form, call a service,
+redirect or render."""
+
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pep_portal import csv_export
+from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
+from pep_portal.calendars import deadlines
+from pep_portal.forms import show_service_errors
+from peps.selectors import pep_get_for_user
+
+from . import services
+from .forms import (
+    PpAllocationForm,
+    PpDecisionForm,
+    PpRequestFilterForm,
+    PpRequestForm,
+    PpYearForm,
+)
+from .models import PpStatus
+from .selectors import (
+    can_set_pp_allocation,
+    child_name,
+    financial_year_label,
+    money,
+    pp_allocations_for,
+    pp_allowance,
+    pp_authority_for_user,
+    pp_finance_rows,
+    pp_financial_years,
+    pp_release_check,
+    pp_request_get_for_user,
+    pp_request_prefill,
+    pp_request_window,
+    pp_requests_for_pep,
+    pp_requests_to_decide,
+    pp_targets_for,
+    pp_totals_by_child,
+    pp_totals_by_school,
+    pp_totals_by_year,
+)
+
+PAGE_SIZE = 50
+EXPORT_KINDS = {"requests": "requests", "schools": "by-school", "children": "by-child"}
+
+
+def _this_financial_year() -> int:
+    return deadlines.financial_year_of(timezone.localdate()).start_year
+
+
+def _query_without_page(request: AuthenticatedRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pp_request_raise(request: AuthenticatedRequest, pep_pk: int) -> HttpResponse:
+    pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.RAISE_PP_REQUEST)
+    targets = pp_targets_for(pep)
+    form = PpRequestForm(
+        request.POST or None, targets=targets, initial=pp_request_prefill(pep=pep, targets=targets)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            raised = services.pp_request_raise(
+                actor=request.user,
+                pep=pep,
+                amount=form.cleaned_data["amount"],
+                purpose=form.cleaned_data["purpose"],
+                target=form.chosen_target(),
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Your request for {money(raised.amount)} of Pupil Premium Plus has been sent "
+                "to the virtual school",
+            )
+            return redirect("pep_detail", pk=pep.pk)
+    window = pp_request_window(authority=pep.child.authority, on=timezone.localdate())
+    return render(
+        request,
+        "pupil_premium/pp_request_form.html",
+        {
+            "form": form,
+            "pep": pep,
+            "child": pep.child,
+            "window": window,
+            "allowance": pp_allowance(child=pep.child, financial_year=window.financial_year),
+            "requests": pp_requests_for_pep(user=request.user, pep=pep),
+        },
+    )
+
+
+@login_required
+@require_GET
+def pp_request_list(request: AuthenticatedRequest) -> HttpResponse:
+    pp_authority_for_user(user=request.user)
+    data = request.GET.copy()
+    # Opened from the menu, the list shows what is waiting for a decision.
+    data.setdefault("status", PpStatus.REQUESTED)
+    form = PpRequestFilterForm(data, years=pp_financial_years(user=request.user))
+    status, year = "", None
+    if form.is_valid():
+        status, year = form.cleaned_data["status"], form.cleaned_data["year"]
+    requests = pp_requests_to_decide(user=request.user, status=status, financial_year=year)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pupil_premium/pp_request_list.html",
+        {"form": form, "page": page, "query_string": _query_without_page(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pp_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    pp_request = pp_request_get_for_user(user=request.user, pk=pk, action=Action.DECIDE_PP_REQUEST)
+    form = PpDecisionForm(request.POST or None)
+    if request.method == "POST":
+        if pp_request.status != PpStatus.REQUESTED:
+            messages.error(request, "This request has already been decided")
+            return redirect("pp_request_decide", pk=pp_request.pk)
+        if form.is_valid():
+            try:
+                decided = services.pp_request_decide(
+                    actor=request.user,
+                    request=pp_request,
+                    decision=form.cleaned_data["decision"],
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"The request for {decided.child.display_name} has been "
+                    f"{decided.get_status_display().lower()}",
+                )
+                return redirect("pp_request_list")
+    return render(
+        request,
+        "pupil_premium/pp_request_decide.html",
+        {
+            "form": form if pp_request.status == PpStatus.REQUESTED else None,
+            "pp_request": pp_request,
+            "child": pp_request.child,
+            "allowance": pp_allowance(
+                child=pp_request.child,
+                financial_year=pp_request.financial_year,
+                exclude=pp_request,
+            ),
+            "year_label": financial_year_label(pp_request.financial_year),
+            "release": pp_release_check(pp_request.pep),
+        },
+    )
+
+
+def _chosen_year(request: AuthenticatedRequest, years: list[int]) -> tuple[PpYearForm, int]:
+    form = PpYearForm(request.GET or None, years=years)
+    year = _this_financial_year()
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data["year"]
+    elif not form.is_bound:
+        form = PpYearForm(initial={"year": str(year)}, years=years)
+    return form, year
+
+
+@login_required
+@require_GET
+def pp_totals(request: AuthenticatedRequest) -> HttpResponse:
+    authority = pp_authority_for_user(user=request.user)
+    form, year = _chosen_year(request, pp_financial_years(user=request.user))
+    children = Paginator(pp_totals_by_child(user=request.user, financial_year=year), PAGE_SIZE)
+    page = children.get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row["name"] = child_name(row)
+    return render(
+        request,
+        "pupil_premium/pp_totals.html",
+        {
+            "authority": authority,
+            "form": form,
+            "year": year,
+            "year_label": financial_year_label(year),
+            "years": pp_totals_by_year(user=request.user),
+            "schools": pp_totals_by_school(user=request.user, financial_year=year),
+            "page": page,
+            "query_string": _query_without_page(request),
+        },
+    )
+
+
+def _csv(rows: Iterable[list[str]], filename: str) -> HttpResponse:
+    # The byte-order mark makes Excel read the file as UTF-8 (names with accents survive).
+    response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Text a spreadsheet would run as a formula arrives as text (pep_portal.csv_export).
+    csv_export.writer(response).writerows(rows)
+    return response
+
+
+@login_required
+@require_GET
+def pp_export(request: AuthenticatedRequest) -> HttpResponse:
+    authority = pp_authority_for_user(user=request.user)
+    _, year = _chosen_year(request, pp_financial_years(user=request.user))
+    kind = request.GET.get("kind", "requests")
+    if kind not in EXPORT_KINDS:
+        kind = "requests"
+    rows = pp_finance_rows(user=request.user, financial_year=year, kind=kind)
+    filename = f"pupil-premium-plus-{authority.slug}-{year}-{year + 1}-{EXPORT_KINDS[kind]}.csv"
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "Pupil Premium Plus", "kind": kind, "year": year},
+    )
+    return _csv(rows, filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pp_allocations(request: AuthenticatedRequest) -> HttpResponse:
+    authority = pp_authority_for_user(user=request.user)
+    if not can_set_pp_allocation(request.user, authority):
+        raise PermissionDenied
+    now = _this_financial_year()
+    form = PpAllocationForm(
+        request.POST or None, years=[now - 1, now, now + 1], initial={"financial_year": str(now)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation = services.pp_allocation_set(
+                actor=request.user,
+                authority=authority,
+                financial_year=form.cleaned_data["financial_year"],
+                amount_per_child=form.cleaned_data["amount_per_child"],
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Pupil Premium Plus for {financial_year_label(allocation.financial_year)} is "
+                f"now {money(allocation.amount_per_child)} per child",
+            )
+            return redirect("pp_allocations")
+    allocations = pp_allocations_for(authority=authority)
+    return render(
+        request,
+        "pupil_premium/pp_allocations.html",
+        {
+            "form": form,
+            "authority": authority,
+            "allocations": [(financial_year_label(a.financial_year), a) for a in allocations],
+        },
+    )

@@ -1,0 +1,173 @@
+"""The Pupil Premium Plus pages: raising a request from the PEP, the virtual school's list and
+decision page, and the allocation settings."""
+
+# The shared fixtures are imported from test_pp_support (there is no conftest.py here), so
+# pytest's fixture parameters look to ruff like redefinitions.
+# ruff: noqa: F811
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from peps.services import section_save
+from pupil_premium.models import PpAllocation, PpRequest, PpStatus
+from quality_assurance.models import QaFramework, Scale
+
+from .test_pp_support import URLCONF, make_request, on_24_november, pp_setting  # noqa: F401
+
+pytestmark = [pytest.mark.urls(URLCONF), pytest.mark.usefixtures("on_24_november")]
+
+
+def test_the_request_page_starts_from_the_peps_pupil_premium_answers(client, personas, pp_setting):
+    section = pp_setting.pep.sections.get(key="pupil_premium")
+    section_save(
+        actor=personas.designated_teacher,
+        section=section,
+        answers={
+            "pp_requested": "yes",
+            "pp_amount": 450,
+            "pp_purpose": "A laptop for homework",
+            "pp_target": pp_setting.target.what.upper(),
+        },
+        base_version=section.version,
+    )
+    client.force_login(personas.designated_teacher)
+    response = client.get(reverse("pp_request_raise", args=[pp_setting.pep.pk]))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial == {
+        "amount": 450,
+        "purpose": "A laptop for homework",
+        "target": str(pp_setting.target.pk),
+    }
+    html = response.content.decode()
+    assert "£2,570.00" in html  # the allocation, and all of it left
+    assert "Requests close on 23 March 2027" in html
+
+
+def test_raising_a_request_from_the_pep_sends_it_and_returns_to_the_pep(
+    client, personas, pp_setting
+):
+    client.force_login(personas.designated_teacher)
+    response = client.post(
+        reverse("pp_request_raise", args=[pp_setting.pep.pk]),
+        {"target": pp_setting.target.pk, "amount": "£1,320.50", "purpose": "Maths tutoring"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pep_detail", args=[pp_setting.pep.pk])
+    request = PpRequest.objects.get()
+    assert (request.amount, request.target, request.financial_year) == (
+        Decimal("1320.50"),
+        pp_setting.target,
+        2026,
+    )
+    page = client.get(reverse("pp_request_raise", args=[pp_setting.pep.pk])).content.decode()
+    assert "Maths tutoring" in page  # listed under "Requests made for this PEP"
+
+
+def test_the_request_page_shows_the_services_refusal_against_the_amount(
+    client, personas, pp_setting
+):
+    client.force_login(personas.designated_teacher)
+    response = client.post(
+        reverse("pp_request_raise", args=[pp_setting.pep.pk]),
+        {"target": pp_setting.target.pk, "amount": "3000", "purpose": "Too much"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Zara Quill has £2,570 of Pupil Premium Plus left for 2026 to 2027" in html
+    assert "govuk-error-summary" in html
+    assert not PpRequest.objects.exists()
+
+
+def test_the_request_form_offers_only_this_childs_targets(client, personas, pp_setting):
+    client.force_login(personas.designated_teacher)
+    response = client.post(
+        reverse("pp_request_raise", args=[pp_setting.pep.pk]),
+        {"target": "999999", "amount": "10", "purpose": "Something"},
+    )
+    assert response.status_code == 200
+    assert "target" in response.context["form"].errors
+    assert not PpRequest.objects.exists()
+
+
+def test_the_requests_list_filters_by_status_and_year_oldest_first(client, personas, pp_setting):
+    now = timezone.now()
+    newer = make_request(pp_setting, personas.designated_teacher, "30", purpose="Newer")
+    older = make_request(pp_setting, personas.designated_teacher, "20", purpose="Older")
+    PpRequest.objects.filter(pk=older.pk).update(requested_at=now - dt.timedelta(days=9))
+    make_request(pp_setting, personas.designated_teacher, "10", status="declined", purpose="No")
+    make_request(pp_setting, personas.designated_teacher, "40", year=2025, purpose="Last year")
+    client.force_login(personas.virtual_school_staff)
+
+    # From the menu: what is waiting, every year, oldest first.
+    listed = client.get(reverse("pp_request_list")).context["page"].object_list
+    assert [r.purpose for r in listed] == ["Older", "Newer", "Last year"]
+    listed = client.get(reverse("pp_request_list"), {"status": "requested", "year": 2026})
+    assert [r.pk for r in listed.context["page"].object_list] == [older.pk, newer.pk]
+    listed = client.get(reverse("pp_request_list"), {"status": "declined", "year": ""})
+    assert [r.purpose for r in listed.context["page"].object_list] == ["No"]
+    html = listed.content.decode()
+    assert "<caption" in html
+
+
+def test_the_decision_page_part_approves_with_a_reason(client, personas, pp_setting):
+    waiting = make_request(pp_setting, personas.designated_teacher, "500")
+    client.force_login(personas.virtual_school_staff)
+    url = reverse("pp_request_decide", args=[waiting.pk])
+    assert "Most that can be approved" in client.get(url).content.decode()
+
+    response = client.post(url, {"decision": "part_approved", "amount": "200", "reason": ""})
+    assert response.status_code == 200
+    assert "Enter the reason for approving only part of the request" in response.content.decode()
+
+    response = client.post(
+        url, {"decision": "part_approved", "amount": "200", "reason": "Half is enough"}
+    )
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.approved_amount) == (PpStatus.PART_APPROVED, Decimal("200"))
+
+    # Decided: the page shows the decision and no form; posting again changes nothing.
+    page = client.get(url)
+    assert page.context["form"] is None
+    assert "Half is enough" in page.content.decode()
+    client.post(url, {"decision": "declined", "reason": "Again"})
+    waiting.refresh_from_db()
+    assert waiting.status == PpStatus.PART_APPROVED
+
+
+def test_the_decision_page_warns_when_no_pep_no_premium_stops_release(client, personas, pp_setting):
+    QaFramework.objects.create(
+        authority=personas.authority,
+        scale=Scale.RAG,
+        blocks_sign_off_at="red",
+        pp_release_min_rating="amber",
+    )
+    waiting = make_request(pp_setting, personas.designated_teacher, "500")
+    client.force_login(personas.virtual_school_staff)
+    url = reverse("pp_request_decide", args=[waiting.pk])
+    assert "has not been signed off by quality assurance yet" in client.get(url).content.decode()
+    response = client.post(url, {"decision": "approved"})
+    assert response.status_code == 200
+    assert "only for a PEP rated at least Amber" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == PpStatus.REQUESTED
+
+
+def test_a_virtual_school_administrator_sets_the_allocation_on_its_page(
+    client, personas, pp_setting
+):
+    client.force_login(pp_setting.admin)
+    url = reverse("pp_allocations")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "£2,570.00" in page.content.decode()
+    response = client.post(url, {"financial_year": "2027", "amount_per_child": "2630"})
+    assert response.status_code == 302
+    assert PpAllocation.objects.get(financial_year=2027).amount_per_child == Decimal("2630")
+    response = client.post(url, {"financial_year": "2027", "amount_per_child": ""})
+    assert "Enter the amount per child" in response.content.decode()
