@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 AXE := pep_portal/frontend/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint format services browser migrations frontend clean lock audit
+.PHONY: install run serve-prod backup restore test lint format services browser migrations frontend clean lock audit
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,22 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo "PEP Portal: http://$(HOST):$(PORT)/  (demo logins in README.md)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The docker-compose services' own commands as local processes, with production settings, against
+# PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults in deploy/serve_prod.py). README, "Operations".
+serve-prod: install services
+	$(BIN)/python -m deploy.serve_prod --port $(PORT)
+
+# The database and the files, together, with a manifest (README, "Backups"). Settings as for the
+# portal itself (DATABASE_URL, PRIVATE_MEDIA_ROOT, …).
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python manage.py backup --into $(BACKUP_DIR)
+
+# Into an empty database and files folder: make restore BACKUP=backups/pep-portal-…
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which: make restore BACKUP=backups/pep-portal-…"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP)
 
 services:
 	@bash .ci/services

@@ -141,9 +141,34 @@ class RecordForm(PortalForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.attendees, self.to_review, self.internal = attendees, to_review, internal
-        layout: list[Any] = [Field("held_on")]
+        layout: list[Any] = [
+            Field("held_on"),
+            self._attendance_fields(),
+            Field.textarea("discussion", rows=6),
+        ]
+        if to_review:
+            layout.append(self._review_fields())
+        layout += [self._target_fields(n) for n in range(1, TARGET_ROWS + 1)]
+        layout += [self._action_fields(n) for n in range(1, ACTION_ROWS + 1)]
+        layout.append(Field("next_meeting_on"))
+        if internal:
+            layout.append(self._expected_progress_field())
+        layout.append(
+            HTML(
+                '<p class="govuk-body">Recording the meeting moves the PEP to '
+                "“Meeting held”: the social worker then has the rule set's days "
+                "to submit it.</p>"
+            )
+        )
+        layout.append(Button("submit", "Record meeting"))
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(*layout)
+
+    def _attendance_fields(self) -> Fieldset:
+        """Did each invitee come, and if not, why not."""
         attendance: list[Any] = []
-        for person in attendees:
+        for person in self.attendees:
             self.fields[f"came_{person.pk}"] = forms.ChoiceField(
                 label=f"Did {person.name} ({person.get_role_display().lower()}) attend?",
                 choices=YES_NO,
@@ -159,10 +184,12 @@ class RecordForm(PortalForm):
                 Field.radios(f"came_{person.pk}", legend_size=Size.SMALL, inline=True),
                 Field.text(f"reason_{person.pk}", field_width=20),
             ]
-        layout.append(Fieldset(*attendance, legend="Who attended", legend_size=Size.MEDIUM))
-        layout.append(Field.textarea("discussion", rows=6))
+        return Fieldset(*attendance, legend="Who attended", legend_size=Size.MEDIUM)
+
+    def _review_fields(self) -> Fieldset:
+        """The outcome of each earlier target, with the evidence."""
         reviews: list[Any] = []
-        for target in to_review:
+        for target in self.to_review:
             self.fields[f"outcome_{target.pk}"] = forms.ChoiceField(
                 label=f"“{target.what}”, due {target.due_on:%-d %B %Y}",
                 choices=Outcome.choices,
@@ -179,90 +206,71 @@ class RecordForm(PortalForm):
                 Field.radios(f"outcome_{target.pk}", legend_size=Size.SMALL, inline=True),
                 Field.textarea(f"evidence_{target.pk}", rows=2),
             ]
-        if reviews:
-            layout.append(
-                Fieldset(
-                    *reviews, legend="Review of the last PEP's targets", legend_size=Size.MEDIUM
-                )
-            )
-        for n in range(1, TARGET_ROWS + 1):
-            p = f"target_{n}_"
-            self.fields[p + "what"] = forms.CharField(
-                label="Target", max_length=1000, required=False
-            )
-            self.fields[p + "measure"] = forms.CharField(
-                label="How it will be measured", max_length=1000, required=False
-            )
-            self.fields[p + "support"] = forms.CharField(
-                label="Actions and support", max_length=2000, required=False
-            )
-            self.fields[p + "responsible"] = forms.CharField(
-                label="Who is responsible", max_length=200, required=False
-            )
-            self.fields[p + "due_on"] = DateField(
-                label="By when", required=False, require_all_fields=False
-            )
-            self.fields[p + "cost"] = forms.DecimalField(
-                label="Cost (£, optional)",
-                min_value=0,
-                max_value=100000,
-                decimal_places=2,
-                required=False,
-            )
-            self.fields[p + "pp"] = forms.BooleanField(
-                label="Funded by Pupil Premium Plus", required=False
-            )
-            layout.append(
-                Fieldset(
-                    Field.text(p + "what"),
-                    Field.text(p + "measure"),
-                    Field.text(p + "support"),
-                    Field.text(p + "responsible", field_width=20),
-                    Field(p + "due_on"),
-                    Field.text(p + "cost", field_width=5),
-                    Field.checkbox(p + "pp", small=True),
-                    legend=f"New SMART target {n}{' (optional)' if n > 1 else ''}",
-                    legend_size=Size.SMALL,
-                )
-            )
-        for n in range(1, ACTION_ROWS + 1):
-            p = f"action_{n}_"
-            self.fields[p + "what"] = forms.CharField(
-                label="Action", max_length=1000, required=False
-            )
-            self.fields[p + "owner"] = forms.CharField(label="Who", max_length=200, required=False)
-            self.fields[p + "due_on"] = DateField(
-                label="By when", required=False, require_all_fields=False
-            )
-            layout.append(
-                Fieldset(
-                    Field.text(p + "what"),
-                    Field.text(p + "owner", field_width=20),
-                    Field(p + "due_on"),
-                    legend=f"Action {n} (optional)",
-                    legend_size=Size.SMALL,
-                )
-            )
-        layout.append(Field("next_meeting_on"))
-        if internal:
-            self.fields["expected_progress"] = forms.ChoiceField(
-                label="Is the child making expected progress?",
-                choices=YES_NO,
-                widget=forms.RadioSelect,
-                required=False,
-            )
-            layout.append(Field.radios("expected_progress", legend_size=Size.SMALL, inline=True))
-        layout.append(
-            HTML(
-                '<p class="govuk-body">Recording the meeting moves the PEP to '
-                "“Meeting held”: the social worker then has the rule set's days "
-                "to submit it.</p>"
-            )
+        legend = "Review of the last PEP's targets"
+        return Fieldset(*reviews, legend=legend, legend_size=Size.MEDIUM)
+
+    def _target_fields(self, n: int) -> Fieldset:
+        """The boxes of new SMART target `n`."""
+        p = f"target_{n}_"
+        self.fields[p + "what"] = forms.CharField(label="Target", max_length=1000, required=False)
+        self.fields[p + "measure"] = forms.CharField(
+            label="How it will be measured", max_length=1000, required=False
         )
-        layout.append(Button("submit", "Record meeting"))
-        self.helper = FormHelper()
-        self.helper.form_tag = False  # the page template holds the <form>
-        self.helper.layout = Layout(*layout)
+        self.fields[p + "support"] = forms.CharField(
+            label="Actions and support", max_length=2000, required=False
+        )
+        self.fields[p + "responsible"] = forms.CharField(
+            label="Who is responsible", max_length=200, required=False
+        )
+        self.fields[p + "due_on"] = DateField(
+            label="By when", required=False, require_all_fields=False
+        )
+        self.fields[p + "cost"] = forms.DecimalField(
+            label="Cost (£, optional)",
+            min_value=0,
+            max_value=100000,
+            decimal_places=2,
+            required=False,
+        )
+        self.fields[p + "pp"] = forms.BooleanField(
+            label="Funded by Pupil Premium Plus", required=False
+        )
+        return Fieldset(
+            Field.text(p + "what"),
+            Field.text(p + "measure"),
+            Field.text(p + "support"),
+            Field.text(p + "responsible", field_width=20),
+            Field(p + "due_on"),
+            Field.text(p + "cost", field_width=5),
+            Field.checkbox(p + "pp", small=True),
+            legend=f"New SMART target {n}{' (optional)' if n > 1 else ''}",
+            legend_size=Size.SMALL,
+        )
+
+    def _action_fields(self, n: int) -> Fieldset:
+        """The boxes of action `n`."""
+        p = f"action_{n}_"
+        self.fields[p + "what"] = forms.CharField(label="Action", max_length=1000, required=False)
+        self.fields[p + "owner"] = forms.CharField(label="Who", max_length=200, required=False)
+        self.fields[p + "due_on"] = DateField(
+            label="By when", required=False, require_all_fields=False
+        )
+        return Fieldset(
+            Field.text(p + "what"),
+            Field.text(p + "owner", field_width=20),
+            Field(p + "due_on"),
+            legend=f"Action {n} (optional)",
+            legend_size=Size.SMALL,
+        )
+
+    def _expected_progress_field(self) -> Field:
+        self.fields["expected_progress"] = forms.ChoiceField(
+            label="Is the child making expected progress?",
+            choices=YES_NO,
+            widget=forms.RadioSelect,
+            required=False,
+        )
+        return Field.radios("expected_progress", legend_size=Size.SMALL, inline=True)
 
     def attendance(self) -> dict[int, tuple[bool | None, str]]:
         data = self.cleaned_data

@@ -17,8 +17,9 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
 from pep_portal.calendars import deadlines
-from pep_portal.calendars.selectors import RulesMissing, calendar_for_child, rules_for_authority
-from peps.models import Pep, PepStatus
+from pep_portal.calendars.deadlines import Deadline
+from pep_portal.calendars.selectors import RulesMissing, deadlines_for_child, rules_for_authority
+from peps.models import Pep, PepStatus, Term
 from peps.services import pep_record_meeting_held
 
 from .models import (
@@ -82,25 +83,31 @@ def care_team_invitees(pep: Pep) -> list[Invitee]:
     return invitees
 
 
-def meeting_warnings(pep: Pep, starts_at: dt.datetime) -> list[str]:
+def teacher_sections_deadline(pep: Pep, meeting_day: dt.date) -> Deadline | str:
+    """When the designated teacher's sections are due for a meeting on `meeting_day`, asked
+    of the deadline engine; or why it cannot be worked out (no rules, no term dates)."""
+    try:
+        return deadlines_for_child(pep.child, on=meeting_day).teacher_sections(meeting=meeting_day)
+    except (RulesMissing, deadlines.CalendarMissing) as missing:
+        return str(missing)
+
+
+def meeting_warnings(
+    pep: Pep, starts_at: dt.datetime, teacher_deadline: Deadline | str | None = None
+) -> list[str]:
     """What the person arranging should know, without stopping them: a date after the PEP is
     due, or too few school days left for the designated teacher's sections."""
     warnings = []
     day = timezone.localtime(starts_at).date()
     if pep.due_on and day > pep.due_on:
         warnings.append(f"This is after the PEP is due ({pep.due_on:%-d %B %Y}).")
-    try:
-        rules = rules_for_authority(pep.child.authority)
-        calendar = calendar_for_child(pep.child, on=day)
-        count = rules.teacher_sections_before_meeting
-        due = deadlines.add_days(count.unit, day, -count.days, calendar)
-    except (RulesMissing, deadlines.CalendarMissing) as missing:
-        return [*warnings, f"The designated teacher's deadline cannot be worked out: {missing}"]
-    today = timezone.localdate()
-    if due < today:
+    deadline = teacher_deadline or teacher_sections_deadline(pep, day)
+    if isinstance(deadline, str):
+        return [*warnings, f"The designated teacher's deadline cannot be worked out: {deadline}"]
+    if deadline.due < timezone.localdate():
         warnings.append(
-            f"This leaves the designated teacher less than {count} to complete their sections "
-            f"(they would have been due on {due:%-d %B %Y})."
+            f"This leaves the designated teacher less than {deadline.count} to complete their "
+            f"sections (they would have been due on {deadline.due:%-d %B %Y})."
         )
     return warnings
 
@@ -159,22 +166,12 @@ def meeting_arrange(
             ),
             actor,
         ).save()
-    _set_teacher_deadline(pep, timezone.localtime(starts_at).date())
-    MeetingTask.objects.filter(child=pep.child, done_at__isnull=True).update(done_at=timezone.now())
-    return Arranged(meeting, meeting_warnings(pep, starts_at))
-
-
-def _set_teacher_deadline(pep: Pep, meeting_day: dt.date) -> None:
-    try:
-        rules = rules_for_authority(pep.child.authority)
-        count = rules.teacher_sections_before_meeting
-        due = deadlines.add_days(
-            count.unit, meeting_day, -count.days, calendar_for_child(pep.child, on=meeting_day)
-        )
-    except (RulesMissing, deadlines.CalendarMissing):
-        due = None
+    teacher_deadline = teacher_sections_deadline(pep, timezone.localtime(starts_at).date())
+    due = None if isinstance(teacher_deadline, str) else teacher_deadline.due
     Pep.objects.filter(pk=pep.pk).update(teacher_sections_due_on=due)
     pep.teacher_sections_due_on = due
+    MeetingTask.objects.filter(child=pep.child, done_at__isnull=True).update(done_at=timezone.now())
+    return Arranged(meeting, meeting_warnings(pep, starts_at, teacher_deadline))
 
 
 @dataclass(frozen=True)
@@ -240,45 +237,28 @@ def _check_next_meeting(pep: Pep, held_on: dt.date, next_meeting_on: dt.date | N
         rules = rules_for_authority(pep.child.authority)
     except RulesMissing:
         return
-    current = deadlines.term_of(rules, held_on)
-    names = [w.name for w in rules.review_windows]
-    if current is None or current.name not in names:
+    following = deadlines.following_review_term(rules, held_on)
+    if following is None:
         return  # held outside every term (August): any later date will do
-    index = names.index(current.name)
-    following = rules.review_windows[(index + 1) % len(names)]
-    year = current.academic_year + (1 if index + 1 >= len(names) else 0)
-    start, end = following.bounds(year)
-    if not start <= next_meeting_on <= end:
+    if not following.start <= next_meeting_on <= following.end:
         raise ValidationError(
             {
                 "next_meeting_on": f"The next meeting must be in the {following.name} term: "
-                f"between {start:%-d %B} and {end:%-d %B %Y}"
+                f"between {following.start:%-d %B} and {following.end:%-d %B %Y}"
             }
         )
 
 
-def _check_internal_review(pep: Pep, expected_progress: bool | None) -> None:
+def _check_internal_review(pep: Pep, held_on: dt.date, expected_progress: bool | None) -> None:
     """An internal review counts only where the rules allow one, the child is making expected
-    progress, and enough formal meetings remain in the year."""
+    progress, and enough formal meetings remain in the year (the deadline engine decides)."""
     try:
         rules = rules_for_authority(pep.child.authority)
     except RulesMissing as missing:
         raise ValidationError(str(missing)) from None
-    windows = len(rules.review_windows)
-    if rules.formal_meetings_per_year >= windows:
-        raise ValidationError(
-            f"{pep.child.authority.name}'s rules ask for a formal PEP meeting "
-            "every term: an internal review does not count"
-        )
-    if rules.internal_review_needs_expected_progress and expected_progress is not True:
-        raise ValidationError(
-            {
-                "expected_progress": "An internal review is only for a child "
-                "making expected progress: hold a formal PEP meeting"
-            }
-        )
-    names = [w.name for w in rules.review_windows]
-    term_index = {"autumn": 0, "spring": 1, "summer": 2}.get(pep.term, 0)
+    # An initial PEP's review belongs to the term it is held in.
+    held_in = deadlines.term_of(rules, held_on)
+    term_code = pep.term if pep.term != Term.INITIAL else (held_in.code if held_in else "")
     formal_so_far = (
         Meeting.objects.filter(
             pep__child=pep.child,
@@ -289,42 +269,34 @@ def _check_internal_review(pep: Pep, expected_progress: bool | None) -> None:
         .exclude(pep=pep)
         .count()
     )
-    terms_left_after_this = max(len(names) - term_index - 1, 0)
-    if formal_so_far + terms_left_after_this < rules.formal_meetings_per_year:
+    refusal = deadlines.internal_review_refusal(
+        rules,
+        term_code=term_code,
+        formal_meetings_this_year=formal_so_far,
+        expected_progress=expected_progress,
+    )
+    authority = pep.child.authority.name
+    if refusal == deadlines.InternalReviewRefused.EVERY_TERM_FORMAL:
         raise ValidationError(
-            f"{pep.child.authority.name} needs {rules.formal_meetings_per_year} formal PEP "
-            f"meetings a year: this one must be formal"
+            f"{authority}'s rules ask for a formal PEP meeting every term: an internal review "
+            "does not count"
+        )
+    if refusal == deadlines.InternalReviewRefused.NEEDS_EXPECTED_PROGRESS:
+        raise ValidationError(
+            {
+                "expected_progress": "An internal review is only for a child "
+                "making expected progress: hold a formal PEP meeting"
+            }
+        )
+    if refusal == deadlines.InternalReviewRefused.MUST_BE_FORMAL:
+        raise ValidationError(
+            f"{authority} needs {rules.formal_meetings_per_year} formal PEP meetings a year: "
+            "this one must be formal"
         )
 
 
-@transaction.atomic
-def meeting_record(  # noqa: C901 (13b splits it: issue 13)
-    *,
-    actor: User,
-    meeting: Meeting,
-    held_on: dt.date | None,
-    attendance: dict[int, tuple[bool, str]],
-    discussion: str,
-    reviews: Sequence[Review] = (),
-    targets: Sequence[NewTarget] = (),
-    actions: Sequence[NewAction] = (),
-    next_meeting_on: dt.date | None = None,
-    expected_progress: bool | None = None,
-) -> Meeting:
-    """Record what happened at the meeting. `attendance` maps each attendee's id to (came,
-    reason if not). Refuses, naming the field, anything a PEP meeting record must have."""
-    pep = meeting.pep
-    # Who records (the rule set decides whether a designated teacher may) is the permission
-    # engine's rule, the same one the pages ask before offering "Record the meeting".
-    if not user_can(actor, Action.RECORD_PEP_MEETING, meeting):
-        raise PermissionDenied
-    if meeting.status != MeetingStatus.ARRANGED:
-        raise ValidationError("This meeting has already been recorded or was cancelled")
-    if held_on is None:
-        raise ValidationError({"held_on": "Enter the date the meeting was held"})
-    if not discussion.strip():
-        raise ValidationError({"discussion": "Enter what was discussed"})
-    _check_targets(targets)
+def _check_reviews(pep: Pep, reviews: Sequence[Review]) -> None:
+    """Every target still open from earlier PEPs is reviewed, each with outcome and evidence."""
     to_review = {t.pk for t in targets_to_review(pep.child, before=pep)}
     reviewed = {r.target.pk for r in reviews if r.outcome}
     missing = to_review - reviewed
@@ -337,13 +309,47 @@ def meeting_record(  # noqa: C901 (13b splits it: issue 13)
             raise ValidationError(
                 {"reviews": f"Give the outcome and the evidence for “{review.target.what[:60]}”"}
             )
+
+
+def _check_actions(actions: Sequence[NewAction]) -> None:
     for n, action in enumerate(actions, start=1):
         if not (action.what.strip() and action.owner.strip() and action.due_on):
             raise ValidationError({"actions": f"Action {n}: enter what, who and by when"})
-    if meeting.kind == MeetingKind.INTERNAL_REVIEW:
-        _check_internal_review(pep, expected_progress)
-    _check_next_meeting(pep, held_on, next_meeting_on)
 
+
+def _check_record(
+    meeting: Meeting,
+    *,
+    held_on: dt.date | None,
+    discussion: str,
+    reviews: Sequence[Review],
+    targets: Sequence[NewTarget],
+    actions: Sequence[NewAction],
+    next_meeting_on: dt.date | None,
+    expected_progress: bool | None,
+) -> dt.date:
+    """Everything a PEP meeting record must have, refused naming the field; returns the day
+    the meeting was held."""
+    if meeting.status != MeetingStatus.ARRANGED:
+        raise ValidationError("This meeting has already been recorded or was cancelled")
+    if held_on is None:
+        raise ValidationError({"held_on": "Enter the date the meeting was held"})
+    if not discussion.strip():
+        raise ValidationError({"discussion": "Enter what was discussed"})
+    _check_targets(targets)
+    _check_reviews(meeting.pep, reviews)
+    _check_actions(actions)
+    if meeting.kind == MeetingKind.INTERNAL_REVIEW:
+        _check_internal_review(meeting.pep, held_on, expected_progress)
+    _check_next_meeting(meeting.pep, held_on, next_meeting_on)
+    return held_on
+
+
+def _record_attendance(
+    meeting: Meeting, attendance: dict[int, tuple[bool, str]], actor: User
+) -> bool:
+    """Who came, and why each absent person did not; returns whether someone required was
+    absent."""
     required_absent = False
     for attendee in meeting.attendees.all():
         came, reason = attendance.get(attendee.pk, (None, ""))
@@ -354,17 +360,19 @@ def meeting_record(  # noqa: C901 (13b splits it: issue 13)
         attendee.attended, attendee.absence_reason = came, ("" if came else reason.strip())
         required_absent |= attendee.required and not came
         _set_history_user(attendee, actor).save()
+    return required_absent
 
-    meeting.held_on = held_on
-    meeting.discussion = discussion.strip()
-    meeting.expected_progress = expected_progress
-    meeting.next_meeting_on = next_meeting_on
-    meeting.required_absence = required_absent
-    meeting.status = MeetingStatus.HELD
-    meeting.recorded_by = actor
-    meeting.recorded_at = timezone.now()
-    _set_history_user(meeting, actor).save()
 
+def _save_outcomes(
+    meeting: Meeting,
+    actor: User,
+    *,
+    reviews: Sequence[Review],
+    targets: Sequence[NewTarget],
+    actions: Sequence[NewAction],
+) -> None:
+    """The reviews of earlier targets, the new SMART targets and the actions agreed."""
+    pep = meeting.pep
     for review in reviews:
         _set_history_user(
             TargetReview(
@@ -401,7 +409,49 @@ def meeting_record(  # noqa: C901 (13b splits it: issue 13)
             ),
             actor,
         ).save()
-    pep_record_meeting_held(actor=actor, pep=pep, held_on=held_on, meeting=meeting)
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor: User,
+    meeting: Meeting,
+    held_on: dt.date | None,
+    attendance: dict[int, tuple[bool, str]],
+    discussion: str,
+    reviews: Sequence[Review] = (),
+    targets: Sequence[NewTarget] = (),
+    actions: Sequence[NewAction] = (),
+    next_meeting_on: dt.date | None = None,
+    expected_progress: bool | None = None,
+) -> Meeting:
+    """Record what happened at the meeting. `attendance` maps each attendee's id to (came,
+    reason if not). Refuses, naming the field, anything a PEP meeting record must have."""
+    # Who records (the rule set decides whether a designated teacher may) is the permission
+    # engine's rule, the same one the pages ask before offering "Record the meeting".
+    if not user_can(actor, Action.RECORD_PEP_MEETING, meeting):
+        raise PermissionDenied
+    held_on = _check_record(
+        meeting,
+        held_on=held_on,
+        discussion=discussion,
+        reviews=reviews,
+        targets=targets,
+        actions=actions,
+        next_meeting_on=next_meeting_on,
+        expected_progress=expected_progress,
+    )
+    meeting.required_absence = _record_attendance(meeting, attendance, actor)
+    meeting.held_on = held_on
+    meeting.discussion = discussion.strip()
+    meeting.expected_progress = expected_progress
+    meeting.next_meeting_on = next_meeting_on
+    meeting.status = MeetingStatus.HELD
+    meeting.recorded_by = actor
+    meeting.recorded_at = timezone.now()
+    _set_history_user(meeting, actor).save()
+    _save_outcomes(meeting, actor, reviews=reviews, targets=targets, actions=actions)
+    pep_record_meeting_held(actor=actor, pep=meeting.pep, held_on=held_on, meeting=meeting)
     return meeting
 
 

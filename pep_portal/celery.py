@@ -2,10 +2,41 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pep_portal.settings")
 
 app = Celery("pep_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+class WorkerHeartbeat(bootsteps.StartStopStep):
+    """Write the worker's heartbeat to Redis every few seconds, from the worker's own timer
+    (its main process, not a task): /readyz reads it. A worker busy with long tasks still
+    beats; a dead or wedged one stops."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(worker, **kwargs)
+        self.timer_ref = None
+
+    def start(self, worker):  # type: ignore[no-untyped-def]
+        from django.conf import settings
+
+        from pep_portal.scheduling import heartbeat
+
+        def write() -> None:
+            heartbeat.beat(heartbeat.WORKER)
+
+        write()
+        self.timer_ref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, write)
+
+    def stop(self, worker):  # type: ignore[no-untyped-def]
+        if self.timer_ref is not None:
+            self.timer_ref.cancel()
+            self.timer_ref = None
+
+
+app.steps["worker"].add(WorkerHeartbeat)

@@ -1,9 +1,11 @@
-"""Checks behind /readyz: does each backing service answer right now? (/healthz, liveness,
-asks nothing of them: pep_portal/views.py.)"""
+"""Checks behind /readyz: does each backing service answer right now, is the schema current,
+and are the worker and beat alive? (/healthz, liveness, asks nothing of them:
+pep_portal/views.py.)"""
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 
 def database_ok() -> bool:
@@ -11,6 +13,16 @@ def database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def migrations_applied() -> bool:
+    """True when every migration in the code has been applied: a web server started before
+    the `migrate` job finished (or without it) would run new code on an old schema."""
+    try:
+        executor = MigrationExecutor(connection)
+        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError:
         return False
 
@@ -33,9 +45,23 @@ def redis_ok(url: str) -> bool:
         client.close()
 
 
+def _recent(kind: str, max_age: float) -> str:
+    from pep_portal.scheduling import heartbeat
+
+    seconds = heartbeat.age(kind)
+    return "ok" if seconds is not None and seconds <= max_age else "unavailable"
+
+
 def readiness_report() -> tuple[bool, dict[str, str]]:
-    checks = {"database": "ok" if database_ok() else "unavailable"}
+    database = database_ok()
+    checks = {"database": "ok" if database else "unavailable"}
+    checks["migrations"] = "ok" if database and migrations_applied() else "unavailable"
     url = redis_url()
-    checks["redis"] = ("ok" if redis_ok(url) else "unavailable") if url else "not configured"
+    redis_up = bool(url) and redis_ok(url)
+    checks["redis"] = ("ok" if redis_up else "unavailable") if url else "not configured"
+    if url and settings.READINESS_CHECKS_WORKERS:
+        # A worker answered within a minute; beat ticked within two of its loops.
+        checks["worker"] = _recent("worker", settings.WORKER_HEARTBEAT_MAX_AGE)
+        checks["beat"] = _recent("beat", settings.BEAT_HEARTBEAT_MAX_AGE)
     healthy = all(state != "unavailable" for state in checks.values())
     return healthy, checks

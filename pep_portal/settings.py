@@ -11,12 +11,24 @@ import warnings
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
+class _SecretFiles(environ.FileAwareMapping):
+    """django-environ's NAME_FILE lookup, without the line end a secret file usually has
+    (`echo … > secrets/secret_key`), which would otherwise become part of the key or password."""
+
+    def __getitem__(self, key: str) -> str:
+        value = super().__getitem__(key)
+        return value.rstrip("\r\n") if self.env.get(key + "_FILE") else value
+
+
+# Every variable can come from a file instead: NAME_FILE=/run/secrets/name (Docker and
+# Kubernetes secrets), so no secret need sit in the environment.
 env = environ.Env()
+env.ENVIRON = _SecretFiles()
 # A local .env file is a convenience for developers; production sets real environment variables.
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
@@ -54,10 +66,12 @@ INSTALLED_APPS = [
     "pep_portal.calendars",
     "pep_portal.notifications",
     "pep_portal.outbox",
+    "pep_portal.scheduling",
     "children",
     "peps",
     "meetings",
     "quality_assurance",
+    "pep_portal.operations",
     "pupil_premium",
     "documents",
     "dashboards",
@@ -65,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line written while a request is handled carries its id.
+    "pep_portal.logs.RequestIdMiddleware",
     # First, so that every response carries it: redirects to HTTPS and static files too.
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -111,6 +127,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# The password may be kept apart from the URL (DATABASE_PASSWORD_FILE, a mounted secret).
+if env.str("DATABASE_PASSWORD", default=""):
+    DATABASES["default"]["PASSWORD"] = env.str("DATABASE_PASSWORD")
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -268,7 +287,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed file names in production; plain names where collectstatic has not run (demo, tests).
 STORAGES = {
@@ -333,31 +352,96 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# /readyz asks for a live worker and beat only where there are any (not in the eager demo).
+READINESS_CHECKS_WORKERS = env.bool(
+    "READINESS_CHECKS_WORKERS", default=not CELERY_TASK_ALWAYS_EAGER
+)
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
+# The worker and beat log through LOGGING below (JSON, request ids), not Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Nothing is ever scheduled further ahead than this, or Redis would deliver it twice: the beat
-# jobs are daily (crontab), never an ETA or countdown beyond it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 6}
-CELERY_TASK_TIME_LIMIT = 60 * 30
-CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
+# A task is acknowledged when it has finished, not when it starts: a worker that dies (killed,
+# out of memory, its machine lost) leaves the task for another. So every task must be safe to
+# run twice (each guards its own work; the outbox asks the same). A worker process killed
+# under a live worker is noticed at once (reject_on_worker_lost requeues its task); a whole
+# worker lost is noticed by Redis after the visibility timeout, when the task is delivered
+# again. That timeout must outlast the longest task (or a slow task would run twice at once):
+# the hard time limit plus five minutes, so a lost worker's task is back within 35 minutes.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per process: a prefetched task would wait behind a long one, and be
+# held (unacknowledged) by a worker that may die.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 30)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60 * 5
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60 * 5
+)
+# Retried e-mails wait longer than this (up to two hours) and may then be delivered twice;
+# sending is guarded (emailed_at under a row lock), so a second delivery sends nothing.
+# Workers look for such tasks every 10 s (kombu's default scan is every 100 s: ten calls at
+# 10 s, throttled), so one is back within the timeout and ten seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT and not env.bool("DEBUG", default=True):
+    warnings.warn(
+        "CELERY_VISIBILITY_TIMEOUT is not longer than CELERY_TASK_TIME_LIMIT: a long task may be "
+        "delivered to a second worker while the first still runs it.",
+        stacklevel=1,
+    )
 # The schedule lives in settings (not django-celery-beat's database): it is part of the code,
-# reviewed and tested like it, and there is exactly one beat (docker-compose's `beat`). Times
+# reviewed and tested like it. Daily jobs are not sent by beat directly: beat sends a tick every
+# few minutes and the tick queues each job due today exactly once, claiming (job, day) in the
+# database (pep_portal/scheduling/services.py). So two beats never double a day and a beat
+# restarted over a job's time never skips it (docs/adr/0007-daily-jobs-claimed-once.md). Times
 # are UTC (CELERY_TIMEZONE) so the clock change in March and October moves nothing.
-CELERY_BEAT_SCHEDULE = {
+DAILY_JOBS = {
+    "nightly-housekeeping": {
+        "task": "pep_portal.scheduling.tasks.housekeeping_task",
+        "at": "02:00",
+    },
+    "retention": {
+        "task": "pep_portal.operations.tasks.apply_retention_task",
+        "at": "02:30",
+    },
     "termly-set-up": {
         "task": "pep_portal.notifications.tasks.termly_set_up_task",
-        "schedule": crontab(hour=4, minute=0),
+        "at": "04:00",
+        "takes_day": True,
     },
     "daily-deadline-sweep": {
         "task": "pep_portal.notifications.tasks.sweep_deadlines_task",
-        "schedule": crontab(hour=5, minute=0),
+        "at": "05:00",
+        "takes_day": True,
     },
     "daily-digests": {
         "task": "pep_portal.notifications.tasks.send_daily_digests_task",
-        "schedule": crontab(hour=7, minute=0),
+        "at": "07:00",
+    },
+}
+DAILY_JOBS_TICK_SECONDS = env.float("DAILY_JOBS_TICK_SECONDS", default=300.0)
+CELERY_BEAT_SCHEDULER = "pep_portal.scheduling.beat:HeartbeatScheduler"
+# Beat wakes at least this often (and writes its heartbeat), even with nothing due.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+# Heartbeats (pep_portal/scheduling/heartbeat.py): a worker writes one every
+# WORKER_HEARTBEAT_SECONDS; /readyz wants one no older than a minute from some worker, and one
+# from beat no older than two of its loops.
+WORKER_HEARTBEAT_SECONDS = 15.0
+WORKER_HEARTBEAT_MAX_AGE = 60
+BEAT_HEARTBEAT_MAX_AGE = 2 * CELERY_BEAT_MAX_LOOP_INTERVAL + 30
+HEARTBEAT_EXPIRY = 60 * 60
+HEARTBEAT_KEY_PREFIX = env.str("HEARTBEAT_KEY_PREFIX", default="pep-portal:heartbeat:")
+CELERY_BEAT_SCHEDULE = {
+    "daily-jobs": {
+        "task": "pep_portal.scheduling.tasks.run_due_daily_jobs_task",
+        "schedule": DAILY_JOBS_TICK_SECONDS,
+        "options": {"expires": DAILY_JOBS_TICK_SECONDS * 0.9},
     },
     # Work queued while Redis was away (pep_portal/outbox): published within a minute of its
     # return. A relay not started within the minute is dropped; the next one does its work.
@@ -371,11 +455,27 @@ CELERY_BEAT_SCHEDULE = {
 # the mail server is down (pep_portal/accounts/tasks.py).
 INVITATION_RETRY_BACKOFF = env.int("INVITATION_RETRY_BACKOFF", default=60)
 
+# JSON lines with a request id in production (pep_portal/logs.py); readable lines in the demo.
+# Either way e-mail addresses are redacted and the portal's own messages carry only ids.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "pep_portal.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "pep_portal.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "pep_portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
@@ -384,3 +484,25 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Error reporting (optional): Sentry, or anything that speaks its protocol (GlitchTip), when
+# SENTRY_DSN is set. No personal data: no request bodies, cookies or users, no local variables
+# (they hold children's details), and e-mail addresses scrubbed (pep_portal/logs.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from pep_portal.logs import scrub_sentry_event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=scrub_sentry_event,
+        traces_sample_rate=0.0,
+    )

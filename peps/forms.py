@@ -1,49 +1,77 @@
 """A form for each section, built from its definition in sections.py.
 
-Saving checks only the shape of each answer (length, range, a real date), so people can save
-part of a section and come back; "mark complete" is where required answers are enforced.
+Saving checks each answer given (length, range, a real date) with sections.check_answers, the
+same check and the same words as the services; people can save part of a section and come
+back, and "mark complete" is where required answers are enforced.
 """
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Button, Field, Layout, Size
 from django import forms
 from django.utils.html import format_html
 
 from children.school_year import PepTemplate
-from pep_portal.forms import DateField, PortalForm
+from pep_portal.forms import PortalForm
 
 from .models import Term
-from .sections import FieldSpec, Kind, SectionSpec
+from .sections import (
+    TEXTAREA_MAX,
+    FieldSpec,
+    Kind,
+    SectionSpec,
+    check_answers,
+    choices_of,
+    not_a_choice_message,
+)
 
-YES_NO = (("yes", "Yes"), ("no", "No"))
+
+class SectionDateField(DateInputField):
+    """The day, month and year boxes, joined as typed: whether they make a real date is
+    checked, with its message, by sections.check_answer, as for the service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for part in self.fields:
+            part.required, part.validators = False, []
+
+    def compress(self, data_list: list[str]) -> str | None:
+        day, month, year = (str(part or "").strip() for part in data_list)
+        if not (day or month or year):
+            return None
+        return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
 
 
 def _form_field(spec: FieldSpec) -> forms.Field:
+    """The widget for a question. The fields check nothing themselves (every answer is
+    optional until the section is marked complete): SectionForm.clean asks sections.py."""
     common: dict[str, Any] = {"label": spec.label, "required": False, "help_text": spec.help}
     if spec.kind == Kind.TEXT:
-        return forms.CharField(max_length=200, **common)
+        return forms.CharField(**common)
     if spec.kind == Kind.TEXTAREA:
         # crispy-forms-gds 2.0.1 appends the character count's id to aria-describedby and
         # fails when the attribute does not exist yet (no help text): start it empty.
         widget = forms.Textarea(attrs={"rows": 4, "aria-describedby": ""})
-        return forms.CharField(max_length=5000, widget=widget, **common)
+        return forms.CharField(widget=widget, **common)
     if spec.kind in (Kind.CHOICE, Kind.YES_NO):
-        choices = YES_NO if spec.kind == Kind.YES_NO else spec.choices
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
-    if spec.kind == Kind.NUMBER:
-        return forms.DecimalField(
-            min_value=spec.minimum, max_value=spec.maximum, max_digits=8, decimal_places=2, **common
+        return forms.ChoiceField(
+            choices=choices_of(spec),
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": not_a_choice_message(spec)},
+            **common,
         )
-    return DateField(require_all_fields=False, **common)
+    if spec.kind == Kind.NUMBER:
+        number = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
+        return forms.CharField(widget=number, **common)
+    return SectionDateField(require_all_fields=False, **common)
 
 
 def _layout_field(spec: FieldSpec) -> Field:
     if spec.kind == Kind.TEXTAREA:
-        return Field.textarea(spec.name, label_size=Size.SMALL, rows=5, max_characters=5000)
+        return Field.textarea(spec.name, label_size=Size.SMALL, rows=5, max_characters=TEXTAREA_MAX)
     if spec.kind == Kind.YES_NO:
         return Field.radios(spec.name, legend_size=Size.SMALL, inline=True)
     if spec.kind == Kind.CHOICE:
@@ -53,17 +81,6 @@ def _layout_field(spec: FieldSpec) -> Field:
     if spec.kind == Kind.DATE:
         return Field(spec.name)
     return Field.text(spec.name, label_size=Size.SMALL, field_width=20)
-
-
-def to_answer(spec: FieldSpec, value: Any) -> Any:
-    """A cleaned form value as stored in the section's JSON."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def to_initial(spec: FieldSpec, value: Any) -> Any:
@@ -99,8 +116,9 @@ class SectionForm(PortalForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.spec = spec
+        self.spec, self.template = spec, template
         self.field_specs = spec.fields_for(template)
+        self._answers: dict[str, Any] = {}
         layout: list[Any] = []
         for field_spec in self.field_specs:
             self.fields[field_spec.name] = _form_field(field_spec)
@@ -144,8 +162,17 @@ class SectionForm(PortalForm):
         """The version shown beside the user's answers on the conflict page."""
         return parse_version(self.data.get("seen_version"))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        typed = {f.name: data.get(f.name) for f in self.field_specs if f.name not in self.errors}
+        self._answers, errors = check_answers(self.spec, self.template, typed)
+        for name, message in errors.items():
+            self.add_error(name, message)
+        return data
+
     def answers(self) -> dict[str, Any]:
-        return {f.name: to_answer(f, self.cleaned_data.get(f.name)) for f in self.field_specs}
+        """The answers as sections.check_answers stores them (after is_valid())."""
+        return {f.name: self._answers.get(f.name, "") for f in self.field_specs}
 
     def raw_answers(self) -> dict[str, Any]:
         """What was typed, unvalidated, for a draft: nothing typed is ever thrown away."""

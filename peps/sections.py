@@ -6,7 +6,9 @@ only when another answer makes it so (the PP+ amount when PP+ is requested). The
 content is stored as JSON keyed by field name, so a template can grow without a migration.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from children.models import SenStatus
@@ -377,3 +379,138 @@ def progress(
     asked = [f for f in section.fields_for(template) if field_applies(f, answers)]
     answered = [f for f in asked if answers.get(f.name) not in (None, "")]
     return len(answered), len(asked)
+
+
+# --- checking answers -------------------------------------------------------------------------
+# The one place an answer is checked, from its question's definition: section_save and
+# section_mark_complete call it, and the section form shows its messages (so a person typing
+# and a program calling the service are told the same thing, in the same words).
+
+TEXT_MAX = 200
+TEXTAREA_MAX = 5000
+DECIMAL_PLACES = 2
+YES_NO = (("yes", "Yes"), ("no", "No"))
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def choices_of(spec: FieldSpec) -> tuple[tuple[str, str], ...]:
+    return YES_NO if spec.kind == Kind.YES_NO else spec.choices
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if value == int(value) else f"{value:,}"
+
+
+def too_long_message(spec: FieldSpec) -> str:
+    limit = TEXT_MAX if spec.kind == Kind.TEXT else TEXTAREA_MAX
+    return f"“{spec.label}” must be {limit:,} characters or fewer"
+
+
+def not_text_message(spec: FieldSpec) -> str:
+    return f"“{spec.label}” must be text"
+
+
+def not_a_number_message(spec: FieldSpec) -> str:
+    return f"“{spec.label}” must be a number, like 12 or 12.5"
+
+
+def too_many_decimals_message(spec: FieldSpec) -> str:
+    return f"“{spec.label}” must have no more than {DECIMAL_PLACES} decimal places"
+
+
+def out_of_range_message(spec: FieldSpec) -> str:
+    low, high = spec.minimum, spec.maximum
+    if low is not None and high is not None:
+        return f"“{spec.label}” must be between {_number(low)} and {_number(high)}"
+    if low is not None:
+        return f"“{spec.label}” must be {_number(low)} or more"
+    return f"“{spec.label}” must be {_number(high or 0)} or less"
+
+
+def not_a_choice_message(spec: FieldSpec) -> str:
+    return f"Select one of the answers given for “{spec.label}”"
+
+
+def not_a_date_message(spec: FieldSpec) -> str:
+    return f"“{spec.label}” must be a real date, for example 27 3 2026"
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _as_number(spec: FieldSpec, value: object) -> int | float | str:
+    """The number an answer states, or the message saying why it is not an acceptable one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
+        return not_a_number_message(spec)
+    text = value.strip().replace(",", "") if isinstance(value, str) else repr(value)
+    try:
+        number = Decimal(text) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        return not_a_number_message(spec)
+    if not number.is_finite():
+        return not_a_number_message(spec)
+    if (spec.minimum is not None and number < Decimal(repr(spec.minimum))) or (
+        spec.maximum is not None and number > Decimal(repr(spec.maximum))
+    ):
+        return out_of_range_message(spec)
+    try:
+        if number != number.quantize(Decimal(1).scaleb(-DECIMAL_PLACES)):
+            return too_many_decimals_message(spec)
+    except InvalidOperation:
+        return not_a_number_message(spec)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _as_date(spec: FieldSpec, value: object) -> str:
+    """The ISO date an answer states; raises ValueError when it is not a real one."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(value)
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(value)
+    return day.isoformat()
+
+
+def check_answer(spec: FieldSpec, value: object) -> tuple[object, str | None]:
+    """(the answer as stored, None) when `value` is an acceptable answer to the question, else
+    (value, the message that says what is wrong). An empty answer is always acceptable here:
+    whether a question must be answered is asked at completion (missing_answers)."""
+    if _empty(value):
+        return "", None
+    if spec.kind in (Kind.TEXT, Kind.TEXTAREA):
+        if not isinstance(value, str):
+            return value, not_text_message(spec)
+        limit = TEXT_MAX if spec.kind == Kind.TEXT else TEXTAREA_MAX
+        return (value, too_long_message(spec)) if len(value) > limit else (value, None)
+    if spec.kind in (Kind.CHOICE, Kind.YES_NO):
+        allowed = {key for key, _ in choices_of(spec)}
+        return (value, None) if value in allowed else (value, not_a_choice_message(spec))
+    if spec.kind == Kind.NUMBER:
+        number = _as_number(spec, value)
+        return (value, number) if isinstance(number, str) else (number, None)
+    try:
+        return _as_date(spec, value), None
+    except (TypeError, ValueError, OverflowError):
+        return value, not_a_date_message(spec)
+
+
+def check_answers(
+    section: SectionSpec, template: PepTemplate, answers: dict[str, object]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Every answer of a section checked against its question: (the answers as stored, a
+    message for each field whose answer is not acceptable). Questions the template does not
+    ask are dropped."""
+    cleaned: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for spec in section.fields_for(template):
+        if spec.name not in answers:
+            continue
+        cleaned[spec.name], message = check_answer(spec, answers[spec.name])
+        if message is not None:
+            errors[spec.name] = message
+    return cleaned, errors
+
+
+def answered(value: object) -> bool:
+    return not _empty(value)

@@ -3,6 +3,7 @@ the workflow. Each transition checks who may make it and refuses, with a reason,
 conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,13 +12,14 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from children.models import CareEpisode, Child
-from children.school_year import academic_year_start, year_group_on
+from children.school_year import PepTemplate, academic_year_start, year_group_on
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, can_edit_section, user_can
 from pep_portal.calendars import deadlines
+from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
     RulesMissing,
-    calendar_for_child,
+    deadlines_for_child,
     rules_for_authority,
 )
 from pep_portal.text import contains_nul, without_nul
@@ -32,13 +34,14 @@ from .models import (
     SectionStatus,
     Term,
 )
-from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, sections_for
+from .sections import (
+    SECTIONS_BY_KEY,
+    SectionSpec,
+    check_answers,
+    missing_answers,
+    sections_for,
+)
 from .signals import pep_signed_off
-
-TERM_WINDOW_NAMES = {Term.AUTUMN: "Autumn", Term.SPRING: "Spring", Term.SUMMER: "Summer"}
-# Terms in the order they fall in a school year.
-TERM_ORDER = (Term.AUTUMN, Term.SPRING, Term.SUMMER)
-
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -87,43 +90,76 @@ def _move(pep: Pep, actor: User | None, to_status: str, reason: str = "", **fiel
     return pep
 
 
-def term_window(child: Child, academic_year: int, term: str) -> tuple[dt.date, dt.date] | None:
-    """The dates of a term's review window under the child's authority's rules."""
-    rules = rules_for_authority(child.authority)
-    name = TERM_WINDOW_NAMES.get(term)
-    window = next((w for w in rules.review_windows if w.name == name), None)
-    return window.bounds(academic_year) if window else None
+@dataclass(frozen=True)
+class PepDates:
+    """When a new PEP starts (its template follows the child's school year on that day), when
+    its meeting is due and why, or no due date and the reason there is none (no rules or no
+    term dates loaded) rather than a guess. `early_years_from`: where the authority has an
+    early-years rule, the start of the term of the child's first early-years PEP (from then
+    they have PEPs on the EYFS template, whatever their school year)."""
+
+    starts_on: dt.date
+    due_on: dt.date | None
+    due_basis: str
+    early_years_from: dt.date | None = None
 
 
-def pep_due(child: Child, academic_year: int, term: str) -> tuple[dt.date | None, str]:
-    """When the PEP meeting must be held by and why; or no date, and the reason there is none
-    (no rules or no term dates loaded), rather than a guess."""
+def pep_dates(child: Child, academic_year: int, term: str) -> PepDates:
+    """Asked of the deadline engine, with the rule set and the calendar fetched once."""
     try:
+        rules = rules_for_authority(child.authority)
+    except RulesMissing as missing:
         if term == Term.INITIAL:
-            episode = child.episodes.filter(ended_on__isnull=True).first()
-            if episode is None:
-                return None, "The child is not in care"
-            calendar = calendar_for_child(child, on=episode.started_on)
-            deadline = deadlines.initial_pep_due(
-                rules_for_authority(child.authority),
-                calendar,
-                entered_care=episode.started_on,
-                emergency=episode.emergency_placement,
-            )
-            return deadline.due, deadline.rule
-        bounds = term_window(child, academic_year, term)
-        if bounds is None:
-            return None, f"{child.authority.name}'s rules have no {term} review window"
-        return bounds[1], (
-            f"{child.authority.name}: {TERM_WINDOW_NAMES[term]} review between "
-            f"{bounds[0]:%-d %B} and {bounds[1]:%-d %B %Y}"
+            return _initial_pep_dates(child, None)
+        # Without rules, the statutory terms: the template follows the child's school year.
+        window = next(w for w in deadlines.STATUTORY_REVIEW_WINDOWS if w.code == term)
+        return PepDates(window.bounds(academic_year)[0], None, str(missing))
+    first = deadlines.early_years_first_term(rules, date_of_birth=child.date_of_birth)
+    early_years_from = first.start if first is not None else None
+    if term == Term.INITIAL:
+        return _initial_pep_dates(child, rules, early_years_from)
+    try:
+        deadline = deadlines.review_pep_due(rules, academic_year, term)
+    except KeyError:
+        window = next(w for w in deadlines.STATUTORY_REVIEW_WINDOWS if w.code == term)
+        return PepDates(
+            window.bounds(academic_year)[0],
+            None,
+            f"{child.authority.name}'s rules have no {Term(term).label} review term",
         )
-    except (RulesMissing, deadlines.CalendarMissing) as missing:
-        return None, str(missing)
+    if first is not None and (first.code, first.academic_year) == (term, academic_year):
+        # The child's first early-years PEP: due by the early-years rule, not the term's end.
+        try:
+            child_deadlines = deadlines_for_child(child, on=first.start, rules=rules)
+            early = child_deadlines.early_years_first_pep(date_of_birth=child.date_of_birth)
+        except deadlines.CalendarMissing as missing:
+            return PepDates(first.start, None, str(missing), early_years_from)
+        deadline = early or deadline
+        return PepDates(first.start, deadline.due, deadline.rule, early_years_from)
+    return PepDates(deadline.counted_from, deadline.due, deadline.rule, early_years_from)
 
 
-def _template_on(child: Child, day: dt.date) -> str:
+def _initial_pep_dates(
+    child: Child, rules: PepRules | None, early_years_from: dt.date | None = None
+) -> PepDates:
+    episode = child.episodes.filter(ended_on__isnull=True).first()
+    if episode is None:
+        return PepDates(timezone.localdate(), None, "The child is not in care")
+    if rules is None:
+        return PepDates(episode.started_on, None, str(RulesMissing(child.authority)))
+    try:
+        deadline = deadlines_for_child(child, on=episode.started_on, rules=rules).initial_pep(
+            entered_care=episode.started_on, emergency=episode.emergency_placement
+        )
+    except deadlines.CalendarMissing as missing:
+        return PepDates(episode.started_on, None, str(missing), early_years_from)
+    return PepDates(episode.started_on, deadline.due, deadline.rule, early_years_from)
+
+
+def _template_on(child: Child, day: dt.date, early_years_from: dt.date | None) -> str:
     template = year_group_on(child.date_of_birth, day).pep_template
+    if template is None and early_years_from is not None and day >= early_years_from:
+        return PepTemplate.EYFS  # the authority's early-years rule starts PEPs sooner
     if template is None:
         raise ValidationError("PEPs start at nursery age: this child is too young for one")
     return template
@@ -161,17 +197,17 @@ def pep_set_up(
         raise ValidationError({"term": "This child already has a PEP for that term"})
     if child.episodes.filter(ended_on__isnull=True).count() == 0:
         raise ValidationError("This child is not in care, so they do not need a PEP")
-    starts_on = on or _term_start(child, academic_year, term)
-    due_on, due_basis = pep_due(child, academic_year, term)
+    dates = pep_dates(child, academic_year, term)
+    starts_on = on or dates.starts_on
     previous = Pep.objects.filter(child=child).order_by("-created_at", "-pk").first()
     pep = Pep(
         child=child,
         academic_year=academic_year,
         term=term,
-        template=_template_on(child, starts_on),
+        template=_template_on(child, starts_on, dates.early_years_from),
         previous=previous,
-        due_on=due_on,
-        due_basis=due_basis,
+        due_on=dates.due_on,
+        due_basis=dates.due_basis,
         created_by=actor,
     )
     pep._history_user = actor
@@ -184,24 +220,6 @@ def pep_set_up(
         section.save()
     _log(pep, actor, PepStatus.DRAFT)
     return pep
-
-
-def _term_start(child: Child, academic_year: int, term: str) -> dt.date:
-    if term == Term.INITIAL:
-        episode = child.episodes.filter(ended_on__isnull=True).first()
-        return episode.started_on if episode else timezone.localdate()
-    try:
-        bounds = term_window(child, academic_year, term)
-    except RulesMissing:
-        bounds = None
-    if bounds is not None:
-        return bounds[0]
-    # Without rules, the statutory terms: the template follows the child's school year.
-    return {
-        Term.AUTUMN: dt.date(academic_year, 9, 1),
-        Term.SPRING: dt.date(academic_year + 1, 1, 1),
-        Term.SUMMER: dt.date(academic_year + 1, 4, 1),
-    }[Term(term)]
 
 
 @transaction.atomic
@@ -261,6 +279,10 @@ def section_save(
     if any(contains_nul(value) for value in answers.values()):
         # The form refuses these with a message; PostgreSQL cannot store them at all.
         raise ValidationError("Remove the hidden characters (null characters) from the answers")
+    # Types, ranges and choices, from the section's definition: the form shows the same words.
+    answers, errors = check_answers(spec, section.pep.template, answers)
+    if errors:
+        raise ValidationError(errors)
     if known_version(base_version) == UNKNOWN_VERSION:
         raise EditConflict(PepSection.objects.select_related("updated_by").get(pk=section.pk))
     previous = section.answers
@@ -329,8 +351,11 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     """The owner says the section is done: refused, listing what is missing, if it is not."""
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
+    # An answer stored before it was checked (or by another route) is refused here too.
+    _, errors = check_answers(spec, section.pep.template, section.answers)
+    problems = list(errors.values())
     missing = missing_answers(spec, section.pep.template, section.answers)
-    problems = [f"Answer “{f.label}”" for f in missing]
+    problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [
         f"Confirm or change “{labels[name]}”, carried forward from the last PEP"
@@ -395,14 +420,12 @@ def pep_record_meeting_held(
         )
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "Enter a date that is today or in the past"})
-    submission_due_on = None
     try:
-        rules = rules_for_authority(pep.child.authority)
-        count = rules.social_worker_upload_after_meeting
-        calendar = calendar_for_child(pep.child, on=held_on)
-        submission_due_on = deadlines.add_days(count.unit, held_on, count.days, calendar)
+        submission_due_on = (
+            deadlines_for_child(pep.child, on=held_on).submission(held_on=held_on).due
+        )
     except (RulesMissing, deadlines.CalendarMissing):
-        pass  # shown as "no date" with the reason on the PEP page
+        submission_due_on = None  # shown as "no date" with the reason on the PEP page
     return _move(
         pep,
         actor,

@@ -38,3 +38,8 @@ import tempfile  # noqa: E402
 PRIVATE_MEDIA_ROOT = env.str("TEST_PRIVATE_MEDIA_ROOT", default="") or tempfile.mkdtemp(
     prefix="pep-portal-test-media-"
 )
+
+# A test that starts real beats makes every daily job due from midnight, so it need not wait
+# for 04:00 (tests/scheduling/test_beat_and_worker.py).
+if env.bool("TEST_DAILY_JOBS_DUE_ALL_DAY", default=False):
+    DAILY_JOBS = {name: {**job, "at": "00:00"} for name, job in DAILY_JOBS.items()}  # noqa: F405

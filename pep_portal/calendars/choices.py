@@ -14,3 +14,13 @@ class DayUnit(models.TextChoices):
     SCHOOL = "school", "school days"
     WORKING = "working", "working days"
     CALENDAR = "calendar", "calendar days"
+
+
+class TermCode(models.TextChoices):
+    """The stable code of a review term. PEPs (peps.models.Term uses the same codes), deadlines
+    and the termly set-up are keyed by it, never by the name the authority gives the term on
+    the rules page, which may change at any time without moving a date."""
+
+    AUTUMN = "autumn", "Autumn"
+    SPRING = "spring", "Spring"
+    SUMMER = "summer", "Summer"

@@ -317,8 +317,11 @@ class DayCount:
 
 @dataclass(frozen=True)
 class ReviewWindow:
-    """A term in which one PEP review takes place, by month (Autumn: September to December)."""
+    """A term in which one PEP review takes place, by month (Autumn: September to December).
 
+    `code` is a choices.TermCode and never changes; `name` is the authority's name for it."""
+
+    code: str
     name: str
     first_month: int
     last_month: int
@@ -333,6 +336,15 @@ class ReviewWindow:
             dt.date(year_of(self.first_month), self.first_month, 1),
             dt.date(last_year, self.last_month, last_day),
         )
+
+
+# The statutory review terms (a review each term), used by the presets and wherever an
+# authority has no rules yet.
+STATUTORY_REVIEW_WINDOWS = (
+    ReviewWindow("autumn", "Autumn", 9, 12),
+    ReviewWindow("spring", "Spring", 1, 3),
+    ReviewWindow("summer", "Summer", 4, 7),
+)
 
 
 @dataclass(frozen=True)
@@ -355,6 +367,13 @@ class PepRules:
     no_school_place_meeting_hours: int | None = None
     teacher_records_meetings: bool = False
     preset: str = ""
+    # When people are told: reminders this many calendar days before a deadline, escalation
+    # this many after it; the termly PEPs set up this many days before a review term opens;
+    # designated teachers told this many days before the PP+ cut-off.
+    reminder_lead_days: int = 3
+    escalate_after_days: int = 5
+    set_up_days_before_term: int = 14
+    pp_plus_reminder_days: int = 14
 
 
 @dataclass(frozen=True)
@@ -363,6 +382,8 @@ class Deadline:
     counted_from: dt.date
     rule: str
     calendar: tuple[str, ...]
+    # The count the rule asks for ("5 school days"), where the deadline is one.
+    count: DayCount | None = None
 
     def explain(self) -> list[str]:
         return [f"Rule: {self.rule}", f"Counted from: {self.counted_from.isoformat()} (day 0)"] + [
@@ -384,7 +405,7 @@ def _deadline(
         used = (WORKING_DAYS_SOURCE,)
     else:
         used = (CALENDAR_DAYS_SOURCE,)
-    return Deadline(due=due, counted_from=start, rule=rule, calendar=used)
+    return Deadline(due=due, counted_from=start, rule=rule, calendar=used, count=count)
 
 
 def initial_pep_due(
@@ -448,25 +469,33 @@ def term_start_in(calendar: SchoolCalendar, window_start: dt.date, window_end: d
     return start if is_school_day(calendar, start) else add_school_days(calendar, start, 1)
 
 
+def early_years_first_term(rules: PepRules, *, date_of_birth: dt.date) -> ReviewTerm | None:
+    """The review term of a young child's first PEP, where the rules have an early-years rule:
+    the term following their third (or the rule's) birthday. Before it they need no PEP, even
+    when their school year would say nursery; from it they are on the EYFS template."""
+    if rules.early_years_first_pep is None or not rules.review_windows:
+        return None
+    window, start = next_review_window_start(rules, birthday(date_of_birth, rules.early_years_age))
+    return _review_term(window, academic_year_of(start))
+
+
 def early_years_first_pep_due(
     rules: PepRules, calendar: SchoolCalendar, *, date_of_birth: dt.date
 ) -> Deadline | None:
     """The first early-years PEP, N days after the start of the term following the child's
     third (or the rule's) birthday; day 0 is that term's first school day."""
-    if rules.early_years_first_pep is None or not rules.review_windows:
+    term = early_years_first_term(rules, date_of_birth=date_of_birth)
+    if term is None or rules.early_years_first_pep is None:
         return None
-    turns = birthday(date_of_birth, rules.early_years_age)
-    window, window_start = next_review_window_start(rules, turns)
-    window_end = window.bounds(academic_year_of(window_start))[1]
-    start = term_start_in(calendar, window_start, window_end)
+    start = term_start_in(calendar, term.start, term.end)
     count = rules.early_years_first_pep
     return _deadline(
         count=count,
         start=start,
         calendar=calendar,
         rule=f"{rules.authority}: first early-years PEP {count} after the start of the "
-        f"{window.name} term following the child's {_ordinal(rules.early_years_age)} birthday "
-        f"({long_date(turns)})",
+        f"{term.name} term following the child's {_ordinal(rules.early_years_age)} birthday "
+        f"({long_date(birthday(date_of_birth, rules.early_years_age))})",
     )
 
 
@@ -510,8 +539,17 @@ def pp_plus_request_deadline(rules: PepRules, day: dt.date) -> dt.date:
     return dt.date(year.start_year + (1 if month <= 3 else 0), month, rules.pp_plus_cutoff_day)
 
 
+def pp_plus_reminder_due(rules: PepRules, today: dt.date) -> dt.date | None:
+    """The PP+ cut-off, when `today` is within the rule set's reminder period before it (the
+    designated teachers are told then); else None."""
+    cutoff = pp_plus_request_deadline(rules, today)
+    opens = cutoff - dt.timedelta(days=rules.pp_plus_reminder_days)
+    return cutoff if opens <= today <= cutoff else None
+
+
 @dataclass(frozen=True)
 class ReviewTerm:
+    code: str
     name: str
     academic_year: int
     start: dt.date
@@ -522,33 +560,140 @@ class ReviewTerm:
         return f"{self.name} {academic_year_label(self.academic_year)}"
 
 
-def pep_review_window(rules: PepRules, academic_year: int, name: str) -> ReviewTerm:
-    """The dates of one review term, e.g. Autumn 2025/26 = 1 September to 31 December 2025."""
+def _review_term(window: ReviewWindow, academic_year: int) -> ReviewTerm:
+    start, end = window.bounds(academic_year)
+    return ReviewTerm(window.code, window.name, academic_year, start, end)
+
+
+def pep_review_window(rules: PepRules, academic_year: int, code: str) -> ReviewTerm:
+    """The dates of one review term, by its code: autumn 2025/26 = 1 September to
+    31 December 2025. Raises KeyError when the rules have no such term."""
     for window in rules.review_windows:
-        if window.name.casefold() == name.casefold():
-            start, end = window.bounds(academic_year)
-            return ReviewTerm(window.name, academic_year, start, end)
-    raise KeyError(f"{rules.authority} has no review term called {name!r}")
+        if window.code == code:
+            return _review_term(window, academic_year)
+    raise KeyError(f"{rules.authority} has no review term with the code {code!r}")
+
+
+def review_pep_due(rules: PepRules, academic_year: int, code: str) -> Deadline:
+    """A termly PEP's meeting is due by the last day of its review term."""
+    term = pep_review_window(rules, academic_year, code)
+    return Deadline(
+        due=term.end,
+        counted_from=term.start,
+        rule=f"{rules.authority}: {term.name} review between {term.start:%-d %B} and "
+        f"{term.end:%-d %B %Y}",
+        calendar=(CALENDAR_DAYS_SOURCE,),
+    )
 
 
 def term_of(rules: PepRules, day: dt.date) -> ReviewTerm | None:
     """The review term a day falls in, or None outside every window (August, by default)."""
     year = academic_year_of(day)
     for window in rules.review_windows:
-        start, end = window.bounds(year)
-        if start <= day <= end:
-            return ReviewTerm(window.name, year, start, end)
+        term = _review_term(window, year)
+        if term.start <= day <= term.end:
+            return term
+    return None
+
+
+def following_review_term(rules: PepRules, day: dt.date) -> ReviewTerm | None:
+    """The review term after the one `day` falls in (the next PEP meeting belongs there), or
+    None when `day` is outside every term."""
+    current = term_of(rules, day)
+    if current is None:
+        return None
+    windows = list(rules.review_windows)
+    index = next(i for i, w in enumerate(windows) if w.code == current.code)
+    wraps = index + 1 >= len(windows)
+    following = windows[(index + 1) % len(windows)]
+    return _review_term(following, current.academic_year + (1 if wraps else 0))
+
+
+def review_terms_to_set_up(rules: PepRules, today: dt.date) -> list[ReviewTerm]:
+    """The review terms whose PEPs should exist by `today`: from the rule set's set-up lead
+    before each term opens until the term ends."""
+    lead = dt.timedelta(days=rules.set_up_days_before_term)
+    due = []
+    for window in rules.review_windows:
+        for year in (today.year - 1, today.year):
+            term = _review_term(window, year)
+            if term.start - lead <= today <= term.end:
+                due.append(term)
+    return due
+
+
+class ReminderStage:
+    REMINDER = "reminder"
+    DUE = "due"
+    ESCALATED = "escalated"
+
+
+def reminder_stage(rules: PepRules, *, today: dt.date, due: dt.date) -> str | None:
+    """Where a deadline stands on `today`: not yet worth a word (None), a reminder in the
+    lead-up, due (from the day itself), or escalated once the escalation delay has passed."""
+    if today < due - dt.timedelta(days=rules.reminder_lead_days):
+        return None
+    if today < due:
+        return ReminderStage.REMINDER
+    if today < due + dt.timedelta(days=rules.escalate_after_days):
+        return ReminderStage.DUE
+    return ReminderStage.ESCALATED
+
+
+def qa_review_due(*, submitted_on: dt.date, within_days: int) -> dt.date:
+    """Quality assurance of a submitted PEP is due this many calendar days after submission."""
+    return submitted_on + dt.timedelta(days=within_days)
+
+
+class InternalReviewRefused:
+    """Why a review may not be an internal one (see internal_review_refusal)."""
+
+    EVERY_TERM_FORMAL = "every_term_formal"
+    NEEDS_EXPECTED_PROGRESS = "needs_expected_progress"
+    MUST_BE_FORMAL = "must_be_formal"
+
+
+def internal_review_refusal(
+    rules: PepRules,
+    *,
+    term_code: str,
+    formal_meetings_this_year: int,
+    expected_progress: bool | None,
+) -> str | None:
+    """Why the review of the term `term_code` may not be an internal one led by the designated
+    teacher rather than a formal meeting, or None when it may (Walsall: two formal meetings a
+    year; one review may be internal if the child is making expected progress).
+
+    `formal_meetings_this_year` counts the formal meetings already held in the academic year;
+    the terms after this one (by their order in the rules) could still hold the rest."""
+    codes = [w.code for w in rules.review_windows]
+    if rules.formal_meetings_per_year >= len(codes):
+        return InternalReviewRefused.EVERY_TERM_FORMAL
+    if rules.internal_review_needs_expected_progress and expected_progress is not True:
+        return InternalReviewRefused.NEEDS_EXPECTED_PROGRESS
+    index = codes.index(term_code) if term_code in codes else 0
+    terms_left_after_this = len(codes) - index - 1
+    if formal_meetings_this_year + terms_left_after_this < rules.formal_meetings_per_year:
+        return InternalReviewRefused.MUST_BE_FORMAL
     return None
 
 
 def internal_review_allowed(
-    rules: PepRules, *, formal_meetings_this_year: int, expected_progress: bool
+    rules: PepRules,
+    *,
+    term_code: str,
+    formal_meetings_this_year: int,
+    expected_progress: bool | None,
 ) -> bool:
-    """Whether the next review may be an internal one led by the designated teacher rather
-    than a formal meeting (Walsall: the third, if the child is making expected progress)."""
-    if formal_meetings_this_year < rules.formal_meetings_per_year:
-        return False
-    return expected_progress or not rules.internal_review_needs_expected_progress
+    return (
+        internal_review_refusal(
+            rules,
+            term_code=term_code,
+            formal_meetings_this_year=formal_meetings_this_year,
+            expected_progress=expected_progress,
+        )
+        is None
+    )
 
 
 def _ordinal(n: int) -> str:

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from children.forms import DateField, PortalForm, SchoolUrnField
 from pep_portal.forms import StorableTextMixin
 
-from .choices import DayUnit, PeriodKind
+from .choices import DayUnit, PeriodKind, TermCode
 from .models import PepRuleSet
 from .term_dates import MAX_BYTES, MAX_NAME_LENGTH
 
@@ -154,6 +154,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "reminder_lead_days",
             "escalate_after_days",
             "set_up_days_before_term",
+            "pp_plus_reminder_days",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -181,6 +182,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "reminder_lead_days": "Reminders: days before a deadline",
             "escalate_after_days": "Escalation to the virtual school adviser: days after it",
             "set_up_days_before_term": "Termly PEPs set up: days before the term opens",
+            "pp_plus_reminder_days": "PP+ reminder to designated teachers: days before the cut-off",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -253,6 +255,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             Fieldset(
                 Field.text("pp_plus_cutoff_day", **number),
                 Field.select("pp_plus_cutoff_month"),
+                Field.text("pp_plus_reminder_days", **number),
                 Field.text("no_school_place_meeting_hours", **number),
                 legend="Pupil premium plus and children without a school place",
                 legend_size=Size.MEDIUM,
@@ -261,6 +264,12 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
 
 
 class WindowForm(StorableTextMixin, forms.Form):
+    # The term's stable code: the name can be changed freely, the code keeps its dates.
+    code = forms.ChoiceField(
+        label="Which termly PEP",
+        choices=[("", "Choose"), *TermCode.choices],
+        required=False,
+    )
     name = forms.CharField(label="Name", max_length=40, required=False)
     first_month = _month_field("From")
     last_month = _month_field("To")
@@ -275,6 +284,7 @@ class WindowForm(StorableTextMixin, forms.Form):
         label = f"Review term {int(number) + 1}" if number.isdigit() else "Review term"
         self.helper.layout = Layout(
             Fieldset(
+                Field.select("code"),
                 Field.text("name", field_width=10),
                 Field.select("first_month"),
                 Field.select("last_month"),
@@ -284,7 +294,10 @@ class WindowForm(StorableTextMixin, forms.Form):
         )
 
 
-WindowFormSet = forms.formset_factory(WindowForm, extra=1, max_num=6, absolute_max=6)
+# One review term per termly PEP code at most.
+WindowFormSet = forms.formset_factory(
+    WindowForm, extra=1, max_num=len(TermCode), absolute_max=len(TermCode)
+)
 
 
 class DeadlineCheckForm(PortalForm):

@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .choices import DayUnit, PeriodKind
+from .choices import DayUnit, PeriodKind, TermCode
 from .deadlines import academic_year_label
 
 
@@ -170,6 +170,10 @@ class PepRuleSet(models.Model):
     escalate_after_days = models.PositiveSmallIntegerField(default=5)
     # The termly PEPs are set up this many days before each review term opens.
     set_up_days_before_term = models.PositiveSmallIntegerField(default=14)
+    # Designated teachers are told this many days before the PP+ cut-off.
+    pp_plus_reminder_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MaxValueValidator(200)]
+    )
     # Walsall: the designated teacher leads reviews and records them; Medway: the social worker.
     teacher_records_meetings = models.BooleanField(default=False)
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(
@@ -193,6 +197,7 @@ class ReviewWindow(models.Model):
 
     rule_set = models.ForeignKey(PepRuleSet, on_delete=models.CASCADE, related_name="windows")
     position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=10, choices=TermCode.choices)
     name = models.CharField(max_length=40)
     first_month = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(12)]
@@ -207,7 +212,8 @@ class ReviewWindow(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["rule_set", "position"], name="one_review_window_per_position"
-            )
+            ),
+            models.UniqueConstraint(fields=["rule_set", "code"], name="one_review_window_per_code"),
         ]
 
     def __str__(self) -> str:

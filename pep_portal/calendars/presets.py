@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .choices import DayUnit
+from .deadlines import STATUTORY_REVIEW_WINDOWS
 
 SEED_MEDWAY = "Medway's “MVS PEP Process 2020-2021” (seed 000)"
 SEED_WALSALL = "Walsall's “Personal Education Plan (PEP) process” (seed 004)"
@@ -17,7 +18,8 @@ STATUTORY_INITIAL = (
     "statutory default: the PEP is part of the care plan, due within 10 working days of an "
     "emergency placement and ready for the first care plan review at 20 working days"
 )
-TERM_WINDOWS = [("Autumn", 9, 12), ("Spring", 1, 3), ("Summer", 4, 7)]
+# (code, name, first month, last month): the code is the term's stable key, the name is shown.
+TERM_WINDOWS = [(w.code, w.name, w.first_month, w.last_month) for w in STATUTORY_REVIEW_WINDOWS]
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Preset:
     slug: str
     authority: dict[str, str]
     rules: dict[str, Any]
-    windows: list[tuple[str, int, int]]
+    windows: list[tuple[str, str, int, int]]
     provenance: dict[str, str] = field(default_factory=dict)
     # What the command should tell the operator to check after creating the authority.
     reminders: tuple[str, ...] = ()
@@ -62,6 +64,7 @@ MEDWAY = Preset(
         "reminder_lead_days": 3,
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
+        "pp_plus_reminder_days": 14,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -115,6 +118,7 @@ WALSALL = Preset(
         "reminder_lead_days": 3,
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
+        "pp_plus_reminder_days": 14,
     },
     windows=TERM_WINDOWS,
     provenance={

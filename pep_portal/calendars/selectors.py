@@ -16,10 +16,12 @@ from children.models import Child, Enrolment, School
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 
+from . import deadlines
 from .choices import PeriodKind
 from .deadlines import (
     DayCount,
     DayStatus,
+    Deadline,
     PepRules,
     Period,
     ReviewWindow,
@@ -189,7 +191,7 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         initial_pep=DayCount(r.initial_pep_days, r.initial_pep_unit),
         initial_pep_emergency=DayCount(r.initial_pep_days_emergency, r.initial_pep_unit),
         review_windows=tuple(
-            ReviewWindow(w.name, w.first_month, w.last_month) for w in r.windows.all()
+            ReviewWindow(w.code, w.name, w.first_month, w.last_month) for w in r.windows.all()
         ),
         formal_meetings_per_year=r.formal_meetings_per_year,
         internal_review_needs_expected_progress=r.internal_review_needs_expected_progress,
@@ -207,7 +209,59 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         no_school_place_meeting_hours=r.no_school_place_meeting_hours,
         teacher_records_meetings=r.teacher_records_meetings,
         preset=r.preset,
+        reminder_lead_days=r.reminder_lead_days,
+        escalate_after_days=r.escalate_after_days,
+        set_up_days_before_term=r.set_up_days_before_term,
+        pp_plus_reminder_days=r.pp_plus_reminder_days,
     )
+
+
+def rules_of_every_authority() -> dict[LocalAuthority, PepRules]:
+    """Every authority's rules, in two queries, for the daily jobs."""
+    rule_sets = PepRuleSet.objects.select_related("authority").prefetch_related("windows")
+    return {r.authority: rules_from(r, authority_name=r.authority.name) for r in rule_sets}
+
+
+# --- a child's deadlines: the rules and the calendar fetched once, then asked of the engine ---
+
+
+@dataclass(frozen=True)
+class ChildDeadlines:
+    """A child's authority's rules and the calendar their school days are counted on, fetched
+    once; each method asks the deadline engine. Built by `deadlines_for_child`, which raises
+    RulesMissing; a method raises CalendarMissing when the count needs term dates not loaded."""
+
+    rules: PepRules
+    calendar: SchoolCalendar
+
+    def teacher_sections(self, *, meeting: dt.date) -> Deadline:
+        return deadlines.teacher_sections_due(self.rules, self.calendar, meeting=meeting)
+
+    def submission(self, *, held_on: dt.date) -> Deadline:
+        return deadlines.social_worker_upload_due(self.rules, self.calendar, meeting=held_on)
+
+    def initial_pep(self, *, entered_care: dt.date, emergency: bool) -> Deadline:
+        return deadlines.initial_pep_due(
+            self.rules, self.calendar, entered_care=entered_care, emergency=emergency
+        )
+
+    def early_years_first_pep(self, *, date_of_birth: dt.date) -> Deadline | None:
+        return deadlines.early_years_first_pep_due(
+            self.rules, self.calendar, date_of_birth=date_of_birth
+        )
+
+    def school_change_pep(self, *, changed_on: dt.date) -> Deadline | None:
+        return deadlines.school_change_pep_due(self.rules, self.calendar, changed_on=changed_on)
+
+
+def deadlines_for_child(
+    child: Child, *, on: dt.date, rules: PepRules | None = None
+) -> ChildDeadlines:
+    """The rules of the child's authority (unless the caller has them already) and the
+    calendar of the school they were at on `on` (see calendar_for_child). Raises RulesMissing
+    when the authority has no rule set."""
+    rules = rules if rules is not None else rules_for_authority(child.authority)
+    return ChildDeadlines(rules, calendar_for_child(child, on=on))
 
 
 # --- screens ----------------------------------------------------------------------------------

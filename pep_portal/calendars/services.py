@@ -24,7 +24,7 @@ from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
 
-from .choices import PeriodKind
+from .choices import PeriodKind, TermCode
 from .deadlines import academic_year_bounds, academic_year_label, academic_year_of
 from .models import CalendarPeriod, PepRuleSet, ReviewWindow, TermCalendar
 from .presets import PRESETS, Preset
@@ -274,10 +274,19 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "social_worker_upload": ("social_worker_upload_days_after", "social_worker_upload_unit"),
     "pp_plus_cutoff": ("pp_plus_cutoff_month", "pp_plus_cutoff_day"),
     "no_school_place_meeting": ("no_school_place_meeting_hours",),
+    "reminders": (
+        "reminder_lead_days",
+        "escalate_after_days",
+        "set_up_days_before_term",
+        "pp_plus_reminder_days",
+    ),
 }
 
+# A review window as the services take it: (term code, name shown, first month, last month).
+Window = tuple[str, str, int, int]
 
-def _check_rules(values: dict[str, Any], windows: Sequence[tuple[str, int, int]]) -> None:
+
+def _check_rules(values: dict[str, Any], windows: Sequence[Window]) -> None:
     errors: dict[str, str] = {}
     try:
         # Checked against a leap year's neighbour: a cut-off must exist every year.
@@ -286,11 +295,16 @@ def _check_rules(values: dict[str, Any], windows: Sequence[tuple[str, int, int]]
         errors["pp_plus_cutoff_day"] = "Enter a day that exists in that month every year"
     if not windows:
         errors["__all__"] = "Give at least one review term"
-    names = [name.strip().casefold() for name, _, _ in windows]
+    names = [name.strip().casefold() for _, name, _, _ in windows]
     if len(set(names)) != len(names) or not all(names):
         errors["__all__"] = "Give each review term a different name"
+    codes = [code for code, _, _, _ in windows]
+    if not all(code in TermCode.values for code in codes):
+        errors["__all__"] = "Say which termly PEP each review term is for"
+    elif len(set(codes)) != len(codes):
+        errors["__all__"] = "Give each termly PEP one review term only"
     taken: set[int] = set()
-    for name, first, last in windows:
+    for _, name, first, last in windows:
         # Months in academic order: September is 0, August is 11.
         span = set(range((first - 9) % 12, (last - 9) % 12 + 1))
         if (first - 9) % 12 > (last - 9) % 12:
@@ -306,8 +320,8 @@ def _check_rules(values: dict[str, Any], windows: Sequence[tuple[str, int, int]]
         raise ValidationError(errors)
 
 
-def _windows_of(rule_set: PepRuleSet) -> list[tuple[str, int, int]]:
-    return [(w.name, w.first_month, w.last_month) for w in rule_set.windows.all()]
+def _windows_of(rule_set: PepRuleSet) -> list[Window]:
+    return [(w.code, w.name, w.first_month, w.last_month) for w in rule_set.windows.all()]
 
 
 @transaction.atomic
@@ -316,7 +330,7 @@ def rule_set_save(
     actor: User | None,
     authority: LocalAuthority,
     values: dict[str, Any],
-    windows: Sequence[tuple[str, int, int]],
+    windows: Sequence[Window],
     provenance: dict[str, str] | None = None,
     preset: str = "",
 ) -> tuple[PepRuleSet, bool]:
@@ -329,7 +343,7 @@ def rule_set_save(
     created = rule_set is None
     rule_set = rule_set or PepRuleSet(authority=authority)
     old_windows = [] if created else _windows_of(rule_set)
-    windows = [(n.strip(), first, last) for n, first, last in windows]
+    windows = [(code, n.strip(), first, last) for code, n, first, last in windows]
     changed_rules = [
         rule
         for rule, names in RULE_FIELDS.items()
@@ -355,9 +369,14 @@ def rule_set_save(
     rule_set.save()
     if old_windows != windows:
         rule_set.windows.all().delete()
-        for position, (name, first, last) in enumerate(windows):
+        for position, (code, name, first, last) in enumerate(windows):
             window = ReviewWindow(
-                rule_set=rule_set, position=position, name=name, first_month=first, last_month=last
+                rule_set=rule_set,
+                position=position,
+                code=code,
+                name=name,
+                first_month=first,
+                last_month=last,
             )
             window._history_user = actor  # type: ignore[attr-defined]
             window.save()

@@ -31,6 +31,7 @@ from .deadlines import (
 )
 from .forms import DeadlineCheckForm, PeriodForm, RuleSetForm, UploadForm, WindowFormSet
 from .models import CalendarPeriod, PepRuleSet
+from .presets import TERM_WINDOWS
 from .selectors import (
     RulesMissing,
     authority_calendars,
@@ -332,6 +333,11 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
             if rules.internal_review_needs_expected_progress
             else ""
         )
+    reminders = (
+        f"Reminders {rules.reminder_lead_days} days before a deadline; the virtual school "
+        f"adviser told {rules.escalate_after_days} days after it; termly PEPs set up "
+        f"{rules.set_up_days_before_term} days before the term opens"
+    )
     return [
         (
             "Initial PEP",
@@ -341,13 +347,16 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
         ),
         (
             "New PEP after a change of school",
-            f"Within {rules.school_change_pep}" if rules.school_change_pep else "No rule",
+            f"Within {rules.school_change_pep} of the move: the social worker is reminded "
+            "until a PEP meeting is held"
+            if rules.school_change_pep
+            else "No rule",
             notes.get("school_change_pep", ""),
         ),
         (
             "First early-years PEP",
             f"{rules.early_years_first_pep} after the start of the term following the child's "
-            f"birthday at {rules.early_years_age}"
+            f"birthday at {rules.early_years_age}; their termly PEPs start that term"
             if rules.early_years_first_pep
             else "No rule",
             notes.get("early_years_first_pep", ""),
@@ -367,7 +376,8 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
         (
             "Pupil premium plus requests",
             f"By {rules.pp_plus_cutoff_day} {_month(rules.pp_plus_cutoff_month)} in the financial "
-            "year (1 April to 31 March)",
+            f"year (1 April to 31 March); designated teachers reminded "
+            f"{rules.pp_plus_reminder_days} days before",
             notes.get("pp_plus_cutoff", ""),
         ),
         (
@@ -375,6 +385,7 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
             f"Meeting with the virtual school within {hours} hours" if hours else "No rule",
             notes.get("no_school_place_meeting", ""),
         ),
+        ("Reminders and set-up", reminders, notes.get("reminders", "")),
     ]
 
 
@@ -411,23 +422,25 @@ def rules_edit(request: HttpRequest) -> HttpResponse:
     rule_set = PepRuleSet.objects.filter(authority=authority).first() or PepRuleSet(
         authority=authority
     )
-    windows = (
-        [
-            {"name": w.name, "first_month": w.first_month, "last_month": w.last_month}
-            for w in rule_set.windows.all()
-        ]
-        if rule_set.pk
-        else [
-            {"name": name, "first_month": first, "last_month": last}
-            for name, first, last in (("Autumn", 9, 12), ("Spring", 1, 3), ("Summer", 4, 7))
-        ]
-    )
+    windows = [
+        {"code": code, "name": name, "first_month": first, "last_month": last}
+        for code, name, first, last in (
+            [(w.code, w.name, w.first_month, w.last_month) for w in rule_set.windows.all()]
+            if rule_set.pk
+            else TERM_WINDOWS
+        )
+    ]
     form = RuleSetForm(_posted(request), instance=rule_set)
     formset = WindowFormSet(_posted(request), initial=windows, prefix="windows")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         values = {name: form.cleaned_data[name] for name in RuleSetForm.Meta.fields}
         chosen = [
-            (f.cleaned_data["name"], f.cleaned_data["first_month"], f.cleaned_data["last_month"])
+            (
+                f.cleaned_data["code"],
+                f.cleaned_data["name"],
+                f.cleaned_data["first_month"],
+                f.cleaned_data["last_month"],
+            )
             for f in formset
             if f.cleaned_data.get("name", "").strip()
         ]

@@ -41,17 +41,26 @@ mkdir -p "$OUT_DIR/assets/images"
 sed -E 's@//# sourceMappingURL=[^[:space:]]*@@' \
   "$PKG_DIST/govuk-frontend.min.js" > "$OUT_DIR/govuk-frontend.min.js"
 
-# 3. Images and the web app manifest (NOT fonts/: the portal uses Arial).
-cp "$PKG_DIST/assets/images/"* "$OUT_DIR/assets/images/"
-cp "$PKG_DIST/assets/manifest.json" "$OUT_DIR/assets/manifest.json"
+# 3. Images the CSS refers to (only the crest, in a footer class the portal does not use; the
+#    manifest storage needs every referenced file). NOT the favicons, app icons, opengraph image
+#    or manifest: they show the GOV.UK crown, which is for GOV.UK services only. The portal's
+#    own icon is static/pep_portal/favicon.svg. NOT fonts/: the portal uses Arial.
+cp "$PKG_DIST/assets/images/govuk-crest.svg" "$OUT_DIR/assets/images/"
 
-# 4. Sanity checks on the compiled CSS.
+# 4. The MIT licence, which must travel with the files. The npm package does not include its
+#    LICENSE.txt, so a copy is kept beside this script.
+cp "$FRONTEND_DIR/govuk-frontend-LICENSE.txt" "$OUT_DIR/LICENSE.txt"
+
+# 5. Sanity checks on the compiled CSS.
 CSS="$OUT_DIR/govuk-frontend.min.css"
 fail=0
 if grep -q "GDS Transport" "$CSS"; then echo "ERROR: 'GDS Transport' found in CSS" >&2; fail=1; fi
 if grep -q "\.woff" "$CSS"; then echo "ERROR: font files referenced in CSS" >&2; fail=1; fi
 if grep -Eq "url\(['\"]?/assets/" "$CSS"; then echo "ERROR: /assets/ URL found in CSS" >&2; fail=1; fi
 if grep -q "sourceMappingURL" "$OUT_DIR/govuk-frontend.min.js"; then echo "ERROR: sourceMappingURL left in JS" >&2; fail=1; fi
+for name in "$OUT_DIR/assets/images/"*; do
+  case "$(basename "$name")" in govuk-crest.svg) ;; *) echo "ERROR: unexpected image $name" >&2; fail=1;; esac
+done
 [ "$fail" -eq 0 ] || exit 1
 
 echo "Built GOV.UK Frontend ${GOVUK_VERSION} into ${OUT_DIR}"

@@ -8,6 +8,7 @@ class Kind(models.TextChoices):
     TEACHER_SECTIONS_DUE = "teacher_sections_due", "The school's PEP sections are due"
     SUBMISSION_DUE = "submission_due", "A PEP is due to be submitted"
     NO_MEETING_ARRANGED = "no_meeting_arranged", "A PEP meeting needs arranging"
+    SCHOOL_CHANGE_PEP_DUE = "school_change_pep_due", "A PEP review is due after a change of school"
     QA_WAITING = "qa_waiting", "A PEP is waiting for quality assurance"
     PP_CUTOFF = "pp_cutoff", "Pupil Premium Plus requests close soon"
     CALENDAR_MISSING = "calendar_missing", "Next year's term dates are missing"

@@ -21,19 +21,23 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import CareEpisode, Child, TeacherApproval
+from children.models import CareEpisode, Child, Enrolment, TeacherApproval
 from children.school_year import year_group_on
 from children.selectors import current_school_ids, designated_teachers_by_child
 from meetings.models import Meeting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
-from pep_portal.calendars.deadlines import financial_year_of
-from pep_portal.calendars.models import PepRuleSet
-from pep_portal.calendars.selectors import authorities_missing_years, rules_from
+from pep_portal.calendars import deadlines
+from pep_portal.calendars.deadlines import PepRules
+from pep_portal.calendars.selectors import (
+    authorities_missing_years,
+    deadlines_for_child,
+    rules_of_every_authority,
+)
 from pep_portal.outbox.services import enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
-from peps.services import TERM_WINDOW_NAMES, pep_set_up
+from peps.services import pep_set_up
 from quality_assurance.models import QaFramework
 
 from .models import Kind, Notification, Stage
@@ -284,29 +288,17 @@ def tell_of_teacher_approval(*, approval: TeacherApproval, actor: User) -> None:
 # --- the sweep --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Timing:
-    lead: int
-    escalate: int
+# The engine's stages are the notification stages.
+_STAGES = {
+    deadlines.ReminderStage.REMINDER: Stage.REMINDER,
+    deadlines.ReminderStage.DUE: Stage.DUE,
+    deadlines.ReminderStage.ESCALATED: Stage.ESCALATED,
+}
 
 
-def _timings() -> dict[int, Timing]:
-    return {
-        r.authority_id: Timing(r.reminder_lead_days, r.escalate_after_days)
-        for r in PepRuleSet.objects.only(
-            "authority_id", "reminder_lead_days", "escalate_after_days"
-        )
-    }
-
-
-def _stage(today: dt.date, due: dt.date, timing: Timing) -> str | None:
-    if today < due - dt.timedelta(days=timing.lead):
-        return None
-    if today < due:
-        return Stage.REMINDER
-    if today < due + dt.timedelta(days=timing.escalate):
-        return Stage.DUE
-    return Stage.ESCALATED
+def _stage(today: dt.date, due: dt.date, rules: PepRules) -> str | None:
+    stage = deadlines.reminder_stage(rules, today=today, due=due)
+    return None if stage is None else _STAGES[stage]
 
 
 def _school_teachers(child_ids: set[int]) -> dict[int, list[int]]:
@@ -325,7 +317,7 @@ def _owners_then_adviser(pep: Pep, owners: list[int], stage: str) -> list[int]:
     return people
 
 
-def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
+def _pep_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
     # Only children still in care: a child who has left care is owed no more reminders.
     in_care = CareEpisode.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
     open_peps = (
@@ -349,8 +341,8 @@ def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
     peps = list(open_peps.annotate(teacher_open=Exists(teacher_open), has_meeting=Exists(arranged)))
     teachers = _school_teachers({p.child_id for p in peps})
     for pep in peps:
-        timing = timings.get(pep.child.authority_id)
-        if timing is None:
+        rules = rules_of.get(pep.child.authority_id)
+        if rules is None:
             continue
         name, url = pep.child.display_name, pep_url.replace("/0/", f"/{pep.pk}/")
         sw = [pep.child.social_worker_id] if pep.child.social_worker_id else []
@@ -392,7 +384,7 @@ def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
                     (kind, pep.due_on, sw, f"{name}: the PEP meeting is due by {pep.due_on:%-d %B}")
                 )
         for kind, due, owners, message in checks:
-            stage = _stage(today, due, timing)
+            stage = _stage(today, due, rules)
             if stage is None:
                 continue
             for person in _owners_then_adviser(pep, owners, stage):
@@ -402,8 +394,9 @@ def _pep_dues(today: dt.date, timings: dict[int, Timing]) -> Iterator[Due]:
 def _qa_dues(today: dt.date) -> Iterator[Due]:
     """Submitted PEPs waiting longer than the authority's QA target: to its quality assurers
     (or all its virtual school staff where nobody holds that duty)."""
-
     within = dict(QaFramework.objects.values_list("authority_id", "review_within_days"))
+    # An authority without a QA framework gets the framework's default target.
+    default_within = QaFramework._meta.get_field("review_within_days").get_default()
     waiting = Pep.objects.filter(
         status=PepStatus.SUBMITTED, submitted_at__isnull=False
     ).select_related("child")
@@ -414,8 +407,9 @@ def _qa_dues(today: dt.date) -> Iterator[Due]:
         staff[authority_id].append((pk, qa))
     for pep in waiting:
         authority = pep.child.authority_id
-        due = timezone.localtime(pep.submitted_at).date() + dt.timedelta(
-            days=within.get(authority, 10)
+        due = deadlines.qa_review_due(
+            submitted_on=timezone.localtime(pep.submitted_at).date(),
+            within_days=within.get(authority, default_within),
         )
         if today < due:
             continue
@@ -433,16 +427,15 @@ def _qa_dues(today: dt.date) -> Iterator[Due]:
             )
 
 
-def _pp_cutoff_dues(today: dt.date) -> Iterator[Due]:
-    """Fourteen days before an authority's PP+ cut-off, its designated teachers are told."""
-
-    year = financial_year_of(today)
-    for rules in PepRuleSet.objects.select_related("authority"):
-        month, day = rules.pp_plus_cutoff_month, rules.pp_plus_cutoff_day
-        cutoff = dt.date(year.start_year + (1 if month <= 3 else 0), month, day)
-        if not cutoff - dt.timedelta(days=14) <= today <= cutoff:
+def _pp_cutoff_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
+    """In the rule set's reminder period before an authority's PP+ cut-off, its designated
+    teachers are told."""
+    authorities = {a.pk: a for a in LocalAuthority.objects.filter(pk__in=list(rules_of))}
+    for authority_id, rules in rules_of.items():
+        cutoff = deadlines.pp_plus_reminder_due(rules, today)
+        if cutoff is None:
             continue
-        in_care = Child.objects.filter(authority_id=rules.authority_id).filter(
+        in_care = Child.objects.filter(authority_id=authority_id).filter(
             Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True))
         )
         teachers = _school_teachers(set(in_care.values_list("pk", flat=True)))
@@ -451,15 +444,69 @@ def _pp_cutoff_dues(today: dt.date) -> Iterator[Due]:
                 person,
                 Kind.PP_CUTOFF,
                 Stage.REMINDER,
-                f"la{rules.authority_id}",
+                f"la{authority_id}",
                 cutoff,
-                f"{rules.authority.name}: PP+ requests close on {cutoff:%-d %B %Y}",
+                f"{authorities[authority_id].name}: PP+ requests close on {cutoff:%-d %B %Y}",
                 reverse("home"),
             )
 
 
-def _calendar_dues(today: dt.date) -> Iterator[Due]:
+def _school_change_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
+    """Where an authority's rules want a new PEP after a change of school: its social worker
+    is reminded (and the adviser told, once overdue) until a PEP meeting is held on or after
+    the move. The date is the deadline engine's, on the new school's calendar."""
+    with_rule = [pk for pk, rules in rules_of.items() if rules.school_change_pep is not None]
+    if not with_rule:
+        return
+    earlier = Enrolment.objects.filter(
+        child=OuterRef("child_id"), started_on__lt=OuterRef("started_on")
+    )
+    held_since = Pep.objects.filter(
+        child=OuterRef("child_id"), meeting_on__gte=OuterRef("started_on")
+    )
+    in_care = CareEpisode.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
+    moves = (
+        Enrolment.objects.filter(
+            ended_on__isnull=True,
+            child__authority_id__in=with_rule,
+            # No PEP rule counts further than MAX_COUNT days: older moves are long past due.
+            started_on__gte=today - dt.timedelta(days=2 * deadlines.MAX_COUNT),
+            started_on__lte=today,
+        )
+        .filter(Exists(earlier), Exists(in_care))
+        .exclude(Exists(held_since))
+        .select_related("child__authority")
+    )
+    child_url = reverse("child_detail", args=[0])
+    for move in moves:
+        child, rules = move.child, rules_of[move.child.authority_id]
+        try:
+            deadline = deadlines_for_child(
+                child, on=move.started_on, rules=rules
+            ).school_change_pep(changed_on=move.started_on)
+        except deadlines.CalendarMissing:
+            continue  # the calendar warning tells the administrators
+        stage = _stage(today, deadline.due, rules) if deadline is not None else None
+        if deadline is None or stage is None:
+            continue
+        people = [child.social_worker_id] if child.social_worker_id else []
+        if stage == Stage.ESCALATED and child.virtual_school_adviser_id:
+            people.append(child.virtual_school_adviser_id)
+        for person in people:
+            yield Due(
+                person,
+                Kind.SCHOOL_CHANGE_PEP_DUE,
+                stage,
+                f"move{move.pk}",
+                deadline.due,
+                f"{child.display_name}: a PEP review is due by {deadline.due:%-d %B} after "
+                "the change of school",
+                child_url.replace("/0/", f"/{child.pk}/"),
+                child.pk,
+            )
 
+
+def _calendar_dues(today: dt.date) -> Iterator[Due]:
     for authority, years in authorities_missing_years(today=today).items():
         managers = User.objects.filter(authority=authority, is_active=True).filter(
             Q(role=Role.AUTHORITY_ADMINISTRATOR)
@@ -480,11 +527,12 @@ def _calendar_dues(today: dt.date) -> Iterator[Due]:
 
 def deadline_candidates(today: dt.date) -> list[Due]:
     """Every notification owed on `today` (whether or not already sent)."""
-    timings = _timings()
+    rules_of = {authority.pk: rules for authority, rules in rules_of_every_authority().items()}
     return [
-        *_pep_dues(today, timings),
+        *_pep_dues(today, rules_of),
         *_qa_dues(today),
-        *_pp_cutoff_dues(today),
+        *_pp_cutoff_dues(today, rules_of),
+        *_school_change_dues(today, rules_of),
         *_calendar_dues(today),
     ]
 
@@ -510,48 +558,48 @@ def sweep_deadlines(*, today: dt.date | None = None, dry_run: bool = False) -> l
 def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
     """Before each review term opens, set up the PEPs of every child in care who needs one,
     carried forward from their last, each authority by its own rules; tell the virtual school.
-    Idempotent: a child who already has the term's PEP is skipped."""
-
+    Which terms are due is the deadline engine's answer, by term code (never by the name the
+    authority gives the term). Idempotent: a child who already has the term's PEP is skipped."""
     today = today or timezone.localdate()
     made: dict[str, int] = {}
-    terms_by_name = {name: term for term, name in TERM_WINDOW_NAMES.items()}
-    for rule_set in PepRuleSet.objects.select_related("authority").prefetch_related("windows"):
-        authority: LocalAuthority = rule_set.authority
-        rules = rules_from(rule_set, authority_name=authority.name)
-        for window in rules.review_windows:
-            term = terms_by_name.get(window.name)
-            if term is None:
-                continue
-            for year in (today.year - 1, today.year):
-                start, end = window.bounds(year)
-                opens = start - dt.timedelta(days=rule_set.set_up_days_before_term)
-                if not opens <= today <= end:
-                    continue
-                count = _set_up_term(authority, year, term, pep_set_up, start)
-                if count:
-                    made[f"{authority.slug} {window.name} {year}"] = count
-                    _tell_virtual_school(authority, window.name, year, count)
+    for authority, rules in rules_of_every_authority().items():
+        for term in deadlines.review_terms_to_set_up(rules, today):
+            count = _set_up_term(authority, rules, term)
+            if count:
+                made[f"{authority.slug} {term.code} {term.academic_year}"] = count
+                _tell_virtual_school(authority, term, count)
     return made
 
 
-def _set_up_term(authority: LocalAuthority, year: int, term: str, pep_set_up, start) -> int:  # type: ignore[no-untyped-def]
+def _needs_a_pep(rules: PepRules, date_of_birth: dt.date, term: deadlines.ReviewTerm) -> bool:
+    """From nursery age, or sooner where the authority's early-years rule says so."""
+    if year_group_on(date_of_birth, term.start).pep_template is not None:
+        return True
+    first = deadlines.early_years_first_term(rules, date_of_birth=date_of_birth)
+    return first is not None and first.start <= term.start
 
+
+def _set_up_term(authority: LocalAuthority, rules: PepRules, term: deadlines.ReviewTerm) -> int:
+    year = term.academic_year
     children = (
         Child.objects.filter(authority=authority)
         .filter(Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)))
-        .exclude(Exists(Pep.objects.filter(child=OuterRef("pk"), academic_year=year, term=term)))
+        .exclude(
+            Exists(Pep.objects.filter(child=OuterRef("pk"), academic_year=year, term=term.code))
+        )
     )
     count = 0
     for child in children:
-        if year_group_on(child.date_of_birth, start).pep_template is None:
-            continue  # not yet of nursery age: no PEP
+        if not _needs_a_pep(rules, child.date_of_birth, term):
+            continue  # too young for a PEP yet
         with transaction.atomic():
-            pep_set_up(actor=None, child=child, academic_year=year, term=term)
+            pep_set_up(actor=None, child=child, academic_year=year, term=term.code)
         count += 1
     return count
 
 
-def _tell_virtual_school(authority: LocalAuthority, term: str, year: int, count: int) -> None:
+def _tell_virtual_school(authority: LocalAuthority, term: deadlines.ReviewTerm, count: int) -> None:
+    year = term.academic_year
     staff = User.objects.filter(
         authority=authority, role=Role.VIRTUAL_SCHOOL_STAFF, is_active=True
     ).values_list("pk", flat=True)
@@ -560,9 +608,9 @@ def _tell_virtual_school(authority: LocalAuthority, term: str, year: int, count:
             person,
             Kind.PEPS_SET_UP,
             Stage.REMINDER,
-            f"la{authority.pk}{term}{year}",
+            f"la{authority.pk}{term.code}{year}",
             None,
-            f"{count} {term} PEPs have been set up for {year} to {year + 1}",
+            f"{count} {term.name} PEPs have been set up for {year} to {year + 1}",
             reverse("child_list"),
         )
         for person in staff

@@ -211,7 +211,7 @@ def test_a_preset_resets_an_existing_authoritys_hand_edited_rules(personas):
 
 
 def test_rules_are_checked_before_they_are_saved(personas):
-    def save(windows: list[tuple[str, int, int]], **changes: object) -> None:
+    def save(windows: list[tuple[str, str, int, int]], **changes: object) -> None:
         rule_set_save(
             actor=personas.authority_administrator,
             authority=personas.authority,
@@ -220,9 +220,13 @@ def test_rules_are_checked_before_they_are_saved(personas):
         )
 
     with pytest.raises(ValidationError, match="more formal meetings than review terms"):
-        save([("Autumn", 9, 12), ("Spring", 1, 3)], formal_meetings_per_year=3)
+        save([("autumn", "Autumn", 9, 12), ("spring", "Spring", 1, 3)], formal_meetings_per_year=3)
     with pytest.raises(ValidationError, match="must not overlap"):
-        save([("Autumn", 9, 12), ("Winter", 12, 2), ("Summer", 4, 7)])
+        save([("autumn", "Autumn", 9, 12), ("spring", "Winter", 12, 2), ("summer", "Summer", 4, 7)])
+    with pytest.raises(ValidationError, match="one review term only"):
+        save([("autumn", "Autumn", 9, 12), ("autumn", "Spring", 1, 3), ("summer", "Summer", 4, 7)])
+    with pytest.raises(ValidationError, match="Say which termly PEP"):
+        save([("autumn", "Autumn", 9, 12), ("", "Spring", 1, 3), ("summer", "Summer", 4, 7)])
     with pytest.raises(ValidationError, match="exists in that month"):
         save(MEDWAY.windows, pp_plus_cutoff_month=2, pp_plus_cutoff_day=30)
     with pytest.raises(PermissionDenied):

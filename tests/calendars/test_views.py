@@ -257,22 +257,22 @@ def test_an_administrator_changes_the_rules_and_the_page_says_who(client, person
     form.update(initial_pep_days=15, internal_review_needs_expected_progress="on")
     form.update(
         {
-            "windows-TOTAL_FORMS": "4",
+            "windows-TOTAL_FORMS": "3",
             "windows-INITIAL_FORMS": "3",
             "windows-MIN_NUM_FORMS": "0",
-            "windows-MAX_NUM_FORMS": "6",
+            "windows-MAX_NUM_FORMS": "3",
+            "windows-0-code": "autumn",
             "windows-0-name": "Autumn",
             "windows-0-first_month": "9",
             "windows-0-last_month": "12",
+            "windows-1-code": "spring",
             "windows-1-name": "Spring",
             "windows-1-first_month": "1",
             "windows-1-last_month": "3",
+            "windows-2-code": "summer",
             "windows-2-name": "Summer",
             "windows-2-first_month": "4",
             "windows-2-last_month": "7",
-            "windows-3-name": "",
-            "windows-3-first_month": "8",
-            "windows-3-last_month": "8",
         }
     )
     response = client.post(reverse("calendar_rules_edit"), form)

@@ -174,12 +174,19 @@ def test_termly_set_up_creates_each_childs_pep_once(personas, pep_setting):
 def test_beat_schedule_has_each_job_in_utc():
     from django.conf import settings
 
+    # Beat ticks; the daily jobs are queued once a day by the tick (pep_portal/scheduling).
     tasks = {job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()}
     assert tasks == {
-        "pep_portal.notifications.tasks.termly_set_up_task",
-        "pep_portal.notifications.tasks.sweep_deadlines_task",
-        "pep_portal.notifications.tasks.send_daily_digests_task",
+        "pep_portal.scheduling.tasks.run_due_daily_jobs_task",
         "pep_portal.outbox.tasks.relay_outbox_task",
+    }
+    daily = {name: (job["task"], job["at"]) for name, job in settings.DAILY_JOBS.items()}
+    assert daily == {
+        "nightly-housekeeping": ("pep_portal.scheduling.tasks.housekeeping_task", "02:00"),
+        "retention": ("pep_portal.operations.tasks.apply_retention_task", "02:30"),
+        "termly-set-up": ("pep_portal.notifications.tasks.termly_set_up_task", "04:00"),
+        "daily-deadline-sweep": ("pep_portal.notifications.tasks.sweep_deadlines_task", "05:00"),
+        "daily-digests": ("pep_portal.notifications.tasks.send_daily_digests_task", "07:00"),
     }
     assert settings.CELERY_TIMEZONE == "UTC"
 
@@ -209,6 +216,30 @@ def test_pp_plus_cutoff_warns_the_designated_teachers_fourteen_days_before(perso
             "recipient__full_name", flat=True
         )
     ) == ["Dee Teacher"]
+
+
+def test_the_pp_plus_reminder_period_is_the_rule_sets(personas, pep_setting):
+    from pep_portal.calendars.models import PepRuleSet
+
+    PepRuleSet.objects.filter(authority=personas.authority).update(pp_plus_reminder_days=7)
+    sweep_deadlines(today=dt.date(2027, 3, 15))  # Medway: 23 March, now 7 days before
+    assert not Notification.objects.filter(kind=Kind.PP_CUTOFF).exists()
+    sweep_deadlines(today=dt.date(2027, 3, 16))
+    assert Notification.objects.filter(kind=Kind.PP_CUTOFF).count() == 1
+
+
+def test_reminder_and_escalation_days_are_the_rule_sets(personas, pep_setting):
+    from pep_portal.calendars.models import PepRuleSet
+
+    PepRuleSet.objects.filter(authority=personas.authority).update(
+        reminder_lead_days=10, escalate_after_days=1
+    )
+    # Zara's Autumn 2026 PEP is due 31 December: reminded from 21 December, escalated on 1 January.
+    assert sweep_deadlines(today=dt.date(2026, 12, 20)) == []
+    sweep_deadlines(today=dt.date(2026, 12, 21))
+    assert kinds_and_stages() == {(Kind.NO_MEETING_ARRANGED, Stage.REMINDER, "Alice Social")}
+    sweep_deadlines(today=dt.date(2027, 1, 1))
+    assert (Kind.NO_MEETING_ARRANGED, Stage.ESCALATED, "Vic School") in kinds_and_stages()
 
 
 def test_defect_14_sweep_command_prints_ids_and_counts_never_childrens_names(

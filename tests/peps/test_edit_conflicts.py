@@ -155,7 +155,7 @@ def test_defect_02_invalid_answers_on_the_conflict_page_keep_the_conflict(
          "save_mine": ""},
     )  # fmt: skip
     html = wrong.content.decode()
-    assert "less than or equal to 100" in html
+    assert "“Attendance this school year (%)” must be between 0 and 100" in html
     assert 'id="edit-conflict"' in html and 'name="save_mine"' in html
     assert pep_setting.section(key).answers["attendance_percent"] == 90
 

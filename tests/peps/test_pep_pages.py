@@ -91,7 +91,7 @@ def test_invalid_answers_are_explained_and_kept_as_a_draft(client, personas, pep
     )
     html = response.content.decode()
     assert "govuk-error-summary" in html
-    assert "less than or equal to 100" in html
+    assert "“Attendance this school year (%)” must be between 0 and 100" in html
     draft = SectionDraft.objects.get(author=personas.designated_teacher)
     assert draft.answers["attendance_notes"] == "Kept"
     again = client.get(url).content.decode()
