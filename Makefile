@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 AXE := pep_portal/frontend/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve-prod backup restore test lint format services browser migrations frontend clean
+.PHONY: install run serve-prod backup restore test lint format services browser migrations frontend clean lock audit
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,15 @@ migrations: install
 test: install services browser lint migrations
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 		$(BIN)/pytest $(PYTEST_ARGS)
+
+# The locked, hashed requirements (requirements.lock) from pyproject.toml's pins; needs the index.
+lock: install
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+# Known vulnerabilities in requirements.lock (needs the network: fails loudly without it).
+audit: install
+	@bash .ci/audit
 
 # Rebuild static/govuk/ from the pinned govuk-frontend (needs npm; CI does not).
 frontend:

@@ -10,7 +10,7 @@ class ChildrenConfig(AppConfig):
         # module import models, which apps.py itself may not at import time.
         from pep_portal.accounts.signals import care_team_facts_changed
 
-        from . import access, rules
+        from . import access, receivers, rules  # noqa: F401 (receivers: access grants to the audit log)
 
         rules.register()
         care_team_facts_changed.connect(

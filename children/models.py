@@ -310,23 +310,6 @@ class TeacherApproval(models.Model):
         return self.withdrawn_at is None
 
 
-class ChildRecordView(models.Model):
-    """Every time someone opens a child's record: who, when. Kept for the audit trail."""
-
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="record_views")
-    viewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="child_record_views"
-    )
-    viewed_at = models.DateTimeField(default=timezone.now, db_index=True)
-    page = models.CharField(max_length=60)
-
-    class Meta:
-        ordering = ["-viewed_at"]
-
-    def __str__(self) -> str:
-        return f"{self.viewer} viewed {self.page} at {self.viewed_at:%d %b %Y %H:%M}"
-
-
 # django-guardian's direct foreign-key tables: an order of magnitude faster than its generic
 # ones for lists. Rows are written only by pep_portal.accounts.permissions.
 class ChildUserObjectPermission(UserObjectPermissionBase):

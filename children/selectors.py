@@ -13,12 +13,12 @@ from django.utils import timezone
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.accounts.roles import Role
+from pep_portal.audit.models import AuditAction, AuditEvent
 
 from .access import Seat, care_teams
 from .models import (
     CareEpisode,
     Child,
-    ChildRecordView,
     Delegation,
     Enrolment,
     Placement,
@@ -227,9 +227,17 @@ def _history_entries(records: Iterable[object], label: str) -> list[AuditEntry]:
     return entries
 
 
+def _what(event: AuditEvent) -> str:
+    page = event.detail.get("page") if isinstance(event.detail, dict) else None
+    if event.action == AuditAction.CHILD_RECORD_OPENED and page:
+        return f"Viewed {page}"
+    return event.get_action_display()
+
+
 def child_audit_trail(*, child: Child, limit: int = 500) -> list[AuditEntry]:
     """Every change to the child and their episodes, placements, school places and
-    delegations, and every view of their record, newest first."""
+    delegations, and every audited read of them (record opened, PEP opened, a download),
+    newest first."""
     histories = [
         (child.history.select_related("history_user"), "Child's details"),
         (
@@ -245,8 +253,8 @@ def child_audit_trail(*, child: Child, limit: int = 500) -> list[AuditEntry]:
     ]
     changes = chain.from_iterable(_history_entries(qs[:limit], label) for qs, label in histories)
     views = (
-        AuditEntry(v.viewed_at, v.viewer.full_name, f"Viewed {v.page}", [])
-        for v in ChildRecordView.objects.filter(child=child).select_related("viewer")[:limit]
+        AuditEntry(e.occurred_at, e.actor.full_name if e.actor else e.actor_label, _what(e), [])
+        for e in AuditEvent.objects.filter(child_id=child.pk).select_related("actor")[:limit]
     )
     return sorted(chain(changes, views), key=lambda e: e.when, reverse=True)[:limit]
 

@@ -10,17 +10,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 
 from .access import sync_child_access
 from .models import (
     CareEpisode,
     Child,
-    ChildRecordView,
     Delegation,
     Enrolment,
     Placement,
@@ -306,6 +308,16 @@ def _raise_no_school_place_task(child: Child) -> None:
     school_place_missing.send(sender=Child, child=child)
 
 
-def child_record_viewed(*, viewer: User, child: Child, page: str) -> None:
-    """Log that someone opened a child's record (the audit trail shows every view)."""
-    ChildRecordView.objects.create(child=child, viewer=viewer, page=page)
+def child_record_viewed(
+    *, viewer: User, child: Child, page: str, request: HttpRequest | None = None
+) -> None:
+    """Log that someone opened a child's record in the audit log (the child's audit trail and
+    the authority's audit search show every view)."""
+    audit.record(
+        viewer,
+        AuditAction.CHILD_RECORD_OPENED,
+        child,
+        child=child,
+        request=request,
+        detail={"page": page},
+    )

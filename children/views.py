@@ -92,7 +92,7 @@ def _query_without_page(request: HttpRequest) -> str:
 @require_GET
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(user=request.user, pk=pk)
-    services.child_record_viewed(viewer=request.user, child=child, page="record")
+    services.child_record_viewed(viewer=request.user, child=child, page="record", request=request)
     user = request.user
     record = child_record(child=child)
     return render(
@@ -290,7 +290,9 @@ def delegation_revoke(request: HttpRequest, pk: int, delegation_pk: int) -> Http
 @require_GET
 def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(user=request.user, pk=pk, action=Action.VIEW_CHILD_AUDIT)
-    services.child_record_viewed(viewer=request.user, child=child, page="audit trail")
+    services.child_record_viewed(
+        viewer=request.user, child=child, page="audit trail", request=request
+    )
     return render(
         request,
         "children/child_audit.html",

@@ -1,7 +1,5 @@
 """Thin views for the virtual school's dashboard: scope, select, render."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -10,9 +8,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from children.school_year import academic_year_start
+from pep_portal import csv_export
 from pep_portal.accounts.models import LocalAuthority
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 
 from .selectors import dashboard_for
 
@@ -62,9 +63,15 @@ def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     authority = _virtual_school_only(request)
     year = _year(request)
     board = dashboard_for(user=request.user, authority=authority, academic_year=year)
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "PEP dashboard", "year": year},
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="peps-{year}.csv"'
-    writer = csv.writer(response)
+    writer = csv_export.writer(response)
     writer.writerow(["term", "peps", "signed_off", "overdue", "due"])
     for row in board.terms:
         writer.writerow([row["label"], row["total"], row["signed_off"], row["overdue"], row["due"]])

@@ -256,6 +256,11 @@ def bulk_job_get_for_user(*, user: User, job_id: str) -> BulkJob:
     return job
 
 
+def pep_children(pep_ids: list[int]) -> list[tuple[int, int]]:
+    """(PEP id, child id) of each PEP, for the audit of a bulk download."""
+    return list(Pep.objects.filter(pk__in=pep_ids).order_by("pk").values_list("pk", "child_id"))
+
+
 def signed_off_peps_for_school(
     *, user: User, school: School, academic_year: int, term: str
 ) -> QuerySet[Pep]:

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from children.school_year import academic_year_start
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 from pep_portal.forms import PortalForm, show_service_errors
 from peps.models import Term
 from peps.selectors import pep_get_for_user
@@ -48,6 +50,7 @@ def pep_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         document = pdf_services.pep_pdf_for(pep)
     except RenderTimeout:
         return render(request, "pdf/pages/render_failed.html", {"pep": pep}, status=503)
+    audit.record(request.user, AuditAction.PDF_DOWNLOADED, pep, child=pep.child, request=request)
     return _private(
         HttpResponse(document.content, content_type="application/pdf"), document.filename
     )
@@ -135,5 +138,16 @@ def pep_pdf_bulk_download(request: AuthenticatedRequest, job_id: str) -> HttpRes
     path = pdf_services.bulk_zip_path(job)
     if job.state != "done" or not path.exists():
         return redirect("pep_pdf_bulk_job", job_id=job.id)
+    # One event per PEP in the ZIP, so each child's audit shows who took their PEP away.
+    for pep_id, child_id in pdf_services.pep_children(job.pep_ids):
+        audit.record(
+            request.user,
+            AuditAction.ZIP_DOWNLOADED,
+            ("pep", pep_id),
+            child=child_id,
+            authority_id=job.authority_id,
+            request=request,
+            detail={"job": job.id},
+        )
     response = FileResponse(path.open("rb"), content_type="application/zip")
     return _private(response, job.zip_filename)

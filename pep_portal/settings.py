@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "pep_portal.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

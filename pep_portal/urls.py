@@ -24,6 +24,8 @@ urlpatterns = [
     path("pupil-premium/", include("pupil_premium.urls")),
     path("notifications/", include("pep_portal.notifications.urls")),
     path("calendars/", include("pep_portal.calendars.urls")),
+    path("audit/", include("pep_portal.audit_search.urls")),
+    path("subject-access/", include("pep_portal.subject_access.urls")),
     # Also answered by HealthProbeMiddleware, before host checks (pep_portal/middleware.py).
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 from pep_portal.forms import show_service_errors
 
 from . import services
@@ -37,6 +39,7 @@ from .selectors import (
 def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pep = pep_get_for_user(user=request.user, pk=pk)
     user = request.user
+    audit.record(user, AuditAction.PEP_OPENED, pep, child=pep.child, request=request)
     rows = section_rows(user=user, pep=pep)
     answered = sum(r.answered for r in rows)
     asked = sum(r.asked for r in rows)
@@ -323,6 +326,14 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     pep = pep_get_for_user(user=request.user, pk=pk)
     attachment = get_object_or_404(pep.attachments, pk=attachment_pk)
+    audit.record(
+        request.user,
+        AuditAction.ATTACHMENT_DOWNLOADED,
+        attachment,
+        child=pep.child,
+        request=request,
+        detail={"pep": pep.pk},
+    )
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

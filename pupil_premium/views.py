@@ -1,7 +1,6 @@
 """Thin views for Pupil Premium Plus: scope through a selector, check the form, call a service,
 redirect or render."""
 
-import csv
 from collections.abc import Iterable
 
 from django.contrib import messages
@@ -13,8 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from pep_portal import csv_export
 from pep_portal.accounts.permissions import Action
 from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 from pep_portal.calendars import deadlines
 from pep_portal.forms import show_service_errors
 from peps.selectors import pep_get_for_user
@@ -52,8 +54,6 @@ from .selectors import (
 
 PAGE_SIZE = 50
 EXPORT_KINDS = {"requests": "requests", "schools": "by-school", "children": "by-child"}
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection, OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _this_financial_year() -> int:
@@ -207,21 +207,12 @@ def pp_totals(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def neutralise(cell: object) -> object:
-    """Text a spreadsheet would run as a formula (=, +, -, @) is prefixed with an apostrophe,
-    so finance sees it as typed and nothing runs."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
-
-
 def _csv(rows: Iterable[list[str]], filename: str) -> HttpResponse:
     # The byte-order mark makes Excel read the file as UTF-8 (names with accents survive).
     response = HttpResponse("\ufeff", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+    # Text a spreadsheet would run as a formula arrives as text (pep_portal.csv_export).
+    csv_export.writer(response).writerows(rows)
     return response
 
 
@@ -235,6 +226,12 @@ def pp_export(request: AuthenticatedRequest) -> HttpResponse:
         kind = "requests"
     rows = pp_finance_rows(user=request.user, financial_year=year, kind=kind)
     filename = f"pupil-premium-plus-{authority.slug}-{year}-{year + 1}-{EXPORT_KINDS[kind]}.csv"
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "Pupil Premium Plus", "kind": kind, "year": year},
+    )
     return _csv(rows, filename)
 
 

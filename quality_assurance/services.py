@@ -11,6 +11,8 @@ from django.utils import timezone
 from children.selectors import designated_teachers_by_child
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 from peps.models import Pep, PepStatus
 from peps.services import pep_return, pep_sign_off
 
@@ -96,6 +98,16 @@ def _flag_training(review: QaReview, framework: QaFramework) -> None:
         TrainingNeed.objects.get_or_create(person_id=person_id, review=review)
 
 
+def _audit_decision(actor: User, review: QaReview) -> None:
+    audit.record(
+        actor,
+        AuditAction.QA_DECISION,
+        review,
+        child=review.pep.child,
+        detail={"pep": review.pep_id, "decision": review.decision, "rating": review.overall},
+    )
+
+
 @transaction.atomic
 def qa_review_complete(
     *,
@@ -148,6 +160,7 @@ def qa_review_complete(
     )
     review._history_user = actor
     review.save()
+    _audit_decision(actor, review)
     if decision == QaDecision.SIGNED_OFF:
         pep_sign_off(actor=actor, pep=pep)
     else:
@@ -219,4 +232,5 @@ def qa_moderate(
     )
     review._history_user = actor
     review.save()
+    _audit_decision(actor, review)
     return review

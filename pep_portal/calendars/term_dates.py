@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from pep_portal import csv_export
 from pep_portal.text import without_nul
 
 from .choices import PeriodKind
@@ -36,8 +37,6 @@ MAX_ERRORS_SHOWN = 50
 HEADER = ["kind", "start_date", "end_date", "name"]
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TermDatesError(Exception):
@@ -150,10 +149,7 @@ def clean_name(value: str) -> str:
     """A period's name as typed. Our own export escapes formula-like text with a leading
     apostrophe; that apostrophe is taken off again so a file survives a round trip. A NUL,
     invisible and unstorable in PostgreSQL, is dropped."""
-    value = without_nul(value).strip()
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_STARTS:
-        value = value[1:]
-    return value
+    return csv_export.unescape(without_nul(value).strip())
 
 
 def _parse_row(values: list[str], where: str, errors: list[str]) -> Row | None:
@@ -398,16 +394,15 @@ def plan_load(rows: list[Row], *, for_school: bool) -> LoadPlan:
 # --- export -----------------------------------------------------------------------------------
 
 
-def spreadsheet_safe(text: str) -> str:
-    """Text a spreadsheet will show rather than run: a leading apostrophe before anything a
-    spreadsheet would read as a formula (=, +, -, @, tab, carriage return)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def write_csv(periods: Iterable[tuple[str, dt.date, dt.date, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for kind, start, end, name in periods:
-        writer.writerow([kind, start.isoformat(), end.isoformat(), spreadsheet_safe(name)])
-    return out.getvalue()
+    """The periods as CSV; a name a spreadsheet would run as a formula is escaped
+    (pep_portal.csv_export), and loads back as typed (`clean_name`)."""
+    return csv_export.to_text(
+        [
+            HEADER,
+            *(
+                [kind, start.isoformat(), end.isoformat(), name]
+                for kind, start, end, name in periods
+            ),
+        ]
+    )

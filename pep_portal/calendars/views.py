@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from children.models import School
 from pep_portal.accounts.models import LocalAuthority
 from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 
 from . import services
 from .deadlines import (
@@ -234,7 +236,15 @@ def period_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back_url(owner, calendar.academic_year))
 
 
-def _csv_response(owner_slug: str, year: int, periods: list[CalendarPeriod]) -> HttpResponse:
+def _csv_response(
+    request: HttpRequest, owner_slug: str, year: int, periods: list[CalendarPeriod]
+) -> HttpResponse:
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "term dates", "calendar": owner_slug, "year": year},
+    )
     body = write_csv((p.kind, p.start_date, p.end_date, p.name) for p in periods)
     response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{owner_slug}-{year}.csv"'
@@ -247,7 +257,7 @@ def authority_export(request: HttpRequest, year: int) -> HttpResponse:
     _check_year(year)
     authority = authority_get_for_user(user=request.user)
     _, periods = calendar_year_periods(authority=authority, academic_year=year)
-    return _csv_response(authority.slug, year, periods)
+    return _csv_response(request, authority.slug, year, periods)
 
 
 @login_required
@@ -256,7 +266,7 @@ def school_export(request: HttpRequest, urn: int, year: int) -> HttpResponse:
     _check_year(year)
     school = school_get_for_user(user=request.user, urn=urn)
     _, periods = calendar_year_periods(school=school, academic_year=year)
-    return _csv_response(f"school-{school.urn}", year, periods)
+    return _csv_response(request, f"school-{school.urn}", year, periods)
 
 
 @login_required
@@ -290,6 +300,13 @@ def calendar_upload(request: HttpRequest) -> HttpResponse:
             for problem in error.errors[:50]:
                 form.add_error(None, problem)
         else:
+            audit.record(
+                user,
+                AuditAction.IMPORTED,
+                school or authority,
+                request=request,
+                detail={"import": "term dates", "file": upload.name[:200], "years": summary.years},
+            )
             for line in notes + summary.lines()[1:]:
                 messages.info(request, line)
             messages.success(request, summary.lines()[0])

@@ -217,7 +217,7 @@ def test_the_export_escapes_formula_text_so_a_spreadsheet_never_runs_it(client, 
     response = client.get(reverse("calendar_export", args=[2025]))
     body = response.content.decode("utf-8-sig")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert "\r\nclosed,2025-10-27,2025-10-31,'=cmd|' /C calc'!A0\r\n" in body
+    assert "\r\nclosed,2025-10-27,2025-10-31,'=cmd\\|' /C calc'!A0\r\n" in body
     assert CalendarPeriod.objects.filter(name="=cmd|' /C calc'!A0").exists()
     page = client.get(reverse("calendar_year", args=[2025])).content.decode()
     assert "=cmd|&#x27; /C calc&#x27;!A0" in page

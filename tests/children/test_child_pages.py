@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from children.models import Child, ChildRecordView
+from children.models import Child
+from pep_portal.audit.models import AuditAction, AuditEvent
 from tests.children.fixtures import register
 from tests.factories import SchoolFactory
 
@@ -115,7 +116,12 @@ def test_no_school_place_is_shown_prominently(client, personas):
 def test_every_view_of_a_record_is_logged_and_shown_in_the_audit_trail(client, personas, setting):
     client.force_login(personas.designated_teacher)
     client.get(reverse("child_detail", args=[setting.child.pk]))
-    assert ChildRecordView.objects.filter(viewer=personas.designated_teacher).count() == 1
+    opened = AuditEvent.objects.filter(
+        actor=personas.designated_teacher, action=AuditAction.CHILD_RECORD_OPENED
+    )
+    assert list(opened.values_list("child_id", "detail")) == [
+        (setting.child.pk, {"page": "record"})
+    ]
     admin = personas.virtual_school_staff
     admin.is_vs_administrator = True
     admin.save()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from documents import services as pdf_services
 from documents.pdf import RenderTimeout
+from pep_portal.audit.models import AuditAction, AuditEvent
 from tests.conftest import PEP_CARE_TEAM, PERSONA_NAMES
 from tests.documents.conftest import sign_off
 
@@ -107,6 +108,11 @@ def test_virtual_school_staff_make_a_zip_of_a_schools_term_and_download_it(
             "YQ_2026-11-10_PEP.pdf",
             "ZQ_2026-11-10_PEP.pdf",
         ]
+    # Audited per PEP, so each of the three children's audit shows who took their PEP away.
+    zipped = AuditEvent.objects.filter(
+        action=AuditAction.ZIP_DOWNLOADED, actor=personas.virtual_school_staff
+    )
+    assert zipped.values("child_id").distinct().count() == 3
 
 
 @pytest.mark.parametrize("name", ["other_authority_virtual_school_staff", "social_worker"])

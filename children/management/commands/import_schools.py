@@ -4,6 +4,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from children.school_import import MAX_FILE_BYTES, import_schools, parse_gias_csv
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 
 
 class Command(BaseCommand):
@@ -38,6 +40,19 @@ class Command(BaseCommand):
             )
 
         summary = import_schools(result.rows, dry_run=dry_run)
+        if not dry_run:
+            audit.record(
+                None,
+                AuditAction.IMPORTED,
+                detail={
+                    "import": "schools (GIAS)",
+                    "file": file.name[-200:],
+                    "created": summary.created,
+                    "updated": summary.updated,
+                    "closed": summary.closed,
+                },
+                actor_label="import_schools command",
+            )
         if result.skipped:
             kinds = sorted({row.establishment_type for row in result.skipped})
             self.stdout.write(

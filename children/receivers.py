@@ -1,0 +1,54 @@
+"""Permission grants and revokes into the audit log.
+
+`sync_child_access` (the one function that grants and revokes access to children) announces each
+change with `child_access_changed`: which people and which children changed, inside its
+transaction. Here each (child, person) becomes an "access granted" or "access ended" event, by
+whether the person holds access now. The signal carries the two sets, not the pairs: when both
+hold more than one id (a change to many children for many people at once) a pair may not have
+changed, and the event says so (`"exact": false`).
+"""
+
+from typing import Any
+
+from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
+
+from pep_portal.accounts.signals import child_access_changed
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
+
+from .models import Child, ChildUserObjectPermission
+
+
+def _request_user() -> Any:
+    # The person whose request changed the care team (simple-history keeps the request).
+    request = getattr(HistoricalRecords.context, "request", None)
+    return getattr(request, "user", None)
+
+
+@receiver(child_access_changed, dispatch_uid="children.audit_access_changed")
+def _audit_access_changed(
+    sender: Any, user_ids: set[int], child_ids: set[int], **kwargs: Any
+) -> None:
+    exact = len(user_ids) == 1 or len(child_ids) == 1
+    holding = set(
+        ChildUserObjectPermission.objects.filter(
+            content_object_id__in=child_ids,
+            user_id__in=user_ids,
+            permission__codename="view_child",
+        ).values_list("content_object_id", "user_id")
+    )
+    authorities = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "authority_id"))
+    actor = _request_user()
+    for child_id in sorted(child_ids):
+        for user_id in sorted(user_ids):
+            granted = (child_id, user_id) in holding
+            audit.record(
+                actor,
+                AuditAction.ACCESS_GRANTED if granted else AuditAction.ACCESS_REVOKED,
+                ("user", user_id),
+                child=child_id,
+                authority_id=authorities.get(child_id),
+                detail={} if exact else {"exact": False},
+                actor_label="" if actor and actor.is_authenticated else "care team change",
+            )

@@ -1,0 +1,96 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from pep_portal import csv_export
+from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction, AuditEvent
+
+from .forms import AuditSearchForm
+from .selectors import audit_authorities_for, audit_events_for, children_named_for
+
+PAGE_SIZE = 50
+# An export is of one search; this many rows at most, newest first (the page says so).
+EXPORT_LIMIT = 50_000
+
+
+def _search(request: AuthenticatedRequest) -> tuple[AuditSearchForm, dict[str, object]]:
+    if not audit_authorities_for(user=request.user).exists():
+        raise PermissionDenied
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    return form, filters
+
+
+def _child_label(event: AuditEvent, names: dict[int, str]) -> str:
+    if event.child_id is None:
+        return ""
+    return names.get(event.child_id, f"Child {event.child_id}")
+
+
+@login_required
+@require_GET
+def audit_search(request: AuthenticatedRequest) -> HttpResponse:
+    form, filters = _search(request)
+    page = Paginator(audit_events_for(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    names = children_named_for(
+        user=request.user, child_ids={e.child_id for e in page if e.child_id}
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/search.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [(event, _child_label(event, names)) for event in page],
+            "query_string": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def audit_export(request: AuthenticatedRequest) -> HttpResponse:
+    _, filters = _search(request)
+    events = list(audit_events_for(user=request.user, filters=filters)[:EXPORT_LIMIT])
+    names = children_named_for(
+        user=request.user, child_ids={e.child_id for e in events if e.child_id}
+    )
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "audit log", "rows": len(events)},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="audit-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    response["Cache-Control"] = "no-store, private"
+    writer = csv_export.writer(response)
+    writer.writerow(
+        ["when", "what", "person", "child", "child reference", "item", "item reference", "address"]
+    )
+    for event in events:
+        writer.writerow(
+            [
+                timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
+                event.get_action_display(),
+                event.actor_label,
+                _child_label(event, names),
+                event.child_id or "",
+                event.target_type,
+                event.target_id,
+                event.ip_address or "",
+            ]
+        )
+    return response

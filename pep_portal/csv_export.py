@@ -1,0 +1,62 @@
+"""CSV files that people open in a spreadsheet: every export the portal offers writes through
+`writer` here, so formula injection ("CSV injection", OWASP) is handled in one place.
+
+defusedcsv does the work: a text cell starting with = + - @ | or % (other than a plain number,
+so "-5" stays a number) gets a leading apostrophe, which spreadsheets show and never run.
+It leaves alone a cell that starts with a tab or a carriage return, which OWASP lists too
+(some spreadsheets strip leading white space and then evaluate what follows), so those two are
+prefixed here before defusedcsv sees the row.
+"""
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from defusedcsv import csv as defused
+
+# Everything a spreadsheet may read as the start of a formula: defusedcsv's list plus the two
+# white-space characters it does not cover. Readers of our own exports strip the apostrophe
+# before any of these (pep_portal.calendars.term_dates).
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r")
+_WHITESPACE_STARTS = ("\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_WHITESPACE_STARTS):
+        return "'" + value
+    return value
+
+
+class _Writer:
+    def __init__(self, stream: Any, **options: Any) -> None:
+        self._writer = defused.writer(stream, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([_cell(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def writer(stream: Any, **options: Any) -> _Writer:
+    """A csv.writer whose text cells can never run as a formula. Spreadsheets expect CRLF."""
+    options.setdefault("lineterminator", "\r\n")
+    return _Writer(stream, **options)
+
+
+def to_text(rows: Iterable[Iterable[Any]]) -> str:
+    out = io.StringIO()
+    writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def unescape(text: str) -> str:
+    """The text as typed, from a cell our own export escaped (so an exported file can be loaded
+    back unchanged): the leading apostrophe off, and defusedcsv's backslash before a pipe."""
+    if not (text.startswith("'") and text[1:2] and text[1] in FORMULA_STARTS):
+        return text
+    text = text[1:]
+    if not text.startswith(_WHITESPACE_STARTS):
+        text = text.replace("\\|", "|")
+    return text

@@ -1,0 +1,212 @@
+"""The authority's audit search: who may use it, what it shows (never another authority's
+events), the filters, and the CSV export."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from pep_portal.audit.models import AuditAction, AuditEvent
+from tests.children.fixtures import register
+
+# The fixture's events are in March 2026; setting up the child leaves events of its own today
+# (access granted to the care team), which these searches leave out.
+MARCH = {"date_to_0": "31", "date_to_1": "3", "date_to_2": "2026"}
+
+
+def _at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+@pytest.fixture
+def events(personas, setting):
+    """Four events of Northam (one about its child) and one of Southam, at known times."""
+    southam_child = register(personas, school=None, name="Yusuf")
+    southam_child.authority = personas.other_authority
+    southam_child.save()
+
+    def event(day: dt.date, actor, action: AuditAction, child=None, authority=None):  # type: ignore[no-untyped-def]
+        return AuditEvent.objects.create(
+            occurred_at=_at(day),
+            action=action,
+            actor=actor,
+            actor_label=f"{actor.full_name} <{actor.email}>",
+            authority=authority or personas.authority,
+            child=child,
+        )
+
+    march = dt.date(2026, 3, 2)
+    return {
+        "northam_view": event(
+            march, personas.social_worker, AuditAction.CHILD_RECORD_OPENED, setting.child
+        ),
+        "northam_pep": event(
+            march + dt.timedelta(7),
+            personas.designated_teacher,
+            AuditAction.PEP_OPENED,
+            setting.child,
+        ),
+        "northam_sign_in": event(march + dt.timedelta(14), personas.carer, AuditAction.SIGN_IN),
+        "northam_csv": event(
+            march + dt.timedelta(21), personas.virtual_school_staff, AuditAction.CSV_DOWNLOADED
+        ),
+        "southam_view": event(
+            march + dt.timedelta(7),
+            personas.other_authority_social_worker,
+            AuditAction.CHILD_RECORD_OPENED,
+            southam_child,
+            personas.other_authority,
+        ),
+    }
+
+
+def _ids(response) -> set[int]:
+    return {event.pk for event, _ in response.context["rows"]}
+
+
+def test_the_authority_administrator_sees_only_their_authoritys_events(client, personas, events):
+    client.force_login(personas.authority_administrator)
+    response = client.get(
+        reverse("audit_search"), {"date_to_0": "31", "date_to_1": "3", "date_to_2": "2026"}
+    )
+    assert response.status_code == 200
+    northam = {
+        events[k].pk for k in ("northam_view", "northam_pep", "northam_sign_in", "northam_csv")
+    }
+    assert _ids(response) == northam
+    assert "Sid Social" not in response.content.decode()
+
+
+def test_another_authoritys_administrator_sees_none_of_them(client, personas, events):
+    client.force_login(personas.other_authority_virtual_school_staff)
+    other = personas.other_authority_virtual_school_staff
+    other.is_vs_administrator = True
+    other.save()
+    response = client.get(reverse("audit_search"), {"child": "Quill"})
+    # Southam's own child (also a Quill) is theirs; Northam's Zara Quill never appears.
+    assert _ids(response) == {events["southam_view"].pk}
+    assert "Zara" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "social_worker",
+        "designated_teacher",
+        "carer",
+        "virtual_school_staff",  # an adviser, not an administrator
+        "independent_reviewing_officer",
+    ],
+)
+def test_people_who_do_not_manage_the_authority_are_refused(client, personas, events, persona):
+    client.force_login(getattr(personas, persona))
+    assert client.get(reverse("audit_search")).status_code == 403
+    assert client.get(reverse("audit_export")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"child": "zara", **MARCH}, {"northam_view", "northam_pep"}),
+        ({"person": "Dee Teacher"}, {"northam_pep"}),
+        ({"person": "carol.carer@example"}, {"northam_sign_in"}),
+        ({"action": "csv_downloaded"}, {"northam_csv"}),
+        (
+            {
+                "date_from_0": "9",
+                "date_from_1": "3",
+                "date_from_2": "2026",
+                "date_to_0": "16",
+                "date_to_1": "3",
+                "date_to_2": "2026",
+            },
+            {"northam_pep", "northam_sign_in"},
+        ),
+    ],
+)
+def test_search_by_child_person_action_and_date(client, personas, events, query, expected):
+    client.force_login(personas.authority_administrator)
+    response = client.get(reverse("audit_search"), query)
+    assert _ids(response) == {events[k].pk for k in expected}
+
+
+def test_the_search_by_child_reference_finds_the_child(client, personas, setting, events):
+    client.force_login(personas.authority_administrator)
+    response = client.get(reverse("audit_search"), {"child": str(setting.child.pk), **MARCH})
+    assert _ids(response) == {events["northam_view"].pk, events["northam_pep"].pk}
+
+
+def test_an_authority_administrator_sees_a_childs_reference_not_their_name(
+    client, personas, setting, events
+):
+    client.force_login(personas.authority_administrator)
+    body = client.get(reverse("audit_search"), {"child": "zara"}).content.decode()
+    assert f"Child {setting.child.pk}" in body
+    assert "Zara" not in body.split("<table", 1)[1]
+
+
+def test_the_export_is_the_search_as_csv_and_is_itself_audited(client, personas, setting, events):
+    admin = personas.virtual_school_staff
+    admin.is_vs_administrator = True
+    admin.save()
+    client.force_login(admin)
+    response = client.get(reverse("audit_export"), {"child": "zara", **MARCH})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "when",
+        "what",
+        "person",
+        "child",
+        "child reference",
+        "item",
+        "item reference",
+        "address",
+    ]
+    body = sorted((r[1], r[2], r[3], r[4]) for r in rows[1:])
+    assert body == [
+        (
+            "Opened a PEP",
+            "Dee Teacher <dee.teacher@example.org>",
+            "Zara Quill",
+            str(setting.child.pk),
+        ),
+        (
+            "Opened the child's record",
+            "Alice Social <alice.social@example.org>",
+            "Zara Quill",
+            str(setting.child.pk),
+        ),
+    ]
+    export = AuditEvent.objects.get(
+        action=AuditAction.CSV_DOWNLOADED, actor=admin, detail__export="audit log"
+    )
+    assert export.detail == {"export": "audit log", "rows": 2}
+
+
+def test_the_export_neutralises_formulas_in_what_people_typed(client, personas, events):
+    AuditEvent.objects.create(
+        action=AuditAction.SIGN_IN_FAILED,
+        actor_label='=HYPERLINK("http://x")',
+        authority=personas.authority,
+    )
+    client.force_login(personas.authority_administrator)
+    response = client.get(reverse("audit_export"), {"action": "sign_in_failed"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][2] == '\'=HYPERLINK("http://x")'
+
+
+def test_the_page_is_paginated(client, personas):
+    AuditEvent.objects.bulk_create(
+        AuditEvent(action=AuditAction.SIGN_IN_FAILED, authority=personas.authority)
+        for _ in range(51)
+    )
+    client.force_login(personas.authority_administrator)
+    # (Signing in is an event too: search for the failures alone.)
+    first = client.get(reverse("audit_search"), {"action": "sign_in_failed"})
+    second = client.get(reverse("audit_search"), {"action": "sign_in_failed", "page": "2"})
+    assert (len(first.context["rows"]), len(second.context["rows"])) == (50, 1)
+    assert first.context["page"].paginator.count == 51

@@ -1,0 +1,175 @@
+"""Subject access: a virtual school administrator asks for everything held about one child; the
+worker builds a ZIP; the ZIP holds each kind of record (listed here by hand), every PDF and
+attachment and the audit of who saw the child, and nothing about another child."""
+
+import datetime as dt
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import Attendee, MeetingAction, MeetingTask, Target, TargetReview
+from pep_portal.audit.models import AuditAction, AuditEvent
+
+from . import world
+
+# Every kind of record the portal holds about a child, written out by hand: a new model about a
+# child must be added to the export (pep_portal/subject_access/services.py) and here.
+EXPECTED_KINDS = [
+    "child",
+    "care_episodes",
+    "placements",
+    "school_places",
+    "delegations",
+    "peps",
+    "pep_sections",
+    "pep_events",
+    "attachments",
+    "meetings",
+    "meeting_attendees",
+    "meeting_actions",
+    "meeting_tasks",
+    "targets",
+    "target_reviews",
+    "qa_reviews",
+    "pp_requests",
+]
+
+
+@pytest.fixture
+def administrator(personas):  # type: ignore[no-untyped-def]
+    admin = personas.virtual_school_staff
+    admin.is_vs_administrator = True
+    admin.save()
+    return admin
+
+
+@pytest.fixture
+def everything(personas, pep_setting):  # type: ignore[no-untyped-def]
+    """Zara with one record of every kind, and Southam's Yara beside her."""
+    side = world.northam(personas, pep_setting)
+    meeting = side.meeting
+    Attendee.objects.get_or_create(
+        meeting=meeting, person=personas.designated_teacher, defaults={"name": "Dee Teacher"}
+    )
+    MeetingAction.objects.create(
+        meeting=meeting, what="Book a tutor", owner="Dee Teacher", due_on=dt.date(2026, 12, 18)
+    )
+    MeetingTask.objects.create(
+        child=side.child,
+        reason="No school place",
+        due_at=meeting.starts_at,
+    )
+    target = Target.objects.create(
+        child=side.child,
+        pep=side.pep,
+        meeting=meeting,
+        what="Read 20 minutes a day",
+        measure="Reading log",
+        responsible="Carol Carer",
+        due_on=dt.date(2027, 2, 1),
+    )
+    TargetReview.objects.create(target=target, meeting=meeting, outcome="met", evidence="Log")
+    return side, world.southam(personas)
+
+
+def _build(client, child, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("subject_access_start", args=[child.pk]))
+    assert response.status_code == 302
+    job_page = client.get(response["Location"])
+    assert "Download the ZIP file" in job_page.content.decode()
+    download = client.get(reverse("subject_access_download", args=[job_page.context["job"].id]))
+    assert download.status_code == 200
+    return zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+
+
+def test_the_zip_holds_every_kind_of_record_every_document_and_the_audit(
+    client, personas, administrator, everything, django_capture_on_commit_callbacks
+):
+    zara, yara = everything
+    client.force_login(personas.social_worker)
+    client.get(reverse("child_detail", args=[zara.child.pk]))  # Alice opens Zara's record
+    client.force_login(administrator)
+
+    archive = _build(client, zara.child, django_capture_on_commit_callbacks)
+    names = set(archive.namelist())
+
+    assert {f"records/{kind}.json" for kind in EXPECTED_KINDS} <= names
+    for kind in EXPECTED_KINDS:
+        data = json.loads(archive.read(f"records/{kind}.json"))
+        assert data["records"], f"no {kind} in the export"
+    child = json.loads(archive.read("records/child.json"))
+    assert [r["fields"]["legal_first_name"] for r in child["records"]] == ["Zara"]
+    # With its history: the registration is the first version.
+    assert child["history"][0]["fields"]["history_type"] == "+"
+    peps = json.loads(archive.read("records/peps.json"))["records"]
+    assert [p["pk"] for p in peps] == [zara.pep.pk]
+
+    pdfs = [n for n in names if n.startswith("peps/") and n.endswith(".pdf")]
+    assert len(pdfs) == 1 and archive.read(pdfs[0]).startswith(b"%PDF")
+    attachment = f"attachments/{zara.pep.pk}/{zara.attachment.pk}-report.pdf"
+    with zara.attachment.file.open("rb") as stream:
+        assert archive.read(attachment) == stream.read()
+
+    seen = json.loads(archive.read("audit.json"))
+    assert ("Opened the child's record", "Alice Social <alice.social@example.org>") in {
+        (e["what"], e["who"]) for e in seen
+    }
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["counts"]["pep_pdfs"] == 1 and manifest["counts"]["attachment_files"] == 1
+
+    # Nothing about Southam's child.
+    everything_in_it = b"".join(archive.read(n) for n in names if n.endswith(".json"))
+    assert b"Yara" not in everything_in_it and b"Southwell" not in everything_in_it
+    targets = json.loads(archive.read("records/targets.json"))["records"]
+    assert {t["fields"]["child"] for t in targets} == {zara.child.pk} != {yara.child.pk}
+
+
+def test_asking_and_downloading_are_both_audited(
+    client, administrator, everything, django_capture_on_commit_callbacks
+):
+    zara, _ = everything
+    client.force_login(administrator)
+    _build(client, zara.child, django_capture_on_commit_callbacks)
+    events = AuditEvent.objects.filter(actor=administrator, child_id=zara.child.pk)
+    assert set(events.values_list("action", flat=True)) >= {
+        AuditAction.SUBJECT_ACCESS_REQUESTED,
+        AuditAction.ZIP_DOWNLOADED,
+    }
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "virtual_school_staff",
+        "social_worker",
+        "authority_administrator",
+        "other_authority_virtual_school_staff",
+    ],
+)
+def test_only_a_virtual_school_administrator_of_the_childs_authority_may_ask(
+    client, personas, pep_setting, persona
+):
+    client.force_login(getattr(personas, persona))  # an adviser, not an administrator, first
+    response = client.post(reverse("subject_access_start", args=[pep_setting.child.pk]))
+    assert response.status_code in (403, 404)
+    assert not AuditEvent.objects.filter(action=AuditAction.SUBJECT_ACCESS_REQUESTED).exists()
+
+
+def test_someone_else_cannot_fetch_another_persons_export(
+    client, personas, administrator, everything, django_capture_on_commit_callbacks
+):
+    zara, _ = everything
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("subject_access_start", args=[zara.child.pk]))
+    job_url = response["Location"]
+    other = personas.other_authority_virtual_school_staff
+    other.is_vs_administrator = True
+    other.save()
+    client.force_login(other)
+    assert client.get(job_url).status_code == 404
+    assert client.get(job_url + "download/").status_code == 404
