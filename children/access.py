@@ -183,6 +183,12 @@ def _held_rows(child_ids: list[int] | None) -> dict[tuple[int, int], int]:
     }
 
 
+def access_held(child_ids: Iterable[int], user_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """The (child, person) pairs among these that hold access now (for the audit of a change)."""
+    people = set(user_ids)
+    return {pair for pair in _held_rows(list(child_ids)) if pair[1] in people}
+
+
 def _wanted_rows(child_ids: list[int]) -> set[tuple[int, int]]:
     return {
         (child_id, user_id)

@@ -17,7 +17,8 @@ from pep_portal.accounts.signals import child_access_changed
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 
-from .models import Child, ChildUserObjectPermission
+from .access import access_held
+from .models import Child
 
 
 def _request_user() -> Any:
@@ -31,13 +32,7 @@ def _audit_access_changed(
     sender: Any, user_ids: set[int], child_ids: set[int], **kwargs: Any
 ) -> None:
     exact = len(user_ids) == 1 or len(child_ids) == 1
-    holding = set(
-        ChildUserObjectPermission.objects.filter(
-            content_object_id__in=child_ids,
-            user_id__in=user_ids,
-            permission__codename="view_child",
-        ).values_list("content_object_id", "user_id")
-    )
+    holding = access_held(child_ids, user_ids)
     authorities = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "authority_id"))
     actor = _request_user()
     for child_id in sorted(child_ids):

@@ -33,6 +33,8 @@ class Action(StrEnum):
     OPEN_PEOPLE = "open_people"
     # How many accounts of each role the user's authority has (the home page).
     COUNT_PEOPLE = "count_people"
+    # Search and export the authority's audit log (pep_portal/audit_search/).
+    SEARCH_AUDIT_LOG = "search_audit_log"
     # Children (children/): the care team, held as django-guardian rows by children.access.
     VIEW_CHILD = "view_child"
     # Register, edit details, record placement and school moves, allocate staff.
@@ -273,5 +275,10 @@ def register_account_rules() -> None:
         }
     )
     register_area_rules(
-        {Action.OPEN_PEOPLE: _may_open_people, Action.COUNT_PEOPLE: _may_count_people}
+        {
+            Action.OPEN_PEOPLE: _may_open_people,
+            Action.COUNT_PEOPLE: _may_count_people,
+            # The people who manage the authority's accounts read who did what in it.
+            Action.SEARCH_AUDIT_LOG: is_people_manager,
+        }
     )

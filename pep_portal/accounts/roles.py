@@ -1,6 +1,11 @@
 """The people who use the portal, in their own words, and which organisation each belongs to."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from .models import User
 
 
 class Role(models.TextChoices):
@@ -80,3 +85,24 @@ OPERATOR_SUMMARY = (
     "You operate the portal. Children's records are reached only through a local authority's "
     "accounts."
 )
+
+
+# Roles that never sign in with a password alone, whatever their authority says (issue 17).
+ALWAYS_SECOND_FACTOR = frozenset(
+    {
+        Role.SOCIAL_WORKER,
+        Role.VIRTUAL_SCHOOL_STAFF,
+        Role.INDEPENDENT_REVIEWING_OFFICER,
+        Role.AUTHORITY_ADMINISTRATOR,
+    }
+)
+
+
+def second_factor_always_required(user: "User") -> bool:
+    """The portal's operators and the authority's own staff always use a second factor."""
+    return user.is_superuser or user.role in ALWAYS_SECOND_FACTOR
+
+
+def works_at_a_school(user: "User") -> bool:
+    """School staff attached to a school (designated teachers and their delegates)."""
+    return user.role in SCHOOL_ROLES and user.school_id is not None

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from children.models import Child
 from pep_portal.accounts.models import LocalAuthority, User
-from pep_portal.accounts.permissions import Action, is_people_manager, scope_queryset
+from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.audit.models import AuditEvent
 
 
@@ -14,7 +14,7 @@ def audit_authorities_for(*, user: User) -> QuerySet[LocalAuthority]:
     """The authorities whose audit log a user may search: their own, for the people who manage
     its accounts (authority administrators and virtual school administrators); none otherwise.
     The authority itself is scoped by the permission engine's VIEW_AUTHORITY rule."""
-    if not is_people_manager(user):
+    if not user_can(user, Action.SEARCH_AUDIT_LOG):
         return LocalAuthority.objects.none()
     return scope_queryset(user, Action.VIEW_AUTHORITY, LocalAuthority.objects.all())
 

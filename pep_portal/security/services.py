@@ -18,20 +18,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from children.models import TeacherApproval
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
-from pep_portal.accounts.roles import SCHOOL_ROLES, Role
+from pep_portal.accounts.roles import second_factor_always_required, works_at_a_school
 from pep_portal.outbox.services import enqueue_after_commit
 
 from .models import AuthoritySecurity, KnownDevice, SensitiveAction, SensitiveActionKind
 
-# Roles that never sign in with a password alone, whatever their authority says.
-ALWAYS_SECOND_FACTOR = frozenset(
-    {
-        Role.SOCIAL_WORKER,
-        Role.VIRTUAL_SCHOOL_STAFF,
-        Role.INDEPENDENT_REVIEWING_OFFICER,
-        Role.AUTHORITY_ADMINISTRATOR,
-    }
-)
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
@@ -42,7 +33,7 @@ def _authorities_of(user: User) -> "list[LocalAuthority]":
     every authority that approves a designated teacher at their school."""
     if user.authority_id is not None:
         return [user.authority]
-    if user.role in SCHOOL_ROLES and user.school_id is not None:
+    if works_at_a_school(user):
         ids = TeacherApproval.objects.filter(
             school_id=user.school_id, withdrawn_at__isnull=True
         ).values_list("authority_id", flat=True)
@@ -59,7 +50,7 @@ def second_factor_required(user: User) -> bool:
     authority's own staff and the portal's operators; for everyone else when any authority
     whose children they work with requires it. Someone who has set up a second factor always
     uses it (sign_in_needs_second_factor)."""
-    if user.is_superuser or user.role in ALWAYS_SECOND_FACTOR:
+    if second_factor_always_required(user):
         return True
     return any(r.second_factor_for_everyone for r in _rules_of(_authorities_of(user)))
 
