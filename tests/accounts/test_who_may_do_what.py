@@ -110,6 +110,8 @@ AREA_TABLE: dict[Action, set[str]] = {
     Action.REGISTER_CHILD: {"virtual_school_staff", "other_authority_virtual_school_staff"},
     Action.VIEW_ALL_CHILDREN: {"virtual_school_staff", "other_authority_virtual_school_staff"},
     Action.MANAGE_PP_ALLOCATIONS: set(),
+    # The audit log: the people who manage the authority's accounts.
+    Action.SEARCH_AUDIT_LOG: {"authority_administrator"},
     Action.OPEN_PEP_BUNDLES: {"virtual_school_staff", "other_authority_virtual_school_staff"},
     Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD: {
         "virtual_school_staff",

@@ -17,6 +17,7 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.logs import JsonFormatter, RequestIdFilter
 from peps.models import Pep
+from tests.second_factor import backup_code_for
 
 pytestmark = pytest.mark.django_db
 ADVISER = "alex.morgan@demo-borough.example"
@@ -59,10 +60,13 @@ def test_a_journey_logs_json_with_request_ids_and_no_names_or_addresses(client, 
         ).status_code
         == 200
     )
+    code = backup_code_for(ADVISER)
     assert (
         client.post(reverse("login"), {"username": ADVISER, "password": DEMO_PASSWORD}).status_code
         == 302
     )
+    # The second factor, as a person types it (the journey's log lines include this step too).
+    assert client.post(reverse("second_factor_verify"), {"code": code}).status_code == 302
     assert client.get(reverse("child_list")).status_code == 200
     child = Child.objects.filter(peps__isnull=False).first()
     pep = Pep.objects.filter(child=child).first()

@@ -74,7 +74,7 @@ def test_two_beats_queue_each_daily_job_once_and_the_worker_runs_it_once(
         schedule = str(tmp_path / f"beat-{n}-schedule")
         processes.append(start(["beat", "-l", "INFO", "--schedule", schedule], log, env))
     try:
-        wait_for(lambda: DailyRun.objects.count() == 5, "five daily jobs claimed", timeout=90)
+        wait_for(lambda: DailyRun.objects.count() == 6, "six daily jobs claimed", timeout=90)
         # Both beats keep ticking; give them a few more ticks to double anything they could.
         ticks = lambda: [log.read_text().count("Sending due task daily-jobs") for log in beat_logs]  # noqa: E731
         start_ticks = ticks()
@@ -94,6 +94,7 @@ def test_two_beats_queue_each_daily_job_once_and_the_worker_runs_it_once(
             "retention": 1,
             "termly-set-up": 1,
             "daily-deadline-sweep": 1,
+            "nightly-access-check": 1,
             "daily-digests": 1,
         }
         assert OutboxTask.objects.filter(task_name=SWEEP).count() == 1

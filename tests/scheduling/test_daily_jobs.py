@@ -21,6 +21,7 @@ TERMLY = "pep_portal.notifications.tasks.termly_set_up_task"
 DIGESTS = "pep_portal.notifications.tasks.send_daily_digests_task"
 HOUSEKEEPING = "pep_portal.scheduling.tasks.housekeeping_task"
 RETENTION = "pep_portal.operations.tasks.apply_retention_task"
+CHECK_ACCESS = "pep_portal.notifications.tasks.check_access_task"
 
 
 def at(hour: int, minute: int = 0, day: int = 7) -> dt.datetime:
@@ -36,18 +37,24 @@ def test_a_tick_queues_the_jobs_whose_time_has_come_today_and_no_others():
         "nightly-housekeeping",
         "retention",
         "termly-set-up",
+        "nightly-access-check",
     ]
-    assert queued() == [(HOUSEKEEPING, []), (RETENTION, []), (TERMLY, ["2026-12-07"])]
+    assert queued() == [
+        (HOUSEKEEPING, []),
+        (RETENTION, []),
+        (TERMLY, ["2026-12-07"]),
+        (CHECK_ACCESS, ["2026-12-07"]),
+    ]
     assert run_due_daily_jobs(now=at(1, 59)) == []  # nothing new is due before 02:00 anyway
 
 
 def test_a_second_tick_the_same_day_queues_nothing():
     run_due_daily_jobs(now=at(7, 0))
-    assert len(queued()) == 5
+    assert len(queued()) == 6
     assert run_due_daily_jobs(now=at(7, 5)) == []
     assert run_due_daily_jobs(now=at(23, 59)) == []
-    assert len(queued()) == 5
-    assert DailyRun.objects.filter(day=dt.date(2026, 12, 7)).count() == 5
+    assert len(queued()) == 6
+    assert DailyRun.objects.filter(day=dt.date(2026, 12, 7)).count() == 6
 
 
 def test_a_beat_down_over_the_sweeps_time_sweeps_late_for_that_day_not_never():
@@ -63,16 +70,23 @@ def test_the_next_day_is_a_new_day():
         "retention",
         "termly-set-up",
         "daily-deadline-sweep",
+        "nightly-access-check",
         "daily-digests",
     ]
-    assert queued()[-2] == (SWEEP, ["2026-12-08"])
+    assert queued()[-3] == (SWEEP, ["2026-12-08"])
+    assert queued()[-2] == (CHECK_ACCESS, ["2026-12-08"])
     assert queued()[-1] == (DIGESTS, [])
 
 
 def test_times_are_utc_whatever_the_clock_in_london():
-    # 04:30 in London in summer is 03:30 UTC: the termly set-up (04:00 UTC) is not due yet.
+    # 04:30 in London in summer is 03:30 UTC: the access check (03:30 UTC) is due, the termly
+    # set-up (04:00 UTC) not yet.
     summer = dt.datetime(2027, 7, 1, 4, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    assert run_due_daily_jobs(now=summer) == ["nightly-housekeeping", "retention"]
+    assert run_due_daily_jobs(now=summer) == [
+        "nightly-housekeeping",
+        "retention",
+        "nightly-access-check",
+    ]
 
 
 def test_housekeeping_removes_expired_sessions_and_year_old_claims():

@@ -163,6 +163,31 @@ TABLE: dict[str, Rule] = {
     "subject_access_start": R("child", NOBODY, NOBODY),
     "subject_access_job": R("job", NOBODY),
     "subject_access_download": R("job", NOBODY),
+    # Sign-in security (pep_portal/security): each signed-in person manages their own second
+    # factor; single sign-on is reached before signing in; an unknown provider, sensitive action
+    # or job is refused to everyone.
+    "second_factor_manage": R("none", EVERYONE, EVERYONE),
+    "second_factor_verify": R("none", EVERYONE, EVERYONE),
+    "second_factor_set_up": R("none", EVERYONE, EVERYONE),
+    "second_factor_backup_codes": R("none", EVERYONE, EVERYONE),
+    "second_factor_new_backup_codes": R("none", EVERYONE, EVERYONE),
+    "confirm_identity": R("none", EVERYONE, EVERYONE),
+    "sso_choose": R("none", PUBLIC, PUBLIC),
+    "sso_start": R("none", NOBODY, NOBODY),
+    "sso_callback": R("none", PUBLIC, PUBLIC),
+    # The refusal page is for someone the provider signed in but the portal does not know.
+    "sso_refused": R("none", {ANON}, {ANON}),
+    "person_second_factor_reset": R("person", {AA}, {AA}, out_get=NOBODY, out_post=NOBODY),
+    # The virtual school head alone (none of the personas) reviews and undoes sensitive actions.
+    "sensitive_actions": R("none", NOBODY),
+    "sensitive_action_undo": R("none", NOBODY, NOBODY),
+    # Adding a security key needs a recent password and code (confirm_identity), which no
+    # persona has given here: refused to all.
+    "otp_webauthn:credential-registration-begin": R("none", NOBODY, NOBODY),
+    "otp_webauthn:credential-registration-complete": R("none", NOBODY, NOBODY),
+    "otp_webauthn:credential-authentication-begin": R("none", NOBODY, PUBLIC),
+    "otp_webauthn:credential-authentication-complete": R("none", NOBODY, PUBLIC),
+    "otp_webauthn:js-i18n-catalog": R("none", PUBLIC),
     # Probes for the load balancer and orchestrator.
     "healthz": R("none", PUBLIC),
     "readyz": R("none", PUBLIC),
@@ -177,15 +202,16 @@ CSRF = "a" * 32  # an unmasked secret is also a valid token (django.middleware.c
 
 
 def url_patterns(
-    resolver: URLResolver | None = None, prefix: str = ""
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
 ) -> Iterator[tuple[str, str]]:
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             route = prefix + str(entry.pattern)
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             if route not in NOT_WALKED:
-                yield from url_patterns(entry, route)
+                yield from url_patterns(entry, route, inner)
         elif isinstance(entry, URLPattern):
-            yield entry.name or "", prefix + str(entry.pattern)
+            yield namespace + (entry.name or ""), prefix + str(entry.pattern)
 
 
 def _writes() -> int:
@@ -206,6 +232,7 @@ def _kwargs(kind: str, route: str, side: world.Side | None) -> dict[str, object]
             "uidb64": "MQ",
             "token": "set-password",
             "job_id": "0" * 32,
+            "pk": 999_999,  # a provider or sensitive action that does not exist
         }
     else:
         objects = {
