@@ -177,22 +177,39 @@ def _answers(form: forms.Form) -> dict[str, list[str]]:
     return {k: form.data.getlist(k) for k in form.data if k not in NOT_ANSWERS}
 
 
-def _on_page(form: forms.Form, field: str, rows: list[int]) -> str:
-    """A service names the n-th target or action it was given; the page numbers its rows,
-    empty rows included."""
+def _row(field: str, rows: list[int]) -> tuple[str, int, int] | None:
+    """("target", n, row on the page) for a service's `target_<n>_…`: the service numbers the
+    targets (or actions) it was given, the page its rows, empty rows included."""
     parts = field.split("_", 2)
     if len(parts) == 3 and parts[0] in ("target", "action") and parts[1].isdigit():
         n = int(parts[1])
         if 1 <= n <= len(rows):
-            return f"{parts[0]}_{rows[n - 1]}_{parts[2]}"
-    return field
+            return parts[0], n, rows[n - 1]
+    return None
+
+
+def _on_page(form: forms.Form, field: str, rows: list[int]) -> str:
+    found = _row(field, rows)
+    if found is None:
+        return field
+    kind, _, row = found
+    return f"{kind}_{row}_{field.split('_', 2)[2]}"
 
 
 def _show_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's refusal beside the field it names (renumbered to the page's rows)."""
+    """A service's refusal beside the field it names, renumbered to the page's rows."""
     if hasattr(error, "error_dict") and hasattr(form, "rows_used"):
         rows = form.rows_used()
-        error = ValidationError({_on_page(form, f, rows): e for f, e in error.error_dict.items()})
+        renamed: dict[str, list[str]] = {}
+        for field, errors in error.error_dict.items():
+            texts = [m for e in errors for m in e.messages]
+            found = _row(field, rows)
+            if found is not None:
+                kind, n, row = found
+                said, shown = f"{kind.capitalize()} {n}:", f"{kind.capitalize()} {row}:"
+                texts = [shown + t[len(said) :] if t.startswith(said) else t for t in texts]
+            renamed[_on_page(form, field, rows)] = texts
+        error = ValidationError(renamed)
     show_service_errors(form, error)
 
 
