@@ -107,8 +107,7 @@ class ArrangeForm(RowsMixin, PortalForm):
         self.rows_name, self.add_name = "other_rows", "add_other"
         for n in range(1, self._set_up_rows() + 1):
             layout.append(self._other_fields(n))
-        layout.append(HTML(ADD_BUTTON.format(name="add_other", what="person")))
-        layout.append(Button("submit", "Arrange meeting"))
+        layout.append(HTML(buttons("Arrange meeting", add="add_other", what="person")))
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(*layout)
@@ -183,20 +182,26 @@ class ArrangeForm(RowsMixin, PortalForm):
         return rows
 
 
-ADD_BUTTON = (
-    '<button type="submit" name="{name}" value="1" formnovalidate '
-    'class="govuk-button govuk-button--secondary" data-module="govuk-button">'
-    "Add another {what}</button>"
-)
+def buttons(main: str, *, add: str, what: str) -> str:
+    """The page's own button first, so that Enter in a box presses it (a browser presses a
+    form's first button), then "Add another …", which posts the form for one more row."""
+    return (
+        '<div class="govuk-button-group">'
+        f'<button type="submit" name="submit" value="{main}" class="govuk-button" '
+        f'data-module="govuk-button">{main}</button>'
+        f'<button type="submit" name="{add}" value="1" '
+        'class="govuk-button govuk-button--secondary" data-module="govuk-button">'
+        f"Add another {what}</button></div>"
+    )
 
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
-def _helper(*layout: Any, button: str = "Continue") -> FormHelper:
+def _helper(*layout: Any, button: str | None = "Continue") -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the page template holds the <form>
-    helper.layout = Layout(*layout, Button("submit", button))
+    helper.layout = Layout(*layout, *([Button("submit", button)] if button else []))
     return helper
 
 
@@ -294,7 +299,8 @@ class TargetsStep(RowsMixin, PortalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         layout = [self._target_fields(n) for n in range(1, self._set_up_rows() + 1)]
-        self.helper = _helper(*layout, HTML(ADD_BUTTON.format(name=self.add_name, what="target")))
+        add = HTML(buttons("Continue", add=self.add_name, what="target"))
+        self.helper = _helper(*layout, add, button=None)
 
     def _target_fields(self, n: int) -> Fieldset:
         p = f"target_{n}_"
@@ -377,7 +383,8 @@ class ActionsStep(RowsMixin, PortalForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         layout = [self._action_fields(n) for n in range(1, self._set_up_rows() + 1)]
-        self.helper = _helper(*layout, HTML(ADD_BUTTON.format(name=self.add_name, what="action")))
+        add = HTML(buttons("Continue", add=self.add_name, what="action"))
+        self.helper = _helper(*layout, add, button=None)
 
     def _action_fields(self, n: int) -> Fieldset:
         p = f"action_{n}_"

@@ -172,9 +172,17 @@ def _url(meeting: Meeting, step: str) -> str:
     return reverse("meeting_record_step", args=[meeting.pk, step])
 
 
+# Longer than any box takes (the form refuses more), short enough that a draft stays small.
+KEPT_CHARACTERS = 20_000
+
+
 def _answers(form: forms.Form) -> dict[str, list[str]]:
     """What was typed on the page, as posted (NUL already taken out by the form)."""
-    return {k: form.data.getlist(k) for k in form.data if k not in NOT_ANSWERS}
+    return {
+        k: [str(v)[:KEPT_CHARACTERS] for v in form.data.getlist(k)]
+        for k in form.data
+        if k not in NOT_ANSWERS
+    }
 
 
 def _row(field: str, rows: list[int]) -> tuple[str, int, int] | None:
