@@ -110,6 +110,7 @@ class ArrangeForm(RowsMixin, PortalForm):
         layout.append(HTML(buttons("Arrange meeting", add="add_other", what="person")))
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.render_hidden_fields = True  # how many "add another" rows the page has
         self.helper.layout = Layout(*layout)
 
     def _other_fields(self, n: int) -> Fieldset:
@@ -201,6 +202,7 @@ YES_NO = (("yes", "Yes"), ("no", "No"))
 def _helper(*layout: Any, button: str | None = "Continue") -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the page template holds the <form>
+    helper.render_hidden_fields = True  # how many "add another" rows the page has
     helper.layout = Layout(*layout, *([Button("submit", button)] if button else []))
     return helper
 

@@ -188,6 +188,7 @@ def test_people_without_accounts_are_invited_with_role_organisation_email_and_ph
     more = client.post(url, {**base, "add_other": "1"})
     html = more.content.decode()
     assert 'name="other_2_name"' in html and 'value="Fay Foster"' in html
+    assert 'name="other_rows" value="2"' in html
     assert "govuk-error-summary" not in html and not Meeting.objects.exists()
     bad_phone = client.post(
         url,
@@ -269,7 +270,10 @@ def test_recording_through_the_steps_keeps_answers_and_records_many_targets(
             html = client.post(step(meeting, "targets"), {**targets, "add_target": "1"})
             html = html.content.decode()
             assert f'name="target_{n + 1}_what"' in html and "govuk-error-summary" not in html
-            targets["target_rows"] = str(n + 1)
+            # The page itself carries the number of rows to the next POST.
+            rows = re.search(r'name="target_rows" value="(\d+)"', html)
+            assert rows is not None and rows.group(1) == str(n + 1)
+            targets["target_rows"] = rows.group(1)
     # A missing measure in the second row is shown beside that row's box, linked from the
     # summary (the service's refusal, mapped to the field).
     missing = {**targets, "target_2_measure": ""}
