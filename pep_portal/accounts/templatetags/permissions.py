@@ -3,6 +3,7 @@
 one object reaches the template from its view (`can_change` …), asked of the same engine."""
 
 from django import template
+from django.db.models import Model
 
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
@@ -17,7 +18,7 @@ def can(user: User, action: str) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def may(context: template.Context, action: str, obj: object) -> bool:
+def may(context: template.Context, action: str, obj: Model | None) -> bool:
     """Whether the signed-in user may do this to this object, asked of the engine:
     `{% may "record_pep_meeting" meeting as may_record %}`. Only actions the user may take
     are shown."""
