@@ -144,6 +144,8 @@ def meeting_arrange(
     Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).update(
         status=MeetingStatus.CANCELLED
     )
+    # A record half-written for a meeting that will not happen is of no use to anyone.
+    RecordDraft.objects.filter(meeting__pep=pep, meeting__status=MeetingStatus.CANCELLED).delete()
     meeting = _set_history_user(
         Meeting(
             pep=pep,

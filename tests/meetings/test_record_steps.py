@@ -427,3 +427,15 @@ def test_a_refusal_in_a_row_after_an_empty_one_is_shown_on_that_row(client, pers
     assert summary_links(html) == [
         ("id_target_2_measure", "Target 2: enter how it will be measured")
     ]
+
+
+def test_rearranging_drops_the_half_written_record_of_the_cancelled_meeting(
+    client, personas, pep_setting, past_meeting
+):
+    client.force_login(personas.social_worker)
+    client.post(step(past_meeting, "discussion"), {"discussion": "Started"})
+    assert RecordDraft.objects.filter(meeting=past_meeting).count() == 1
+    meeting_arrange(
+        actor=personas.social_worker, pep=pep_setting.pep, starts_at=at(dt.date(2026, 11, 17))
+    )
+    assert not RecordDraft.objects.exists()
