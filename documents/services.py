@@ -41,6 +41,7 @@ from meetings.models import Meeting, MeetingStatus, Target
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.outbox.services import enqueue_after_commit
+from pep_portal.security import services as security_services
 from peps.models import Pep, PepStatus, Term, private_storage
 from pupil_premium.models import PpRequest
 from quality_assurance.models import QaDecision, QaReview
@@ -348,6 +349,10 @@ def bulk_job_start(
         created_at=now.isoformat(),
     )
     _save(job)
+    # Separation of duties: the authority's virtual school head sees every bulk export.
+    security_services.bulk_export_record(
+        actor=actor, what=f"ZIP of {len(ids)} PEP PDF{'s' if len(ids) != 1 else ''}: {description}"
+    )
     # Through the outbox: with Redis down the job waits ("queued") and starts once it is back.
     enqueue_after_commit(pep_pdfs_zip_task, job.id)
     return job

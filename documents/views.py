@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.forms import PortalForm, show_service_errors
+from pep_portal.security.signin import require_recent_authentication
 from peps.models import Term
 from peps.selectors import pep_get_for_user
 
@@ -91,7 +92,13 @@ class BulkPdfForm(PortalForm):
         )
 
 
+def _is_post(request: HttpRequest) -> bool:
+    return request.method == "POST"
+
+
 @login_required
+# Making the ZIP, not choosing what goes in it, needs the password and code given recently.
+@require_recent_authentication(when=_is_post)
 @require_http_methods(["GET", "POST"])
 def pep_pdf_bulk(request: AuthenticatedRequest) -> HttpResponse:
     if not user_can(request.user, Action.OPEN_PEP_BUNDLES):

@@ -8,14 +8,15 @@ from pep_portal.accounts.permissions import Action
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
+from pep_portal.security.signin import require_recent_authentication
 
 from . import services
 
-# Re-authentication before a subject access export (issue 17) is 17a's
-# `require_recent_authentication` decorator; it goes on `subject_access_start` once it exists.
-
 
 @login_required
+# The password and second factor given recently (above require_POST: the way back from
+# confirming them is a GET that finishes the POST).
+@require_recent_authentication
 @require_POST
 def subject_access_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(user=request.user, pk=pk, action=Action.VIEW_CHILD_AUDIT)

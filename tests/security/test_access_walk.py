@@ -172,6 +172,10 @@ TABLE: dict[str, Rule] = {
     "second_factor_backup_codes": R("none", EVERYONE, EVERYONE),
     "second_factor_new_backup_codes": R("none", EVERYONE, EVERYONE),
     "confirm_identity": R("none", EVERYONE, EVERYONE),
+    # Each signed-in person changes their own e-mail address (after confirming who they are);
+    # the link from the new address works only for the account it was sent for.
+    "email_change": R("none", EVERYONE, EVERYONE),
+    "email_change_confirm": R("reset", EVERYONE, EVERYONE),
     "sso_choose": R("none", PUBLIC, PUBLIC),
     "sso_start": R("none", NOBODY, NOBODY),
     "sso_callback": R("none", PUBLIC, PUBLIC),
