@@ -184,6 +184,33 @@ def second_factor_key_added(*, user: User, request: HttpRequest | None = None) -
     second_factor_audit(user, AuditAction.SECOND_FACTOR_ADDED, request=request, kind="security key")
 
 
+@transaction.atomic
+def security_key_remove(*, user: User, key_id: int, request: HttpRequest | None = None) -> None:
+    """Remove one of the person's own security keys or passkeys. Someone who must use a second
+    factor keeps at least one (an app or another key): backup codes alone are not one. Every
+    other session ends, and the audit log keeps it."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    key = WebAuthnCredential.objects.filter(user=user, pk=key_id, confirmed=True).first()
+    if key is None:
+        raise PermissionDenied
+    left = [
+        d
+        for d in confirmed_devices(user)
+        if not isinstance(d, StaticDevice)
+        and not (isinstance(d, WebAuthnCredential) and d.pk == key.pk)
+    ]
+    if second_factor_required(user) and not left:
+        raise ValidationError(
+            "Set up an authenticator app or add another key before you remove your last one"
+        )
+    key.delete()
+    _new_generation(user)
+    second_factor_audit(
+        user, AuditAction.SECOND_FACTOR_REMOVED, request=request, kind="security key"
+    )
+
+
 def second_factor_failed(
     *, user: User, request: HttpRequest | None = None, reason: str = "wrong code"
 ) -> None:

@@ -12,6 +12,7 @@ urlpatterns = [
         views.second_factor_new_backup_codes,
         name="second_factor_new_backup_codes",
     ),
+    path("keys/<int:pk>/remove/", views.second_factor_key_remove, name="second_factor_key_remove"),
 ]
 
 account_urlpatterns = [

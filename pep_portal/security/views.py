@@ -287,3 +287,18 @@ def email_change_confirm(request: AuthenticatedRequest, token: str) -> HttpRespo
         "security/email_change_confirm.html",
         {"form": form, "address": address, "problem": problem},
     )
+
+
+@login_required
+@signin.require_recent_authentication  # above require_POST: the way back is a GET
+@require_POST
+def second_factor_key_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    try:
+        services.security_key_remove(user=request.user, key_id=pk, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        request.user.refresh_from_db()
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "The security key has been removed")
+    return redirect("second_factor_manage")

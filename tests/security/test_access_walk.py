@@ -171,6 +171,8 @@ TABLE: dict[str, Rule] = {
     "second_factor_set_up": R("none", EVERYONE, EVERYONE),
     "second_factor_backup_codes": R("none", EVERYONE, EVERYONE),
     "second_factor_new_backup_codes": R("none", EVERYONE, EVERYONE),
+    # A key that does not exist (or is someone else's) is refused to all.
+    "second_factor_key_remove": R("none", NOBODY, NOBODY),
     "confirm_identity": R("none", EVERYONE, EVERYONE),
     # Each signed-in person changes their own e-mail address (after confirming who they are);
     # the link from the new address works only for the account it was sent for.
