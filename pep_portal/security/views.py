@@ -268,7 +268,8 @@ def email_change(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def email_change_confirm(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The link sent to the new address, opened by the person signed in to their account."""
-    form = EmailChangeConfirmForm(request.POST or None)
+    # Bound on every POST: the form is only a button, so its data is empty.
+    form = EmailChangeConfirmForm(request.POST if request.method == "POST" else None)
     problem = ""
     address = ""
     try:

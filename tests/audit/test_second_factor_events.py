@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -59,7 +60,9 @@ def test_a_wrong_code_and_a_new_browser_are_audited(client, personas):
     reasons = [e.detail["reason"] for e in events_of(worker, AuditAction.SECOND_FACTOR_FAILED)]
     assert sorted(reasons) == ["too many wrong codes", "wrong code"]
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
-    assert other.post(VERIFY, {"code": code_now(device)}).status_code == 302
+    # The next time step's code: the current one was used to set the app up (never twice).
+    next_code = totp(device.bin_key, step=device.step, t0=device.t0, digits=6, drift=1)
+    assert other.post(VERIFY, {"code": f"{next_code:06d}"}).status_code == 302
     [new_browser] = events_of(worker, AuditAction.NEW_DEVICE_SIGN_IN)
     assert new_browser.actor == worker
 

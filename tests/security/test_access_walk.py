@@ -187,10 +187,11 @@ TABLE: dict[str, Rule] = {
     # The virtual school head alone (none of the personas) reviews and undoes sensitive actions.
     "sensitive_actions": R("none", NOBODY),
     "sensitive_action_undo": R("none", NOBODY, NOBODY),
-    # Adding a security key needs a recent password and code (confirm_identity), which no
-    # persona has given here: refused to all.
-    "otp_webauthn:credential-registration-begin": R("none", NOBODY, NOBODY),
-    "otp_webauthn:credential-registration-complete": R("none", NOBODY, NOBODY),
+    # Adding a security key needs a recent password and code: each persona here has just signed
+    # in with both (tests/second_factor.py), so each may add their own (the ceremony's junk
+    # answer is a 400). A stale session is refused: tests/security/test_webauthn_rules.py.
+    "otp_webauthn:credential-registration-begin": R("none", NOBODY, EVERYONE),
+    "otp_webauthn:credential-registration-complete": R("none", NOBODY, EVERYONE),
     "otp_webauthn:credential-authentication-begin": R("none", NOBODY, PUBLIC),
     "otp_webauthn:credential-authentication-complete": R("none", NOBODY, PUBLIC),
     "otp_webauthn:js-i18n-catalog": R("none", PUBLIC),
