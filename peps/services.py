@@ -105,10 +105,13 @@ class PepDates:
     early_years_from: dt.date | None = None
 
 
-def pep_dates(child: Child, academic_year: int, term: str) -> PepDates:
-    """Asked of the deadline engine, with the rule set and the calendar fetched once."""
+def pep_dates(
+    child: Child, academic_year: int, term: str, *, rules: PepRules | None = None
+) -> PepDates:
+    """Asked of the deadline engine, with the rule set and the calendar fetched once (or
+    given: the termly set-up fetches each authority's once for all its children)."""
     try:
-        rules = rules_for_authority(child.authority)
+        rules = rules or rules_for_authority(child.authority)
     except RulesMissing as missing:
         if term == Term.INITIAL:
             return _initial_pep_dates(child, None)
@@ -221,6 +224,73 @@ def pep_set_up(
         section.save()
     _log(pep, actor, PepStatus.DRAFT)
     return pep
+
+
+def _latest_peps(child_ids: list[int]) -> dict[int, Pep]:
+    """Each child's latest PEP (as pep_set_up picks `previous`), in one query."""
+    latest = (
+        Pep.objects.filter(child_id__in=child_ids)
+        .order_by("child_id", "-created_at", "-pk")
+        .distinct("child_id")
+    )
+    return {pep.child_id: pep for pep in latest}
+
+
+def pep_set_up_many(
+    *, children: list[Child], academic_year: int, term: str, rules: PepRules
+) -> list[Pep]:
+    """The termly set-up's batch: for each child, the PEP, sections, status event and history
+    rows that pep_set_up(actor=None, ...) writes, with the same values, in a few bulk inserts
+    (tests/peps/test_set_up_many.py compares the two). Children who already have the term's
+    PEP are skipped, so running it again creates nothing. Call inside a transaction."""
+    from simple_history.utils import bulk_create_with_history
+
+    have = set(
+        Pep.objects.filter(child__in=children, academic_year=academic_year, term=term).values_list(
+            "child_id", flat=True
+        )
+    )
+    children = [c for c in children if c.pk not in have]
+    if not children:
+        return []
+    previous_of = _latest_peps([c.pk for c in children])
+    sections_of: dict[int, dict[str, PepSection]] = {}
+    for section in PepSection.objects.filter(pep__in=list(previous_of.values())):
+        sections_of.setdefault(section.pep_id, {})[section.key] = section
+    now = timezone.now()
+    peps = []
+    for child in children:
+        dates = pep_dates(child, academic_year, term, rules=rules)
+        peps.append(
+            Pep(
+                child=child,
+                academic_year=academic_year,
+                term=term,
+                template=_template_on(child, dates.starts_on, dates.early_years_from),
+                previous=previous_of.get(child.pk),
+                due_on=dates.due_on,
+                due_basis=dates.due_basis,
+                created_by=None,
+                created_at=now,
+            )
+        )
+    peps = bulk_create_with_history(peps, Pep, batch_size=1000, default_date=now)
+    sections = []
+    for pep in peps:
+        previous_sections = sections_of.get(pep.previous_id, {}) if pep.previous_id else {}
+        for spec in sections_for(PepTemplate(pep.template)):
+            section = PepSection(pep=pep, key=spec.key)
+            _carry_forward(section, previous_sections.get(spec.key), spec)
+            sections.append(section)
+    bulk_create_with_history(sections, PepSection, batch_size=2000, default_date=now)
+    PepEvent.objects.bulk_create(
+        [
+            PepEvent(pep=pep, from_status=pep.status, to_status=PepStatus.DRAFT, at=now)
+            for pep in peps
+        ],
+        batch_size=2000,
+    )
+    return peps
 
 
 @transaction.atomic
