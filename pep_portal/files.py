@@ -26,7 +26,7 @@ private = PrivateStorage()
 def _storages_changed(*, setting: str, **kwargs: Any) -> None:
     # Django forgets its own storages when STORAGES changes (tests switch to the S3 server).
     if setting == "STORAGES":
-        private._wrapped = empty
+        private._wrapped = empty  # type: ignore[assignment]
 
 
 def private_storage() -> Storage:
