@@ -3,11 +3,12 @@ the workflow. Each transition checks who may make it and refuses, with a reason,
 conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
@@ -236,15 +237,63 @@ def _latest_peps(child_ids: list[int]) -> dict[int, Pep]:
     return {pep.child_id: pep for pep in latest}
 
 
+_HISTORY_OWN_FIELDS = ("history_id", "history_date", "history_change_reason", "history_type")
+
+
+def _history_from_rows(model: type[Model], pks: list[int], when: dt.datetime) -> None:
+    """Write the "created" history row of each of `pks`, copied inside the database from the
+    rows just inserted, with what django-simple-history writes on a save by the portal itself
+    (no user, no reason, type "+"). The columns come from the models, so they follow them."""
+    historical = model.history.model  # type: ignore[attr-defined]
+    quote = connection.ops.quote_name
+    tracked = [
+        quote(f.column)
+        for f in historical._meta.concrete_fields
+        if f.name not in (*_HISTORY_OWN_FIELDS, "history_user")
+    ]
+    columns = ", ".join(tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(historical._meta.db_table)} "  # noqa: S608 (names from models)
+            f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {columns}, %s, NULL, '+', NULL FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+            [when, pks],
+        )
+
+
+def _insert_sections(sections: list[PepSection]) -> None:
+    """New PEPs' sections in one statement (arrays unnested in the database): the rows that
+    PepSection(...).save() would write, without building SQL for each value in Python."""
+    if not sections:
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(PepSection._meta.db_table)} "  # noqa: S608 (names from models)
+            "(pep_id, key, answers, carried_forward, status, version) "
+            "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::jsonb[], %s::jsonb[], "
+            "%s::varchar[], %s::integer[])",
+            [
+                [s.pep_id for s in sections],
+                [s.key for s in sections],
+                [json.dumps(s.answers) for s in sections],
+                [json.dumps(s.carried_forward) for s in sections],
+                [s.status for s in sections],
+                [s.version for s in sections],
+            ],
+        )
+
+
 def pep_set_up_many(
     *, children: list[Child], academic_year: int, term: str, rules: PepRules
 ) -> list[Pep]:
     """The termly set-up's batch: for each child, the PEP, sections, status event and history
-    rows that pep_set_up(actor=None, ...) writes, with the same values, in a few bulk inserts
-    (tests/peps/test_set_up_many.py compares the two). Children who already have the term's
-    PEP are skipped, so running it again creates nothing. Call inside a transaction."""
-    from simple_history.utils import bulk_create_with_history
-
+    rows that pep_set_up(actor=None, ...) writes, with the same values, in a few statements
+    (tests/notifications/test_set_up_batched.py compares the two paths). Children who already
+    have the term's PEP are skipped, so running it again creates nothing. Call inside a
+    transaction. pep_set_up writes no access rows (access follows the child's care team,
+    not the PEP), so neither does this."""
     have = set(
         Pep.objects.filter(child__in=children, academic_year=academic_year, term=term).values_list(
             "child_id", flat=True
@@ -274,7 +323,8 @@ def pep_set_up_many(
                 created_at=now,
             )
         )
-    peps = bulk_create_with_history(peps, Pep, batch_size=1000, default_date=now)
+    peps = Pep.objects.bulk_create(peps, batch_size=1000)
+    _history_from_rows(Pep, [p.pk for p in peps], now)
     sections = []
     for pep in peps:
         previous_sections = sections_of.get(pep.previous_id, {}) if pep.previous_id else {}
@@ -282,7 +332,10 @@ def pep_set_up_many(
             section = PepSection(pep=pep, key=spec.key)
             _carry_forward(section, previous_sections.get(spec.key), spec)
             sections.append(section)
-    bulk_create_with_history(sections, PepSection, batch_size=2000, default_date=now)
+    _insert_sections(sections)
+    pep_ids = [p.pk for p in peps]
+    section_ids = list(PepSection.objects.filter(pep_id__in=pep_ids).values_list("pk", flat=True))
+    _history_from_rows(PepSection, section_ids, now)
     PepEvent.objects.bulk_create(
         [
             PepEvent(pep=pep, from_status=pep.status, to_status=PepStatus.DRAFT, at=now)

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from children.models import CareEpisode, Child, LegalStatus
+from children.school_year import PepTemplate
 from pep_portal.calendars import deadlines
 from pep_portal.calendars.selectors import rules_for_authority
 from pep_portal.notifications import services as notifications
 from peps.models import Pep, PepEvent, PepSection, SectionStatus, Term
+from peps.sections import sections_for
 from tests.factories import ChildFactory
 
 SET_UP_ON = dt.date(2026, 12, 20)  # two weeks before Spring 2026 opens
@@ -46,11 +48,12 @@ def children(personas, pep_setting):  # type: ignore[no-untyped-def]
     autumn = Pep.objects.create(
         child=made["carried"], academic_year=2026, term=Term.AUTUMN, template="yg"
     )
-    for section in PepSection.objects.filter(pep=pep_setting.pep):
+    for spec in sections_for(PepTemplate.YG):
+        fields = spec.fields_for(PepTemplate.YG)
         PepSection.objects.create(
             pep=autumn,
-            key=section.key,
-            answers=section.answers,
+            key=spec.key,
+            answers={f.name: f"Autumn answer to {f.name}" for f in fields},
             status=SectionStatus.COMPLETE,
         )
     made["zara"] = pep_setting.child
@@ -118,7 +121,11 @@ def test_the_batch_writes_what_the_one_by_one_path_writes_and_a_rerun_creates_no
     assert batched == one_by_one
     carried = batched[children["carried"].pk]
     assert carried["pep"][0] == "yg" and carried["pep"][2] is not None
-    assert any(s[2] for s in carried["sections"])  # some answers carried forward
+    # Only the questions that carry forward, each marked as carried until confirmed.
+    carried_sections = [s for s in carried["sections"] if s[2]]
+    assert carried_sections and all(s[3] == "in_progress" for s in carried_sections)
+    assert all(set(s[1]) == set(s[2]) for s in carried_sections)
+    assert not any(s[2] for s in batched[children["post16"].pk]["sections"])
     assert batched[children["reception"].pk]["pep"][0] == "eyfs"
     assert batched[children["post16"].pk]["pep"][0] == "post16"
 
