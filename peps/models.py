@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from children.school_year import PepTemplate
+from pep_portal import files
 
 
 class Term(models.TextChoices):
@@ -192,10 +193,11 @@ class PepEvent(models.Model):
         return f"{self.pep_id}: {self.from_status} → {self.to_status}"
 
 
-def private_storage() -> FileSystemStorage:
-    """Attachments live outside the web root and are served only through a view that checks
-    permission. A callable, so migrations record no machine's path."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+def private_storage() -> Storage:
+    """Attachments live outside the web root (a private folder or bucket: pep_portal/files.py)
+    and are served only through a view that checks permission. A callable, so migrations
+    record no machine's path or bucket."""
+    return files.private_storage()
 
 
 def _attachment_path(instance: "Attachment", filename: str) -> str:

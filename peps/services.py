@@ -3,11 +3,12 @@ the workflow. Each transition checks who may make it and refuses, with a reason,
 conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
@@ -105,10 +106,13 @@ class PepDates:
     early_years_from: dt.date | None = None
 
 
-def pep_dates(child: Child, academic_year: int, term: str) -> PepDates:
-    """Asked of the deadline engine, with the rule set and the calendar fetched once."""
+def pep_dates(
+    child: Child, academic_year: int, term: str, *, rules: PepRules | None = None
+) -> PepDates:
+    """Asked of the deadline engine, with the rule set and the calendar fetched once (or
+    given: the termly set-up fetches each authority's once for all its children)."""
     try:
-        rules = rules_for_authority(child.authority)
+        rules = rules or rules_for_authority(child.authority)
     except RulesMissing as missing:
         if term == Term.INITIAL:
             return _initial_pep_dates(child, None)
@@ -221,6 +225,125 @@ def pep_set_up(
         section.save()
     _log(pep, actor, PepStatus.DRAFT)
     return pep
+
+
+def _latest_peps(child_ids: list[int]) -> dict[int, Pep]:
+    """Each child's latest PEP (as pep_set_up picks `previous`), in one query."""
+    latest = (
+        Pep.objects.filter(child_id__in=child_ids)
+        .order_by("child_id", "-created_at", "-pk")
+        .distinct("child_id")
+    )
+    return {pep.child_id: pep for pep in latest}
+
+
+_HISTORY_OWN_FIELDS = ("history_id", "history_date", "history_change_reason", "history_type")
+
+
+def _history_from_rows(model: type[Model], pks: list[int], when: dt.datetime) -> None:
+    """Write the "created" history row of each of `pks`, copied inside the database from the
+    rows just inserted, with what django-simple-history writes on a save by the portal itself
+    (no user, no reason, type "+"). The columns come from the models, so they follow them."""
+    historical = model.history.model  # type: ignore[attr-defined]
+    quote = connection.ops.quote_name
+    tracked = [
+        quote(f.column)
+        for f in historical._meta.concrete_fields
+        if f.name not in (*_HISTORY_OWN_FIELDS, "history_user")
+    ]
+    columns = ", ".join(tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(historical._meta.db_table)} "  # noqa: S608 (names from models)
+            f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {columns}, %s, NULL, '+', NULL FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+            [when, pks],
+        )
+
+
+def _insert_sections(sections: list[PepSection]) -> None:
+    """New PEPs' sections in one statement (arrays unnested in the database): the rows that
+    PepSection(...).save() would write, without building SQL for each value in Python."""
+    if not sections:
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(PepSection._meta.db_table)} "  # noqa: S608 (names from models)
+            "(pep_id, key, answers, carried_forward, status, version) "
+            "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::jsonb[], %s::jsonb[], "
+            "%s::varchar[], %s::integer[])",
+            [
+                [s.pep_id for s in sections],
+                [s.key for s in sections],
+                [json.dumps(s.answers) for s in sections],
+                [json.dumps(s.carried_forward) for s in sections],
+                [s.status for s in sections],
+                [s.version for s in sections],
+            ],
+        )
+
+
+def pep_set_up_many(
+    *, children: list[Child], academic_year: int, term: str, rules: PepRules
+) -> list[Pep]:
+    """The termly set-up's batch: for each child, the PEP, sections, status event and history
+    rows that pep_set_up(actor=None, ...) writes, with the same values, in a few statements
+    (tests/notifications/test_set_up_batched.py compares the two paths). Children who already
+    have the term's PEP are skipped, so running it again creates nothing. Call inside a
+    transaction. pep_set_up writes no access rows (access follows the child's care team,
+    not the PEP), so neither does this."""
+    have = set(
+        Pep.objects.filter(child__in=children, academic_year=academic_year, term=term).values_list(
+            "child_id", flat=True
+        )
+    )
+    children = [c for c in children if c.pk not in have]
+    if not children:
+        return []
+    previous_of = _latest_peps([c.pk for c in children])
+    sections_of: dict[int, dict[str, PepSection]] = {}
+    for section in PepSection.objects.filter(pep__in=list(previous_of.values())):
+        sections_of.setdefault(section.pep_id, {})[section.key] = section
+    now = timezone.now()
+    peps = []
+    for child in children:
+        dates = pep_dates(child, academic_year, term, rules=rules)
+        peps.append(
+            Pep(
+                child=child,
+                academic_year=academic_year,
+                term=term,
+                template=_template_on(child, dates.starts_on, dates.early_years_from),
+                previous=previous_of.get(child.pk),
+                due_on=dates.due_on,
+                due_basis=dates.due_basis,
+                created_by=None,
+                created_at=now,
+            )
+        )
+    peps = Pep.objects.bulk_create(peps, batch_size=1000)
+    _history_from_rows(Pep, [p.pk for p in peps], now)
+    sections = []
+    for pep in peps:
+        previous_sections = sections_of.get(pep.previous_id, {}) if pep.previous_id else {}
+        for spec in sections_for(PepTemplate(pep.template)):
+            section = PepSection(pep=pep, key=spec.key)
+            _carry_forward(section, previous_sections.get(spec.key), spec)
+            sections.append(section)
+    _insert_sections(sections)
+    pep_ids = [p.pk for p in peps]
+    section_ids = list(PepSection.objects.filter(pep_id__in=pep_ids).values_list("pk", flat=True))
+    _history_from_rows(PepSection, section_ids, now)
+    PepEvent.objects.bulk_create(
+        [
+            PepEvent(pep=pep, from_status=pep.status, to_status=PepStatus.DRAFT, at=now)
+            for pep in peps
+        ],
+        batch_size=2000,
+    )
+    return peps
 
 
 @transaction.atomic

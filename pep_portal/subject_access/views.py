@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from children.selectors import child_get_for_user
@@ -21,7 +22,7 @@ from . import services
 def subject_access_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     child = child_get_for_user(user=request.user, pk=pk, action=Action.VIEW_CHILD_AUDIT)
     job = services.subject_access_start(actor=request.user, child=child, request=request)
-    return redirect("subject_access_job", job_id=job.id)
+    return redirect("subject_access_job", job_id=job.pk.hex)
 
 
 @login_required
@@ -33,23 +34,37 @@ def subject_access_job(request: AuthenticatedRequest, job_id: str) -> HttpRespon
 
 @login_required
 @require_GET
+def subject_access_progress(request: AuthenticatedRequest, job_id: str) -> JsonResponse:
+    """The export's progress for the page's script (static/pep_portal/job-progress.js)."""
+    job = services.subject_access_job_for_user(user=request.user, job_id=job_id)
+    return JsonResponse(
+        {
+            **job.as_progress(),
+            "finished": job.finished or job.stalled,
+            "page": reverse("subject_access_job", args=[job.pk.hex]),
+        }
+    )
+
+
+@login_required
+@require_GET
 def subject_access_download(request: AuthenticatedRequest, job_id: str) -> HttpResponseBase:
     job = services.subject_access_job_for_user(user=request.user, job_id=job_id)
-    if job.state != "done":
-        return redirect("subject_access_job", job_id=job.id)
+    if job.state != "done" or not job.file:
+        return redirect("subject_access_job", job_id=job.pk.hex)
     audit.record(
         request.user,
         AuditAction.ZIP_DOWNLOADED,
-        ("subject_access", job.id),
-        child=job.child_id,
+        ("subject_access", job.pk.hex),
+        child=job.params["child_id"],
         authority_id=request.user.authority_id,
         request=request,
         detail={"export": "subject access"},
     )
     response = FileResponse(
-        services.zip_path(job).open("rb"),
+        job.file.open("rb"),
         as_attachment=True,
-        filename=f"subject-access-child-{job.child_id}.zip",
+        filename=job.download_name,
         content_type="application/zip",
     )
     response["Cache-Control"] = "no-store, private"

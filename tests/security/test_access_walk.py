@@ -162,6 +162,7 @@ TABLE: dict[str, Rule] = {
     # asker's alone (tests/security/test_subject_access.py).
     "subject_access_start": R("child", NOBODY, NOBODY),
     "subject_access_job": R("job", NOBODY),
+    "subject_access_progress": R("job", NOBODY),
     "subject_access_download": R("job", NOBODY),
     # Sign-in security (pep_portal/security): each signed-in person manages their own second
     # factor; single sign-on is reached before signing in; an unknown provider, sensitive action
