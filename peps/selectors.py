@@ -62,7 +62,10 @@ class SectionRow:
     @property
     def answers(self) -> list[tuple[str, Any]]:
         """(question, answer) in the order asked, for reading."""
-        return readable_answers(self.spec, self.section.pep.template, self.section.answers)
+        pep = self.section.pep
+        return readable_answers(
+            self.spec, pep.template, self.section.answers, initial=pep.term == Term.INITIAL
+        )
 
 
 def display_answer(spec: Any, value: Any) -> Any:
@@ -81,10 +84,11 @@ def display_answer(spec: Any, value: Any) -> Any:
 
 
 def readable_answers(
-    spec: SectionSpec, template: str, answers: dict[str, Any]
+    spec: SectionSpec, template: str, answers: dict[str, Any], *, initial: bool = False
 ) -> list[tuple[str, Any]]:
     """(question, answer as people read it) for every question the template asks."""
-    return [(f.label, display_answer(f, answers.get(f.name))) for f in spec.fields_for(template)]
+    asked = spec.fields_for(template, initial=initial)  # type: ignore[arg-type]
+    return [(f.label, display_answer(f, answers.get(f.name))) for f in asked]
 
 
 def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
@@ -98,14 +102,18 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
     for section in sections:
         spec = SECTIONS_BY_KEY[section.key]
         section.pep = pep
-        answered, asked = progress(spec, pep.template, section.answers)
+        initial = pep.term == Term.INITIAL
+        answered, asked = progress(spec, pep.template, section.answers, initial=initial)
         rows.append(
             SectionRow(
                 spec=spec,
                 section=section,
                 answered=answered,
                 asked=asked,
-                missing=[f.label for f in missing_answers(spec, pep.template, section.answers)],
+                missing=[
+                    f.label
+                    for f in missing_answers(spec, pep.template, section.answers, initial=initial)
+                ],
                 can_edit=section_owner_allows(user, pep, spec.owner, has_school_place=has_place),
             )
         )

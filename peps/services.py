@@ -286,13 +286,14 @@ def section_save(
     since, theirs goes on top of it; if someone did, that is a new conflict."""
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
-    names = {f.name for f in spec.fields_for(section.pep.template)}
+    initial = section.pep.term == Term.INITIAL  # asks nothing about a last PEP
+    names = {f.name for f in spec.fields_for(section.pep.template, initial=initial)}
     answers = {name: value for name, value in answers.items() if name in names}
     if any(contains_nul(value) for value in answers.values()):
         # The form refuses these with a message; PostgreSQL cannot store them at all.
         raise ValidationError("Remove the hidden characters (null characters) from the answers")
     # Types, ranges and choices, from the section's definition: the form shows the same words.
-    answers, errors = check_answers(spec, section.pep.template, answers)
+    answers, errors = check_answers(spec, section.pep.template, answers, initial=initial)
     if errors:
         raise ValidationError(errors)
     if known_version(base_version) == UNKNOWN_VERSION:
@@ -307,7 +308,7 @@ def section_save(
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(spec, section.pep.template, answers)
+        and not missing_answers(spec, section.pep.template, answers, initial=initial)
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -364,9 +365,10 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
     # An answer stored before it was checked (or by another route) is refused here too.
-    _, errors = check_answers(spec, section.pep.template, section.answers)
+    initial = section.pep.term == Term.INITIAL
+    _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems = list(errors.values())
-    missing = missing_answers(spec, section.pep.template, section.answers)
+    missing = missing_answers(spec, section.pep.template, section.answers, initial=initial)
     problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [
