@@ -602,6 +602,9 @@ def _hand_over_sections(
     sections.update(handover_note=note)
 
 
+BEFORE_THE_MEETING = (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
+
+
 def _apply_school_change_rule(
     actor: User | None, child: Child, rules: PepRules, moved_on: dt.date
 ) -> Pep | None:
@@ -613,9 +616,10 @@ def _apply_school_change_rule(
         return None  # the calendar warning tells the administrators; the sweep retries
     if deadline is None:
         return None  # this authority asks for no new PEP after a change of school
+    # A PEP whose meeting is still to come can be the review; one already held cannot.
     open_pep = (
         Pep.objects.select_for_update()
-        .filter(child=child, status__in=EDITABLE_STATUSES)
+        .filter(child=child, status__in=BEFORE_THE_MEETING)
         .order_by("-created_at", "-pk")
         .first()
     )
