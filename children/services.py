@@ -88,9 +88,12 @@ def child_register(
     enrolled_on: dt.date | None = None,
     social_worker: User | None = None,
     virtual_school_adviser: User | None = None,
+    initial_pep: bool = True,
 ) -> Child:
     """A child enters care: their details, the episode, where they live and their school
-    (or none: "no school place"), and the staff allocated to them."""
+    (or none: "no school place"), the staff allocated to them, and their initial PEP.
+    `initial_pep=False` only for a record brought onto the portal long after the child entered
+    care (the demo's older records; an import), whose termly PEPs follow instead."""
     if not user_can(actor, Action.REGISTER_CHILD):
         raise PermissionDenied
     authority_id = actor.authority_id
@@ -137,8 +140,9 @@ def child_register(
     sync_child_access([child.pk])
     if school is None:
         _raise_no_school_place_task(child)
-    # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py).
-    child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
+    if initial_pep:
+        # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py).
+        child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
     return child
 
 
