@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.access import previous_school_access_expire
-from children.models import LegalStatus, PlacementType, PreviousSchoolAccess
+from children.models import Child, LegalStatus, PlacementType, PreviousSchoolAccess
 from children.school_year import setting_age_warning
 from children.services import care_episode_end, care_episode_start, child_register, school_move
 from meetings.models import MeetingStatus
@@ -22,6 +22,7 @@ from pep_portal.calendars import deadlines
 from pep_portal.calendars.choices import DayUnit
 from pep_portal.calendars.models import PepRuleSet
 from pep_portal.calendars.services import rule_set_load_preset, term_dates_load
+from pep_portal.demo import seed_demo
 from pep_portal.notifications.services import termly_set_up
 from peps.models import Pep, PepStatus, Term
 from peps.sections import SECTIONS_BY_KEY, missing_answers
@@ -380,3 +381,18 @@ def test_the_school_move_page_warns_when_the_setting_does_not_fit(northam, clien
         follow=True,
     )
     assert "Year 4 by age" in response.content.decode()
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_the_demo_gives_lily_her_initial_pep_and_no_second_autumn_pep(db):
+    seed_demo(today=D(2026, 11, 24))
+    lily = Child.objects.get(social_care_id="DB-10001")
+    pep = Pep.objects.get(child=lily)  # one PEP only: her initial PEP is her Autumn PEP
+    # She entered care in an emergency 40 days before 24 November: Thu 15 October 2026.
+    assert (pep.term, pep.starts_on) == (Term.INITIAL, D(2026, 10, 15))
+    assert pep.due_on is not None and "emergency placement" in pep.due_basis
+    # Mo, in care for years, has no initial PEP: his Autumn PEP.
+    mo = Child.objects.get(social_care_id="DB-10002")
+    assert list(Pep.objects.filter(child=mo).values_list("term", flat=True)) == [Term.AUTUMN]
