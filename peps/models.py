@@ -55,6 +55,9 @@ class Pep(models.Model):
     )
     # When the PEP meeting must be held by, and how that date was worked out (or why not).
     due_on = models.DateField(null=True, blank=True)
+    # Where the PEP's period starts: the day the child entered care (an initial PEP), or the
+    # start of its review term. Blank on PEPs set up before it was kept.
+    starts_on = models.DateField(null=True, blank=True)
     due_basis = models.CharField(max_length=300, blank=True)
     meeting_on = models.DateField(null=True, blank=True)
     # When the designated teacher's sections are due: N school days before the arranged meeting.
@@ -143,6 +146,9 @@ class PepSection(models.Model):
         blank=True,
         related_name="+",
     )
+    # Why someone else now finishes this section: written when the child changes school with
+    # the section unfinished (services.pep_school_move_follow), shown on the section.
+    handover_note = models.CharField(max_length=500, blank=True)
     # Every saved change is kept: the PEP's history.
     history = HistoricalRecords()
 

@@ -12,7 +12,8 @@ from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from children.models import CareEpisode, Child
+from children.access import previous_school_access_grant
+from children.models import CareEpisode, Child, Enrolment
 from children.school_year import PepTemplate, academic_year_start, year_group_on
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
@@ -26,6 +27,7 @@ from pep_portal.calendars.selectors import (
 from pep_portal.text import contains_nul, without_nul
 
 from .models import (
+    EDITABLE_STATUSES,
     Attachment,
     Pep,
     PepEvent,
@@ -43,7 +45,8 @@ from .sections import (
     missing_answers,
     sections_for,
 )
-from .signals import pep_signed_off
+from .selectors import initial_pep_terms
+from .signals import pep_signed_off, pep_was_set_up
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -213,6 +216,7 @@ def pep_set_up(
         previous=previous,
         due_on=dates.due_on,
         due_basis=dates.due_basis,
+        starts_on=starts_on,
         created_by=actor,
     )
     pep._history_user = actor
@@ -224,6 +228,8 @@ def pep_set_up(
         section._history_user = actor
         section.save()
     _log(pep, actor, PepStatus.DRAFT)
+    # meetings arranges the next meeting agreed at the last one (meetings/receivers.py).
+    pep_was_set_up.send(sender=Pep, pep=pep)
     return pep
 
 
@@ -348,6 +354,11 @@ def pep_set_up_many(
 
 @transaction.atomic
 def pep_set_up_initial(*, actor: User | None, child: Child, episode: CareEpisode) -> Pep:
+    """The PEP of a child who has just entered (or come back into) care, due by the
+    authority's rules for an emergency or a planned placement, counted from the day they
+    became looked after. It is the PEP of every review term it overlaps
+    (deadlines.initial_pep_review_terms). `actor` None means the portal itself."""
+    # TODO(14b): the virtual school is told a child is new to care (a notification kind).
     return pep_set_up(
         actor=actor,
         child=child,
@@ -398,13 +409,14 @@ def section_save(
     since, theirs goes on top of it; if someone did, that is a new conflict."""
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
-    names = {f.name for f in spec.fields_for(section.pep.template)}
+    initial = section.pep.term == Term.INITIAL  # asks nothing about a last PEP
+    names = {f.name for f in spec.fields_for(section.pep.template, initial=initial)}
     answers = {name: value for name, value in answers.items() if name in names}
     if any(contains_nul(value) for value in answers.values()):
         # The form refuses these with a message; PostgreSQL cannot store them at all.
         raise ValidationError("Remove the hidden characters (null characters) from the answers")
     # Types, ranges and choices, from the section's definition: the form shows the same words.
-    answers, errors = check_answers(spec, section.pep.template, answers)
+    answers, errors = check_answers(spec, section.pep.template, answers, initial=initial)
     if errors:
         raise ValidationError(errors)
     if known_version(base_version) == UNKNOWN_VERSION:
@@ -419,7 +431,7 @@ def section_save(
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(spec, section.pep.template, answers)
+        and not missing_answers(spec, section.pep.template, answers, initial=initial)
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -476,9 +488,10 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
     # An answer stored before it was checked (or by another route) is refused here too.
-    _, errors = check_answers(spec, section.pep.template, section.answers)
+    initial = section.pep.term == Term.INITIAL
+    _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems = list(errors.values())
-    missing = missing_answers(spec, section.pep.template, section.answers)
+    missing = missing_answers(spec, section.pep.template, section.answers, initial=initial)
     problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [
@@ -660,3 +673,108 @@ def attachment_add(*, actor: User, pep: Pep, upload: Any, description: str = "")
     attachment._history_user = actor
     attachment.save()
     return attachment
+
+
+# --- a change of school -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def pep_school_move_follow(
+    *,
+    actor: User | None,
+    child: Child,
+    previous: Enrolment | None,
+    enrolment: Enrolment | None,
+    moved_on: dt.date,
+) -> Pep | None:
+    """What a change of school means for the child's PEPs (children.services.school_move
+    announces it): the rule set's school-change rule (a review within its days: the open PEP
+    is brought forward, or a new PEP set up, due by the deadline engine's date); the previous
+    school's designated teacher keeps read-only access to the PEPs it contributed to for the
+    rule set's number of days; its unfinished sections are handed over with a note. Returns
+    the PEP the school-change rule made due, if any."""
+    try:
+        rules: PepRules | None = rules_for_authority(child.authority)
+    except RulesMissing:
+        rules = None
+    if previous is not None:
+        until = deadlines.previous_school_access_ends(rules, moved_on=moved_on)
+        previous_school_access_grant(
+            child=child, school_id=previous.school_id, moved_on=moved_on, until=until, actor=actor
+        )
+        _hand_over_sections(child, previous, enrolment, moved_on)
+    if rules is None or previous is None or enrolment is None:
+        return None
+    return _apply_school_change_rule(actor, child, rules, moved_on)
+
+
+def _hand_over_sections(
+    child: Child, previous: Enrolment, enrolment: Enrolment | None, moved_on: dt.date
+) -> None:
+    """The previous school's unfinished sections in the open PEPs pass to whoever now writes
+    them (the new school, or the social worker without a school place), with a note."""
+    to = enrolment.school.name if enrolment is not None else "the social worker (no school place)"
+    note = (
+        f"Started by {previous.school.name}; handed over to {to} on {deadlines.long_date(moved_on)}"
+        " when the child changed school. Check the answers and finish the section."
+    )
+    school_keys = [s.key for s in SECTIONS_BY_KEY.values() if s.owner == "designated_teacher"]
+    sections = PepSection.objects.filter(
+        pep__child=child, pep__status__in=EDITABLE_STATUSES, key__in=school_keys
+    ).exclude(status=SectionStatus.COMPLETE)
+    sections.update(handover_note=note)
+
+
+BEFORE_THE_MEETING = (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
+
+
+def _apply_school_change_rule(
+    actor: User | None, child: Child, rules: PepRules, moved_on: dt.date
+) -> Pep | None:
+    try:
+        deadline = deadlines_for_child(child, on=moved_on, rules=rules).school_change_pep(
+            changed_on=moved_on
+        )
+    except deadlines.CalendarMissing:
+        return None  # the calendar warning tells the administrators; the sweep retries
+    if deadline is None:
+        return None  # this authority asks for no new PEP after a change of school
+    # A PEP whose meeting is still to come can be the review; one already held cannot.
+    open_pep = (
+        Pep.objects.select_for_update()
+        .filter(child=child, status__in=BEFORE_THE_MEETING)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if open_pep is None:
+        open_pep = _set_up_for_school_change(actor, child, rules, moved_on)
+        if open_pep is None:
+            return None
+    elif open_pep.due_on is not None and open_pep.due_on <= deadline.due:
+        return open_pep  # already due by then
+    open_pep.due_on = deadline.due
+    open_pep.due_basis = deadline.rule
+    open_pep._history_user = actor
+    open_pep.save(update_fields=["due_on", "due_basis"])
+    return open_pep
+
+
+def _set_up_for_school_change(
+    actor: User | None, child: Child, rules: PepRules, moved_on: dt.date
+) -> Pep | None:
+    """No PEP is open: the review after the move is the PEP of the first term (this one or the
+    next) the child has none for."""
+    taken = set(
+        Pep.objects.filter(child=child)
+        .exclude(term=Term.INITIAL)
+        .values_list("academic_year", "term")
+    ) | initial_pep_terms(rules.review_windows, [child.pk]).get(child.pk, set())
+    for term in (
+        deadlines.term_of(rules, moved_on),
+        deadlines.following_review_term(rules, moved_on),
+    ):
+        if term is not None and (term.academic_year, term.code) not in taken:
+            return pep_set_up(
+                actor=None, child=child, academic_year=term.academic_year, term=term.code
+            )
+    return None

@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # Arguments: pep (the signed-off Pep), actor (the user who signed it off). documents keeps the
 # signed-off PDF (documents/receivers.py).
 pep_signed_off = Signal()
+
+# Sent by `services.pep_set_up` inside its transaction once a PEP and its sections exist (the
+# termly set-up, an initial PEP, or one set up by hand). Argument: pep. meetings arranges the
+# next meeting agreed at the child's last meeting, when it falls in this PEP's term
+# (meetings/receivers.py).
+pep_was_set_up = Signal()
