@@ -30,7 +30,13 @@ from .models import (
 )
 from .school_year import year_group_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
-from .signals import school_place_missing
+from .signals import (
+    child_entered_care,
+    delegation_granted,
+    placement_changed,
+    school_changed,
+    school_place_missing,
+)
 from .upn import normalise_upn, validate_upn
 
 
@@ -139,6 +145,7 @@ def child_register(
     sync_child_access([child.pk])
     if school is None:
         _raise_no_school_place_task(child)
+    child_entered_care.send(sender=Child, child=child, actor=actor)
     return child
 
 
@@ -225,6 +232,7 @@ def placement_change(
     _save(placement, actor)
     placement.carers.set(carers)
     sync_child_access([child.pk])
+    placement_changed.send(sender=Child, child=child, placement=placement, actor=actor)
     return placement
 
 
@@ -255,6 +263,7 @@ def school_move(
     sync_child_access([child.pk])
     if school is None:
         _raise_no_school_place_task(child)
+    school_changed.send(sender=Child, child=child, enrolment=enrolment, actor=actor)
     return enrolment
 
 
@@ -271,6 +280,7 @@ def delegation_grant(*, actor: User, child: Child, delegate: User) -> Delegation
     )
     _save(delegation, actor)
     sync_child_access([child.pk])
+    delegation_granted.send(sender=Child, delegation=delegation, actor=actor)
     return delegation
 
 

@@ -8,3 +8,20 @@ from django.dispatch import Signal
 # decides whether the authority's rules ask for a meeting with the virtual school
 # (meetings/receivers.py).
 school_place_missing = Signal()
+
+# The events below are sent by children.services inside their transaction, after the change
+# and after access is re-derived; the notification centre tells the people who must act
+# (notifications/receivers.py). Every one has the argument actor (the user who made the change).
+
+# A child was registered as entering care. Argument: child.
+child_entered_care = Signal()
+
+# A child changed school or lost their school place. Arguments: child, enrolment (the new one,
+# or None for "no school place").
+school_changed = Signal()
+
+# A child moved home (a new placement). Arguments: child, placement (the new one).
+placement_changed = Signal()
+
+# A designated teacher let a colleague work on a child's PEPs. Argument: delegation.
+delegation_granted = Signal()

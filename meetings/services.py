@@ -35,6 +35,7 @@ from .models import (
     TargetReview,
     Venue,
 )
+from .signals import meeting_arranged, meeting_cancelled, required_attendee_absent
 
 NO_SCHOOL_PLACE = "Meeting with the virtual school: the child has no school place"
 
@@ -136,9 +137,10 @@ def meeting_arrange(
         raise ValidationError({"kind": "Only the designated teacher holds an internal review"})
     if venue == Venue.ONLINE and not online_link:
         raise ValidationError({"online_link": "Enter the link to join the online meeting"})
-    Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).update(
-        status=MeetingStatus.CANCELLED
-    )
+    # Arranging again moves the meeting: the one arranged before is cancelled.
+    replaced = Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).order_by("-pk")
+    moved_from = replaced.first()
+    replaced.update(status=MeetingStatus.CANCELLED)
     meeting = _set_history_user(
         Meeting(
             pep=pep,
@@ -171,7 +173,22 @@ def meeting_arrange(
     Pep.objects.filter(pk=pep.pk).update(teacher_sections_due_on=due)
     pep.teacher_sections_due_on = due
     MeetingTask.objects.filter(child=pep.child, done_at__isnull=True).update(done_at=timezone.now())
+    meeting_arranged.send(sender=Meeting, meeting=meeting, moved_from=moved_from, actor=actor)
     return Arranged(meeting, meeting_warnings(pep, starts_at, teacher_deadline))
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
+    """Call off an arranged meeting without arranging another; the invitees are told."""
+    if not user_can(actor, Action.ARRANGE_MEETING, meeting.pep):
+        raise PermissionDenied
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.status != MeetingStatus.ARRANGED:
+        raise ValidationError("Only an arranged meeting can be cancelled")
+    current.status = MeetingStatus.CANCELLED
+    _set_history_user(current, actor).save()
+    meeting_cancelled.send(sender=Meeting, meeting=current, actor=actor)
+    return current
 
 
 @dataclass(frozen=True)
@@ -452,6 +469,9 @@ def meeting_record(
     _set_history_user(meeting, actor).save()
     _save_outcomes(meeting, actor, reviews=reviews, targets=targets, actions=actions)
     pep_record_meeting_held(actor=actor, pep=meeting.pep, held_on=held_on, meeting=meeting)
+    if meeting.required_absence:
+        # The page then says "The virtual school has been told": this is the telling.
+        required_attendee_absent.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 
 

@@ -42,7 +42,7 @@ from .sections import (
     missing_answers,
     sections_for,
 )
-from .signals import pep_signed_off
+from .signals import pep_returned, pep_signed_off
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -462,7 +462,10 @@ def pep_return(*, actor: User, pep: Pep, reason: str) -> Pep:
         raise ValidationError("Only a PEP submitted for quality assurance can be returned")
     if not reason.strip():
         raise ValidationError({"reason": "Enter what needs to change"})
-    return _move(pep, actor, PepStatus.RETURNED, reason=reason.strip())
+    returned = _move(pep, actor, PepStatus.RETURNED, reason=reason.strip())
+    event = PepEvent.objects.filter(pep=pep, to_status=PepStatus.RETURNED).latest("pk")
+    pep_returned.send(sender=Pep, pep=returned, actor=actor, event=event)
+    return returned
 
 
 def pep_snapshot(pep: Pep) -> dict[str, Any]:

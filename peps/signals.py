@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # Arguments: pep (the signed-off Pep), actor (the user who signed it off). documents keeps the
 # signed-off PDF (documents/receivers.py).
 pep_signed_off = Signal()
+
+# Sent by `services.pep_return` inside its transaction once the PEP is returned for changes.
+# Arguments: pep, actor, event (the PepEvent that records the return and its reason). The
+# notification centre tells the care team who must act (notifications/receivers.py).
+pep_returned = Signal()
