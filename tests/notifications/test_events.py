@@ -469,3 +469,20 @@ def test_the_meeting_page_tells_the_truth_about_the_virtual_school(
     page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
     assert "The virtual school has been told" in page
     assert told(Kind.REQUIRED_ABSENCE) == {"Vic School"}
+
+
+def test_cancelling_from_the_meeting_page_tells_the_invitees(client, personas, zara, pep_setting):
+    meeting = meeting_arrange(
+        actor=personas.social_worker, pep=pep_setting.pep, starts_at=at(HELD)
+    ).meeting
+    client.force_login(personas.designated_teacher)
+    page = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert "Cancel the meeting" in page
+    response = client.post(reverse("meeting_cancel", args=[meeting.pk]))
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.CANCELLED
+    # Dee cancelled it: Alice, Carol and Vic are told.
+    assert told(Kind.MEETING_CANCELLED) == {"Alice Social", "Carol Carer", "Vic School"}
+    client.force_login(personas.carer)
+    assert client.post(reverse("meeting_cancel", args=[meeting.pk])).status_code == 403
