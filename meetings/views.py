@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action, user_can
@@ -30,7 +30,7 @@ from .forms import (
     TargetsStep,
     shown_unchecked,
 )
-from .models import AttendeeRole, Meeting, MeetingKind, Outcome
+from .models import AttendeeRole, Meeting, MeetingKind, MeetingStatus, Outcome
 from .selectors import (
     meeting_get_for_user,
     record_draft_for,
@@ -97,6 +97,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": meeting.reviews.select_related("target"),
             "targets": meeting.targets_set.all(),
             "actions": meeting.actions.all(),
+            "can_cancel": meeting.status == MeetingStatus.ARRANGED
+            and user_can(request.user, Action.ARRANGE_MEETING, meeting.pep),
         },
     )
 
@@ -262,6 +264,20 @@ def _render_step(
             "attendees": steps.attendees if step == "attendance" else (),
         },
     )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call the meeting off; the invitees are told (and their calendars updated)."""
+    meeting = meeting_get_for_user(user=request.user, pk=pk, action=Action.ARRANGE_MEETING)
+    try:
+        services.meeting_cancel(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("meeting_detail", pk=meeting.pk)
+    messages.success(request, "The meeting is cancelled. The people invited have been told.")
+    return redirect("pep_detail", pk=meeting.pep_id)
 
 
 @login_required
