@@ -238,19 +238,20 @@ def test_another_authoritys_virtual_school_sees_none_of_it(client, personas, sub
 def test_dashboard_figures_match_an_independent_count(client, personas, pep_setting, submitted):
     review(personas, submitted)  # Zara: signed off
     school = pep_setting.child.enrolments.get().school
-    overdue = register(personas, school=school, name="Olly")
-    pep_set_up(
-        actor=personas.virtual_school_staff, child=overdue, academic_year=2026, term=Term.INITIAL
-    )  # entered care 14 Sep: due long before today
+    # Registering a child entering care sets up their initial PEP. Olly and Fay entered care as
+    # emergencies on 14 September 2026 under Medway's rules: each initial PEP was due 10 school
+    # days later, on 28 September, long before today, and neither is done. Zara was registered
+    # before her authority had rules, so her initial PEP has no due date and is not overdue.
+    register(personas, school=school, name="Olly")
     register(personas, school=school, name="Fay")
     client.force_login(personas.virtual_school_staff)
     board = client.get(reverse("vs_dashboard"), {"year": 2026}).context["board"]
     assert board.children_in_care == 3
     by_term = {row["term"]: row for row in board.terms}
     assert by_term["autumn"]["signed_off"] == 1
-    assert by_term["initial"]["overdue"] == 1
-    assert board.initial_due == 1 and board.initial_on_time == 0
-    assert [p.child.legal_first_name for p in board.overdue] == ["Olly"]
+    assert by_term["initial"]["overdue"] == 2
+    assert board.initial_due == 2 and board.initial_on_time == 0
+    assert sorted(p.child.legal_first_name for p in board.overdue) == ["Fay", "Olly"]
     csv_text = client.get(reverse("vs_dashboard_csv"), {"year": 2026}).content.decode()
     assert "Autumn,1,1,0,0" in csv_text
 
