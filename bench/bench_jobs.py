@@ -251,19 +251,23 @@ def main() -> None:
     options = parser.parse_args()
     rng = random.Random(20261220)  # noqa: S311 (made-up children)
     old = setup_databases(verbosity=0, interactive=False)
-    results: dict[str, object] = {
+    # Parts run separately (--sizes "" --one-by-one 0, say) keep the others' figures.
+    results: dict[str, object] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    run = {
         "machine": f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at start",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
     try:
-        print("Termly set-up, batched:", flush=True)
-        results["set_up"] = [bench_set_up(int(n), rng) for n in options.sizes.split(",")]
+        if options.sizes:
+            print("Termly set-up, batched:", flush=True)
+            sizes = [int(n) for n in options.sizes.split(",")]
+            results["set_up"] = [{**bench_set_up(n, rng), **run} for n in sizes]
         if options.one_by_one:
             print("Termly set-up, one child at a time (the old path):", flush=True)
-            results["set_up_one_by_one"] = bench_one_by_one(options.one_by_one, rng)
+            results["set_up_one_by_one"] = {**bench_one_by_one(options.one_by_one, rng), **run}
         if options.pdfs:
             print("PDFs through one documents worker:", flush=True)
-            results["pdfs"] = bench_pdfs(options.pdfs, rng)
+            results["pdfs"] = {**bench_pdfs(options.pdfs, rng), **run}
     finally:
         connection.close()
         teardown_databases(old, verbosity=0)

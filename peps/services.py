@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Model
+from django.db.models import F, JSONField, Model
 from django.utils import timezone
 
 from children.access import previous_school_access_grant
@@ -270,25 +270,28 @@ def _history_from_rows(model: type[Model], pks: list[int], when: dt.datetime) ->
 
 
 def _insert_sections(sections: list[PepSection]) -> None:
-    """New PEPs' sections in one statement (arrays unnested in the database): the rows that
-    PepSection(...).save() would write, without building SQL for each value in Python."""
+    """New PEPs' sections in one statement (a typed array per column, unnested in the
+    database): every column the model has, with the values PepSection(...).save() would
+    write, without building SQL for each value in Python. The columns come from the model,
+    so a field added later is written too."""
     if not sections:
         return
     quote = connection.ops.quote_name
+    fields = [f for f in PepSection._meta.concrete_fields if not f.primary_key]
+    arrays = []
+    for f in fields:
+        values = [getattr(s, f.attname) for s in sections]
+        if isinstance(f, JSONField):
+            arrays.append([json.dumps(v) for v in values])
+        else:
+            arrays.append([f.get_db_prep_save(v, connection) for v in values])
+    columns = ", ".join(quote(f.column) for f in fields)
+    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(PepSection._meta.db_table)} "  # noqa: S608 (names from models)
-            "(pep_id, key, answers, carried_forward, status, version) "
-            "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::jsonb[], %s::jsonb[], "
-            "%s::varchar[], %s::integer[])",
-            [
-                [s.pep_id for s in sections],
-                [s.key for s in sections],
-                [json.dumps(s.answers) for s in sections],
-                [json.dumps(s.carried_forward) for s in sections],
-                [s.status for s in sections],
-                [s.version for s in sections],
-            ],
+            f"INSERT INTO {quote(PepSection._meta.db_table)} ({columns}) "  # noqa: S608 (names from the model)
+            f"SELECT * FROM unnest({casts})",
+            arrays,
         )
 
 

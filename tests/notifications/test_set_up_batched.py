@@ -130,7 +130,7 @@ def test_the_batch_writes_what_the_one_by_one_path_writes_and_a_rerun_creates_no
     assert batched[children["post16"].pk]["pep"][0] == "post16"
 
     # A re-run creates nothing (and asks few queries to find that out).
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert notifications._set_up_term(personas.authority, rules, term) == 0
     assert snapshot() == batched
 

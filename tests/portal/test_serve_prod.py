@@ -173,8 +173,9 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
     finished = pdf_services.bulk_job_get_for_user(
         user=personas.virtual_school_staff, job_id=job.pk.hex
     )
-    # Taken over on redelivery (its fresh heartbeat was the killed worker's): a second attempt.
-    assert (finished.done, finished.failed, finished.attempts) == (3, [], 2)
+    # Taken over on redelivery though its heartbeat was fresh (the killed worker's): at least a
+    # second attempt (a third when the 10-second visibility timeout redelivers it once more).
+    assert (finished.done, finished.failed) == (3, []) and finished.attempts >= 2
     with zipfile.ZipFile(finished.file.open("rb")) as archive:
         assert len(archive.namelist()) == 3
     print(f"job finished {took:.1f} s after the worker was killed")
