@@ -104,6 +104,10 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": user_can(user, Action.CHANGE_CHILD, child),
             "can_delegate": user_can(user, Action.DELEGATE_CHILD, child),
             "can_audit": user_can(user, Action.VIEW_CHILD_AUDIT, child),
+            # What an import could not take as it came, for the virtual school to correct.
+            "record_warnings": list(child.record_warnings.filter(resolved_at__isnull=True))
+            if user_can(user, Action.CHANGE_CHILD, child)
+            else [],
             # The teachers not yet approved whom this user may approve (a link to do it).
             "approvable_teacher_ids": allowed_ids(
                 user, Action.APPROVE_TEACHER, record.teachers_not_approved

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "pep_portal.outbox",
     "pep_portal.scheduling",
     "children",
+    "roll",
     "peps",
     "meetings",
     "quality_assurance",
