@@ -445,16 +445,34 @@ def _xml_records(
         nonlocal current
         stack.append(tag.upper())
         text.clear()
+        if stack[-1] == "CHILD" and current is None:
+            headers_before.append(len(headers))
         if stack[-1] in ("HEADER", "EPISODE") and len(stack) >= 2 and stack[-2] == "CHILD":
             current = (stack[-1], parser.CurrentLineNumber, {})
+
+    # The episodes of the CHILD element being read: they take its HEADER's CHILD id.
+    pending: list[_Record] = []
+    headers_before: list[int] = []
 
     def end(tag: str) -> None:
         nonlocal current
         closing = stack.pop()
         if current is None:
+            if closing == "CHILD":
+                has_header = len(headers) > headers_before[-1] if headers_before else False
+                child_id = headers[-1][2].get("CHILD", "") if has_header else ""
+                if headers_before:
+                    headers_before.pop()
+                for record in pending:
+                    record.setdefault("CHILD", child_id)
+                pending.clear()
             return
         if closing == current[0]:
-            (headers if current[0] == "HEADER" else episodes).append((name, current[1], current[2]))
+            if current[0] == "HEADER":
+                headers.append((name, current[1], current[2]))
+            else:
+                episodes.append((name, current[1], current[2]))
+                pending.append(current[2])
             current = None
         elif stack and stack[-1] == current[0]:
             current[2][closing] = "".join(text).strip()

@@ -169,3 +169,88 @@ def test_a_dry_run_saves_nothing_but_says_what_would_change(authority, clean):
     assert f"Would import: {want.children} new children" in output
     assert Child.objects.count() == 0
     assert not AuditEvent.objects.filter(action="imported").exists()
+
+
+def _as_xml(header: Path, episodes: Path, target: Path) -> Path:
+    """The same children as one XML file, written with the standard library: a CHILD element
+    holding HEADER and EPISODE elements, dates in XML's own form."""
+    from xml.etree import ElementTree as ET
+
+    def iso(text: str) -> str:
+        return oracle.day(text).isoformat() if text else ""
+
+    root = ET.Element("Children")
+    by_child = oracle.episodes_by_child(oracle.read(episodes))
+    for row in oracle.read(header):
+        child = ET.SubElement(root, "CHILD")
+        head = ET.SubElement(child, "HEADER")
+        for column, value in row.items():
+            ET.SubElement(head, column).text = iso(value) if column == "DOB" else value
+        for episode in by_child.get(row["CHILD"], []):
+            element = ET.SubElement(child, "EPISODE")
+            for column, value in episode.items():
+                if column == "CHILD":
+                    continue
+                dated = column in ("DECOM", "DEC")
+                ET.SubElement(element, column).text = iso(value) if dated else value
+    ET.indent(root)
+    target.write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    return target
+
+
+def _roll(authority) -> set[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    children = {
+        (c.social_care_id, c.date_of_birth, c.gender, c.upn, c.ethnicity, c.cohort)
+        for c in Child.objects.filter(authority=authority)
+    }
+    episodes = set(
+        CareEpisode.objects.filter(child__authority=authority).values_list(
+            "child__social_care_id",
+            "started_on",
+            "ended_on",
+            "legal_status",
+            "emergency_placement",
+            "ssda903_legal_status",
+            "ssda903_reason_ceased",
+        )
+    )
+    placements = set(
+        Placement.objects.filter(child__authority=authority).values_list(
+            "child__social_care_id", "started_on", "ended_on", "ssda903_place", "ofsted_urn"
+        )
+    )
+    return children | episodes | placements
+
+
+def test_xml_and_csv_of_the_same_children_give_the_same_roll(authority, clean, tmp_path):
+    header, episodes = clean
+    xml = _as_xml(header, episodes, tmp_path / "extract.xml")
+    other = LocalAuthorityFactory(name="Southam Council", slug="southam")
+    run(header, episodes)
+    call_command(
+        "import_903",
+        "--authority",
+        "southam",
+        "--as-of",
+        "2018-03-31",
+        str(xml),
+        stdout=io.StringIO(),
+    )
+    assert Child.objects.filter(authority=other).count() == 101
+    assert _roll(other) == _roll(authority)
+
+
+def test_a_hostile_xml_file_is_refused(authority, tmp_path):
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Children><CHILD><HEADER>'
+        "<CHILD>&b;</CHILD></HEADER></CHILD></Children>"
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_903", "--authority", "northam", "--as-of", "2018-03-31", str(bomb), stderr=err
+        )
+    assert "declares a DTD or entities" in err.getvalue()
+    assert Child.objects.count() == 0
