@@ -426,71 +426,74 @@ class _XmlRefused(Exception):
     pass
 
 
-def _xml_records(
-    name: str, data: bytes
-) -> tuple[list[tuple[str, int, _Record]], list[tuple[str, int, _Record]]]:
+class _XmlReader:
     """HEADER and EPISODE records with the line each starts on. Expat, because ElementTree
-    forgets lines; no DTDs or entities at all (a hostile file could expand them)."""
-    parser = expat.ParserCreate()
-    headers: list[tuple[str, int, _Record]] = []
-    episodes: list[tuple[str, int, _Record]] = []
-    stack: list[str] = []
-    current: tuple[str, int, _Record] | None = None
-    text: list[str] = []
+    forgets lines; no DTDs or entities at all (a hostile file could expand them). An EPISODE
+    takes the CHILD id of its CHILD element's HEADER."""
 
-    def refuse(*args: Any) -> None:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.parser = expat.ParserCreate()
+        self.headers: list[tuple[str, int, _Record]] = []
+        self.episodes: list[tuple[str, int, _Record]] = []
+        self.stack: list[str] = []
+        self.current: tuple[str, int, _Record] | None = None
+        self.text: list[str] = []
+        # The episodes of the CHILD element being read, and how many headers came before it.
+        self.pending: list[_Record] = []
+        self.headers_before: list[int] = []
+        self.parser.StartDoctypeDeclHandler = self.refuse
+        self.parser.EntityDeclHandler = self.refuse
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.CharacterDataHandler = self.text.append
+
+    def refuse(self, *args: Any) -> None:
         raise _XmlRefused("the file declares a DTD or entities, which an SSDA903 file never does")
 
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal current
-        stack.append(tag.upper())
-        text.clear()
-        if stack[-1] == "CHILD" and current is None:
-            headers_before.append(len(headers))
-        if stack[-1] in ("HEADER", "EPISODE") and len(stack) >= 2 and stack[-2] == "CHILD":
-            current = (stack[-1], parser.CurrentLineNumber, {})
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.stack.append(tag.upper())
+        self.text.clear()
+        if self.current is not None:
+            return
+        if self.stack[-1] == "CHILD":
+            self.headers_before.append(len(self.headers))
+        elif self.stack[-1] in ("HEADER", "EPISODE") and self.stack[-2:-1] == ["CHILD"]:
+            self.current = (self.stack[-1], self.parser.CurrentLineNumber, {})
 
-    # The episodes of the CHILD element being read: they take its HEADER's CHILD id.
-    pending: list[_Record] = []
-    headers_before: list[int] = []
-
-    def end(tag: str) -> None:
-        nonlocal current
-        closing = stack.pop()
+    def end(self, tag: str) -> None:
+        closing = self.stack.pop()
+        current = self.current
         if current is None:
-            if closing == "CHILD":
-                has_header = len(headers) > headers_before[-1] if headers_before else False
-                child_id = headers[-1][2].get("CHILD", "") if has_header else ""
-                if headers_before:
-                    headers_before.pop()
-                for record in pending:
+            if closing == "CHILD" and self.headers_before:
+                has_header = len(self.headers) > self.headers_before.pop()
+                child_id = self.headers[-1][2].get("CHILD", "") if has_header else ""
+                for record in self.pending:
                     record.setdefault("CHILD", child_id)
-                pending.clear()
+                self.pending.clear()
             return
         if closing == current[0]:
             if current[0] == "HEADER":
-                headers.append((name, current[1], current[2]))
+                self.headers.append((self.name, current[1], current[2]))
             else:
-                episodes.append((name, current[1], current[2]))
-                pending.append(current[2])
-            current = None
-        elif stack and stack[-1] == current[0]:
-            current[2][closing] = "".join(text).strip()
-        text.clear()
+                self.episodes.append((self.name, current[1], current[2]))
+                self.pending.append(current[2])
+            self.current = None
+        elif self.stack and self.stack[-1] == current[0]:
+            current[2][closing] = "".join(self.text).strip()
+        self.text.clear()
 
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text.append
-    parser.Parse(data, True)
-    return headers, episodes
+    def read(
+        self, data: bytes
+    ) -> tuple[list[tuple[str, int, _Record]], list[tuple[str, int, _Record]]]:
+        self.parser.Parse(data, True)
+        return self.headers, self.episodes
 
 
 def _parse_xml(name: str, data: bytes, as_of: dt.date) -> Extract:
     extract = Extract()
     try:
-        headers, episodes = _xml_records(name, data)
+        headers, episodes = _XmlReader(name).read(data)
     except expat.ExpatError as exc:
         extract.errors.append(
             Problem(
