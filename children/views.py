@@ -18,6 +18,7 @@ from pep_portal.forms import show_service_errors
 from . import services
 from .forms import (
     AllocateForm,
+    CareLeaveForm,
     ChildEditForm,
     ChildRegisterForm,
     ChildSearchForm,
@@ -202,6 +203,34 @@ def placement_change(request: HttpRequest, pk: int) -> HttpResponse:
         child=child,
         intro="The current placement ends the day before the new one starts. The previous "
         "carers lose access to the child's record.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    form = CareLeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.care_leave(
+                actor=request.user, child=child, left_on=data["left_on"], reason_code=data["reason"]
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, f"{child.display_name} has left care")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record that the child left care",
+        child=child,
+        intro="The placement and school place end on that day: carers and school staff lose "
+        "access to the record, and the open PEPs are closed with the reason. The virtual school "
+        "keeps the record, read-only. Adoption, a special guardianship order or a child "
+        "arrangements order moves the child to the previously looked-after cohort.",
     )
 
 

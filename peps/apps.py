@@ -6,6 +6,6 @@ class PepsConfig(AppConfig):
     verbose_name = "Personal education plans"
 
     def ready(self) -> None:
-        from . import rules
+        from . import leaving_care, rules  # noqa: F401 (leaving_care: closes PEPs on leaving care)
 
         rules.register()

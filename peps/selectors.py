@@ -14,7 +14,15 @@ from children.models import Child, Enrolment
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, allowed_ids, scope_queryset, user_can
 
-from .models import EDITABLE_STATUSES, Pep, PepSection, PepStatus, SectionDraft, SectionStatus
+from .models import (
+    EDITABLE_STATUSES,
+    FINISHED_STATUSES,
+    Pep,
+    PepSection,
+    PepStatus,
+    SectionDraft,
+    SectionStatus,
+)
 from .rules import section_owner_allows
 from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, progress
 
@@ -145,7 +153,7 @@ def work_for(*, user: User) -> list[WorkItem]:
     to review. A fixed number of queries, however many PEPs."""
     peps = (
         _with_school_place(scope_queryset(user, Action.VIEW_PEP, Pep.objects.all()))
-        .exclude(status=PepStatus.SIGNED_OFF)
+        .exclude(status__in=FINISHED_STATUSES)
         .select_related("child", "child__authority")
         .prefetch_related(
             Prefetch(

@@ -1,7 +1,14 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage
 from django.db import models
+
+
+def extract_storage() -> Storage:
+    """Where an uploaded extract waits between its preview and its import: with the other
+    private files (PRIVATE_MEDIA_ROOT), outside the web root, through Django's storage API."""
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 class RollImportStatus(models.TextChoices):

@@ -28,7 +28,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -45,7 +44,7 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.calendars.models import PepRuleSet
 
-from .models import RollImport, RollImportStatus
+from .models import RollImport, RollImportStatus, extract_storage
 from .ssda903 import ChildRow, EpisodeRow, Extract, Problem, parse_extract
 
 SOURCE = "SSDA903 import"
@@ -474,7 +473,7 @@ def roll_upload_preview(
     if not result.refused:
         upload.storage_prefix = f"roll-imports/{upload.key.hex}"
         for number, (name, data) in enumerate(files):
-            default_storage.save(
+            extract_storage().save(
                 f"{upload.storage_prefix}/{number}-{get_valid_filename(name) or 'file'}",
                 ContentFile(data),
             )
@@ -486,7 +485,7 @@ def _stored_files(upload: RollImport) -> list[tuple[str, bytes]]:
     files = []
     for number, name in enumerate(upload.file_names):
         path = f"{upload.storage_prefix}/{number}-{get_valid_filename(name) or 'file'}"
-        with default_storage.open(path, "rb") as stream:
+        with extract_storage().open(path, "rb") as stream:
             files.append((name, stream.read()))
     return files
 
@@ -494,8 +493,8 @@ def _stored_files(upload: RollImport) -> list[tuple[str, bytes]]:
 def _forget_files(upload: RollImport) -> None:
     for number, name in enumerate(upload.file_names):
         path = f"{upload.storage_prefix}/{number}-{get_valid_filename(name) or 'file'}"
-        if default_storage.exists(path):
-            default_storage.delete(path)
+        if extract_storage().exists(path):
+            extract_storage().delete(path)
 
 
 @transaction.atomic

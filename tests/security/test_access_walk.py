@@ -95,6 +95,7 @@ TABLE: dict[str, Rule] = {
     "child_edit": R("child", {VS}, {VS}),
     "placement_change": R("child", {VS}, {VS}),
     "school_move": R("child", {VS}, {VS}),
+    "care_leave": R("child", {VS}, {VS}),
     "care_team_allocate": R("child", {VS}, {VS}),
     "delegation_grant": R("child", {DT}, {DT}, out_get=NOBODY, out_post=NOBODY),
     "delegation_revoke": R("delegation", NOBODY, {DT}, out_post=NOBODY),
