@@ -96,18 +96,19 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.child_record_viewed(viewer=request.user, child=child, page="record", request=request)
     user = request.user
     record = child_record(child=child)
+    can_change = user_can(user, Action.CHANGE_CHILD, child)
     return render(
         request,
         "children/child_detail.html",
         {
             "record": record,
             "child": child,
-            "can_change": user_can(user, Action.CHANGE_CHILD, child),
+            "can_change": can_change,
             "can_delegate": user_can(user, Action.DELEGATE_CHILD, child),
             "can_audit": user_can(user, Action.VIEW_CHILD_AUDIT, child),
             # What an import could not take as it came, for the virtual school to correct.
             "record_warnings": list(child.record_warnings.filter(resolved_at__isnull=True))
-            if user_can(user, Action.CHANGE_CHILD, child)
+            if can_change
             else [],
             # The teachers not yet approved whom this user may approve (a link to do it).
             "approvable_teacher_ids": allowed_ids(

@@ -1,20 +1,23 @@
 """The upload page for the case system's extract: upload, preview, then confirm or discard."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.accounts.requests import AuthenticatedRequest
 
 from . import services
 from .forms import RollUploadForm
 from .models import RollImport
 
 
-def _upload_for(request: HttpRequest, job_id: str) -> RollImport:
+def _upload_for(request: AuthenticatedRequest, job_id: str) -> RollImport:
     if not user_can(request.user, Action.IMPORT_ROLL):
         raise PermissionDenied
     upload = (
@@ -27,18 +30,16 @@ def _upload_for(request: HttpRequest, job_id: str) -> RollImport:
     return upload
 
 
-def _uuid(text: str) -> str | None:
-    import uuid
-
+def _uuid(text: str) -> uuid.UUID:
     try:
-        return str(uuid.UUID(text))
+        return uuid.UUID(text)
     except ValueError:
-        return None
+        raise Http404 from None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def roll_upload(request: HttpRequest) -> HttpResponse:
+def roll_upload(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     if not user_can(user, Action.IMPORT_ROLL):
         raise PermissionDenied
@@ -56,7 +57,7 @@ def roll_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def roll_preview(request: HttpRequest, job_id: str) -> HttpResponse:
+def roll_preview(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     upload = _upload_for(request, job_id)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -38,7 +38,9 @@ def admin_client(client, personas):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_preview_saves_nothing_then_confirm_imports_what_was_previewed(admin_client, personas):
+def test_preview_saves_nothing_then_confirm_imports_what_was_previewed(
+    admin_client, personas, django_capture_on_commit_callbacks
+):
     response = admin_client.post(reverse("roll_upload"), _files())
     upload = RollImport.objects.get()
     assert response.status_code == 302
@@ -53,7 +55,8 @@ def test_preview_saves_nothing_then_confirm_imports_what_was_previewed(admin_cli
     assert "2 new children, 0 changed placements, 1 left care, 0 came back into care" in page
     assert "No UPN (UN4: Child newly looked after: UPN not yet obtained)" in page
 
-    done = admin_client.post(response["Location"], {"action": "confirm"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin_client.post(response["Location"], {"action": "confirm"})
     assert done.status_code == 302
     upload.refresh_from_db()
     assert upload.status == RollImportStatus.IMPORTED
@@ -89,10 +92,11 @@ def test_a_refused_extract_lists_file_line_and_field_and_keeps_no_file(admin_cli
     assert "Import</button>" not in page
 
 
-def test_discard_forgets_the_files(admin_client):
+def test_discard_forgets_the_files(admin_client, django_capture_on_commit_callbacks):
     response = admin_client.post(reverse("roll_upload"), _files())
     upload = RollImport.objects.get()
-    admin_client.post(response["Location"], {"action": "discard"})
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(response["Location"], {"action": "discard"})
     upload.refresh_from_db()
     assert upload.status == RollImportStatus.DISCARDED
     assert not extract_storage().exists(f"{upload.storage_prefix}/0-header.csv")
