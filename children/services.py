@@ -34,7 +34,14 @@ from .models import (
 )
 from .school_year import year_group_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
-from .signals import child_entered_care, child_left_care, school_moved, school_place_missing
+from .signals import (
+    child_entered_care,
+    child_left_care,
+    delegation_granted,
+    placement_changed,
+    school_moved,
+    school_place_missing,
+)
 from .upn import normalise_upn, validate_upn
 
 
@@ -99,9 +106,12 @@ def child_register(
     age_checked_on: dt.date | None = None,
     episode_codes: dict[str, str] | None = None,
     placement_codes: dict[str, str] | None = None,
+    initial_pep: bool = True,
 ) -> Child:
     """A child enters care: their details, the episode, where they live and their school
-    (or none: "no school place"), and the staff allocated to them.
+    (or none: "no school place"), the staff allocated to them, and their initial PEP.
+    `initial_pep=False` only for a record brought onto the portal long after the child entered
+    care (the demo's older records; an import), whose termly PEPs follow instead.
 
     The case system's import (roll.services) registers children through here too, with no
     actor, the authority it imports for, the SSDA903 codes of the episode and placement, and
@@ -159,8 +169,10 @@ def child_register(
     # us the child has no school place.
     if school is None and school_known:
         _raise_no_school_place_task(child)
-    # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py).
-    child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
+    if initial_pep:
+        # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py); the
+        # notification centre tells the virtual school.
+        child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
     return child
 
 
@@ -253,6 +265,7 @@ def placement_change(
     _save(placement, actor)
     placement.carers.set(carers)
     sync_child_access([child.pk])
+    placement_changed.send(sender=Child, child=child, placement=placement, actor=actor)
     return placement
 
 
@@ -284,8 +297,8 @@ def school_move(
     if school is None:
         _raise_no_school_place_task(child)
     # peps applies the school-change rule, the previous school's read-only window and the
-    # handover of its unfinished sections (peps/receivers.py).
-    # TODO(14b): the receiving designated teacher and the virtual school are told of the move.
+    # handover of its unfinished sections (peps/receivers.py); the notification centre tells the
+    # receiving designated teacher and the virtual school.
     school_moved.send(
         sender=Child,
         child=child,
@@ -310,6 +323,7 @@ def delegation_grant(*, actor: User, child: Child, delegate: User) -> Delegation
     )
     _save(delegation, actor)
     sync_child_access([child.pk])
+    delegation_granted.send(sender=Child, delegation=delegation, actor=actor)
     return delegation
 
 

@@ -48,6 +48,10 @@ from .models import RollImport, RollImportStatus, extract_storage
 from .ssda903 import ChildRow, EpisodeRow, Extract, Problem, parse_extract
 
 SOURCE = "SSDA903 import"
+# An imported entry to care this recent starts the initial-PEP flow, as a hand registration does
+# (its PEP is due within 10 or 20 days); an older one is a record brought onto the portal late,
+# whose termly PEPs follow instead (children.services.child_register, `initial_pep`).
+INITIAL_PEP_LOOKBACK_DAYS = 30
 NAME_MESSAGE = "The case system's extract has no names: add the child's name"
 
 
@@ -230,6 +234,7 @@ class _Importer:
             placement_started_on=placement.decom,
             school_known=False,
             age_checked_on=self.as_of,
+            initial_pep=(self.as_of - first.start).days <= INITIAL_PEP_LOOKBACK_DAYS,
             episode_codes={k: v for k, v in values.items() if k != "ssda903_reason_ceased"},
             placement_codes={
                 k: v for k, v in placement_values(placement).items() if k != "placement_type"

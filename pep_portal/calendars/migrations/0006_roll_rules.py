@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendars', '0004_review_window_code'),
+        ('calendars', '0005_historicalpepruleset_previous_school_access_days_and_more'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('peps', '0002_historicalpep_teacher_sections_due_on_and_more'),
+        ('peps', '0003_historicalpep_starts_on_and_more'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('children', '0004_delete_childrecordview'),
+        ('children', '0005_historicalpreviousschoolaccess_previousschoolaccess'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
