@@ -1,14 +1,16 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import Storage
 from django.db import models
+
+from pep_portal.files import private_storage
 
 
 def extract_storage() -> Storage:
-    """Where an uploaded extract waits between its preview and its import: with the other
-    private files (PRIVATE_MEDIA_ROOT), outside the web root, through Django's storage API."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    """Where an uploaded extract waits between its preview and its import: the private file
+    store (pep_portal/files.py), through Django's storage API only."""
+    return private_storage()
 
 
 class RollImportStatus(models.TextChoices):
