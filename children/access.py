@@ -10,7 +10,9 @@ checked against the facts by `access_differences` (`manage.py check_access`, nig
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -202,6 +204,29 @@ def _wanted_rows(child_ids: list[int]) -> set[tuple[int, int]]:
     }
 
 
+# The children whose sync is put off to the end of `access_synced_once` (None: not deferring).
+_deferred: ContextVar[set[int] | None] = ContextVar("deferred_access_sync", default=None)
+
+
+@contextmanager
+def access_synced_once() -> Iterator[None]:
+    """Within this block (inside one transaction), `sync_child_access` only notes the children,
+    and syncs them all once at the end: for an import that registers and moves thousands of
+    children through the ordinary services, one sync instead of several per child. The rows
+    are right by the time the block ends, still inside the caller's transaction."""
+    if _deferred.get() is not None:
+        yield
+        return
+    token = _deferred.set(set())
+    try:
+        yield
+        pending = _deferred.get() or set()
+    finally:
+        _deferred.reset(token)
+    for start in range(0, len(pending), 1000):
+        sync_child_access(sorted(pending)[start : start + 1000])
+
+
 def sync_child_access(child_ids: Iterable[int]) -> None:
     """Make django-guardian's rows for these children match their care team exactly.
 
@@ -211,6 +236,10 @@ def sync_child_access(child_ids: Iterable[int]) -> None:
     """
     child_ids = sorted(set(child_ids))
     if not child_ids:
+        return
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.update(child_ids)
         return
     with transaction.atomic():
         _apply(_held_rows(child_ids), _wanted_rows(child_ids))

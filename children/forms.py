@@ -14,6 +14,7 @@ from pep_portal.forms import DateField, PortalForm, StorableTextMixin
 from .models import Gender, LegalStatus, PlacementType, School, SenStatus
 from .school_year import PepTemplate
 from .selectors import carer_choices, delegate_choices, staff_choices_for
+from .ssda903_codes import leaving_reason_choices
 from .upn import normalise_upn, validate_upn
 
 
@@ -282,6 +283,28 @@ class SchoolMoveForm(PortalForm):
             Field.text("school", field_width=10),
             Field("started_on"),
             Button("submit", "Record school change"),
+        )
+
+
+class CareLeaveForm(PortalForm):
+    required_messages = {
+        "left_on": "Enter the date the child left care",
+        "reason": "Select why the child left care",
+    }
+
+    left_on = DateField(label="Date the child left care")
+    reason = forms.ChoiceField(
+        label="Why the child left care",
+        choices=[("", "Choose a reason"), *leaving_reason_choices()],
+        help_text="The reasons of the SSDA903 return (REC).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field("left_on"), Field.select("reason"), Button("submit", "Record leaving care")
         )
 
 

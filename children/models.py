@@ -64,6 +64,17 @@ class SenStatus(models.TextChoices):
     EHCP = "ehcp", "Education, health and care plan (EHCP)"
 
 
+class Cohort(models.TextChoices):
+    """Which of the virtual school's cohorts a child belongs to. Only looked-after children have
+    PEPs; the others have lighter records (issue 15)."""
+
+    LOOKED_AFTER = "looked_after", "Looked after"
+    # Left care through adoption, a special guardianship order or a child arrangements order.
+    PREVIOUSLY_LOOKED_AFTER = "previously_looked_after", "Previously looked after"
+    # Left care for any other reason (home, 18th birthday, another authority…).
+    LEFT_CARE = "left_care", "Left care"
+
+
 class Child(models.Model):
     """A child or young person looked after by an authority."""
 
@@ -105,6 +116,9 @@ class Child(models.Model):
         null=True,
         blank=True,
         related_name="reviewed_children",
+    )
+    cohort = models.CharField(
+        max_length=30, choices=Cohort.choices, default=Cohort.LOOKED_AFTER, db_index=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -175,6 +189,14 @@ class CareEpisode(Spell):
     emergency_placement = models.BooleanField(default=False)
     legal_status = models.CharField(max_length=20, choices=LegalStatus.choices)
     end_reason = models.CharField(max_length=200, blank=True)
+    # The case system's SSDA903 codes, kept as the return spells them (children/ssda903_codes.py
+    # says what each means); blank for a child registered by hand.
+    ssda903_legal_status = models.CharField("legal status (SSDA903 LS)", max_length=2, blank=True)
+    ssda903_reason_new = models.CharField("reason for new episode (RNE)", max_length=1, blank=True)
+    ssda903_category_of_need = models.CharField("category of need (CIN)", max_length=2, blank=True)
+    ssda903_reason_ceased = models.CharField(
+        "reason episode ceased (REC)", max_length=3, blank=True
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -198,6 +220,11 @@ class Placement(Spell):
     # Where the child lives, as the care team needs it (not shown to school staff in lists).
     setting_name = models.CharField("home or carers' name", max_length=200, blank=True)
     carers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="placements", blank=True)
+    # From the case system's SSDA903 return: placement type (PLACE), provider (PLACE_PROVIDER)
+    # and the Ofsted URN of the placement. Postcodes are not kept: the portal does not need them.
+    ssda903_place = models.CharField("placement type (SSDA903 PLACE)", max_length=2, blank=True)
+    ssda903_provider = models.CharField("placement provider", max_length=3, blank=True)
+    ofsted_urn = models.CharField("placement URN (Ofsted)", max_length=8, blank=True)
     history = HistoricalRecords(m2m_fields=[carers])
 
     def __str__(self) -> str:
@@ -334,6 +361,32 @@ class TeacherApproval(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class RecordWarning(models.Model):
+    """Something an import could not take as it came, for someone to correct on the child's
+    record: a UPN whose check letter is wrong, an SSDA903 "unknown UPN" code, a missing name."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="record_warnings")
+    field = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    source = models.CharField(max_length=60, default="SSDA903 import")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "field", "message"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_record_warning_per_problem",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
 
 
 # django-guardian's direct foreign-key tables: an order of magnitude faster than its generic

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
@@ -19,19 +20,23 @@ from pep_portal.accounts.roles import Role
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 
+from . import ssda903_codes
 from .access import sync_child_access
 from .models import (
     CareEpisode,
     Child,
+    Cohort,
     Delegation,
     Enrolment,
     Placement,
+    RecordWarning,
     School,
 )
 from .school_year import year_group_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
 from .signals import (
     child_entered_care,
+    child_left_care,
     delegation_granted,
     placement_changed,
     school_moved,
@@ -40,15 +45,17 @@ from .signals import (
 from .upn import normalise_upn, validate_upn
 
 
-def _save(obj: Any, actor: User) -> None:
+def _save(obj: Any, actor: User | None) -> None:
     """Save with the actor named in the audit trail, whether or not there is a request."""
     obj._history_user = actor
     obj.full_clean()
     obj.save()
 
 
-def _require(actor: User, action: Action, child: Child) -> None:
-    if not user_can(actor, action, child):
+def _require(actor: User | None, action: Action, child: Child) -> None:
+    # No actor: the case system's import run from the command line (`manage.py import_903`), by
+    # whoever runs the portal; every screen passes the signed-in person.
+    if actor is not None and not user_can(actor, action, child):
         raise PermissionDenied
 
 
@@ -81,7 +88,7 @@ def _check_school(school: School | None) -> None:
 @transaction.atomic
 def child_register(
     *,
-    actor: User,
+    actor: User | None,
     details: dict[str, Any],
     entered_care_on: dt.date,
     emergency_placement: bool,
@@ -92,19 +99,31 @@ def child_register(
     carers: Sequence[User] = (),
     school: School | None = None,
     enrolled_on: dt.date | None = None,
+    school_known: bool = True,
     social_worker: User | None = None,
     virtual_school_adviser: User | None = None,
+    authority_id: int | None = None,
+    age_checked_on: dt.date | None = None,
+    episode_codes: dict[str, str] | None = None,
+    placement_codes: dict[str, str] | None = None,
     initial_pep: bool = True,
 ) -> Child:
     """A child enters care: their details, the episode, where they live and their school
     (or none: "no school place"), the staff allocated to them, and their initial PEP.
     `initial_pep=False` only for a record brought onto the portal long after the child entered
-    care (the demo's older records; an import), whose termly PEPs follow instead."""
-    if not user_can(actor, Action.REGISTER_CHILD):
+    care (the demo's older records; an import), whose termly PEPs follow instead.
+
+    The case system's import (roll.services) registers children through here too, with no
+    actor, the authority it imports for, the SSDA903 codes of the episode and placement, and
+    the date the extract describes as the day the child's age is checked on."""
+    if actor is not None:
+        if not user_can(actor, Action.REGISTER_CHILD):
+            raise PermissionDenied
+        authority_id = actor.authority_id
+    if authority_id is None:
         raise PermissionDenied
-    authority_id = actor.authority_id
     _not_in_future(entered_care_on, "entered_care_on")
-    group = year_group_on(details["date_of_birth"], entered_care_on)
+    group = year_group_on(details["date_of_birth"], age_checked_on or entered_care_on)
     if group.pep_template is None:
         raise ValidationError({"date_of_birth": "PEPs are for children from nursery age (3) to 18"})
     _check_staff(authority_id, social_worker, Role.SOCIAL_WORKER, "social_worker")
@@ -129,6 +148,7 @@ def child_register(
         started_on=entered_care_on,
         emergency_placement=emergency_placement,
         legal_status=legal_status,
+        **(episode_codes or {}),
     )
     _save(episode, actor)
     placement = Placement(
@@ -136,6 +156,7 @@ def child_register(
         placement_type=placement_type,
         setting_name=setting_name,
         started_on=placement_started_on or entered_care_on,
+        **(placement_codes or {}),
     )
     _save(placement, actor)
     placement.carers.set(carers)
@@ -144,7 +165,9 @@ def child_register(
             Enrolment(child=child, school=school, started_on=enrolled_on or entered_care_on), actor
         )
     sync_child_access([child.pk])
-    if school is None:
+    # An import that does not know the school (an SSDA903 extract never does) is not telling
+    # us the child has no school place.
+    if school is None and school_known:
         _raise_no_school_place_task(child)
     if initial_pep:
         # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py); the
@@ -216,22 +239,28 @@ def _end_current(current: Placement | Enrolment | None, new_start: dt.date, acto
 @transaction.atomic
 def placement_change(
     *,
-    actor: User,
+    actor: User | None,
     child: Child,
     placement_type: str,
     started_on: dt.date,
     setting_name: str = "",
     carers: Sequence[User] = (),
+    codes: dict[str, str] | None = None,
 ) -> Placement:
     """The child moves home: the current placement ends, the new carers gain access and the
-    previous carers lose it."""
+    previous carers lose it. `codes`: the SSDA903 placement codes, from the case system's
+    import."""
     _require(actor, Action.CHANGE_CHILD, child)
     _not_in_future(started_on, "started_on")
     _check_carers(carers)
     current = Placement.objects.select_for_update().filter(child=child, ended_on__isnull=True)
     _end_current(current.first(), started_on, actor)
     placement = Placement(
-        child=child, placement_type=placement_type, setting_name=setting_name, started_on=started_on
+        child=child,
+        placement_type=placement_type,
+        setting_name=setting_name,
+        started_on=started_on,
+        **(codes or {}),
     )
     _save(placement, actor)
     placement.carers.set(carers)
@@ -327,9 +356,55 @@ def care_episode_end(*, actor: User, child: Child, ended_on: dt.date, reason: st
 
 
 @transaction.atomic
+def care_leave(
+    *, actor: User | None, child: Child, left_on: dt.date, reason_code: str
+) -> CareEpisode:
+    """The child leaves care, for one of the SSDA903 reasons (REC). The episode ends, and with
+    it the placement and the school place as the care team knows them, so carers and school
+    staff lose access on the day; the record stays for the virtual school (retained to the
+    child's 75th birthday). Adoption, special guardianship and child arrangements orders move
+    the child to the previously looked-after cohort. Apps above follow `child_left_care` (peps
+    closes the open PEPs, so their reminders stop)."""
+    _require(actor, Action.CHANGE_CHILD, child)
+    _not_in_future(left_on, "left_on")
+    if reason_code not in ssda903_codes.REASON_CEASED or reason_code == ssda903_codes.CONTINUES:
+        raise ValidationError({"reason": "Choose why the child left care"})
+    episode = (
+        CareEpisode.objects.select_for_update().filter(child=child, ended_on__isnull=True).first()
+    )
+    if episode is None:
+        raise ValidationError({"left_on": "This child is not in care"})
+    if left_on < episode.started_on:
+        raise ValidationError(
+            {
+                "left_on": f"Enter a date on or after {episode.started_on:%d %B %Y}, when "
+                "the child entered care"
+            }
+        )
+    episode.ended_on = left_on
+    episode.ssda903_reason_ceased = reason_code
+    episode.end_reason = ssda903_codes.REASON_CEASED[reason_code]
+    _save(episode, actor)
+    for spell in (
+        *Placement.objects.select_for_update().filter(child=child, ended_on__isnull=True),
+        *Enrolment.objects.select_for_update().filter(child=child, ended_on__isnull=True),
+    ):
+        spell.ended_on = max(left_on, spell.started_on)
+        _save(spell, actor)
+    for delegation in Delegation.objects.filter(child=child, revoked_at__isnull=True):
+        delegation.revoked_at = timezone.now()
+        _save(delegation, actor)
+    child.cohort = ssda903_codes.cohort_after_leaving(reason_code)
+    _save(child, actor)
+    sync_child_access([child.pk])
+    child_left_care.send(sender=Child, child=child, episode=episode, actor=actor)
+    return episode
+
+
+@transaction.atomic
 def care_episode_start(
     *,
-    actor: User,
+    actor: User | None,
     child: Child,
     entered_care_on: dt.date,
     emergency_placement: bool,
@@ -357,8 +432,69 @@ def care_episode_start(
         legal_status=legal_status,
     )
     _save(episode, actor)
+    if child.cohort != Cohort.LOOKED_AFTER:
+        child.cohort = Cohort.LOOKED_AFTER
+        _save(child, actor)
     child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
     return episode
+
+
+# The fields an import may set on a record it already holds ("pure updates", with history).
+_IMPORT_FIELDS = {
+    Child: {"upn", "social_care_id"},
+    CareEpisode: {
+        "legal_status",
+        "ssda903_legal_status",
+        "ssda903_reason_new",
+        "ssda903_category_of_need",
+        "ssda903_reason_ceased",
+        "emergency_placement",
+    },
+    Placement: {"placement_type", "ssda903_place", "ssda903_provider", "ofsted_urn"},
+}
+
+
+@transaction.atomic
+def imported_fields_update(
+    *, actor: User | None, record: Child | CareEpisode | Placement, values: dict[str, Any]
+) -> bool:
+    """Set fields the case system's import owns on a record; saved (with history) only if one
+    changed. Returns whether anything changed. Entries to care, moves and leaving go through
+    their own services, never through here."""
+    child = record if isinstance(record, Child) else record.child
+    _require(actor, Action.CHANGE_CHILD, child)
+    allowed = _IMPORT_FIELDS[type(record)]
+    if set(values) - allowed:
+        raise ValueError(f"An import may not set {sorted(set(values) - allowed)}")
+    changed = {name for name, value in values.items() if getattr(record, name) != value}
+    if not changed:
+        return False
+    for name in changed:
+        setattr(record, name, values[name])
+    if isinstance(record, Child) and "upn" in changed:
+        validate_upn(record.upn)
+    _save(record, actor)
+    return True
+
+
+@transaction.atomic
+def record_warnings_raise(*, warnings: Sequence[tuple[int, str, str]], source: str) -> int:
+    """Note things on children's records for someone to correct: (child id, field, message).
+    A warning already open for the same problem is not repeated. Returns how many are new."""
+    wanted = {(child_id, field, message[:300]) for child_id, field, message in warnings}
+    if not wanted:
+        return 0
+    held = set(
+        RecordWarning.objects.filter(
+            child_id__in={child_id for child_id, _, _ in wanted}, resolved_at__isnull=True
+        ).values_list("child_id", "field", "message")
+    )
+    new = [
+        RecordWarning(child_id=child_id, field=field, message=message, source=source)
+        for child_id, field, message in sorted(wanted - held)
+    ]
+    bulk_create_with_history(new, RecordWarning, batch_size=1000, default_change_reason=source)
+    return len(new)
 
 
 def _raise_no_school_place_task(child: Child) -> None:

@@ -31,3 +31,9 @@ placement_changed = Signal()
 
 # A designated teacher let a colleague work on a child's PEPs. Argument: delegation.
 delegation_granted = Signal()
+
+# Sent by `services.care_leave` once the episode, placement and school place have ended and
+# access is re-derived. Arguments: child, episode (the CareEpisode that ended, with its SSDA903
+# reason), actor (None for the case system's import). peps closes the child's open PEPs with the
+# reason, so their reminders stop (peps/leaving_care.py).
+child_left_care = Signal()

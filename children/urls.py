@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("<int:pk>/placement/", views.placement_change, name="placement_change"),
     path("<int:pk>/school/", views.school_move, name="school_move"),
+    path("<int:pk>/leave-care/", views.care_leave, name="care_leave"),
     path("<int:pk>/allocate/", views.care_team_allocate, name="care_team_allocate"),
     path("<int:pk>/delegate/", views.delegation_grant, name="delegation_grant"),
     path(

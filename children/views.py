@@ -19,6 +19,7 @@ from pep_portal.forms import show_service_errors
 from . import services
 from .forms import (
     AllocateForm,
+    CareLeaveForm,
     ChildEditForm,
     ChildRegisterForm,
     ChildSearchForm,
@@ -98,15 +99,20 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.child_record_viewed(viewer=request.user, child=child, page="record", request=request)
     user = request.user
     record = child_record(child=child)
+    can_change = user_can(user, Action.CHANGE_CHILD, child)
     return render(
         request,
         "children/child_detail.html",
         {
             "record": record,
             "child": child,
-            "can_change": user_can(user, Action.CHANGE_CHILD, child),
+            "can_change": can_change,
             "can_delegate": user_can(user, Action.DELEGATE_CHILD, child),
             "can_audit": user_can(user, Action.VIEW_CHILD_AUDIT, child),
+            # What an import could not take as it came, for the virtual school to correct.
+            "record_warnings": list(child.record_warnings.filter(resolved_at__isnull=True))
+            if can_change
+            else [],
             # The teachers not yet approved whom this user may approve (a link to do it).
             "approvable_teacher_ids": allowed_ids(
                 user, Action.APPROVE_TEACHER, record.teachers_not_approved
@@ -214,6 +220,34 @@ def placement_change(request: HttpRequest, pk: int) -> HttpResponse:
         child=child,
         intro="The current placement ends the day before the new one starts. The previous "
         "carers lose access to the child's record.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    form = CareLeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.care_leave(
+                actor=request.user, child=child, left_on=data["left_on"], reason_code=data["reason"]
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, f"{child.display_name} has left care")
+            return redirect("child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        form,
+        title="Record that the child left care",
+        child=child,
+        intro="The placement and school place end on that day: carers and school staff lose "
+        "access to the record, and the open PEPs are closed with the reason. The virtual school "
+        "keeps the record, read-only. Adoption, a special guardianship order or a child "
+        "arrangements order moves the child to the previously looked-after cohort.",
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from children.models import CareEpisode, Child, Enrolment
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
-from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+from peps.models import FINISHED_STATUSES, Pep, PepSection, PepStatus, SectionStatus, Term
 from pupil_premium.selectors import pp_summary_for
 from quality_assurance.models import RATING_LABELS, QaDecision, QaReview
 
@@ -93,7 +93,7 @@ def dashboard_for(
         row["term_label"] = labels.get(row["pep__term"], row["pep__term"])
     for row in ratings + ratings_by_school:
         row["rating_label"] = RATING_LABELS.get(row["overall"], row["overall"])
-    open_peps = peps.exclude(status=PepStatus.SIGNED_OFF).select_related("child")
+    open_peps = peps.exclude(status__in=FINISHED_STATUSES).select_related("child")
     no_voice = PepSection.objects.filter(pep=OuterRef("pk"), key="child_voice").exclude(
         status=SectionStatus.COMPLETE
     )

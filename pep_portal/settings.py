@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "pep_portal.scheduling",
     "pep_portal.filejobs",
     "children",
+    "roll",
     "peps",
     "meetings",
     "quality_assurance",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include(security_urls.people_urlpatterns)),
     path("security/actions/", include(security_urls.actions_urlpatterns)),
     path("children/", include("children.urls")),
+    path("roll/", include("roll.urls")),
     path("peps/", include("peps.urls")),
     path("peps/", include("documents.urls")),
     path("meetings/", include("meetings.urls")),

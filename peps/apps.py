@@ -6,6 +6,7 @@ class PepsConfig(AppConfig):
     verbose_name = "Personal education plans"
 
     def ready(self) -> None:
-        from . import receivers, rules  # noqa: F401 (importing receivers connects them)
+        # Importing the receivers connects them (leaving_care: closes PEPs on leaving care).
+        from . import leaving_care, receivers, rules  # noqa: F401
 
         rules.register()

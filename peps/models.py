@@ -23,7 +23,12 @@ class PepStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted for quality assurance"
     RETURNED = "returned", "Returned for changes"
     SIGNED_OFF = "signed_off", "Signed off"
+    # The child left care before it was finished (peps/leaving_care.py): kept, read-only.
+    CLOSED = "closed", "Closed: the child left care"
 
+
+# A PEP in one of these is finished: no work, no reminders, no longer open on a dashboard.
+FINISHED_STATUSES = (PepStatus.SIGNED_OFF, PepStatus.CLOSED)
 
 # While these hold, owners may still edit their sections.
 EDITABLE_STATUSES = frozenset(

@@ -19,6 +19,7 @@ from pep_portal.calendars import deadlines
 
 from .models import (
     EDITABLE_STATUSES,
+    FINISHED_STATUSES,
     Pep,
     PepSection,
     PepStatus,
@@ -166,7 +167,7 @@ def work_for(*, user: User) -> list[WorkItem]:
     care_team = scope_queryset(user, Action.VIEW_CHILD, Child.objects.all()).values("pk")
     peps = (
         _with_school_place(Pep.objects.filter(child_id__in=care_team))
-        .exclude(status=PepStatus.SIGNED_OFF)
+        .exclude(status__in=FINISHED_STATUSES)
         .select_related("child", "child__authority")
         .prefetch_related(
             Prefetch(

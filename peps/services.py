@@ -110,6 +110,15 @@ class PepDates:
     early_years_from: dt.date | None = None
 
 
+def pep_close(*, actor: User | None, pep: Pep, reason: str) -> Pep:
+    """Close an unfinished PEP because the child left care (peps/leaving_care.py): kept and
+    read-only; the reason is in its log. Called inside the leaving service's transaction."""
+    pep = _current(pep)
+    if pep.status in (PepStatus.SIGNED_OFF, PepStatus.CLOSED):
+        return pep
+    return _move(pep, actor, PepStatus.CLOSED, reason[:300])
+
+
 def pep_dates(
     child: Child, academic_year: int, term: str, *, rules: PepRules | None = None
 ) -> PepDates:

@@ -45,6 +45,8 @@ class Action(StrEnum):
     DELEGATE_CHILD = "delegate_child"
     VIEW_CHILD_AUDIT = "view_child_audit"
     OPEN_CHILDREN = "open_children"
+    # The roll: import the case system's SSDA903 extract (roll/), record leaving care.
+    IMPORT_ROLL = "import_roll"
     # Designated teachers' approvals (children.TeacherApproval): on the teacher, or on one
     # authority's approval of them.
     APPROVE_TEACHER = "approve_teacher"

@@ -186,6 +186,16 @@ class PepRuleSet(models.Model):
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(24 * 14)]
     )
+    # The case system's import (roll/) counts an entry to care as an emergency placement when
+    # the first episode's SSDA903 legal status (LS) or placement type (PLACE) is one of these
+    # codes, separated by spaces. Defaults: police protection (L1), an emergency protection
+    # order (L2) and PACE accommodation (J2), the powers used in an emergency; no placement type.
+    emergency_legal_statuses = models.CharField(max_length=100, blank=True, default="L1 L2 J2")
+    emergency_placement_codes = models.CharField(max_length=100, blank=True, default="")
+    # The youngest age at which a child joins the virtual school's roll (and has PEPs).
+    youngest_age = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(2), MaxValueValidator(5)]
+    )
     # Where each rule came from ("the seed says …", "the seed is silent: statutory default"),
     # by field name, shown beside the rule on the rules page.
     provenance = models.JSONField(default=dict, blank=True)

@@ -117,6 +117,8 @@ WALSALL = Preset(
         "pp_plus_cutoff_day": 31,
         "no_school_place_meeting_hours": None,
         "teacher_records_meetings": True,
+        # Walsall's process covers children from age 3 (nursery) to 18.
+        "youngest_age": 3,
         "reminder_lead_days": 3,
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,

@@ -37,7 +37,7 @@ from pep_portal.calendars.selectors import (
     rules_of_every_authority,
 )
 from pep_portal.outbox.services import enqueue_after_commit, enqueue_many_after_commit
-from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+from peps.models import FINISHED_STATUSES, Pep, PepSection, PepStatus, SectionStatus, Term
 from peps.selectors import initial_pep_terms
 from peps.services import pep_set_up, pep_set_up_many
 from quality_assurance.models import QaFramework
@@ -350,7 +350,7 @@ def _pep_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
     # Only children still in care: a child who has left care is owed no more reminders.
     in_care = CareEpisode.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
     open_peps = (
-        Pep.objects.exclude(status=PepStatus.SIGNED_OFF)
+        Pep.objects.exclude(status__in=FINISHED_STATUSES)
         .filter(Exists(in_care))
         .select_related("child")
     )

@@ -123,6 +123,9 @@ AREA_TABLE: dict[Action, set[str]] = {
         "other_authority_virtual_school_staff",
     },
     Action.VIEW_OWN_APPROVALS: {"designated_teacher", "other_school_teacher"},
+    # Importing the case system's extract: virtual school administrators only (none of these
+    # personas is one; tests/roll checks the administrator).
+    Action.IMPORT_ROLL: set(),
 }
 
 

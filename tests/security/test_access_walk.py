@@ -95,10 +95,15 @@ TABLE: dict[str, Rule] = {
     "child_edit": R("child", {VS}, {VS}),
     "placement_change": R("child", {VS}, {VS}),
     "school_move": R("child", {VS}, {VS}),
+    "care_leave": R("child", {VS}, {VS}),
     "care_team_allocate": R("child", {VS}, {VS}),
     "delegation_grant": R("child", {DT}, {DT}, out_get=NOBODY, out_post=NOBODY),
     "delegation_revoke": R("delegation", NOBODY, {DT}, out_post=NOBODY),
     "child_audit": R("child", NOBODY),  # virtual school administrators only
+    # The roll: virtual school administrators only (none of the personas) import the case
+    # system's extract; an upload is its authority's alone (tests/roll/test_upload_page.py).
+    "roll_upload": R("none", NOBODY, NOBODY),
+    "roll_preview": R("job", NOBODY, NOBODY),
     # PEPs: inherited from the child, narrowed by role.
     "pep_detail": R("pep", CARE),
     "pep_signed_off": R("pep", CARE),
