@@ -52,7 +52,7 @@ class Invitee:
 
     @property
     def role_label(self) -> str:
-        return str(AttendeeRole(self.role).label) if self.role in AttendeeRole.values else ""
+        return str(dict(AttendeeRole.choices).get(self.role, ""))
 
 
 @dataclass(frozen=True)
