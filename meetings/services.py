@@ -491,6 +491,26 @@ def _pep_of_next_meeting(meeting: Meeting) -> Pep | None:
     return None
 
 
+def next_meetings_carry_forward(*, peps: Sequence[Pep]) -> int:
+    """`next_meeting_carry_forward` for a batch of new PEPs (the termly set-up), asking it only
+    of the children who have a next meeting agreed on or after the earliest PEP's year began.
+    Returns how many meetings were arranged."""
+    termly = [p for p in peps if p.term != Term.INITIAL]
+    if not termly:
+        return 0
+    since = dt.date(min(p.academic_year for p in termly), 9, 1)
+    agreed = set(
+        Meeting.objects.filter(
+            pep__child_id__in=[p.child_id for p in termly],
+            status=MeetingStatus.HELD,
+            next_meeting_on__gte=since,
+        ).values_list("pep__child_id", flat=True)
+    )
+    return sum(
+        1 for pep in termly if pep.child_id in agreed and next_meeting_carry_forward(pep=pep)
+    )
+
+
 def next_meeting_carry_forward(*, pep: Pep) -> Meeting | None:
     """When a termly PEP is set up (or the meeting before it is recorded after it was), the
     next-meeting date agreed at the child's last meeting, if it falls in this PEP's term,

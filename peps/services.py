@@ -46,7 +46,7 @@ from .sections import (
     sections_for,
 )
 from .selectors import initial_pep_terms
-from .signals import pep_signed_off, pep_was_set_up
+from .signals import pep_signed_off, pep_was_set_up, peps_were_set_up
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -325,6 +325,7 @@ def pep_set_up_many(
                 previous=previous_of.get(child.pk),
                 due_on=dates.due_on,
                 due_basis=dates.due_basis,
+                starts_on=dates.starts_on,
                 created_by=None,
                 created_at=now,
             )
@@ -349,6 +350,8 @@ def pep_set_up_many(
         ],
         batch_size=2000,
     )
+    # meetings arranges the next meetings agreed at the children's last meetings.
+    peps_were_set_up.send(sender=Pep, peps=peps)
     return peps
 
 

@@ -12,3 +12,8 @@ pep_signed_off = Signal()
 # next meeting agreed at the child's last meeting, when it falls in this PEP's term
 # (meetings/receivers.py).
 pep_was_set_up = Signal()
+
+# Sent by `services.pep_set_up_many` (the termly set-up's batch) inside its transaction once the
+# PEPs exist. Argument: peps (a list of Pep). meetings does for each what it does on
+# `pep_was_set_up` (meetings/receivers.py).
+peps_were_set_up = Signal()
