@@ -30,7 +30,13 @@ from .models import (
 )
 from .school_year import year_group_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
-from .signals import child_entered_care, school_moved, school_place_missing
+from .signals import (
+    child_entered_care,
+    delegation_granted,
+    placement_changed,
+    school_moved,
+    school_place_missing,
+)
 from .upn import normalise_upn, validate_upn
 
 
@@ -141,7 +147,8 @@ def child_register(
     if school is None:
         _raise_no_school_place_task(child)
     if initial_pep:
-        # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py).
+        # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py); the
+        # notification centre tells the virtual school.
         child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
     return child
 
@@ -229,6 +236,7 @@ def placement_change(
     _save(placement, actor)
     placement.carers.set(carers)
     sync_child_access([child.pk])
+    placement_changed.send(sender=Child, child=child, placement=placement, actor=actor)
     return placement
 
 
@@ -260,8 +268,8 @@ def school_move(
     if school is None:
         _raise_no_school_place_task(child)
     # peps applies the school-change rule, the previous school's read-only window and the
-    # handover of its unfinished sections (peps/receivers.py).
-    # TODO(14b): the receiving designated teacher and the virtual school are told of the move.
+    # handover of its unfinished sections (peps/receivers.py); the notification centre tells the
+    # receiving designated teacher and the virtual school.
     school_moved.send(
         sender=Child,
         child=child,
@@ -286,6 +294,7 @@ def delegation_grant(*, actor: User, child: Child, delegate: User) -> Delegation
     )
     _save(delegation, actor)
     sync_child_access([child.pk])
+    delegation_granted.send(sender=Child, delegation=delegation, actor=actor)
     return delegation
 
 

@@ -35,6 +35,7 @@ from .models import (
     TargetReview,
     Venue,
 )
+from .signals import meeting_arranged, meeting_cancelled, required_attendee_absent
 
 NO_SCHOOL_PLACE = "Meeting with the virtual school: the child has no school place"
 
@@ -136,9 +137,10 @@ def meeting_arrange(
         raise ValidationError({"kind": "Only the designated teacher holds an internal review"})
     if venue == Venue.ONLINE and not online_link:
         raise ValidationError({"online_link": "Enter the link to join the online meeting"})
-    Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).update(
-        status=MeetingStatus.CANCELLED
-    )
+    # Arranging again moves the meeting: the one arranged before is cancelled.
+    replaced = Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).order_by("-pk")
+    moved_from = replaced.first()
+    replaced.update(status=MeetingStatus.CANCELLED)
     meeting = _set_history_user(
         Meeting(
             pep=pep,
@@ -171,7 +173,22 @@ def meeting_arrange(
     Pep.objects.filter(pk=pep.pk).update(teacher_sections_due_on=due)
     pep.teacher_sections_due_on = due
     MeetingTask.objects.filter(child=pep.child, done_at__isnull=True).update(done_at=timezone.now())
+    meeting_arranged.send(sender=Meeting, meeting=meeting, moved_from=moved_from, actor=actor)
     return Arranged(meeting, meeting_warnings(pep, starts_at, teacher_deadline))
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
+    """Call off an arranged meeting without arranging another; the invitees are told."""
+    if not user_can(actor, Action.ARRANGE_MEETING, meeting.pep):
+        raise PermissionDenied
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.status != MeetingStatus.ARRANGED:
+        raise ValidationError("Only an arranged meeting can be cancelled")
+    current.status = MeetingStatus.CANCELLED
+    _set_history_user(current, actor).save()
+    meeting_cancelled.send(sender=Meeting, meeting=current, actor=actor)
+    return current
 
 
 @dataclass(frozen=True)
@@ -456,6 +473,9 @@ def meeting_record(
     following = _pep_of_next_meeting(meeting)
     if following is not None:
         next_meeting_carry_forward(pep=following)
+    if meeting.required_absence:
+        # The page then says "The virtual school has been told": this is the telling.
+        required_attendee_absent.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 
 
@@ -491,24 +511,22 @@ def _pep_of_next_meeting(meeting: Meeting) -> Pep | None:
     return None
 
 
-def next_meetings_carry_forward(*, peps: Sequence[Pep]) -> int:
-    """`next_meeting_carry_forward` for a batch of new PEPs (the termly set-up), asking it only
-    of the children who have a next meeting agreed on or after the earliest PEP's year began.
-    Returns how many meetings were arranged."""
-    termly = [p for p in peps if p.term != Term.INITIAL]
-    if not termly:
-        return 0
-    since = dt.date(min(p.academic_year for p in termly), 9, 1)
+def next_meetings_carry_forward(*, peps: Sequence[Pep]) -> list[Meeting]:
+    """next_meeting_carry_forward for a batch of new termly PEPs (the termly set-up): one query
+    finds the children whose last meetings agreed a date on or after the year began, and only
+    their PEPs are looked at one by one."""
+    if not peps:
+        return []
+    year_starts = dt.date(min(p.academic_year for p in peps), 8, 1)
     agreed = set(
         Meeting.objects.filter(
-            pep__child_id__in=[p.child_id for p in termly],
+            pep__child_id__in=[p.child_id for p in peps],
             status=MeetingStatus.HELD,
-            next_meeting_on__gte=since,
+            next_meeting_on__gte=year_starts,
         ).values_list("pep__child_id", flat=True)
     )
-    return sum(
-        1 for pep in termly if pep.child_id in agreed and next_meeting_carry_forward(pep=pep)
-    )
+    arranged = (next_meeting_carry_forward(pep=p) for p in peps if p.child_id in agreed)
+    return [m for m in arranged if m is not None]
 
 
 def next_meeting_carry_forward(*, pep: Pep) -> Meeting | None:

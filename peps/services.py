@@ -46,7 +46,7 @@ from .sections import (
     sections_for,
 )
 from .selectors import initial_pep_terms
-from .signals import pep_signed_off, pep_was_set_up, peps_were_set_up
+from .signals import pep_returned, pep_signed_off, pep_was_set_up, peps_were_set_up
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -350,7 +350,6 @@ def pep_set_up_many(
         ],
         batch_size=2000,
     )
-    # meetings arranges the next meetings agreed at the children's last meetings.
     peps_were_set_up.send(sender=Pep, peps=peps)
     return peps
 
@@ -601,7 +600,10 @@ def pep_return(*, actor: User, pep: Pep, reason: str) -> Pep:
         raise ValidationError("Only a PEP submitted for quality assurance can be returned")
     if not reason.strip():
         raise ValidationError({"reason": "Enter what needs to change"})
-    return _move(pep, actor, PepStatus.RETURNED, reason=reason.strip())
+    returned = _move(pep, actor, PepStatus.RETURNED, reason=reason.strip())
+    event = PepEvent.objects.filter(pep=pep, to_status=PepStatus.RETURNED).latest("pk")
+    pep_returned.send(sender=Pep, pep=returned, actor=actor, event=event)
+    return returned
 
 
 def pep_snapshot(pep: Pep) -> dict[str, Any]:

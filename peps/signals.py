@@ -13,7 +13,12 @@ pep_signed_off = Signal()
 # (meetings/receivers.py).
 pep_was_set_up = Signal()
 
-# Sent by `services.pep_set_up_many` (the termly set-up's batch) inside its transaction once the
-# PEPs exist. Argument: peps (a list of Pep). meetings does for each what it does on
-# `pep_was_set_up` (meetings/receivers.py).
+# Sent by `services.pep_set_up_many` (the termly set-up's batch) inside its transaction, once for
+# the whole batch. Argument: peps (the new PEPs, all of one term). The same followers as
+# pep_was_set_up, done for the batch (meetings/receivers.py).
 peps_were_set_up = Signal()
+
+# Sent by `services.pep_return` inside its transaction once the PEP is returned for changes.
+# Arguments: pep, actor, event (the PepEvent that records the return and its reason). The
+# notification centre tells the care team who must act (notifications/receivers.py).
+pep_returned = Signal()

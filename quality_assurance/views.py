@@ -21,6 +21,7 @@ from .selectors import (
     days_late,
     moderation_comparisons,
     qa_queue,
+    training_list,
     training_needs,
 )
 
@@ -89,7 +90,7 @@ def review(request: HttpRequest, pep_pk: int) -> HttpResponse:
 def training(request: HttpRequest) -> HttpResponse:
     _virtual_school_only(request)
     return render(
-        request, "quality_assurance/training.html", {"needs": training_needs(user=request.user)}
+        request, "quality_assurance/training.html", {"needs": training_list(user=request.user)}
     )
 
 

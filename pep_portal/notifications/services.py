@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -42,7 +42,8 @@ from peps.selectors import initial_pep_terms
 from peps.services import pep_set_up, pep_set_up_many
 from quality_assurance.models import QaFramework
 
-from .models import Kind, Notification, Stage
+from .ics import calendar_entry
+from .models import MEETING_KINDS, Kind, Notification, Stage
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -63,6 +64,9 @@ class Due:
     url: str
     # The child it is about, if any (it is then shown only while the reader may see them).
     child_id: int | None = None
+    # A meeting's invitation, move or cancellation: the e-mail carries its calendar entry.
+    meeting_id: int | None = None
+    calendar_uid: str = ""
 
     @property
     def key(self) -> str:
@@ -73,8 +77,11 @@ class Due:
 def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]]:
     """Insert the notifications not sent before; return (id, recipient, key) of each inserted."""
     table = Notification._meta.db_table
-    columns = "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at, child_id"
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+    columns = (
+        "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at, child_id, "
+        "meeting_id, calendar_uid"
+    )
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
     params: list[object] = []
     for due in batch:
         params += [
@@ -87,6 +94,8 @@ def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]
             due.key[:200],
             now,
             due.child_id,
+            due.meeting_id,
+            due.calendar_uid,
         ]
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES {rows} "  # noqa: S608 (no user input)
@@ -140,8 +149,8 @@ def email_notification(notification_id: int) -> bool:
     to the portal: never a child's name, initials, date of birth or any other detail."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "meeting")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
@@ -155,12 +164,16 @@ def email_notification(notification_id: int) -> bool:
                 "link": _link(reverse("notification_list")),
             },
         )
-        send_mail(
+        message = EmailMessage(
             f"PEP Portal: {notification.get_kind_display().lower()}",
             body,
             None,
             [notification.recipient.email],
         )
+        entry = calendar_entry(notification)
+        if entry is not None:
+            message.attach("pep-meeting.ics", entry, "text/calendar")
+        message.send()
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
@@ -187,15 +200,27 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
         )
     for (person_id, email), kinds in by_person.items():
         with transaction.atomic():
-            marked = Notification.objects.filter(
+            unsent = Notification.objects.filter(
                 recipient_id=person_id, emailed_at__isnull=True, created_at__lte=now
-            ).update(emailed_at=now)
+            )
+            # The day's meeting invitations, moves and cancellations, as calendar entries.
+            entries = [
+                entry
+                for notification in unsent.filter(kind__in=MEETING_KINDS, meeting__isnull=False)
+                .select_related("meeting")
+                .order_by("created_at", "pk")
+                if (entry := calendar_entry(notification)) is not None
+            ]
+            marked = unsent.update(emailed_at=now)
             if marked:
                 body = render_to_string(
                     "notifications/digest.txt",
                     {"kinds": kinds, "link": _link(reverse("notification_list"))},
                 )
-                send_mail("PEP Portal: your daily summary", body, None, [email])
+                message = EmailMessage("PEP Portal: your daily summary", body, None, [email])
+                for n, entry in enumerate(entries, start=1):
+                    message.attach(f"pep-meeting-{n}.ics", entry, "text/calendar")
+                message.send()
     return len(by_person)
 
 

@@ -119,6 +119,7 @@ TABLE: dict[str, Rule] = {
     "meeting_calendar": R("none", EVERYONE),
     "meeting_detail": R("meeting", CARE),
     "meeting_record": R("meeting", {SW}, {SW}),
+    "meeting_cancel": R("meeting", NOBODY, {SW, DT, VS}),
     "meeting_arrange": R("pep", {SW, DT, VS}, {SW, DT, VS}),
     "target_tracker": R("child", CARE),
     # Quality assurance: the virtual school.
