@@ -11,7 +11,7 @@ designated teacher's sections 5 school days before the meeting; submission 3 wor
 after it; PP+ requests by 23 March, teachers reminded 14 days before), with a school-change
 rule of 10 working days and the default 20-day read-only window for the previous school.
 
-14b and 14c add their notification kinds to `expected_notifications` at each checkpoint.
+14b's event notifications are asserted at each checkpoint; 14c adds its kinds (PP+) there.
 """
 
 import datetime as dt
