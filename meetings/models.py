@@ -59,10 +59,33 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()} on {self.starts_at:%d %b %Y %H:%M}"
 
 
+class RecordDraft(models.Model):
+    """The meeting record being written, step by step: each step's answers as typed, kept on
+    the server so going back, a closed tab or an expired session loses nothing. Deleted when
+    the meeting is recorded."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="record_drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # {step: {field name: [values as posted]}}
+    answers = models.JSONField(default=dict)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "author"], name="one_record_draft_per_author"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft record of meeting {self.meeting_id} by {self.author_id}"
+
+
 class AttendeeRole(models.TextChoices):
     SOCIAL_WORKER = "social_worker", "Social worker"
     DESIGNATED_TEACHER = "designated_teacher", "Designated teacher"
     CARER = "carer", "Carer"
+    PARENT = "parent", "Parent or family member"
     CHILD = "child", "The child or young person"
     VIRTUAL_SCHOOL = "virtual_school", "Virtual school"
     OTHER = "other", "Other professional"

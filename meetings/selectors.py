@@ -12,7 +12,7 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from peps.models import Pep
 
-from .models import Meeting, MeetingStatus, MeetingTask, Target, TargetReview
+from .models import Meeting, MeetingStatus, MeetingTask, RecordDraft, Target, TargetReview
 
 
 def _visible_peps(user: User) -> QuerySet[Pep]:
@@ -68,3 +68,9 @@ def open_meeting_tasks_for(*, user: User) -> QuerySet[MeetingTask]:
         .select_related("child")
         .order_by("due_at")
     )
+
+
+def record_draft_for(*, user: User, meeting: Meeting) -> dict[str, dict[str, list[str]]]:
+    """The steps of the meeting record this user has written so far, as typed."""
+    draft = RecordDraft.objects.filter(meeting=meeting, author=user).first()
+    return dict(draft.answers) if draft else {}

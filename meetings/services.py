@@ -31,6 +31,7 @@ from .models import (
     MeetingStatus,
     MeetingTask,
     Outcome,
+    RecordDraft,
     Target,
     TargetReview,
     Venue,
@@ -48,6 +49,10 @@ class Invitee:
     organisation: str = ""
     email: str = ""
     phone: str = ""
+
+    @property
+    def role_label(self) -> str:
+        return str(AttendeeRole(self.role).label) if self.role in AttendeeRole.values else ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,8 @@ def meeting_arrange(
     replaced = Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).order_by("-pk")
     moved_from = replaced.first()
     replaced.update(status=MeetingStatus.CANCELLED)
+    # A record half-written for a meeting that will not happen is of no use to anyone.
+    RecordDraft.objects.filter(meeting__pep=pep, meeting__status=MeetingStatus.CANCELLED).delete()
     meeting = _set_history_user(
         Meeting(
             pep=pep,
@@ -177,6 +184,25 @@ def meeting_arrange(
     return Arranged(meeting, meeting_warnings(pep, starts_at, teacher_deadline))
 
 
+def recording_opens_on(meeting: Meeting) -> dt.date:
+    """A meeting is recorded from the day it is arranged for: what happened cannot be known
+    before."""
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def recording_refusal(meeting: Meeting, *, today: dt.date | None = None) -> str | None:
+    """Why the meeting cannot be recorded yet (or any more), in the user's words; None when it
+    can. The pages ask this before offering "Record the meeting", the service before saving."""
+    if meeting.status == MeetingStatus.HELD:
+        return "This meeting has already been recorded"
+    if meeting.status != MeetingStatus.ARRANGED:
+        return "This meeting was cancelled: it cannot be recorded"
+    opens = recording_opens_on(meeting)
+    if (today or timezone.localdate()) < opens:
+        return f"You can record this meeting from {opens:%A %-d %B %Y}, the day it is arranged for"
+    return None
+
+
 @transaction.atomic
 def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
     """Call off an arranged meeting without arranging another; the invitees are told."""
@@ -187,6 +213,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
         raise ValidationError("Only an arranged meeting can be cancelled")
     current.status = MeetingStatus.CANCELLED
     _set_history_user(current, actor).save()
+    RecordDraft.objects.filter(meeting=current).delete()
     meeting_cancelled.send(sender=Meeting, meeting=current, actor=actor)
     return current
 
@@ -227,26 +254,32 @@ def targets_to_review(child: Child, *, before: Pep) -> list[Target]:
     )
 
 
-def _check_targets(targets: Sequence[NewTarget]) -> None:
-    """SMART: each target says what, how it is measured, who and by when."""
-    problems: list[str] = []
+TARGET_NEEDS = {
+    "what": "what the target is",
+    "measure": "how it will be measured",
+    "responsible": "who is responsible",
+    "due_on": "the date it is due by",
+}
+
+
+def check_targets(targets: Sequence[NewTarget]) -> None:
+    """SMART: each target says what, how it is measured, who and by when. Each problem is
+    named by its row and box (`target_2_measure`), so the page shows it beside that box."""
+    problems: dict[str, list[str]] = {}
     for n, target in enumerate(targets, start=1):
-        needed = {
-            "what": "what the target is",
-            "measure": "how it will be measured",
-            "responsible": "who is responsible",
-            "due_on": "the date it is due by",
-        }
-        for name, label in needed.items():
-            if not getattr(target, name):
-                problems.append(f"Target {n}: enter {label}")
+        for name, label in TARGET_NEEDS.items():
+            value = getattr(target, name)
+            if not (value.strip() if isinstance(value, str) else value):
+                problems[f"target_{n}_{name}"] = [f"Target {n}: enter {label}"]
         if target.funded_by_pp_plus and not target.cost:
-            problems.append(f"Target {n}: enter the cost, as Pupil Premium Plus funds it")
+            problems[f"target_{n}_cost"] = [
+                f"Target {n}: enter the cost, as Pupil Premium Plus funds it"
+            ]
     if problems:
-        raise ValidationError({"targets": problems})
+        raise ValidationError(problems)
 
 
-def _check_next_meeting(pep: Pep, held_on: dt.date, next_meeting_on: dt.date | None) -> None:
+def check_next_meeting(pep: Pep, held_on: dt.date, next_meeting_on: dt.date | None) -> None:
     """The next meeting falls in the term after the one this meeting was held in."""
     if next_meeting_on is None:
         raise ValidationError({"next_meeting_on": "Enter the date of the next PEP meeting"})
@@ -312,32 +345,64 @@ def _check_internal_review(pep: Pep, held_on: dt.date, expected_progress: bool |
         )
 
 
-def _check_reviews(pep: Pep, reviews: Sequence[Review]) -> None:
-    """Every target still open from earlier PEPs is reviewed, each with outcome and evidence."""
-    to_review = {t.pk for t in targets_to_review(pep.child, before=pep)}
-    reviewed = {r.target.pk for r in reviews if r.outcome}
-    missing = to_review - reviewed
-    if missing:
-        raise ValidationError(
-            {"reviews": f"Review every target from the last PEP ({len(missing)} not reviewed)"}
-        )
-    for review in reviews:
-        if review.outcome not in Outcome.values or not review.evidence.strip():
-            raise ValidationError(
-                {"reviews": f"Give the outcome and the evidence for “{review.target.what[:60]}”"}
-            )
+def check_reviews(pep: Pep, reviews: Sequence[Review]) -> None:
+    """Every target still open from earlier PEPs is reviewed, each with outcome and evidence;
+    each problem named by the target's boxes (`outcome_<id>`, `evidence_<id>`)."""
+    problems: dict[str, list[str]] = {}
+    given = {r.target.pk: r for r in reviews}
+    for target in targets_to_review(pep.child, before=pep):
+        review = given.get(target.pk)
+        what = target.what[:60]
+        if review is None or review.outcome not in Outcome.values:
+            problems[f"outcome_{target.pk}"] = [f"Choose the outcome of “{what}”"]
+        if review is None or not review.evidence.strip():
+            problems[f"evidence_{target.pk}"] = [f"Enter the evidence for “{what}”"]
+    if problems:
+        raise ValidationError(problems)
 
 
-def _check_actions(actions: Sequence[NewAction]) -> None:
+def check_actions(actions: Sequence[NewAction]) -> None:
+    """Each action says what, who and by when (`action_2_owner` …)."""
+    problems: dict[str, list[str]] = {}
+    needs = {"what": "what is to be done", "owner": "who will do it", "due_on": "by when"}
     for n, action in enumerate(actions, start=1):
-        if not (action.what.strip() and action.owner.strip() and action.due_on):
-            raise ValidationError({"actions": f"Action {n}: enter what, who and by when"})
+        for name, label in needs.items():
+            value = getattr(action, name)
+            if not (value.strip() if isinstance(value, str) else value):
+                problems[f"action_{n}_{name}"] = [f"Action {n}: enter {label}"]
+    if problems:
+        raise ValidationError(problems)
+
+
+def check_attendance(meeting: Meeting, attendance: dict[int, tuple[bool | None, str]]) -> None:
+    """Whether each invitee came is recorded, and why a required one did not (`came_<id>`,
+    `reason_<id>`)."""
+    problems: dict[str, list[str]] = {}
+    for attendee in meeting.attendees.all():
+        came, reason = attendance.get(attendee.pk, (None, ""))
+        if came is None:
+            problems[f"came_{attendee.pk}"] = [f"Say whether {attendee.name} attended"]
+        elif not came and attendee.required and not reason.strip():
+            problems[f"reason_{attendee.pk}"] = [f"Enter why {attendee.name} was absent"]
+    if problems:
+        raise ValidationError(problems)
+
+
+def check_held_on(held_on: dt.date | None, *, today: dt.date | None = None) -> dt.date:
+    """The day the meeting was held: given, and not in the future (as pep_record_meeting_held
+    will insist; asked here too so the first step of the record says so at once)."""
+    if held_on is None:
+        raise ValidationError({"held_on": "Enter the date the meeting was held"})
+    if held_on > (today or timezone.localdate()):
+        raise ValidationError({"held_on": "Enter a date that is today or in the past"})
+    return held_on
 
 
 def _check_record(
     meeting: Meeting,
     *,
     held_on: dt.date | None,
+    attendance: dict[int, tuple[bool | None, str]],
     discussion: str,
     reviews: Sequence[Review],
     targets: Sequence[NewTarget],
@@ -347,33 +412,30 @@ def _check_record(
 ) -> dt.date:
     """Everything a PEP meeting record must have, refused naming the field; returns the day
     the meeting was held."""
-    if meeting.status != MeetingStatus.ARRANGED:
-        raise ValidationError("This meeting has already been recorded or was cancelled")
-    if held_on is None:
-        raise ValidationError({"held_on": "Enter the date the meeting was held"})
+    refusal = recording_refusal(meeting)
+    if refusal:
+        raise ValidationError(refusal)
+    held_on = check_held_on(held_on)
+    check_attendance(meeting, attendance)
     if not discussion.strip():
         raise ValidationError({"discussion": "Enter what was discussed"})
-    _check_targets(targets)
-    _check_reviews(meeting.pep, reviews)
-    _check_actions(actions)
+    check_targets(targets)
+    check_reviews(meeting.pep, reviews)
+    check_actions(actions)
     if meeting.kind == MeetingKind.INTERNAL_REVIEW:
         _check_internal_review(meeting.pep, held_on, expected_progress)
-    _check_next_meeting(meeting.pep, held_on, next_meeting_on)
+    check_next_meeting(meeting.pep, held_on, next_meeting_on)
     return held_on
 
 
 def _record_attendance(
-    meeting: Meeting, attendance: dict[int, tuple[bool, str]], actor: User
+    meeting: Meeting, attendance: dict[int, tuple[bool | None, str]], actor: User
 ) -> bool:
-    """Who came, and why each absent person did not; returns whether someone required was
-    absent."""
+    """Who came, and why each absent person did not (checked by check_attendance); returns
+    whether someone required was absent."""
     required_absent = False
     for attendee in meeting.attendees.all():
-        came, reason = attendance.get(attendee.pk, (None, ""))
-        if came is None:
-            raise ValidationError({"attendance": f"Say whether {attendee.name} attended"})
-        if not came and attendee.required and not reason.strip():
-            raise ValidationError({"attendance": f"Enter why {attendee.name} was absent"})
+        came, reason = attendance[attendee.pk]
         attendee.attended, attendee.absence_reason = came, ("" if came else reason.strip())
         required_absent |= attendee.required and not came
         _set_history_user(attendee, actor).save()
@@ -434,7 +496,7 @@ def meeting_record(
     actor: User,
     meeting: Meeting,
     held_on: dt.date | None,
-    attendance: dict[int, tuple[bool, str]],
+    attendance: dict[int, tuple[bool | None, str]],
     discussion: str,
     reviews: Sequence[Review] = (),
     targets: Sequence[NewTarget] = (),
@@ -451,6 +513,7 @@ def meeting_record(
     held_on = _check_record(
         meeting,
         held_on=held_on,
+        attendance=attendance,
         discussion=discussion,
         reviews=reviews,
         targets=targets,
@@ -468,6 +531,7 @@ def meeting_record(
     meeting.recorded_at = timezone.now()
     _set_history_user(meeting, actor).save()
     _save_outcomes(meeting, actor, reviews=reviews, targets=targets, actions=actions)
+    RecordDraft.objects.filter(meeting=meeting).delete()
     pep_record_meeting_held(actor=actor, pep=meeting.pep, held_on=held_on, meeting=meeting)
     # Next term's PEP may already be set up (the termly set-up runs before the term opens).
     following = _pep_of_next_meeting(meeting)
@@ -477,6 +541,23 @@ def meeting_record(
         # The page then says "The virtual school has been told": this is the telling.
         required_attendee_absent.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
+
+
+def record_draft_save(
+    *, actor: User, meeting: Meeting, step: str, answers: dict[str, list[str]]
+) -> RecordDraft:
+    """Keep one step of the meeting record as typed (checked or not), so nothing is lost
+    between steps; the record itself is checked and saved by meeting_record."""
+    if not user_can(actor, Action.RECORD_PEP_MEETING, meeting):
+        raise PermissionDenied
+    with transaction.atomic():
+        draft, _ = RecordDraft.objects.select_for_update().get_or_create(
+            meeting=meeting, author=actor
+        )
+        draft.answers = {**draft.answers, step: answers}
+        draft.saved_at = timezone.now()
+        draft.save(update_fields=["answers", "saved_at"])
+    return draft
 
 
 # --- the next meeting, agreed at this one -----------------------------------------------------

@@ -40,6 +40,7 @@ from .models import (
 from .rules import can_edit_section
 from .sections import (
     SECTIONS_BY_KEY,
+    SectionOwner,
     SectionSpec,
     check_answers,
     missing_answers,
@@ -724,7 +725,9 @@ def _hand_over_sections(
         f"Started by {previous.school.name}; handed over to {to} on {deadlines.long_date(moved_on)}"
         " when the child changed school. Check the answers and finish the section."
     )
-    school_keys = [s.key for s in SECTIONS_BY_KEY.values() if s.owner == "designated_teacher"]
+    school_keys = [
+        s.key for s in SECTIONS_BY_KEY.values() if s.owner is SectionOwner.DESIGNATED_TEACHER
+    ]
     sections = PepSection.objects.filter(
         pep__child=child, pep__status__in=EDITABLE_STATUSES, key__in=school_keys
     ).exclude(status=SectionStatus.COMPLETE)

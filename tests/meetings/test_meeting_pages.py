@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from meetings.models import Meeting, Target
+from meetings.models import Meeting
 from meetings.services import meeting_arrange
 from peps.models import Term
 from peps.services import pep_set_up
@@ -103,7 +103,9 @@ def test_arranging_through_the_page_shows_warnings_and_keeps_bad_input(
             "venue": "school",
             "invite_child": "on",
             "other_1_name": "Dr Lee",
-            "other_1_role": "CAMHS",
+            "other_rows": "1",
+            "other_1_role": "other",
+            "other_1_organisation": "CAMHS",
         },
         follow=True,
     )
@@ -111,43 +113,6 @@ def test_arranging_through_the_page_shows_warnings_and_keeps_bad_input(
     meeting = Meeting.objects.get(status="arranged")
     assert meeting.attendees.filter(role="child").exists()
     assert meeting.attendees.get(name="Dr Lee").organisation == "CAMHS"
-
-
-def test_recording_through_the_page(client, personas, pep_setting, meeting):
-    client.force_login(personas.social_worker)
-    data = {
-        "held_on_0": "10",
-        "held_on_1": "11",
-        "held_on_2": "2026",
-        "discussion": "Settled and happy.",
-        "next_meeting_on_0": "3",
-        "next_meeting_on_1": "2",
-        "next_meeting_on_2": "2027",
-        "target_1_what": "Read daily",
-        "target_1_measure": "Reading log",
-        "target_1_responsible": "Class teacher",
-        "target_1_due_on_0": "20",
-        "target_1_due_on_1": "3",
-        "target_1_due_on_2": "2027",
-    }
-    for attendee in meeting.attendees.all():
-        data[f"came_{attendee.pk}"] = "yes"
-    response = client.post(reverse("meeting_record", args=[meeting.pk]), data)
-    assert response["Location"] == reverse("pep_detail", args=[pep_setting.pep.pk])
-    assert Target.objects.get().what == "Read daily"
-    data.pop("target_1_measure")
-    meeting2 = meeting_arrange(
-        actor=personas.social_worker,
-        pep=pep_set_up(
-            actor=personas.virtual_school_staff,
-            child=pep_setting.child,
-            academic_year=2026,
-            term=Term.SPRING,
-        ),
-        starts_at=at(dt.date(2027, 2, 3)),
-    ).meeting
-    html = client.post(reverse("meeting_record", args=[meeting2.pk]), data).content.decode()
-    assert "how it will be measured" in html
 
 
 @pytest.mark.parametrize("how_many", [5, 50])
@@ -188,7 +153,7 @@ def test_the_no_school_place_task_is_on_the_social_workers_home_page(client, per
 
 
 def test_defect_10_designated_teacher_under_medway_rules_is_not_offered_record_the_meeting(
-    client, personas, pep_setting, meeting
+    client, personas, pep_setting
 ):
     """Medway: the social worker records the PEP meeting, not the designated teacher. The
     pages offer "Record the meeting" exactly when the service would accept it."""
@@ -196,6 +161,10 @@ def test_defect_10_designated_teacher_under_medway_rules_is_not_offered_record_t
     from tests.peps.fixtures import complete
 
     pep = pep_setting.pep
+    # Arranged for a day already past: "Record the meeting" is offered from the meeting day.
+    meeting = meeting_arrange(
+        actor=personas.social_worker, pep=pep, starts_at=at(dt.date(2026, 11, 10))
+    ).meeting
     complete(personas.designated_teacher, pep_setting.section("learning_history"))  # in progress
     pages = [reverse("pep_detail", args=[pep.pk]), reverse("meeting_detail", args=[meeting.pk])]
     record_url = reverse("meeting_record", args=[meeting.pk])

@@ -119,6 +119,7 @@ TABLE: dict[str, Rule] = {
     "meeting_calendar": R("none", EVERYONE),
     "meeting_detail": R("meeting", CARE),
     "meeting_record": R("meeting", {SW}, {SW}),
+    "meeting_record_step": R("meeting", {SW}, {SW}),
     "meeting_cancel": R("meeting", NOBODY, {SW, DT, VS}),
     "meeting_arrange": R("pep", {SW, DT, VS}, {SW, DT, VS}),
     "target_tracker": R("child", CARE),
@@ -269,6 +270,7 @@ def _kwargs(kind: str, route: str, side: world.Side | None) -> dict[str, object]
             "delegation_pk": side.delegation.pk if side.delegation else 999_999,
             "urn": side.school.urn,
             "year": 2026,
+            "step": "discussion",  # a step of the meeting record
         }
     return {name: values[name] for name in names}
 

@@ -106,10 +106,13 @@ def test_the_zip_holds_every_kind_of_record_every_document_and_the_audit(
     # With its history: the registration is the first version.
     assert child["history"][0]["fields"]["history_type"] == "+"
     peps = json.loads(archive.read("records/peps.json"))["records"]
-    assert [p["pk"] for p in peps] == [zara.pep.pk]
+    # Two PEPs, both Zara's: the initial PEP set up when she was registered as entering care
+    # (the cycle's rule) and her Autumn 2026 PEP.
+    assert len(peps) == 2 and zara.pep.pk in [p["pk"] for p in peps]
+    assert {p["fields"]["child"] for p in peps} == {zara.child.pk}
 
     pdfs = [n for n in names if n.startswith("peps/") and n.endswith(".pdf")]
-    assert len(pdfs) == 1 and archive.read(pdfs[0]).startswith(b"%PDF")
+    assert len(pdfs) == 2 and all(archive.read(n).startswith(b"%PDF") for n in pdfs)
     attachment = f"attachments/{zara.pep.pk}/{zara.attachment.pk}-report.pdf"
     with zara.attachment.file.open("rb") as stream:
         assert archive.read(attachment) == stream.read()
@@ -119,7 +122,7 @@ def test_the_zip_holds_every_kind_of_record_every_document_and_the_audit(
         (e["what"], e["who"]) for e in seen
     }
     manifest = json.loads(archive.read("manifest.json"))
-    assert manifest["counts"]["pep_pdfs"] == 1 and manifest["counts"]["attachment_files"] == 1
+    assert manifest["counts"]["pep_pdfs"] == 2 and manifest["counts"]["attachment_files"] == 1
 
     # Nothing about Southam's child.
     everything_in_it = b"".join(archive.read(n) for n in names if n.endswith(".json"))
