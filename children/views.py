@@ -276,8 +276,11 @@ def school_move(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         title="Record a change of school",
         child=child,
-        intro="The previous school's staff lose access to the child from the date of the "
-        "change; the new school's designated teachers gain it.",
+        intro="The previous school's staff leave the child's care team from the date of the "
+        "change; the new school's designated teachers join it. For the days the authority's "
+        "PEP rules set, the previous school's designated teacher may still read (not change) "
+        "the PEPs their school wrote in, and its unfinished sections pass to the new school "
+        "with a note.",
     )
 
 

@@ -338,6 +338,7 @@ def pep_set_up_many(
                 previous=previous_of.get(child.pk),
                 due_on=dates.due_on,
                 due_basis=dates.due_basis,
+                starts_on=dates.starts_on,
                 created_by=None,
                 created_at=now,
             )

@@ -643,6 +643,8 @@ def _set_up_term(authority: LocalAuthority, rules: PepRules, term: deadlines.Rev
             if _needs_a_pep(rules, c.date_of_birth, term)
             and (year, term.code) not in standing.get(c.pk, ())
         ]
+        if not due:
+            continue  # a chunk of children too young, or whose initial PEP is this term's
         with transaction.atomic():
             count += len(
                 pep_set_up_many(children=due, academic_year=year, term=term.code, rules=rules)

@@ -2,6 +2,9 @@
 Django admin (superusers only, themselves signed in with a second factor)."""
 
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuthoritySecurity, SensitiveAction, SingleSignOnProvider
@@ -38,3 +41,35 @@ class SensitiveActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class SecondFactorAdmin(admin.ModelAdmin):
+    """django-otp's own admin pages show authenticator keys, unused backup codes and key
+    material: an operator who can read them could pass anyone's second factor. Operators see
+    only whose factor it is and whether it is confirmed; a reset goes through the portal's
+    own page, which is audited and tells the person."""
+
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+for _model, _admin in (
+    (TOTPDevice, SecondFactorAdmin),
+    (StaticDevice, SecondFactorAdmin),
+    (WebAuthnCredential, SecondFactorAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)

@@ -11,7 +11,7 @@ designated teacher's sections 5 school days before the meeting; submission 3 wor
 after it; PP+ requests by 23 March, teachers reminded 14 days before), with a school-change
 rule of 10 working days and the default 20-day read-only window for the previous school.
 
-14b and 14c add their notification kinds to `expected_notifications` at each checkpoint.
+14b's event notifications are asserted at each checkpoint; 14c adds its kinds (PP+) there.
 """
 
 import datetime as dt
@@ -82,6 +82,10 @@ def peps_of(child) -> list[tuple[str, int, dt.date | None]]:  # type: ignore[no-
         (p.term, p.academic_year, p.due_on)
         for p in Pep.objects.filter(child=child).order_by("created_at", "pk")
     ]
+
+
+def invited(*names: str) -> Counter:
+    return Counter({(name, Kind.MEETING_ARRANGED): 1 for name in names})
 
 
 def local(moment: dt.datetime) -> dt.datetime:
@@ -166,9 +170,26 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     # --- Fri 26 Sep 2025: reminded of the initial PEP; the meeting is arranged ------------
     # The sweep of Fri 26 September: the initial PEP is due Mon 29, 3 days on (a reminder).
     sweep_deadlines(today=D(2025, 9, 26))
-    expected_notifications = Counter({(ALICE, Kind.INITIAL_PEP_DUE): 1})
+    expected_notifications = Counter(
+        {
+            # Registered by Vic (the adviser, who is not told of her own act): the social
+            # worker and the school's designated teacher are told Lily is new to care (14b).
+            (ALICE, Kind.NEW_TO_CARE): 1,
+            (DEE, Kind.NEW_TO_CARE): 1,
+            (ALICE, Kind.INITIAL_PEP_DUE): 1,
+        }
+    )
     assert notifications() == expected_notifications
     meeting = meeting_arrange(actor=alice, pep=initial, starts_at=at(D(2025, 9, 29))).meeting
+    # Every invitee with an account but Alice, who arranged it, is sent the meeting (14b).
+    expected_notifications += Counter(
+        {
+            (DEE, Kind.MEETING_ARRANGED): 1,
+            (VIC, Kind.MEETING_ARRANGED): 1,
+            (CAROL, Kind.MEETING_ARRANGED): 1,
+        }
+    )
+    assert notifications() == expected_notifications
     initial.refresh_from_db()
     # Teacher's sections 5 school days before Mon 29 Sep: Fri 26, Thu 25, Wed 24, Tue 23,
     # Mon 22 September.
@@ -194,8 +215,11 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     # Teacher's sections 5 school days before Thu 22 Jan: Wed 21, Tue 20, Mon 19, Fri 16,
     # Thu 15 January.
     assert spring.teacher_sections_due_on == D(2026, 1, 15)
-    # "1 Spring PEPs have been set up", to all the virtual school's staff: Vic and Val.
-    expected_notifications += Counter({(VIC, Kind.PEPS_SET_UP): 1, (VAL, Kind.PEPS_SET_UP): 1})
+    # "1 Spring PEPs have been set up", to all the virtual school's staff: Vic and Val; the
+    # carried meeting, arranged in Alice's name, is sent to the other invitees.
+    expected_notifications += Counter(
+        {(VIC, Kind.PEPS_SET_UP): 1, (VAL, Kind.PEPS_SET_UP): 1}
+    ) + invited(DEE, VIC, CAROL)
     assert notifications() == expected_notifications
     section_save(
         actor=dee,
@@ -206,6 +230,9 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
 
     # --- Mon 12 Jan 2026: Lily changes school ----------------------------------------------
     school_move(actor=vic, child=lily, school=new_school, started_on=D(2026, 1, 12))
+    # Moved by Vic: the social worker and the new school's designated teacher are told (14b).
+    expected_notifications += Counter({(ALICE, Kind.SCHOOL_MOVE): 1, (NIA, Kind.SCHOOL_MOVE): 1})
+    assert notifications() == expected_notifications
     spring.refresh_from_db()
     # The school-change rule, 10 working days: Tue 13 - Fri 16 (4), Mon 19 - Fri 23 (9),
     # Mon 26 January (10): the open Spring PEP's review is brought forward from 31 March.
@@ -268,7 +295,9 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     )
     # Thu 30 Apr: Wed 29, Tue 28, Mon 27, Fri 24, Thu 23 April.
     assert summer.teacher_sections_due_on == D(2026, 4, 23)
-    expected_notifications += Counter({(VIC, Kind.PEPS_SET_UP): 1, (VAL, Kind.PEPS_SET_UP): 1})
+    expected_notifications += Counter(
+        {(VIC, Kind.PEPS_SET_UP): 1, (VAL, Kind.PEPS_SET_UP): 1}
+    ) + invited(NIA, VIC, CAROL)
     assert notifications() == expected_notifications
     hold(personas, carried, D(2026, 4, 30), next_on=D(2026, 9, 24))
 
@@ -279,7 +308,9 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     assert local(carried.starts_at) == dt.datetime(2026, 9, 24, 10, 0)
     # Thu 24 Sep 2026: Wed 23, Tue 22, Mon 21, Fri 18, Thu 17 September.
     assert autumn.teacher_sections_due_on == D(2026, 9, 17)
-    expected_notifications += Counter({(VIC, Kind.PEPS_SET_UP): 1, (VAL, Kind.PEPS_SET_UP): 1})
+    expected_notifications += Counter(
+        {(VIC, Kind.PEPS_SET_UP): 1, (VAL, Kind.PEPS_SET_UP): 1}
+    ) + invited(NIA, VIC, CAROL)
     assert notifications() == expected_notifications
 
     # The year's PEPs: the initial (which was Autumn 2025's) and three termly ones.
