@@ -66,7 +66,7 @@ def tell_child_entered_care(sender: Any, *, child: Any, actor: Any, **kwargs: An
     events.child_entered_care(child=child, actor=actor)
 
 
-@receiver(children_signals.school_changed, dispatch_uid="notifications.school_changed")
+@receiver(children_signals.school_moved, dispatch_uid="notifications.school_changed")
 def tell_school_changed(
     sender: Any, *, child: Any, enrolment: Any, actor: Any, **kwargs: Any
 ) -> None:

@@ -185,6 +185,8 @@ def test_beat_schedule_has_each_job_in_utc():
     assert tasks == {
         "pep_portal.scheduling.tasks.run_due_daily_jobs_task",
         "pep_portal.outbox.tasks.relay_outbox_task",
+        # File jobs whose worker went quiet are queued again (pep_portal/filejobs).
+        "pep_portal.filejobs.tasks.requeue_stale_file_jobs_task",
     }
     daily = {name: (job["task"], job["at"]) for name, job in settings.DAILY_JOBS.items()}
     assert daily == {
