@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from children.access import Seat, care_teams
-from children.models import Child, Delegation, Enrolment, Placement
+from children.models import CareEpisode, Child, Delegation, Enrolment, Placement
 from meetings.models import Meeting, MeetingStatus
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
@@ -241,29 +241,30 @@ def pp_request_decided(*, request: PpRequest, actor: User) -> None:
 # --- the child's care, school and home -------------------------------------------------------
 
 
-def child_entered_care(*, child: Child, actor: User) -> None:
+def child_entered_care(*, child: Child, episode: CareEpisode, actor: User) -> None:
     """An initial PEP is needed: the virtual school, the social worker and the school's
-    designated teacher act on it."""
+    designated teacher act on it. Told once per time in care (a child may come back)."""
     _tell(
         _virtual_school(child) | _team(child.pk, Seat.SOCIAL_WORKER, Seat.DESIGNATED_TEACHER),
         actor,
         kind=Kind.NEW_TO_CARE,
-        item=f"child{child.pk}",
+        item=f"episode{episode.pk}",
         message=f"{child.display_name} is new to care: an initial PEP is needed",
         url=reverse("child_detail", args=[child.pk]),
         child=child,
     )
 
 
-def school_changed(*, child: Child, enrolment: Enrolment | None, actor: User) -> None:
+def school_changed(
+    *, child: Child, previous: Enrolment | None, enrolment: Enrolment | None, actor: User
+) -> None:
     """The receiving designated teacher takes the child on; the virtual school and the social
     worker follow the move (or find a school place)."""
     if enrolment is not None:
         item = f"enrolment{enrolment.pk}"
         message = f"{child.display_name} has moved to {enrolment.school.name}"
     else:
-        left = Enrolment.objects.filter(child=child).order_by("-started_on", "-pk").first()
-        item = f"child{child.pk}noplace{left.pk if left else 0}"
+        item = f"child{child.pk}noplace{previous.pk if previous else 0}"
         message = f"{child.display_name} has no school place"
     _tell(
         _virtual_school(child) | _team(child.pk, Seat.SOCIAL_WORKER, Seat.DESIGNATED_TEACHER),

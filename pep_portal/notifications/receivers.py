@@ -62,15 +62,17 @@ def tell_pp_decided(sender: Any, *, request: Any, actor: Any, **kwargs: Any) -> 
 
 
 @receiver(children_signals.child_entered_care, dispatch_uid="notifications.child_entered_care")
-def tell_child_entered_care(sender: Any, *, child: Any, actor: Any, **kwargs: Any) -> None:
-    events.child_entered_care(child=child, actor=actor)
+def tell_child_entered_care(
+    sender: Any, *, child: Any, episode: Any, actor: Any, **kwargs: Any
+) -> None:
+    events.child_entered_care(child=child, episode=episode, actor=actor)
 
 
 @receiver(children_signals.school_moved, dispatch_uid="notifications.school_changed")
 def tell_school_changed(
-    sender: Any, *, child: Any, enrolment: Any, actor: Any, **kwargs: Any
+    sender: Any, *, child: Any, previous: Any, enrolment: Any, actor: Any, **kwargs: Any
 ) -> None:
-    events.school_changed(child=child, enrolment=enrolment, actor=actor)
+    events.school_changed(child=child, previous=previous, enrolment=enrolment, actor=actor)
 
 
 @receiver(children_signals.placement_changed, dispatch_uid="notifications.placement_changed")

@@ -19,6 +19,8 @@ from icalendar import Calendar
 
 from children.models import Child, LegalStatus, PlacementType
 from children.services import (
+    care_episode_end,
+    care_episode_start,
     child_register,
     delegation_grant,
     placement_change,
@@ -374,6 +376,24 @@ def test_a_child_without_an_adviser_is_told_to_the_whole_virtual_school(personas
     )
     # No adviser: Northam's virtual school staff (Vic; Val registered him), and Alice.
     assert told(Kind.NEW_TO_CARE) == {"Vic School", "Alice Social"}
+
+
+def test_a_child_who_comes_back_into_care_is_told_again(personas, zara):
+    val = personas.virtual_school_administrator
+    assert told(Kind.NEW_TO_CARE) == {"Alice Social", "Dee Teacher"}  # Vic registered her
+    care_episode_end(actor=val, child=zara, ended_on=dt.date(2026, 10, 2), reason="Home")
+    care_episode_start(
+        actor=val,
+        child=zara,
+        entered_care_on=dt.date(2026, 11, 2),
+        emergency_placement=False,
+        legal_status=LegalStatus.INTERIM_CARE_ORDER,
+    )
+    assert (
+        Notification.objects.filter(kind=Kind.NEW_TO_CARE, recipient=personas.social_worker).count()
+        == 2
+    )
+    assert told(Kind.NEW_TO_CARE) == {"Alice Social", "Dee Teacher", "Vic School"}
 
 
 def test_a_school_move_tells_the_receiving_designated_teacher(

@@ -192,8 +192,9 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )
     client.force_login(personas.designated_teacher)
-    # + PP+ permission and requests; no meeting to record; + the audit event of the opening
-    with django_assert_num_queries(16):
+    # + PP+ permission and requests; + the QA reviews the reader may see; no meeting to record;
+    # + the audit event of the opening
+    with django_assert_num_queries(17):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule)
     with django_assert_num_queries(9):
