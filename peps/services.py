@@ -42,7 +42,7 @@ from .sections import (
     missing_answers,
     sections_for,
 )
-from .signals import pep_signed_off
+from .signals import pep_section_saved, pep_signed_off
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -312,6 +312,7 @@ def section_save(
     # update() skips django-simple-history; record the saved version explicitly.
     section._history_user = actor
     section.save(update_fields=["answers"])
+    pep_section_saved.send(sender=PepSection, section=section, actor=actor)
     SectionDraft.objects.filter(section=section, author=actor).delete()
     if _current(section.pep).status == PepStatus.DRAFT:
         _move(section.pep, actor, PepStatus.IN_PROGRESS)

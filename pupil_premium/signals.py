@@ -1,0 +1,10 @@
+"""Events the Pupil Premium Plus layer announces, so apps above it can follow without being
+imported here (docs/adr/0004-layers.md)."""
+
+from django.dispatch import Signal
+
+# Sent by `services.pp_request_decide` inside its transaction once a request is approved,
+# part-approved or declined. Arguments: request (the decided PpRequest), actor (who decided).
+# documents re-renders a signed-off PEP's kept PDF as a new version (documents/receivers.py);
+# notifications may tell the care team.
+pp_request_decided = Signal()
