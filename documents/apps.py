@@ -2,8 +2,9 @@ from django.apps import AppConfig
 
 
 class DocumentsConfig(AppConfig):
-    """PEP documents: the PDF of a PEP, the kept PDF of a signed-off PEP and bulk ZIPs. No
-    models of its own: files live in private storage (peps.models.private_storage)."""
+    """PEP documents: the PDF of a PEP, the kept PDFs of a signed-off PEP (one version per
+    later decision, KeptPdf) and bulk ZIPs. Files live in private storage
+    (peps.models.private_storage)."""
 
     name = "documents"
     verbose_name = "PEP documents"

@@ -4,8 +4,11 @@ school, made by a Celery task (documents/tasks.py) that reports its progress.
 Files live in private storage (peps.models.private_storage, outside the web root):
 
 - `pdf/pep-<id>-signed-off.pdf`: a signed-off PEP's PDF, rendered once from its snapshot and
-  then served as it is, so it never changes (there is no model field for it: the path is
-  derived from the PEP).
+  then served as it is, so it never changes. When something that belongs in it is decided
+  later (a Pupil Premium Plus decision), a NEW version is made, `pdf/pep-<id>-signed-off-v2.pdf`
+  and so on, and the old one is kept. Each version is a KeptPdf row (documents/models.py),
+  written through Django's storage API; the newest is served. A version-1 file kept before the
+  rows existed is adopted as version 1.
 - `pdf/bulk/<job id>/job.json` and `peps.zip`: a bulk job, its progress and its ZIP. The JSON
   file is the progress record: the web process and a Celery worker share it through the file
   system, where they already share attachments, so it needs neither a result backend nor a
@@ -30,6 +33,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
@@ -47,6 +51,7 @@ from quality_assurance.models import QaDecision, QaReview
 from quality_assurance.services import framework_for
 
 from . import pdf
+from .models import KeptPdf
 
 logger = logging.getLogger(__name__)
 
@@ -138,19 +143,66 @@ def _extra_for(pep: Pep) -> dict[str, Any]:
     return extra
 
 
+def _kept_name(pep: Pep, version: int) -> str:
+    return (
+        signed_off_pdf_name(pep) if version == 1 else f"pdf/pep-{pep.pk}-signed-off-v{version}.pdf"
+    )
+
+
+def _render_signed_off(pep: Pep) -> bytes:
+    document = pdf.pep_document(pep, extra=_extra_for(pep))
+    return pdf.html_to_pdf(pdf.render_html(document))
+
+
+def _keep(pep: Pep, version: int, reason: str, content: bytes, cause: str = "") -> KeptPdf:
+    kept = KeptPdf(pep=pep, version=version, reason=reason, cause=cause)
+    # The storage gives another name if this one is taken (a half-finished earlier attempt),
+    # and the row records the name actually written.
+    kept.file.save(_kept_name(pep, version), ContentFile(content), save=False)
+    kept.save()
+    return kept
+
+
+@transaction.atomic
+def _first_version(pep: Pep) -> KeptPdf:
+    """Version 1: adopted from a file kept before versions were recorded, else rendered now.
+    The PEP row is locked, so two first downloads make one version."""
+    Pep.objects.select_for_update().filter(pk=pep.pk).first()
+    kept = pep.kept_pdfs.order_by("-version").first()
+    if kept is not None:
+        return kept
+    storage = private_storage()
+    legacy = signed_off_pdf_name(pep)
+    if storage.exists(legacy):
+        kept = KeptPdf(pep=pep, version=1, reason="Signed off")
+        kept.file.name = legacy
+        kept.save()
+        return kept
+    kept = _keep(pep, 1, "Signed off", _render_signed_off(pep))
+    logger.info("Kept the signed-off PDF of PEP %s", pep.pk)
+    return kept
+
+
+def kept_pdfs_of(pep: Pep) -> list[KeptPdf]:
+    """Every kept version of a signed-off PEP's PDF, oldest first."""
+    return list(pep.kept_pdfs.order_by("version"))
+
+
 def pep_pdf_for(pep: Pep) -> PepPdf:
     """The PEP as a PDF. A signed-off PEP is rendered once, from what was signed off, and the
-    file kept: every later download is those same bytes, whatever changes afterwards. Any
-    other PEP is rendered as it stands, each time. Raises pdf.RenderTimeout when a render
-    takes too long."""
+    file kept: every later download is those same bytes, until something that belongs in it
+    is decided later, which makes a new version (pep_pdf_new_version). Any other PEP is
+    rendered as it stands, each time. Raises pdf.RenderTimeout when a render takes too long."""
     filename = pdf.pep_filename(pep)
     if pep.status == PepStatus.SIGNED_OFF and pep.signed_off_snapshot:
-        path = _path(signed_off_pdf_name(pep))
-        if not path.exists():
-            document = pdf.pep_document(pep, extra=_extra_for(pep))
-            _write_atomically(path, pdf.html_to_pdf(pdf.render_html(document)))
-            logger.info("Kept the signed-off PDF of PEP %s", pep.pk)
-        return PepPdf(filename, path.read_bytes())
+        kept = pep.kept_pdfs.order_by("-version").first() or _first_version(pep)
+        if not kept.file.storage.exists(kept.file.name):
+            # Lost (a restore without the files): made again from the snapshot, which renders
+            # to the same bytes, under the name it had.
+            kept.file.save(kept.file.name, ContentFile(_render_signed_off(pep)), save=True)
+            logger.warning("Made the lost kept PDF of PEP %s again", pep.pk)
+        with kept.file.open("rb") as handle:
+            return PepPdf(filename, handle.read())
     document = pdf.pep_document(pep, extra=_extra_for(pep))
     return PepPdf(filename, pdf.html_to_pdf(pdf.render_html(document)))
 
@@ -161,6 +213,30 @@ def pep_pdf_keep(*, pep_id: int) -> None:
     pep = Pep.objects.select_related("child", "child__authority", "signed_off_by").get(pk=pep_id)
     if pep.status == PepStatus.SIGNED_OFF:
         pep_pdf_for(pep)
+
+
+@transaction.atomic
+def pep_pdf_new_version(*, pep_id: int, reason: str, cause: str = "") -> KeptPdf | None:
+    """Something that belongs in a signed-off PEP's document was decided after sign-off (a
+    Pupil Premium Plus decision): render it again as a NEW version, keeping the old one, so the
+    PDF served from now on shows it. Nothing for a PEP not signed off (its PDF is rendered
+    live). Run by a task queued through the outbox when the decision commits."""
+    pep = (
+        Pep.objects.select_for_update(of=("self",))
+        .select_related("child", "child__authority", "signed_off_by")
+        .get(pk=pep_id)
+    )
+    if pep.status != PepStatus.SIGNED_OFF or not pep.signed_off_snapshot:
+        return None
+    if cause and pep.kept_pdfs.filter(cause=cause).exists():
+        return None  # made already: this is the same work delivered again
+    latest = pep.kept_pdfs.order_by("-version").first()
+    if latest is None:
+        # Not kept yet: the first version is made now and already shows the decision.
+        return _first_version(pep)
+    kept = _keep(pep, latest.version + 1, reason, _render_signed_off(pep), cause)
+    logger.info("Kept version %s of the signed-off PDF of PEP %s", kept.version, pep.pk)
+    return kept
 
 
 # --- Bulk ZIPs ------------------------------------------------------------------------------
