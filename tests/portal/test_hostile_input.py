@@ -163,7 +163,6 @@ POST_FORMS = [
     ("carer", "section_edit", lambda w: [w.pep_pk, "child_voice"]),
     ("social_worker", "meeting_arrange", lambda w: [w.pep_pk]),
     ("social_worker", "meeting_record", lambda w: [w.meeting_pk]),
-    ("designated_teacher", "pp_request_raise", lambda w: [w.pep_pk]),
     ("virtual_school_staff", "pp_request_decide", lambda w: [w.pp_request_pk]),
     ("virtual_school_staff", "pp_allocations", lambda w: []),
     ("virtual_school_staff", "pep_pdf_bulk", lambda w: []),
