@@ -429,6 +429,39 @@ def pp_funded_targets(request: PpRequest) -> list[Target]:
     return targets
 
 
+@dataclass(frozen=True)
+class ToReview:
+    """PP+ agreed at the last PEP, to be reviewed at this one against the targets it funded."""
+
+    request: PpRequest
+    targets: list[Target]
+
+
+def pp_to_review_at(*, user: User, pep: Pep) -> list[ToReview]:
+    """The Pupil Premium Plus approved (in full or in part) at the PEP before this one, each
+    with the targets it funded: the spend and impact questions of this PEP's PP+ section are
+    answered against them."""
+    if pep.previous_id is None:
+        return []
+    approved = _with_people(
+        pp_requests_visible_to(user=user).filter(
+            pep_id=pep.previous_id, status__in=APPROVED_STATUSES
+        )
+    ).order_by("requested_at", "pk")
+    return [ToReview(r, pp_funded_targets(r)) for r in approved]
+
+
+def pp_review_answers(pep: Pep) -> dict[str, str]:
+    """What this PEP's PP+ section says about the last PEP's PP+ (spend and impact)."""
+    answers = (
+        pep.sections.filter(key="pupil_premium").values_list("answers", flat=True).first() or {}
+    )
+    return {
+        "spend": str(answers.get("pp_review_spend") or ""),
+        "impact": str(answers.get("pp_review_impact") or ""),
+    }
+
+
 def fund_term_of(request: PpRequest) -> tuple[int, str]:
     """The school term whose devolved amount a request is allocated from: its PEP's term, or,
     for an initial PEP, the term (by the authority's review months) it was requested in."""

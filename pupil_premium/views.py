@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pep_portal import csv_export
-from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
@@ -46,7 +46,9 @@ from .selectors import (
     pp_request_window,
     pp_requests_for_pep,
     pp_requests_to_decide,
+    pp_review_answers,
     pp_section_editable,
+    pp_to_review_at,
     pp_totals_by_child,
     pp_totals_by_school,
     pp_totals_by_year,
@@ -90,6 +92,8 @@ def pp_request_raise(request: AuthenticatedRequest, pep_pk: int) -> HttpResponse
                 child=pep.child, financial_year=window.financial_year, kind=kind
             ),
             "requests": pp_requests_for_pep(user=request.user, pep=pep),
+            "to_review": pp_to_review_at(user=request.user, pep=pep),
+            "review": pp_review_answers(pep),
         },
     )
 
@@ -140,7 +144,10 @@ def pp_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     f"The request for {decided.child.display_name} has been "
                     f"{decided.get_status_display().lower()}",
                 )
-                return redirect("pp_request_list")
+                if user_can(request.user, Action.OPEN_PUPIL_PREMIUM):
+                    return redirect("pp_request_list")
+                # A designated teacher allocating devolved PP+ goes back to the PEP.
+                return redirect("pep_detail", pk=decided.pep_id)
     return render(
         request,
         "pupil_premium/pp_request_decide.html",
