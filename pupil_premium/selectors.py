@@ -82,14 +82,18 @@ def _pending_sum() -> Coalesce:
     return Coalesce(Sum("amount", filter=Q(status=PpStatus.REQUESTED)), _ZERO, output_field=_MONEY)
 
 
+# A withdrawn request was taken back before it was decided: it was never really asked for.
+_LIVE = ~Q(status=PpStatus.WITHDRAWN)
+
+
 def _requested_sum() -> Coalesce:
-    return Coalesce(Sum("amount"), _ZERO, output_field=_MONEY)
+    return Coalesce(Sum("amount", filter=_LIVE), _ZERO, output_field=_MONEY)
 
 
 def _money_totals() -> dict[str, Any]:
     """The aggregates every table of totals shows."""
     return {
-        "requests": Count("pk"),
+        "requests": Count("pk", filter=_LIVE),
         "requested": _requested_sum(),
         "approved": _approved_sum(),
         "pending": _pending_sum(),

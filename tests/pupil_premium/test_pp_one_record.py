@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from children.models import Child
 from peps.services import section_save
 from pupil_premium.models import PpRequest, PpStatus
-from pupil_premium.selectors import pp_allowance, pp_funded_targets
+from pupil_premium.selectors import pp_allowance, pp_funded_targets, pp_totals_by_year
 from pupil_premium.services import pp_request_decide, pp_request_from_section
 
 from .test_pp_support import add_target, on_24_november, pp_setting  # noqa: F401
@@ -54,8 +54,10 @@ def test_raising_editing_withdrawing_and_reopening_is_one_record(personas, pp_se
     request.refresh_from_db()
     assert request.status == PpStatus.WITHDRAWN
     assert request.withdrawn_at is not None
-    # A withdrawn request holds none of the child's money.
+    # A withdrawn request holds none of the child's money, and the totals leave it out.
     assert pp_allowance(child=pp_setting.child, financial_year=2026).pending == Decimal("0")
+    (year,) = pp_totals_by_year(user=personas.virtual_school_staff)
+    assert (year["requests"], year["requested"]) == (0, Decimal("0"))
 
     _save(personas, pp_setting, **ASK)
     request.refresh_from_db()
