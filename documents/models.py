@@ -5,7 +5,7 @@ versions are kept; the newest is the one served."""
 from django.db import models
 from django.utils import timezone
 
-from peps.models import private_storage
+from pep_portal.files import private_storage
 
 
 class KeptPdf(models.Model):

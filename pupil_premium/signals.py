@@ -5,6 +5,7 @@ from django.dispatch import Signal
 
 # Sent by `services.pp_request_decide` inside its transaction once a request is approved,
 # part-approved or declined. Arguments: request (the decided PpRequest), actor (who decided).
-# documents re-renders a signed-off PEP's kept PDF as a new version (documents/receivers.py);
-# notifications may tell the care team.
+# The notification centre tells the designated teacher and the social worker
+# (notifications/receivers.py); documents makes a new version of a signed-off PEP's kept PDF
+# (documents/receivers.py).
 pp_request_decided = Signal()

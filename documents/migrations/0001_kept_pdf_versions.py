@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import peps.models
+import pep_portal.files
 from django.db import migrations, models
 
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('version', models.PositiveSmallIntegerField()),
-                ('file', models.FileField(max_length=255, storage=peps.models.private_storage, upload_to='')),
+                ('file', models.FileField(max_length=255, storage=pep_portal.files.private_storage, upload_to='')),
                 ('reason', models.CharField(max_length=200)),
                 ('cause', models.CharField(blank=True, max_length=100)),
                 ('made_at', models.DateTimeField(default=django.utils.timezone.now)),

@@ -196,6 +196,13 @@ class PepRuleSet(models.Model):
     pp_plus_reminder_days = models.PositiveSmallIntegerField(
         default=14, validators=[MaxValueValidator(200)]
     )
+    # After a change of school the previous school's designated teacher may read the PEPs it
+    # contributed to for this many calendar days (not the law's: the portal's default).
+    previous_school_access_days = _days(
+        "After a change of school, the previous school's designated teacher may read the PEPs "
+        "it contributed to for this many days.",
+        20,
+    )
     # Walsall: the designated teacher leads reviews and records them; Medway: the social worker.
     teacher_records_meetings = models.BooleanField(default=False)
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(

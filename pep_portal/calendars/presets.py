@@ -72,6 +72,8 @@ MEDWAY = Preset(
         "pp_plus_last_year_group": 11,
         "early_years_pp_first_age": 3,
         "early_years_pp_last_age": 4,
+        # Not in the seed: the portal's default read-only window after a change of school.
+        "previous_school_access_days": 20,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -138,6 +140,8 @@ WALSALL = Preset(
         "pp_plus_last_year_group": 11,
         "early_years_pp_first_age": 3,
         "early_years_pp_last_age": 4,
+        # Not in the seed: the portal's default read-only window after a change of school.
+        "previous_school_access_days": 20,
     },
     windows=TERM_WINDOWS,
     provenance={

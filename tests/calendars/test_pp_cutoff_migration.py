@@ -10,7 +10,7 @@ from pep_portal.calendars.models import PepRuleSet
 from tests.factories import LocalAuthorityFactory
 
 migration = importlib.import_module(
-    "pep_portal.calendars.migrations.0005_pp_plus_last_accepted_and_eligibility"
+    "pep_portal.calendars.migrations.0006_pp_plus_last_accepted_and_eligibility"
 )
 
 
