@@ -133,7 +133,7 @@ WALSALL = Preset(
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
         "pp_plus_reminder_days": 14,
-        "pp_plus_decided_by": "school",
+        "pp_plus_decided_by": "virtual_school",
         # The DfE's conditions of grant, the same everywhere: PP+ Reception to Year 11; the
         # Early Years Pupil Premium at 3 and 4 in funded early education; none post-16.
         "pp_plus_first_year_group": 0,
@@ -169,7 +169,8 @@ WALSALL = Preset(
         "Premium Plus from Reception to Year 11, the Early Years Pupil Premium at 3 and 4 in "
         "funded early education, and none post-16 (the 16 to 19 bursary instead).",
         "pp_plus_decided_by": f"{SEED_WALSALL}: the designated teacher determines how the "
-        "Pupil Premium Plus is spent, so a termly amount is devolved to the school.",
+        "Pupil Premium Plus is spent, but the seed does not say that money is devolved, so the "
+        "virtual school approves requests. Choose the devolved termly amount here if it is.",
         "no_school_place_meeting": f"{SEED_WALSALL}: with no school place the social worker "
         "writes the PEP with the virtual school; no meeting deadline, and the law sets none.",
     },

@@ -8,8 +8,9 @@ that every event is in the past (the services refuse a care change dated in the 
 
 Northam runs Medway's rules (initial PEP 10 school days after an emergency placement;
 designated teacher's sections 5 school days before the meeting; submission 3 working days
-after it; PP+ requests accepted until 22 March, teachers reminded 14 days before), with a school-change
-rule of 10 working days and the default 20-day read-only window for the previous school.
+after it; PP+ requests accepted until 22 March, teachers reminded 14 days before), with a
+school-change rule of 10 working days and the default 20-day read-only window for the previous
+school.
 
 14b and 14c add their notification kinds to `expected_notifications` at each checkpoint.
 """
