@@ -2,9 +2,9 @@ from django.apps import AppConfig
 
 
 class DocumentsConfig(AppConfig):
-    """PEP documents: the PDF of a PEP, the kept PDF of a signed-off PEP and bulk ZIPs. No
-    models of its own: files live in private storage (pep_portal/files.py), jobs are file jobs
-    (pep_portal/filejobs)."""
+    """PEP documents: the PDF of a PEP, the kept PDFs of a signed-off PEP (one version per
+    later decision, KeptPdf) and bulk ZIPs. Files live in private storage (pep_portal/files.py),
+    jobs are file jobs (pep_portal/filejobs)."""
 
     name = "documents"
     verbose_name = "PEP documents"

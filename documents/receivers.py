@@ -1,14 +1,17 @@
 """What PEP documents follow from the layers below: the PEP layer announces a sign-off; the
-signed-off PDF is then kept (made once, from the day's data, and never changed)."""
+signed-off PDF is then kept (made once, from the day's data). A Pupil Premium Plus decision
+after sign-off makes a new version of it (the old one kept)."""
 
 from typing import Any
 
 from django.dispatch import receiver
 
 from pep_portal.outbox.services import enqueue_after_commit
+from peps.models import PepStatus
 from peps.signals import pep_signed_off
+from pupil_premium.signals import pp_request_decided
 
-from .tasks import pep_pdf_keep_task
+from .tasks import pep_pdf_keep_task, pep_pdf_new_version_task
 
 
 @receiver(pep_signed_off, dispatch_uid="documents.keep_signed_off_pdf")
@@ -16,3 +19,16 @@ def keep_signed_off_pdf(sender: Any, *, pep: Any, **kwargs: Any) -> None:
     # Queued through the outbox in the sign-off's transaction: Redis being down delays the PDF,
     # never the sign-off.
     enqueue_after_commit(pep_pdf_keep_task, pep.pk)
+
+
+@receiver(pp_request_decided, dispatch_uid="documents.new_version_after_pp_decision")
+def new_version_after_pp_decision(sender: Any, *, request: Any, **kwargs: Any) -> None:
+    # A PP+ decision belongs in the PEP's document: once the PEP is signed off, its kept PDF
+    # is made again as a new version (the old one kept). Queued with the decision.
+    if request.pep.status == PepStatus.SIGNED_OFF:
+        enqueue_after_commit(
+            pep_pdf_new_version_task,
+            request.pep_id,
+            "Pupil Premium Plus decided",
+            f"pp-request-{request.pk}-decided",
+        )

@@ -6,8 +6,10 @@ Files live in private storage (pep_portal/files.py: a private folder or bucket),
 through Django's storage API:
 
 - `pdf/pep-<id>-signed-off.pdf`: a signed-off PEP's PDF, rendered once from its snapshot and
-  then served as it is, so it never changes (there is no model field for it: the name is
-  derived from the PEP).
+  then served as it is, so it never changes. When something that belongs in it is decided
+  later (a Pupil Premium Plus decision), a NEW version is made, `pdf/pep-<id>-signed-off-v2.pdf`
+  and so on, and the old one is kept. Each version is a KeptPdf row (documents/models.py); the
+  newest is served. A version-1 file kept before the rows existed is adopted as version 1.
 - `jobs/<job id>/file.zip` or `file.pdf`: a file job's file (a ZIP of PEPs, one PEP's PDF),
   deleted with its job a day after it was started.
 """
@@ -42,6 +44,7 @@ from quality_assurance.models import QaDecision, QaReview
 from quality_assurance.services import framework_for
 
 from . import pdf
+from .models import KeptPdf
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +95,8 @@ def _extra_for(pep: Pep) -> dict[str, Any]:
     requests = list(PpRequest.objects.filter(pep=pep).order_by("requested_at", "pk"))
     if review is not None or requests:
         framework = framework_for(pep.child.authority)
-        decided = [r for r in requests if r.status != "requested"]
+        # Withdrawn requests were never decided: they are not in the document.
+        decided = [r for r in requests if r.status not in ("requested", "withdrawn")]
         extra["qa"] = {
             "rating": framework.label(review.overall) if review else "",
             "comments": "\n".join(
@@ -111,33 +115,75 @@ def _extra_for(pep: Pep) -> dict[str, Any]:
     return extra
 
 
+def _kept_name(pep: Pep, version: int) -> str:
+    return (
+        signed_off_pdf_name(pep) if version == 1 else f"pdf/pep-{pep.pk}-signed-off-v{version}.pdf"
+    )
+
+
+def _render_signed_off(pep: Pep) -> bytes:
+    document = pdf.pep_document(pep, extra=_extra_for(pep))
+    return pdf.html_to_pdf(pdf.render_html(document))
+
+
+def _keep(pep: Pep, version: int, reason: str, content: bytes, cause: str = "") -> KeptPdf:
+    kept = KeptPdf(pep=pep, version=version, reason=reason, cause=cause)
+    # The file first, then the row (in the caller's transaction): a reader sees a version only
+    # once its file is whole. The row records the name the storage wrote.
+    kept.file.name = files.save_bytes(_kept_name(pep, version), content)
+    kept.save()
+    return kept
+
+
+@transaction.atomic
+def _first_version(pep: Pep) -> KeptPdf:
+    """Version 1: adopted from a file kept before versions were recorded, else rendered now.
+    The PEP row is locked, so two first downloads make one version."""
+    Pep.objects.select_for_update().filter(pk=pep.pk).first()
+    kept = pep.kept_pdfs.order_by("-version").first()
+    if kept is not None:
+        return kept
+    storage = files.private_storage()
+    legacy = signed_off_pdf_name(pep)
+    if storage.exists(legacy):
+        kept = KeptPdf(pep=pep, version=1, reason="Signed off")
+        kept.file.name = legacy
+        kept.save()
+        return kept
+    kept = _keep(pep, 1, "Signed off", _render_signed_off(pep))
+    logger.info("Kept the signed-off PDF of PEP %s", pep.pk)
+    return kept
+
+
+def kept_pdfs_of(pep: Pep) -> list[KeptPdf]:
+    """Every kept version of a signed-off PEP's PDF, oldest first."""
+    return list(pep.kept_pdfs.order_by("version"))
+
+
 def pep_pdf_for(pep: Pep) -> PepPdf:
     """The PEP as a PDF. A signed-off PEP is rendered once, from what was signed off, and the
-    file kept: every later download is those same bytes, whatever changes afterwards. Any
-    other PEP is rendered as it stands, each time. Raises pdf.RenderTimeout when a render
-    takes too long."""
+    file kept: every later download is those same bytes, until something that belongs in it
+    is decided later, which makes a new version (pep_pdf_new_version). Any other PEP is
+    rendered as it stands, each time. Raises pdf.RenderTimeout when a render takes too long."""
     filename = pdf.pep_filename(pep)
     if pep.status == PepStatus.SIGNED_OFF and pep.signed_off_snapshot:
-        name = signed_off_pdf_name(pep)
-        storage = files.private_storage()
-        if storage.exists(name):
-            return PepPdf(filename, files.read_bytes(name))
-        document = pdf.pep_document(pep, extra=_extra_for(pep))
-        content = pdf.html_to_pdf(pdf.render_html(document))
-        # Same PEP, same bytes (the PDF's identifier is derived from its content), so two
-        # workers keeping it at once write the same file.
-        files.save_bytes(name, content)
-        logger.info("Kept the signed-off PDF of PEP %s", pep.pk)
-        return PepPdf(filename, content)
+        kept = pep.kept_pdfs.order_by("-version").first() or _first_version(pep)
+        if not files.private_storage().exists(kept.file.name):
+            # Lost (a restore without the files): made again, under the name it had.
+            files.save_bytes(kept.file.name, _render_signed_off(pep))
+            logger.warning("Made the lost kept PDF of PEP %s again", pep.pk)
+        return PepPdf(filename, files.read_bytes(kept.file.name))
     document = pdf.pep_document(pep, extra=_extra_for(pep))
     return PepPdf(filename, pdf.html_to_pdf(pdf.render_html(document)))
 
 
 def kept_pdf(pep: Pep) -> PepPdf | None:
-    """A signed-off PEP's kept PDF, if it has been made: served at once, with no job."""
+    """A signed-off PEP's kept PDF (its newest version), if it has been made: served at once,
+    with no job."""
     if pep.status != PepStatus.SIGNED_OFF or not pep.signed_off_snapshot:
         return None
-    name = signed_off_pdf_name(pep)
+    kept = pep.kept_pdfs.order_by("-version").first()
+    name = kept.file.name if kept is not None else signed_off_pdf_name(pep)
     if not files.private_storage().exists(name):
         return None
     return PepPdf(pdf.pep_filename(pep), files.read_bytes(name))
@@ -149,6 +195,30 @@ def pep_pdf_keep(*, pep_id: int) -> None:
     pep = Pep.objects.select_related("child", "child__authority", "signed_off_by").get(pk=pep_id)
     if pep.status == PepStatus.SIGNED_OFF:
         pep_pdf_for(pep)
+
+
+@transaction.atomic
+def pep_pdf_new_version(*, pep_id: int, reason: str, cause: str = "") -> KeptPdf | None:
+    """Something that belongs in a signed-off PEP's document was decided after sign-off (a
+    Pupil Premium Plus decision): render it again as a NEW version, keeping the old one, so the
+    PDF served from now on shows it. Nothing for a PEP not signed off (its PDF is rendered
+    live). Run by a task queued through the outbox when the decision commits."""
+    pep = (
+        Pep.objects.select_for_update(of=("self",))
+        .select_related("child", "child__authority", "signed_off_by")
+        .get(pk=pep_id)
+    )
+    if pep.status != PepStatus.SIGNED_OFF or not pep.signed_off_snapshot:
+        return None
+    if cause and pep.kept_pdfs.filter(cause=cause).exists():
+        return None  # made already: this is the same work delivered again
+    latest = pep.kept_pdfs.order_by("-version").first()
+    if latest is None:
+        # Not kept yet: the first version is made now and already shows the decision.
+        return _first_version(pep)
+    kept = _keep(pep, latest.version + 1, reason, _render_signed_off(pep), cause)
+    logger.info("Kept version %s of the signed-off PDF of PEP %s", kept.version, pep.pk)
+    return kept
 
 
 # --- Bulk ZIPs ------------------------------------------------------------------------------

@@ -31,3 +31,15 @@ def pep_pdfs_zip_task(job_id: str) -> None:  # pragma: no cover (old name)
 def pep_pdf_keep_task(pep_id: int) -> None:
     """Render and keep a signed-off PEP's PDF (queued on sign-off, through the outbox)."""
     pdf_services.pep_pdf_keep(pep_id=pep_id)
+
+
+@shared_task(
+    name="documents.tasks.pep_pdf_new_version_task",
+    ignore_result=True,
+    soft_time_limit=120,
+    time_limit=150,
+)
+def pep_pdf_new_version_task(pep_id: int, reason: str, cause: str = "") -> None:
+    """Keep a new version of a signed-off PEP's PDF after a later decision (queued, through the
+    outbox, when a Pupil Premium Plus decision commits)."""
+    pdf_services.pep_pdf_new_version(pep_id=pep_id, reason=reason, cause=cause)

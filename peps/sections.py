@@ -274,6 +274,20 @@ SECTIONS: tuple[SectionSpec, ...] = (
             ),
             _area("pp_purpose", "What it will pay for", required_if=("pp_requested", "yes")),
             _t("pp_target", "The target it serves", required_if=("pp_requested", "yes")),
+            # Spend and impact of the PP+ agreed at the last PEP, reviewed against the targets
+            # it funded (the PEP's Pupil Premium Plus page lists them).
+            _area(
+                "pp_review_spend",
+                "How the Pupil Premium Plus agreed at the last PEP was spent",
+                required=False,
+                help="Leave blank if none was agreed.",
+            ),
+            _area(
+                "pp_review_impact",
+                "Its impact on the targets it funded",
+                required=False,
+                help="Say, target by target, what difference it made.",
+            ),
         ),
         needed_before_meeting=True,
     ),

@@ -47,7 +47,13 @@ from .sections import (
     sections_for,
 )
 from .selectors import initial_pep_terms
-from .signals import pep_returned, pep_signed_off, pep_was_set_up, peps_were_set_up
+from .signals import (
+    pep_returned,
+    pep_section_saved,
+    pep_signed_off,
+    pep_was_set_up,
+    peps_were_set_up,
+)
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -462,6 +468,7 @@ def section_save(
     # update() skips django-simple-history; record the saved version explicitly.
     section._history_user = actor
     section.save(update_fields=["answers"])
+    pep_section_saved.send(sender=PepSection, section=section, actor=actor)
     SectionDraft.objects.filter(section=section, author=actor).delete()
     if _current(section.pep).status == PepStatus.DRAFT:
         _move(section.pep, actor, PepStatus.IN_PROGRESS)

@@ -7,6 +7,12 @@ from django.dispatch import Signal
 # signed-off PDF (documents/receivers.py).
 pep_signed_off = Signal()
 
+# Sent by `services.section_save` inside its transaction once a section's answers are saved.
+# Arguments: section (the saved PepSection), actor. pupil_premium keeps the PP+ request the
+# "Pupil Premium Plus request" section is (pupil_premium/receivers.py); a receiver that refuses
+# (ValidationError) refuses the save, so the section and the request never disagree.
+pep_section_saved = Signal()
+
 # Sent by `services.pep_set_up` inside its transaction once a PEP and its sections exist (the
 # termly set-up, an initial PEP, or one set up by hand). Argument: pep. meetings arranges the
 # next meeting agreed at the child's last meeting, when it falls in this PEP's term

@@ -122,6 +122,9 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 section = clash.section
                 section.pep = pep
             except ValidationError as error:
+                # Refused (a PP+ request past the last date accepted, say): what was typed is
+                # kept as the user's draft, so nothing is lost.
+                _keep_draft(request, form, section, form.answers(), base_version)
                 show_service_errors(form, error)
             else:
                 messages.success(request, f"“{spec.title}” has been saved")

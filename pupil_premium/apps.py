@@ -6,6 +6,6 @@ class PupilPremiumConfig(AppConfig):
     verbose_name = "Pupil Premium Plus"
 
     def ready(self) -> None:
-        from . import rules
+        from . import receivers, rules  # noqa: F401  (receivers connect on import)
 
         rules.register()

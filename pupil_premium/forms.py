@@ -7,7 +7,6 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 
-from meetings.models import Target
 from pep_portal.forms import PortalForm, StorableTextMixin
 
 from .models import PpStatus
@@ -44,54 +43,6 @@ def _money_field(label: str, *, required: bool = True, help_text: str = "") -> f
 def _textarea() -> forms.Textarea:
     # crispy-forms-gds appends the character count's id to aria-describedby: start it empty.
     return forms.Textarea(attrs={"rows": 4, "aria-describedby": ""})
-
-
-def _target_label(target: Target) -> str:
-    funded = " (funded by PP+)" if target.funded_by_pp_plus else ""
-    return f"{target.what}{funded}, by {target.due_on:%-d %B %Y}, set at the {target.pep.title}"
-
-
-class PpRequestForm(PortalForm):
-    required_messages = {
-        "target": "Choose the target the Pupil Premium Plus will serve",
-        "amount": "Enter the amount you are requesting",
-        "purpose": "Enter what the Pupil Premium Plus will pay for",
-    }
-    target = forms.ChoiceField(
-        label="Which target will it serve?", widget=forms.RadioSelect, choices=()
-    )
-    amount = _money_field("Amount requested (£)", help_text="For example, 250 or 250.50")
-    purpose = forms.CharField(
-        label="What will it pay for?",
-        max_length=5000,
-        widget=_textarea(),
-        help_text="Say what will be bought or provided, by whom, and how it helps the child.",
-    )
-
-    def __init__(self, *args: Any, targets: list[Target], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.targets = {str(t.pk): t for t in targets}
-        if targets:
-            self.fields["target"].choices = [
-                (pk, _target_label(t)) for pk, t in self.targets.items()
-            ]
-        else:
-            # No targets yet (the PEP meeting sets them): the purpose must say what it is for.
-            del self.fields["target"]
-        layout: list[Any] = []
-        if targets:
-            layout.append(Field.radios("target", legend_size=Size.SMALL))
-        layout += [
-            Field.text("amount", field_width=10, label_size=Size.SMALL),
-            Field.textarea("purpose", label_size=Size.SMALL, rows=5, max_characters=5000),
-            Button("submit", "Send the request"),
-        ]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(*layout)
-
-    def chosen_target(self) -> Target | None:
-        return self.targets.get(self.cleaned_data.get("target") or "")
 
 
 class PpDecisionForm(PortalForm):

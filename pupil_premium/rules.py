@@ -16,6 +16,7 @@ from pep_portal.accounts.permissions import (
     sees_whole_authority,
 )
 from pep_portal.accounts.roles import Role
+from pep_portal.calendars.choices import PpDecider
 from peps.models import Pep
 from peps.rules import peps_of_children, peps_submitted_by
 
@@ -36,10 +37,23 @@ def _visible_pp_requests(user: User) -> Q:
     return Q(pep_id__in=scope_queryset(user, Action.VIEW_PEP, Pep.objects.all()).values("pk"))
 
 
+# The authority's rule set says who decides (calendars.PepRuleSet.pp_plus_decided_by).
+_DEVOLVED = Q(child__authority__pep_rules__pp_plus_decided_by=PpDecider.SCHOOL)
+
+
 def _decidable_pp_requests(user: User) -> Q:
-    if not sees_whole_authority(user):
-        return nothing()
-    return Q(child__authority_id=user.authority_id)
+    """The virtual school decides its authority's requests; where PP+ is devolved, the
+    designated teacher of the school the request was raised at allocates the school's termly
+    amount instead."""
+    if sees_whole_authority(user):
+        return Q(child__authority_id=user.authority_id) & ~_DEVOLVED
+    if user.role == Role.DESIGNATED_TEACHER and user.school_id is not None:
+        return (
+            Q(school_id=user.school_id)
+            & _DEVOLVED
+            & Q(pep_id__in=scope_queryset(user, Action.VIEW_PEP, Pep.objects.all()).values("pk"))
+        )
+    return nothing()
 
 
 def _may_keep_pp_allocations(user: User) -> bool:

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from children.models import Child
+from children.models import Child, Enrolment
 from meetings.models import Target
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import (
@@ -42,11 +42,14 @@ from pep_portal.accounts.permissions import (
     user_can,
 )
 from pep_portal.calendars import deadlines
+from pep_portal.calendars.choices import PpDecider
 from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
 from peps.models import Pep
+from peps.services import may_edit
 from quality_assurance.models import QaDecision, QaFramework, QaReview
 
-from .models import PpAllocation, PpRequest, PpStatus
+from .eligibility import STATUTORY_RULES, Eligibility, pp_eligibility
+from .models import PpAllocation, PpKind, PpRequest, PpSchoolFund, PpStatus
 
 # Money the virtual school has agreed to pay: approved in full or in part.
 APPROVED_STATUSES = (PpStatus.APPROVED, PpStatus.PART_APPROVED)
@@ -79,14 +82,18 @@ def _pending_sum() -> Coalesce:
     return Coalesce(Sum("amount", filter=Q(status=PpStatus.REQUESTED)), _ZERO, output_field=_MONEY)
 
 
+# A withdrawn request was taken back before it was decided: it was never really asked for.
+_LIVE = ~Q(status=PpStatus.WITHDRAWN)
+
+
 def _requested_sum() -> Coalesce:
-    return Coalesce(Sum("amount"), _ZERO, output_field=_MONEY)
+    return Coalesce(Sum("amount", filter=_LIVE), _ZERO, output_field=_MONEY)
 
 
 def _money_totals() -> dict[str, Any]:
     """The aggregates every table of totals shows."""
     return {
-        "requests": Count("pk"),
+        "requests": Count("pk", filter=_LIVE),
         "requested": _requested_sum(),
         "approved": _approved_sum(),
         "pending": _pending_sum(),
@@ -127,10 +134,14 @@ class Allowance:
         return max(self.allocation - self.approved, Decimal("0"))
 
 
-def allocation_amount(*, authority_id: int, financial_year: int) -> Decimal | None:
+def allocation_amount(
+    *, authority_id: int, financial_year: int, kind: str = PpKind.PP_PLUS
+) -> Decimal | None:
+    """The year's rate per child: Pupil Premium Plus, or the Early Years Pupil Premium's own."""
+    column = "early_years_amount_per_child" if kind == PpKind.EARLY_YEARS else "amount_per_child"
     return (
         PpAllocation.objects.filter(authority_id=authority_id, financial_year=financial_year)
-        .values_list("amount_per_child", flat=True)
+        .values_list(column, flat=True)
         .first()
     )
 
@@ -140,10 +151,15 @@ def pp_allocations_for(*, authority: LocalAuthority) -> QuerySet[PpAllocation]:
 
 
 def pp_allowance(
-    *, child: Child, financial_year: int, exclude: PpRequest | None = None
+    *,
+    child: Child,
+    financial_year: int,
+    exclude: PpRequest | None = None,
+    kind: str = PpKind.PP_PLUS,
 ) -> Allowance:
-    """The child's allocation for the year and what has been approved or asked for against it
-    (leaving out `exclude`, the request being decided). Two queries."""
+    """The child's allocation for the year (at the rate of `kind`) and what has been approved
+    or asked for against it (leaving out `exclude`, the request being decided or edited).
+    Withdrawn and declined requests hold nothing. Two queries."""
     requests = PpRequest.objects.filter(child=child, financial_year=financial_year)
     if exclude is not None:
         requests = requests.exclude(pk=exclude.pk)
@@ -151,7 +167,7 @@ def pp_allowance(
     return Allowance(
         financial_year=financial_year,
         allocation=allocation_amount(
-            authority_id=child.authority_id, financial_year=financial_year
+            authority_id=child.authority_id, financial_year=financial_year, kind=kind
         ),
         approved=sums["approved"],
         pending=sums["pending"],
@@ -172,8 +188,9 @@ class RequestWindow:
 
 
 def pp_request_window(*, authority: LocalAuthority, on: dt.date) -> RequestWindow:
-    """The financial year a request made on `on` counts against, and the authority's cut-off
-    for it (Medway: 23 March; Walsall: 31 March). After the cut-off the year is closed."""
+    """The financial year a request made on `on` counts against, and the last date the
+    authority accepts requests for it (Medway: 22 March, its "before 23 March"; Walsall: 31
+    March). From the day after, the year is closed. The dates come from the deadline engine."""
     year = deadlines.financial_year_of(on)
     label = financial_year_label(year.start_year)
     try:
@@ -187,6 +204,7 @@ def pp_request_window(*, authority: LocalAuthority, on: dt.date) -> RequestWindo
         )
     try:
         closes_on = deadlines.pp_plus_request_deadline(rules, on)
+        accepted = deadlines.pp_plus_request_accepted(rules, on)
     except ValueError:
         return RequestWindow(
             year.start_year,
@@ -194,17 +212,64 @@ def pp_request_window(*, authority: LocalAuthority, on: dt.date) -> RequestWindo
             f"{authority.name}'s Pupil Premium Plus cut-off is not a real date. Ask the virtual "
             "school to correct it in its PEP rules",
         )
-    if on > closes_on:
+    if not accepted:
         following = deadlines.FinancialYear(year.start_year + 1)
         return RequestWindow(
             year.start_year,
             closes_on,
-            f"Requests for {label} closed on {deadlines.long_date(closes_on)}: "
-            f"{authority.name} does not take Pupil Premium Plus requests for a financial year "
-            f"after its cut-off. You can request for {financial_year_label(following.start_year)} "
-            f"from {deadlines.long_date(following.start)}",
+            f"Requests for {label} closed on {deadlines.long_date(closes_on)}, the last date "
+            f"{authority.name} accepts Pupil Premium Plus requests for the financial year. You "
+            f"can request for {financial_year_label(following.start_year)} from "
+            f"{deadlines.long_date(following.start)}",
         )
     return RequestWindow(year.start_year, closes_on, None)
+
+
+def _in_early_education(child: Child, on: dt.date) -> bool:
+    """A place at a school or early years setting on `on` (below Reception: funded early
+    education)."""
+    return (
+        Enrolment.objects.filter(child=child, started_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .exists()
+    )
+
+
+def pp_eligibility_for(*, child: Child, on: dt.date) -> Eligibility:
+    """Which premium the child may have on `on`, from the authority's rule set, the child's
+    year group and whether they have a place at a school or setting. Without rules, the
+    statutory ranges."""
+    try:
+        rules = rules_for_authority(child.authority)
+    except RulesMissing:
+        return pp_eligibility(
+            STATUTORY_RULES,
+            date_of_birth=child.date_of_birth,
+            on=on,
+            in_early_education=_in_early_education(child, on),
+        )
+    return pp_eligibility(
+        rules,
+        date_of_birth=child.date_of_birth,
+        on=on,
+        in_early_education=_in_early_education(child, on),
+    )
+
+
+def pp_decider_label(authority: LocalAuthority) -> str:
+    """Who decides the authority's requests, in words."""
+    try:
+        decided_by = rules_for_authority(authority).pp_plus_decided_by
+    except RulesMissing:
+        decided_by = PpDecider.VIRTUAL_SCHOOL
+    if decided_by == PpDecider.SCHOOL:
+        return "the designated teacher, who allocates the school's termly amount"
+    return "the virtual school, which decides it"
+
+
+def pp_section_editable(*, user: User, pep: Pep) -> bool:
+    section = pep.sections.filter(key="pupil_premium").first()
+    return section is not None and may_edit(user, section)
 
 
 # --- "no PEP, no premium" ---------------------------------------------------------------------
@@ -346,24 +411,93 @@ def pp_targets_for(pep: Pep) -> list[Target]:
     )
 
 
-def pp_request_prefill(*, pep: Pep, targets: list[Target]) -> dict[str, Any]:
-    """What the designated teacher already wrote in the PEP's "Pupil Premium Plus request"
-    section, to start the request from."""
-    section = pep.sections.filter(key="pupil_premium").values_list("answers", flat=True).first()
-    answers = section or {}
-    if answers.get("pp_requested") != "yes":
-        return {}
-    initial: dict[str, Any] = {}
-    if answers.get("pp_amount") not in (None, ""):
-        initial["amount"] = answers["pp_amount"]
-    if answers.get("pp_purpose"):
-        initial["purpose"] = answers["pp_purpose"]
-    wanted = str(answers.get("pp_target") or "").strip().casefold()
-    if wanted:
-        match = next((t for t in targets if t.what.strip().casefold() == wanted), None)
-        if match is not None:
-            initial["target"] = str(match.pk)
-    return initial
+def target_named(pep: Pep, wording: object) -> Target | None:
+    """The child's target whose wording the PP+ section names ("The target it serves"), so the
+    request is linked to it; None when no target says exactly that (case aside)."""
+    wanted = str(wording or "").strip().casefold()
+    if not wanted:
+        return None
+    return next((t for t in pp_targets_for(pep) if t.what.strip().casefold() == wanted), None)
+
+
+def pp_funded_targets(request: PpRequest) -> list[Target]:
+    """The targets a request funds: the one its section names, and the targets set at its PEP's
+    meeting marked as funded by PP+."""
+    targets = list(
+        Target.objects.filter(
+            Q(pk=request.target_id) | Q(pep_id=request.pep_id, funded_by_pp_plus=True)
+        )
+        .select_related("pep")
+        .order_by("created_at", "pk")
+    )
+    return targets
+
+
+@dataclass(frozen=True)
+class ToReview:
+    """PP+ agreed at the last PEP, to be reviewed at this one against the targets it funded."""
+
+    request: PpRequest
+    targets: list[Target]
+
+
+def pp_to_review_at(*, user: User, pep: Pep) -> list[ToReview]:
+    """The Pupil Premium Plus approved (in full or in part) at the PEP before this one, each
+    with the targets it funded: the spend and impact questions of this PEP's PP+ section are
+    answered against them."""
+    if pep.previous_id is None:
+        return []
+    approved = _with_people(
+        pp_requests_visible_to(user=user).filter(
+            pep_id=pep.previous_id, status__in=APPROVED_STATUSES
+        )
+    ).order_by("requested_at", "pk")
+    return [ToReview(r, pp_funded_targets(r)) for r in approved]
+
+
+def pp_review_answers(pep: Pep) -> dict[str, str]:
+    """What this PEP's PP+ section says about the last PEP's PP+ (spend and impact)."""
+    answers = (
+        pep.sections.filter(key="pupil_premium").values_list("answers", flat=True).first() or {}
+    )
+    return {
+        "spend": str(answers.get("pp_review_spend") or ""),
+        "impact": str(answers.get("pp_review_impact") or ""),
+    }
+
+
+def fund_term_of(request: PpRequest) -> tuple[int, str]:
+    """The school term whose devolved amount a request is allocated from: its PEP's term, or,
+    for an initial PEP, the term (by the authority's review months) it was requested in."""
+    pep = request.pep
+    if pep.term != "initial":
+        return pep.academic_year, pep.term
+    day = timezone.localdate(request.requested_at)
+    try:
+        windows = rules_for_authority(request.child.authority).review_windows
+    except RulesMissing:
+        windows = deadlines.STATUTORY_REVIEW_WINDOWS
+    for window in windows:
+        months = [(window.first_month - 1 + i) % 12 + 1 for i in range(12)]
+        span = months[: months.index(window.last_month) + 1]
+        if day.month in span:
+            return deadlines.academic_year_of(day), window.code
+    return deadlines.academic_year_of(day), "summer"
+
+
+def pp_fund_left(fund: PpSchoolFund, *, exclude: PpRequest | None = None) -> Decimal:
+    """What the school still has to allocate of its termly amount: the amount less what has
+    been approved at the school in that term."""
+    requests = PpRequest.objects.filter(
+        child__authority_id=fund.authority_id,
+        school_id=fund.school_id,
+        pep__academic_year=fund.academic_year,
+        pep__term=fund.term,
+    )
+    if exclude is not None:
+        requests = requests.exclude(pk=exclude.pk)
+    approved = requests.aggregate(approved=_approved_sum())["approved"]
+    return max(fund.amount - approved, Decimal("0"))
 
 
 # --- totals -----------------------------------------------------------------------------------

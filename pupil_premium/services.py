@@ -13,23 +13,32 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
-from children.models import Child, Enrolment
+from children.models import Child, Enrolment, School
 from meetings.models import Target
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
-from peps.models import Pep
+from pep_portal.calendars.choices import PpDecider, TermCode
+from pep_portal.calendars.selectors import rules_for_authority
+from peps.models import Pep, PepSection
 
-from .models import PpAllocation, PpRequest, PpStatus
+from .models import PpAllocation, PpKind, PpRequest, PpSchoolFund, PpStatus
 from .selectors import (
     APPROVED_STATUSES,
+    RequestWindow,
     can_set_pp_allocation,
     financial_year_label,
+    fund_term_of,
     money,
     pp_allowance,
+    pp_eligibility_for,
+    pp_fund_left,
     pp_release_check,
     pp_request_window,
+    target_named,
 )
 from .signals import pp_request_decided
+
+SECTION_KEY = "pupil_premium"
 
 # The models' DecimalField(max_digits=8, decimal_places=2).
 LARGEST_AMOUNT = Decimal("999999.99")
@@ -66,31 +75,17 @@ def _locked_child(child_id: int) -> Child:
     )
 
 
-@transaction.atomic
-def pp_request_raise(
-    *,
-    actor: User,
-    pep: Pep,
-    amount: Decimal | int | str,
-    purpose: str,
-    target: Target | None = None,
-    on: dt.date | None = None,
-) -> PpRequest:
-    """Ask the virtual school for Pupil Premium Plus for the PEP's child.
-
-    The request counts against the financial year of `on` (today by default) and is refused
-    after the authority's cut-off for that year, when no allocation is set for it, or when it
-    asks for more than the child has left. It records the child's current school."""
-    if not user_can(actor, Action.RAISE_PP_REQUEST, pep):
-        raise PermissionDenied
-    on = on or timezone.localdate()
-    child = _locked_child(pep.child_id)
+def _checked_fields(
+    child: Child, amount: Decimal | int | str, purpose: str, target: Target | None
+) -> tuple[Decimal, str]:
+    """The amount and purpose of a request, every problem reported at once against its field."""
     errors: dict[str, str] = {}
     purpose = (purpose or "").strip()
     if not purpose:
         errors["purpose"] = "Enter what the Pupil Premium Plus will pay for"
+    checked = Decimal(0)
     try:
-        amount = _checked_amount(amount, field="amount", minimum=Decimal("1"), what="an amount")
+        checked = _checked_amount(amount, field="amount", minimum=Decimal("1"), what="an amount")
     except ValidationError as error:
         errors.update({k: v[0] for k, v in error.message_dict.items()})
     if target is not None and target.child_id != child.pk:
@@ -100,14 +95,37 @@ def pp_request_raise(
         )
     if errors:
         raise ValidationError(errors)
+    return checked, purpose
 
+
+def _open_window(child: Child, on: dt.date) -> tuple[RequestWindow, str]:
+    """The financial year the request counts against and the kind of premium, or a refusal:
+    after the last date accepted, or for a child who may not have either premium."""
     window = pp_request_window(authority=child.authority, on=on)
     if window.problem:
         raise ValidationError(window.problem)
-    allowance = pp_allowance(child=child, financial_year=window.financial_year)
+    eligibility = pp_eligibility_for(child=child, on=on)
+    if eligibility.kind is None:
+        raise ValidationError(
+            f"{child.display_name} cannot have Pupil Premium Plus: {eligibility.reason}"
+        )
+    return window, eligibility.kind
+
+
+def _check_within_allowance(
+    child: Child,
+    window: RequestWindow,
+    kind: str,
+    amount: Decimal,
+    exclude: PpRequest | None = None,
+) -> None:
+    allowance = pp_allowance(
+        child=child, financial_year=window.financial_year, kind=kind, exclude=exclude
+    )
+    name = PpKind(kind).label
     if allowance.allocation is None:
         raise ValidationError(
-            f"No Pupil Premium Plus allocation has been set for {window.label}, so the request "
+            f"No {name} allocation has been set for {window.label}, so the request "
             "cannot be checked against it. Ask a virtual school administrator to set the "
             f"allocation per child for {window.label}"
         )
@@ -119,16 +137,40 @@ def pp_request_raise(
             f"{money(allowance.pending)} waiting for a decision"
         )
         if left <= 0:
-            message = (
-                f"{child.display_name} has no Pupil Premium Plus left for {window.label} ({spent})"
-            )
+            message = f"{child.display_name} has no {name} left for {window.label} ({spent})"
         else:
             message = (
-                f"{child.display_name} has {money(left)} of Pupil Premium Plus left for "
+                f"{child.display_name} has {money(left)} of {name} left for "
                 f"{window.label} ({spent}). Enter {money(left)} or less"
             )
         raise ValidationError({"amount": message})
 
+
+@transaction.atomic
+def pp_request_raise(
+    *,
+    actor: User,
+    pep: Pep,
+    amount: Decimal | int | str,
+    purpose: str,
+    target: Target | None = None,
+    on: dt.date | None = None,
+    section: PepSection | None = None,
+) -> PpRequest:
+    """Ask for Pupil Premium Plus (or, for a child in funded early education, the Early Years
+    Pupil Premium) for the PEP's child. Called from the PEP's PP+ section (`section`).
+
+    The request counts against the financial year of `on` (today by default) and is refused
+    after the authority's last date accepted for that year, for a child whose year group has
+    no premium (post-16: the 16 to 19 bursary), when no rate is set for the year, or when it
+    asks for more than the child has left. It records the child's current school."""
+    if not user_can(actor, Action.RAISE_PP_REQUEST, pep):
+        raise PermissionDenied
+    on = on or timezone.localdate()
+    child = _locked_child(pep.child_id)
+    checked, purpose = _checked_fields(child, amount, purpose, target)
+    window, kind = _open_window(child, on)
+    _check_within_allowance(child, window, kind, checked)
     school_id = (
         Enrolment.objects.filter(child=child, ended_on__isnull=True)
         .values_list("school_id", flat=True)
@@ -139,8 +181,10 @@ def pp_request_raise(
         child=child,
         school_id=school_id,
         target=target,
+        section=section,
+        kind=kind,
         financial_year=window.financial_year,
-        amount=amount,
+        amount=checked,
         purpose=purpose,
         requested_by=actor,
     )
@@ -148,11 +192,129 @@ def pp_request_raise(
     return request
 
 
+@transaction.atomic
+def pp_request_edit(
+    *,
+    actor: User,
+    request: PpRequest,
+    amount: Decimal | int | str,
+    purpose: str,
+    target: Target | None = None,
+    on: dt.date | None = None,
+) -> PpRequest:
+    """Change a request that has not been decided (or reopen a withdrawn one): checked again
+    against the last date accepted, the eligibility and what the child has left."""
+    current = PpRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if not user_can(actor, Action.RAISE_PP_REQUEST, current.pep):
+        raise PermissionDenied
+    if current.status not in (PpStatus.REQUESTED, PpStatus.WITHDRAWN):
+        _refuse_if_decided(current)
+    on = on or timezone.localdate()
+    child = _locked_child(current.child_id)
+    checked, purpose = _checked_fields(child, amount, purpose, target)
+    unchanged = (
+        current.status == PpStatus.REQUESTED
+        and checked == current.amount
+        and purpose == current.purpose
+        and (target.pk if target else None) == current.target_id
+    )
+    if unchanged:
+        return current
+    window, kind = _open_window(child, on)
+    _check_within_allowance(child, window, kind, checked, exclude=current)
+    if current.status == PpStatus.WITHDRAWN:
+        current.requested_at = timezone.now()
+        current.withdrawn_at = None
+        current.financial_year = window.financial_year
+    current.status = PpStatus.REQUESTED
+    current.kind = kind
+    current.amount = checked
+    current.purpose = purpose
+    current.target = target
+    _save(current, actor)
+    return current
+
+
+@transaction.atomic
+def pp_request_withdraw(*, actor: User, request: PpRequest) -> PpRequest:
+    """Take back a request before it is decided: it then holds none of the child's money."""
+    current = PpRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if not user_can(actor, Action.RAISE_PP_REQUEST, current.pep):
+        raise PermissionDenied
+    if current.status == PpStatus.WITHDRAWN:
+        return current
+    if current.status != PpStatus.REQUESTED:
+        current = PpRequest.objects.select_related("decided_by").get(pk=current.pk)
+        _refuse_if_decided(current)
+    current.status = PpStatus.WITHDRAWN
+    current.withdrawn_at = timezone.now()
+    _save(current, actor)
+    return current
+
+
+def _same_as_section(current: PpRequest, amount: object, purpose: str, target: Target | None):  # type: ignore[no-untyped-def]
+    try:
+        same_amount = Decimal(str(amount)) == current.amount
+    except (InvalidOperation, ValueError):
+        same_amount = False
+    return (
+        same_amount
+        and purpose == current.purpose
+        and (target is None or target.pk == current.target_id)
+    )
+
+
+@transaction.atomic
+def pp_request_from_section(
+    *, actor: User, section: PepSection, on: dt.date | None = None
+) -> PpRequest | None:
+    """The PEP's "Pupil Premium Plus request" section IS the request, one record: answering
+    "yes" with an amount and what it pays for raises it; changing those answers edits it
+    until it is decided; answering "no" withdraws it. A decided request cannot be changed
+    from the section (the refusal says so, and the section is not saved). Returns the
+    request, or None while the section asks for nothing yet."""
+    if section.key != SECTION_KEY:
+        return None
+    answers = section.answers or {}
+    existing = PpRequest.objects.select_related("decided_by").filter(section=section).first()
+    purpose = str(answers.get("pp_purpose") or "").strip()
+    amount = answers.get("pp_amount")
+    target = target_named(section.pep, answers.get("pp_target"))
+    if answers.get("pp_requested") != "yes":
+        if existing is None or existing.status == PpStatus.WITHDRAWN:
+            return existing
+        if answers.get("pp_requested") == "no":
+            return pp_request_withdraw(actor=actor, request=existing)
+        return existing
+    if amount in (None, "") or not purpose:
+        # Still being written: the request is raised once it says how much and what for.
+        return existing
+    if existing is None:
+        return pp_request_raise(
+            actor=actor,
+            pep=section.pep,
+            amount=str(amount),
+            purpose=purpose,
+            target=target,
+            on=on,
+            section=section,
+        )
+    if existing.status not in (PpStatus.REQUESTED, PpStatus.WITHDRAWN):
+        if _same_as_section(existing, amount, purpose, target):
+            return existing
+        _refuse_if_decided(existing)
+    return pp_request_edit(
+        actor=actor, request=existing, amount=str(amount), purpose=purpose, target=target, on=on
+    )
+
+
 def _refuse_if_decided(current: PpRequest) -> None:
     if current.status == PpStatus.REQUESTED:
         return
     who = f" by {current.decided_by.full_name}" if current.decided_by else ""
     when = f" on {timezone.localtime(current.decided_at):%-d %B %Y}" if current.decided_at else ""
+    if current.status == PpStatus.WITHDRAWN:
+        raise ValidationError("This request was withdrawn by the school, so it cannot be decided")
     raise ValidationError(
         f"This request has already been {current.get_status_display().lower()}{who}{when}. "
         "A request is decided only once"
@@ -255,14 +417,80 @@ def pp_request_decide(
     approved = _approved_amount(current, decision, amount, reason)
     if approved is not None:
         _check_release(child, current, approved)
+        if rules_for_authority(child.authority).pp_plus_decided_by == PpDecider.SCHOOL:
+            _check_school_fund(child, current, approved)
     current.status = decision
     current.approved_amount = approved
     current.decision_reason = reason
     current.decided_by = actor
     current.decided_at = timezone.now()
     _save(current, actor)
+    # Others follow the decision (the kept PDF, notifications) without being imported here.
     pp_request_decided.send(sender=PpRequest, request=current, actor=actor)
     return current
+
+
+def _check_school_fund(child: Child, current: PpRequest, approved: Decimal) -> None:
+    """Where PP+ is devolved, the designated teacher allocates the school's termly amount:
+    what is approved in the term cannot pass it."""
+    if current.school_id is None:
+        raise ValidationError(
+            f"{child.display_name} had no school place when this was requested, so there is no "
+            "school's termly amount to allocate it from. The virtual school decides it"
+        )
+    year, term = fund_term_of(current)
+    fund = (
+        PpSchoolFund.objects.select_for_update()
+        .filter(
+            authority_id=child.authority_id,
+            school_id=current.school_id,
+            academic_year=year,
+            term=term,
+        )
+        .first()
+    )
+    label = f"the {TermCode(term).label.lower()} term {year}/{(year + 1) % 100:02d}"
+    if fund is None:
+        raise ValidationError(
+            f"No Pupil Premium Plus has been devolved to the school for {label}. Ask the "
+            "virtual school to set the school's termly amount"
+        )
+    left = pp_fund_left(fund, exclude=current)
+    if approved > left:
+        raise ValidationError(
+            {
+                "amount": f"Approving {money(approved)} would pass the {money(fund.amount)} "
+                f"devolved to the school for {label}: {money(left)} is left to allocate"
+            }
+        )
+
+
+@transaction.atomic
+def pp_school_fund_set(
+    *,
+    actor: User,
+    school: School,
+    academic_year: int,
+    term: str,
+    amount: Decimal | int | str,
+) -> PpSchoolFund:
+    """Set the Pupil Premium Plus devolved to a school for a term, which its designated
+    teacher allocates (authorities whose rule set says the school decides)."""
+    authority = actor.authority
+    if authority is None or not can_set_pp_allocation(actor, authority):
+        raise PermissionDenied
+    if term not in TermCode.values:
+        raise ValidationError({"term": "Choose the autumn, spring or summer term"})
+    checked = _checked_amount(amount, field="amount", minimum=Decimal("0"), what="the amount")
+    fund = (
+        PpSchoolFund.objects.select_for_update()
+        .filter(authority=authority, school=school, academic_year=academic_year, term=term)
+        .first()
+    ) or PpSchoolFund(authority=authority, school=school, academic_year=academic_year, term=term)
+    fund.amount = checked
+    fund._history_user = actor  # type: ignore[attr-defined]
+    fund.save()
+    return fund
 
 
 @transaction.atomic

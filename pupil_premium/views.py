@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from pep_portal import csv_export
-from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
@@ -28,10 +28,9 @@ from .forms import (
     PpAllocationForm,
     PpDecisionForm,
     PpRequestFilterForm,
-    PpRequestForm,
     PpYearForm,
 )
-from .models import PpStatus
+from .models import PpKind, PpStatus
 from .selectors import (
     can_set_pp_allocation,
     child_name,
@@ -40,15 +39,18 @@ from .selectors import (
     pp_allocations_for,
     pp_allowance,
     pp_authority_for_user,
+    pp_decider_label,
+    pp_eligibility_for,
     pp_finance_rows,
     pp_financial_years,
     pp_release_check,
     pp_request_get_for_user,
-    pp_request_prefill,
     pp_request_window,
     pp_requests_for_pep,
     pp_requests_to_decide,
-    pp_targets_for,
+    pp_review_answers,
+    pp_section_editable,
+    pp_to_review_at,
     pp_totals_by_child,
     pp_totals_by_school,
     pp_totals_by_year,
@@ -69,42 +71,31 @@ def _query_without_page(request: AuthenticatedRequest) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def pp_request_raise(request: AuthenticatedRequest, pep_pk: int) -> HttpResponse:
+    """The PEP's Pupil Premium Plus, as a view of the one record: the request is raised,
+    changed and withdrawn in the PEP's "Pupil Premium Plus request" section."""
     pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.RAISE_PP_REQUEST)
-    targets = pp_targets_for(pep)
-    form = PpRequestForm(
-        request.POST or None, targets=targets, initial=pp_request_prefill(pep=pep, targets=targets)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            raised = services.pp_request_raise(
-                actor=request.user,
-                pep=pep,
-                amount=form.cleaned_data["amount"],
-                purpose=form.cleaned_data["purpose"],
-                target=form.chosen_target(),
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"Your request for {money(raised.amount)} of Pupil Premium Plus has been sent "
-                "to the virtual school",
-            )
-            return redirect("pep_detail", pk=pep.pk)
-    window = pp_request_window(authority=pep.child.authority, on=timezone.localdate())
+    today = timezone.localdate()
+    window = pp_request_window(authority=pep.child.authority, on=today)
+    eligibility = pp_eligibility_for(child=pep.child, on=today)
+    kind = eligibility.kind or PpKind.PP_PLUS
     return render(
         request,
-        "pupil_premium/pp_request_form.html",
+        "pupil_premium/pp_request_record.html",
         {
-            "form": form,
             "pep": pep,
             "child": pep.child,
             "window": window,
-            "allowance": pp_allowance(child=pep.child, financial_year=window.financial_year),
+            "eligibility": eligibility,
+            "decider": pp_decider_label(pep.child.authority),
+            "can_edit": pp_section_editable(user=request.user, pep=pep),
+            "allowance": pp_allowance(
+                child=pep.child, financial_year=window.financial_year, kind=kind
+            ),
             "requests": pp_requests_for_pep(user=request.user, pep=pep),
+            "to_review": pp_to_review_at(user=request.user, pep=pep),
+            "review": pp_review_answers(pep),
         },
     )
 
@@ -155,7 +146,10 @@ def pp_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     f"The request for {decided.child.display_name} has been "
                     f"{decided.get_status_display().lower()}",
                 )
-                return redirect("pp_request_list")
+                if user_can(request.user, Action.OPEN_PUPIL_PREMIUM):
+                    return redirect("pp_request_list")
+                # A designated teacher allocating devolved PP+ goes back to the PEP.
+                return redirect("pep_detail", pk=decided.pep_id)
     return render(
         request,
         "pupil_premium/pp_request_decide.html",

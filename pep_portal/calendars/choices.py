@@ -24,3 +24,13 @@ class TermCode(models.TextChoices):
     AUTUMN = "autumn", "Autumn"
     SPRING = "spring", "Spring"
     SUMMER = "summer", "Summer"
+
+
+class PpDecider(models.TextChoices):
+    """Who decides Pupil Premium Plus requests in an authority."""
+
+    VIRTUAL_SCHOOL = "virtual_school", "The virtual school approves each request"
+    SCHOOL = (
+        "school",
+        "A termly amount is devolved to the school; the designated teacher allocates it",
+    )

@@ -359,8 +359,8 @@ class PepRules:
     internal_review_needs_expected_progress: bool
     teacher_sections_before_meeting: DayCount
     social_worker_upload_after_meeting: DayCount
-    pp_plus_cutoff_month: int
-    pp_plus_cutoff_day: int
+    pp_plus_last_accepted_month: int
+    pp_plus_last_accepted_day: int
     school_change_pep: DayCount | None = None
     early_years_first_pep: DayCount | None = None
     early_years_age: int = 3
@@ -374,6 +374,13 @@ class PepRules:
     escalate_after_days: int = 5
     set_up_days_before_term: int = 14
     pp_plus_reminder_days: int = 14
+    # Who may have Pupil Premium Plus (year groups) or the Early Years Pupil Premium (ages), and
+    # who decides requests ("virtual_school" or "school"): see models.PepRuleSet.
+    pp_plus_first_year_group: int = 0
+    pp_plus_last_year_group: int = 11
+    early_years_pp_first_age: int = 3
+    early_years_pp_last_age: int = 4
+    pp_plus_decided_by: str = "virtual_school"
     # After a change of school, the previous school's designated teacher may read the PEPs it
     # contributed to for this many calendar days (then the nightly job ends it).
     previous_school_access_days: int = 20
@@ -592,10 +599,19 @@ def no_school_place_meeting_due(rules: PepRules, *, since: dt.datetime) -> dt.da
 
 
 def pp_plus_request_deadline(rules: PepRules, day: dt.date) -> dt.date:
-    """The last day to request Pupil Premium Plus in the financial year containing `day`."""
+    """The last date on which a Pupil Premium Plus request is accepted in the financial year
+    containing `day` (Medway: 22 March, its "before 23 March"; the statutory limit: 31 March)."""
     year = financial_year_of(day)
-    month = rules.pp_plus_cutoff_month
-    return dt.date(year.start_year + (1 if month <= 3 else 0), month, rules.pp_plus_cutoff_day)
+    month = rules.pp_plus_last_accepted_month
+    return dt.date(
+        year.start_year + (1 if month <= 3 else 0), month, rules.pp_plus_last_accepted_day
+    )
+
+
+def pp_plus_request_accepted(rules: PepRules, day: dt.date) -> bool:
+    """Whether a request made on `day` is still accepted for its financial year: on the last
+    date accepted it is; on the day after, it is not."""
+    return day <= pp_plus_request_deadline(rules, day)
 
 
 def pp_plus_reminder_due(rules: PepRules, today: dt.date) -> dt.date | None:

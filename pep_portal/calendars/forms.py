@@ -125,6 +125,15 @@ class UploadForm(PortalForm):
         return data
 
 
+# Year groups as the rules store them: -2 N1, -1 N2 (nursery), 0 Reception, 1..13 Years 1 to 13.
+YEAR_GROUP_CHOICES = [
+    (-2, "Nursery 1 (N1)"),
+    (-1, "Nursery 2 (N2)"),
+    (0, "Reception"),
+    *((n, f"Year {n}") for n in range(1, 14)),
+]
+
+
 def _month_field(label: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(label=label, choices=MONTHS, coerce=int)
 
@@ -147,8 +156,13 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "teacher_sections_unit",
             "social_worker_upload_days_after",
             "social_worker_upload_unit",
-            "pp_plus_cutoff_day",
-            "pp_plus_cutoff_month",
+            "pp_plus_last_accepted_day",
+            "pp_plus_last_accepted_month",
+            "pp_plus_first_year_group",
+            "pp_plus_last_year_group",
+            "early_years_pp_first_age",
+            "early_years_pp_last_age",
+            "pp_plus_decided_by",
             "no_school_place_meeting_hours",
             "teacher_records_meetings",
             "reminder_lead_days",
@@ -174,8 +188,13 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "teacher_sections_unit": "Designated teacher's sections: counted in",
             "social_worker_upload_days_after": "PEP completed and uploaded: days after meeting",
             "social_worker_upload_unit": "PEP completed and uploaded: counted in",
-            "pp_plus_cutoff_day": "PP+ requests by: day",
-            "pp_plus_cutoff_month": "PP+ requests by: month",
+            "pp_plus_last_accepted_day": "PP+ requests: last date accepted, day",
+            "pp_plus_last_accepted_month": "PP+ requests: last date accepted, month",
+            "pp_plus_first_year_group": "PP+ from year group",
+            "pp_plus_last_year_group": "PP+ to year group",
+            "early_years_pp_first_age": "Early Years Pupil Premium from age",
+            "early_years_pp_last_age": "Early Years Pupil Premium to age",
+            "pp_plus_decided_by": "Who decides PP+ requests",
             "no_school_place_meeting_hours": "No school place: meeting with the virtual school "
             "within (hours)",
             "teacher_records_meetings": "Designated teachers may record PEP meetings (not only "
@@ -199,10 +218,12 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 "formal_meetings_per_year",
                 "teacher_sections_days_before",
                 "social_worker_upload_days_after",
-                "pp_plus_cutoff_day",
+                "pp_plus_last_accepted_day",
+                "early_years_pp_first_age",
+                "early_years_pp_last_age",
                 "no_school_place_meeting_hours",
             )
-        }
+        } | {"pp_plus_decided_by": forms.RadioSelect}
         help_texts = {
             "school_change_pep_days": "Leave blank if there is no such rule.",
             "early_years_first_pep_days": "Leave blank if there is no such rule.",
@@ -211,7 +232,15 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pp_plus_cutoff_month"] = _month_field("PP+ requests by: month")
+        self.fields["pp_plus_last_accepted_month"] = _month_field(
+            "PP+ requests: last date accepted, month"
+        )
+        for name in ("pp_plus_first_year_group", "pp_plus_last_year_group"):
+            self.fields[name] = forms.TypedChoiceField(
+                label=self._meta.labels[name],  # type: ignore[index]
+                coerce=int,
+                choices=YEAR_GROUP_CHOICES,
+            )
         for name in (
             "initial_pep_unit",
             "school_change_pep_unit",
@@ -258,9 +287,14 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 legend_size=Size.MEDIUM,
             ),
             Fieldset(
-                Field.text("pp_plus_cutoff_day", **number),
-                Field.select("pp_plus_cutoff_month"),
+                Field.text("pp_plus_last_accepted_day", **number),
+                Field.select("pp_plus_last_accepted_month"),
                 Field.text("pp_plus_reminder_days", **number),
+                Field.select("pp_plus_first_year_group"),
+                Field.select("pp_plus_last_year_group"),
+                Field.text("early_years_pp_first_age", **number),
+                Field.text("early_years_pp_last_age", **number),
+                Field.radios("pp_plus_decided_by", legend_size=Size.SMALL),
                 Field.text("no_school_place_meeting_hours", **number),
                 legend="Pupil premium plus and children without a school place",
                 legend_size=Size.MEDIUM,

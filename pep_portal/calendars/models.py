@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .choices import DayUnit, PeriodKind, TermCode
+from .choices import DayUnit, PeriodKind, PpDecider, TermCode
 from .deadlines import academic_year_label
 
 
@@ -156,13 +156,35 @@ class PepRuleSet(models.Model):
         "The completed PEP is due this many days after the meeting.", 3
     )
     social_worker_upload_unit = _unit(DayUnit.WORKING)
-    # Pupil Premium Plus requests must arrive by this day of the financial year (which ends
-    # 31 March, when unspent central PP+ is recovered).
-    pp_plus_cutoff_month = models.PositiveSmallIntegerField(
+    # The last date of the financial year (which ends 31 March, when unspent central PP+ is
+    # recovered) on which a Pupil Premium Plus request is accepted: Medway's "before 23 March"
+    # is 22 March. The day after it is refused.
+    pp_plus_last_accepted_month = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    pp_plus_cutoff_day = models.PositiveSmallIntegerField(
+    pp_plus_last_accepted_day = models.PositiveSmallIntegerField(
         default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    # Who is eligible, by year group (-1 nursery, 0 Reception, 1..13 Years 1 to 13): Pupil
+    # Premium Plus from Reception to Year 11; the Early Years Pupil Premium (its own rate, set
+    # with the year's PP+ rate) for children of these ages in funded early education. Post-16
+    # there is none: the 16 to 19 bursary is the support.
+    pp_plus_first_year_group = models.SmallIntegerField(
+        default=0, validators=[MinValueValidator(-2), MaxValueValidator(14)]
+    )
+    pp_plus_last_year_group = models.SmallIntegerField(
+        default=11, validators=[MinValueValidator(-2), MaxValueValidator(14)]
+    )
+    early_years_pp_first_age = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(2), MaxValueValidator(5)]
+    )
+    early_years_pp_last_age = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(2), MaxValueValidator(5)]
+    )
+    # Who decides requests: the virtual school approves each one, or a termly amount is
+    # devolved to the school and its designated teacher allocates it.
+    pp_plus_decided_by = models.CharField(
+        max_length=20, choices=PpDecider.choices, default=PpDecider.VIRTUAL_SCHOOL
     )
     # Reminders go this many days before a deadline; escalation to the virtual school adviser
     # this many days after it (the dashboard's overdue list shows it from the day it is due).

@@ -56,8 +56,8 @@ MEDWAY = Preset(
         "teacher_sections_unit": DayUnit.SCHOOL,
         "social_worker_upload_days_after": 3,
         "social_worker_upload_unit": DayUnit.WORKING,
-        "pp_plus_cutoff_month": 3,
-        "pp_plus_cutoff_day": 23,
+        "pp_plus_last_accepted_month": 3,
+        "pp_plus_last_accepted_day": 22,
         "no_school_place_meeting_hours": 24,
         "teacher_records_meetings": False,
         # Not in the seed: the portal's defaults for reminders, escalation and set-up.
@@ -65,6 +65,13 @@ MEDWAY = Preset(
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
         "pp_plus_reminder_days": 14,
+        "pp_plus_decided_by": "virtual_school",
+        # The DfE's conditions of grant, the same everywhere: PP+ Reception to Year 11; the
+        # Early Years Pupil Premium at 3 and 4 in funded early education; none post-16.
+        "pp_plus_first_year_group": 0,
+        "pp_plus_last_year_group": 11,
+        "early_years_pp_first_age": 3,
+        "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
     },
@@ -83,7 +90,12 @@ MEDWAY = Preset(
         "say which days and the law sets none, so school days, the days teachers work.",
         "social_worker_upload": f"{SEED_MEDWAY}: uploaded within 3 working days of the meeting.",
         "pp_plus_cutoff": f"{SEED_MEDWAY}: pupil premium requests before 23 March, because of "
-        "the financial year.",
+        "the financial year, so the last date accepted is 22 March.",
+        "pp_plus_eligibility": f"{SEED_MEDWAY} is silent: the DfE's conditions of grant, Pupil "
+        "Premium Plus from Reception to Year 11, the Early Years Pupil Premium at 3 and 4 in "
+        "funded early education, and none post-16 (the 16 to 19 bursary instead).",
+        "pp_plus_decided_by": f"{SEED_MEDWAY}: requests are sent to the virtual school, "
+        "which decides them.",
         "no_school_place_meeting": f"{SEED_MEDWAY}: with no school place, the social worker "
         "arranges a meeting with the virtual school within 24 hours.",
     },
@@ -113,8 +125,8 @@ WALSALL = Preset(
         "teacher_sections_unit": DayUnit.SCHOOL,
         "social_worker_upload_days_after": 3,
         "social_worker_upload_unit": DayUnit.WORKING,
-        "pp_plus_cutoff_month": 3,
-        "pp_plus_cutoff_day": 31,
+        "pp_plus_last_accepted_month": 3,
+        "pp_plus_last_accepted_day": 31,
         "no_school_place_meeting_hours": None,
         "teacher_records_meetings": True,
         # Walsall's process covers children from age 3 (nursery) to 18.
@@ -123,6 +135,13 @@ WALSALL = Preset(
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
         "pp_plus_reminder_days": 14,
+        "pp_plus_decided_by": "virtual_school",
+        # The DfE's conditions of grant, the same everywhere: PP+ Reception to Year 11; the
+        # Early Years Pupil Premium at 3 and 4 in funded early education; none post-16.
+        "pp_plus_first_year_group": 0,
+        "pp_plus_last_year_group": 11,
+        "early_years_pp_first_age": 3,
+        "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
     },
@@ -148,6 +167,12 @@ WALSALL = Preset(
         "portal's default, 3 working days after the meeting.",
         "pp_plus_cutoff": f"{SEED_WALSALL} is silent: the statutory limit, the end of the "
         "financial year (31 March), when unspent pupil premium plus is recovered.",
+        "pp_plus_eligibility": f"{SEED_WALSALL} is silent: the DfE's conditions of grant, Pupil "
+        "Premium Plus from Reception to Year 11, the Early Years Pupil Premium at 3 and 4 in "
+        "funded early education, and none post-16 (the 16 to 19 bursary instead).",
+        "pp_plus_decided_by": f"{SEED_WALSALL}: the designated teacher determines how the "
+        "Pupil Premium Plus is spent, but the seed does not say that money is devolved, so the "
+        "virtual school approves requests. Choose the devolved termly amount here if it is.",
         "no_school_place_meeting": f"{SEED_WALSALL}: with no school place the social worker "
         "writes the PEP with the virtual school; no meeting deadline, and the law sets none.",
     },

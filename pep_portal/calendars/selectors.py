@@ -201,8 +201,8 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         social_worker_upload_after_meeting=DayCount(
             r.social_worker_upload_days_after, r.social_worker_upload_unit
         ),
-        pp_plus_cutoff_month=r.pp_plus_cutoff_month,
-        pp_plus_cutoff_day=r.pp_plus_cutoff_day,
+        pp_plus_last_accepted_month=r.pp_plus_last_accepted_month,
+        pp_plus_last_accepted_day=r.pp_plus_last_accepted_day,
         school_change_pep=optional(r.school_change_pep_days, r.school_change_pep_unit),
         early_years_first_pep=optional(r.early_years_first_pep_days, r.early_years_first_pep_unit),
         early_years_age=r.early_years_age,
@@ -213,6 +213,11 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         escalate_after_days=r.escalate_after_days,
         set_up_days_before_term=r.set_up_days_before_term,
         pp_plus_reminder_days=r.pp_plus_reminder_days,
+        pp_plus_first_year_group=r.pp_plus_first_year_group,
+        pp_plus_last_year_group=r.pp_plus_last_year_group,
+        early_years_pp_first_age=r.early_years_pp_first_age,
+        early_years_pp_last_age=r.early_years_pp_last_age,
+        pp_plus_decided_by=r.pp_plus_decided_by,
         previous_school_access_days=r.previous_school_access_days,
     )
 

@@ -276,7 +276,14 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     ),
     "teacher_sections": ("teacher_sections_days_before", "teacher_sections_unit"),
     "social_worker_upload": ("social_worker_upload_days_after", "social_worker_upload_unit"),
-    "pp_plus_cutoff": ("pp_plus_cutoff_month", "pp_plus_cutoff_day"),
+    "pp_plus_cutoff": ("pp_plus_last_accepted_month", "pp_plus_last_accepted_day"),
+    "pp_plus_eligibility": (
+        "pp_plus_first_year_group",
+        "pp_plus_last_year_group",
+        "early_years_pp_first_age",
+        "early_years_pp_last_age",
+    ),
+    "pp_plus_decided_by": ("pp_plus_decided_by",),
     "no_school_place_meeting": ("no_school_place_meeting_hours",),
     "reminders": (
         "reminder_lead_days",
@@ -290,13 +297,27 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
 Window = tuple[str, str, int, int]
 
 
+def _pp_plus_range_errors(values: dict[str, Any]) -> dict[str, str]:
+    errors = {}
+    if values["pp_plus_first_year_group"] > values["pp_plus_last_year_group"]:
+        errors["pp_plus_last_year_group"] = (
+            "The last year group with Pupil Premium Plus must not be before the first"
+        )
+    if values["early_years_pp_first_age"] > values["early_years_pp_last_age"]:
+        errors["early_years_pp_last_age"] = (
+            "The oldest age for the Early Years Pupil Premium must not be below the youngest"
+        )
+    return errors
+
+
 def _check_rules(values: dict[str, Any], windows: Sequence[Window]) -> None:
     errors: dict[str, str] = {}
     try:
         # Checked against a leap year's neighbour: a cut-off must exist every year.
-        dt.date(2027, values["pp_plus_cutoff_month"], values["pp_plus_cutoff_day"])
+        dt.date(2027, values["pp_plus_last_accepted_month"], values["pp_plus_last_accepted_day"])
     except ValueError:
-        errors["pp_plus_cutoff_day"] = "Enter a day that exists in that month every year"
+        errors["pp_plus_last_accepted_day"] = "Enter a day that exists in that month every year"
+    errors.update(_pp_plus_range_errors(values))
     if not windows:
         errors["__all__"] = "Give at least one review term"
     names = [name.strip().casefold() for _, name, _, _ in windows]

@@ -23,13 +23,21 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 
 from . import services
+from .choices import PpDecider
 from .deadlines import (
     CalendarMissing,
     academic_year_label,
     academic_year_of,
     initial_pep_due,
 )
-from .forms import DeadlineCheckForm, PeriodForm, RuleSetForm, UploadForm, WindowFormSet
+from .forms import (
+    YEAR_GROUP_CHOICES,
+    DeadlineCheckForm,
+    PeriodForm,
+    RuleSetForm,
+    UploadForm,
+    WindowFormSet,
+)
 from .models import CalendarPeriod, PepRuleSet
 from .presets import TERM_WINDOWS
 from .selectors import (
@@ -379,10 +387,23 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
         ),
         (
             "Pupil premium plus requests",
-            f"By {rules.pp_plus_cutoff_day} {_month(rules.pp_plus_cutoff_month)} in the financial "
-            f"year (1 April to 31 March); designated teachers reminded "
-            f"{rules.pp_plus_reminder_days} days before",
+            f"Last date accepted: {rules.pp_plus_last_accepted_day} "
+            f"{_month(rules.pp_plus_last_accepted_month)} in the financial year (1 April to "
+            f"31 March); designated teachers reminded {rules.pp_plus_reminder_days} days before",
             notes.get("pp_plus_cutoff", ""),
+        ),
+        (
+            "Who may have pupil premium plus",
+            f"Pupil Premium Plus from {_year_group(rules.pp_plus_first_year_group)} to "
+            f"{_year_group(rules.pp_plus_last_year_group)}; the Early Years Pupil Premium at "
+            f"{rules.early_years_pp_first_age} to {rules.early_years_pp_last_age} in funded "
+            "early education; after that, none (the 16 to 19 bursary)",
+            notes.get("pp_plus_eligibility", ""),
+        ),
+        (
+            "Who decides pupil premium plus requests",
+            PpDecider(rules.pp_plus_decided_by).label,
+            notes.get("pp_plus_decided_by", ""),
         ),
         (
             "No school place",
@@ -391,6 +412,10 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
         ),
         ("Reminders and set-up", reminders, notes.get("reminders", "")),
     ]
+
+
+def _year_group(number: int) -> str:
+    return dict(YEAR_GROUP_CHOICES)[number]
 
 
 def _month(number: int) -> str:

@@ -56,8 +56,8 @@ def preset_rules(slug: str) -> PepRules:
         social_worker_upload_after_meeting=DayCount(
             r["social_worker_upload_days_after"], r["social_worker_upload_unit"]
         ),
-        pp_plus_cutoff_month=r["pp_plus_cutoff_month"],
-        pp_plus_cutoff_day=r["pp_plus_cutoff_day"],
+        pp_plus_last_accepted_month=r["pp_plus_last_accepted_month"],
+        pp_plus_last_accepted_day=r["pp_plus_last_accepted_day"],
         school_change_pep=optional(r["school_change_pep_days"], r["school_change_pep_unit"]),
         early_years_first_pep=optional(
             r["early_years_first_pep_days"], r["early_years_first_pep_unit"]

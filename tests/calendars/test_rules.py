@@ -20,6 +20,7 @@ from pep_portal.calendars.deadlines import (
     no_school_place_meeting_due,
     pep_review_window,
     pp_plus_reminder_due,
+    pp_plus_request_accepted,
     pp_plus_request_deadline,
     qa_review_due,
     reminder_stage,
@@ -39,11 +40,20 @@ def test_31_march_and_1_april_are_in_different_financial_years():
     assert financial_year_of(D(2026, 4, 1)).end == D(2027, 3, 31)
 
 
-def test_pp_plus_requests_close_on_23_march_in_medway_and_31_march_by_statute(medway, walsall):
-    assert pp_plus_request_deadline(medway, D(2026, 3, 31)) == D(2026, 3, 23)
-    assert pp_plus_request_deadline(medway, D(2026, 4, 1)) == D(2027, 3, 23)
-    assert pp_plus_request_deadline(medway, D(2025, 9, 10)) == D(2026, 3, 23)
+def test_pp_plus_last_date_accepted_is_22_march_in_medway_and_31_march_by_statute(medway, walsall):
+    # Medway: "before the 23rd March", so the last date accepted is 22 March.
+    assert pp_plus_request_deadline(medway, D(2026, 3, 31)) == D(2026, 3, 22)
+    assert pp_plus_request_deadline(medway, D(2026, 4, 1)) == D(2027, 3, 22)
+    assert pp_plus_request_deadline(medway, D(2025, 9, 10)) == D(2026, 3, 22)
     assert pp_plus_request_deadline(walsall, D(2026, 3, 31)) == D(2026, 3, 31)
+
+
+def test_medway_accepts_a_request_on_22_march_and_refuses_it_on_23_march(medway, walsall):
+    assert pp_plus_request_accepted(medway, D(2027, 3, 22)) is True
+    assert pp_plus_request_accepted(medway, D(2027, 3, 23)) is False
+    assert pp_plus_request_accepted(medway, D(2027, 3, 31)) is False
+    assert pp_plus_request_accepted(medway, D(2027, 4, 1)) is True  # the next year's
+    assert pp_plus_request_accepted(walsall, D(2027, 3, 31)) is True
 
 
 def test_review_terms_are_autumn_spring_and_summer_with_august_in_none(medway):
@@ -195,16 +205,16 @@ def test_reminders_come_three_days_before_and_escalation_five_days_after(medway)
 
 
 def test_designated_teachers_hear_of_the_pp_plus_cut_off_in_the_reminder_period(medway, walsall):
-    # Medway: 23 March 2027, reminded from 9 March; Walsall: 31 March, from 17 March.
-    assert pp_plus_reminder_due(medway, D(2027, 3, 8)) is None
-    assert pp_plus_reminder_due(medway, D(2027, 3, 9)) == D(2027, 3, 23)
-    assert pp_plus_reminder_due(medway, D(2027, 3, 23)) == D(2027, 3, 23)
-    assert pp_plus_reminder_due(medway, D(2027, 3, 24)) is None
+    # Medway: last accepted 22 March 2027, reminded from 8 March; Walsall: 31 March, from 17.
+    assert pp_plus_reminder_due(medway, D(2027, 3, 7)) is None
+    assert pp_plus_reminder_due(medway, D(2027, 3, 8)) == D(2027, 3, 22)
+    assert pp_plus_reminder_due(medway, D(2027, 3, 22)) == D(2027, 3, 22)
+    assert pp_plus_reminder_due(medway, D(2027, 3, 23)) is None
     assert pp_plus_reminder_due(walsall, D(2027, 3, 16)) is None
     assert pp_plus_reminder_due(walsall, D(2027, 3, 17)) == D(2027, 3, 31)
     week = dataclasses.replace(medway, pp_plus_reminder_days=7)
-    assert pp_plus_reminder_due(week, D(2027, 3, 15)) is None
-    assert pp_plus_reminder_due(week, D(2027, 3, 16)) == D(2027, 3, 23)
+    assert pp_plus_reminder_due(week, D(2027, 3, 14)) is None
+    assert pp_plus_reminder_due(week, D(2027, 3, 15)) == D(2027, 3, 22)
 
 
 def test_quality_assurance_is_due_in_calendar_days_after_submission():

@@ -228,7 +228,7 @@ def test_rules_are_checked_before_they_are_saved(personas):
     with pytest.raises(ValidationError, match="Say which termly PEP"):
         save([("autumn", "Autumn", 9, 12), ("", "Spring", 1, 3), ("summer", "Summer", 4, 7)])
     with pytest.raises(ValidationError, match="exists in that month"):
-        save(MEDWAY.windows, pp_plus_cutoff_month=2, pp_plus_cutoff_day=30)
+        save(MEDWAY.windows, pp_plus_last_accepted_month=2, pp_plus_last_accepted_day=30)
     with pytest.raises(PermissionDenied):
         rule_set_save(
             actor=personas.virtual_school_staff,

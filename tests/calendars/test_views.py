@@ -227,7 +227,8 @@ def test_the_rules_page_shows_each_rule_with_where_it_came_from(client, personas
     client.force_login(personas.virtual_school_staff)
     page = client.get(reverse("calendar_rules")).content.decode()
     assert "Within 20 school days of becoming looked after" in page
-    assert "By 23 March" in page
+    assert "Last date accepted: 22 March" in page
+    assert "Pupil Premium Plus from Reception to Year 11" in page
     assert "is silent; the law sets no timescale, so no rule." in page
     assert "Change the rules" not in page
 

@@ -8,8 +8,9 @@ that every event is in the past (the services refuse a care change dated in the 
 
 Northam runs Medway's rules (initial PEP 10 school days after an emergency placement;
 designated teacher's sections 5 school days before the meeting; submission 3 working days
-after it; PP+ requests by 23 March, teachers reminded 14 days before), with a school-change
-rule of 10 working days and the default 20-day read-only window for the previous school.
+after it; PP+ requests accepted until 22 March, teachers reminded 14 days before), with a
+school-change rule of 10 working days and the default 20-day read-only window for the previous
+school.
 
 14b's event notifications are asserted at each checkpoint; 14c adds its kinds (PP+) there.
 """
@@ -280,8 +281,9 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     # --- Mon 9 Mar 2026: the sweep ----------------------------------------------------------
     sweep_deadlines(today=D(2026, 3, 9))
     # Both PEPs wait to be submitted, each over 5 days late (due 2 October and 27 January):
-    # escalated, so Alice and Vic are told of each; Medway's PP+ cut-off is 23 March, and the
-    # teacher of Lily's school is told 14 days before, today.
+    # escalated, so Alice and Vic are told of each; Medway's last date accepted for PP+ is 22
+    # March, and the teacher of Lily's school is told from 14 days before (Sun 8 March), so
+    # at today's sweep.
     expected_notifications += Counter(
         {(ALICE, Kind.SUBMISSION_DUE): 2, (VIC, Kind.SUBMISSION_DUE): 2, (NIA, Kind.PP_CUTOFF): 1}
     )

@@ -122,11 +122,11 @@ EXPECTED = (
     # Mon 27 Apr. Held Thu 30 Apr 2026: Fri 1, (bank holiday Mon 4), Tue 5, Wed 6 May.
     | chase("Move", "summer 2025", SUBMIT, D(2026, 4, 27))
     | chase("Stay", "summer 2025", SUBMIT, D(2026, 5, 6))
-    # Medway's PP+ cut-off is 23 March; Dee (whose school has children in care) is told
-    # 14 days before.
+    # Medway's last date accepted for PP+ is 22 March; Dee (whose school has children in care)
+    # is told 14 days before, on 8 March.
     | {
-        ("-", "-", PP, REMIND, DEE, D(2026, 3, 9)),
-        ("-", "-", PP, REMIND, DEE, D(2027, 3, 9)),
+        ("-", "-", PP, REMIND, DEE, D(2026, 3, 8)),
+        ("-", "-", PP, REMIND, DEE, D(2027, 3, 8)),
     }
 )
 # Leave's Autumn 2025 PEP would have been chased from 28 December; Leave left care on

@@ -218,8 +218,10 @@ def test_qa_waiting_too_long_goes_to_the_quality_assurers(personas, pep_setting)
 
 def test_pp_plus_cutoff_warns_the_designated_teachers_fourteen_days_before(personas, pep_setting):
     assert not Notification.objects.filter(kind=Kind.PP_CUTOFF).exists()
-    sweep_deadlines(today=dt.date(2027, 3, 8))  # Medway: 23 March
-    sweep_deadlines(today=dt.date(2027, 3, 9))
+    # Medway: the last date accepted is 22 March, so teachers are told from 8 March.
+    sweep_deadlines(today=dt.date(2027, 3, 7))
+    assert not Notification.objects.filter(kind=Kind.PP_CUTOFF).exists()
+    sweep_deadlines(today=dt.date(2027, 3, 8))
     assert list(
         Notification.objects.filter(kind=Kind.PP_CUTOFF).values_list(
             "recipient__full_name", flat=True
@@ -231,9 +233,9 @@ def test_the_pp_plus_reminder_period_is_the_rule_sets(personas, pep_setting):
     from pep_portal.calendars.models import PepRuleSet
 
     PepRuleSet.objects.filter(authority=personas.authority).update(pp_plus_reminder_days=7)
-    sweep_deadlines(today=dt.date(2027, 3, 15))  # Medway: 23 March, now 7 days before
+    sweep_deadlines(today=dt.date(2027, 3, 14))  # Medway: 22 March, now 7 days before
     assert not Notification.objects.filter(kind=Kind.PP_CUTOFF).exists()
-    sweep_deadlines(today=dt.date(2027, 3, 16))
+    sweep_deadlines(today=dt.date(2027, 3, 15))
     assert Notification.objects.filter(kind=Kind.PP_CUTOFF).count() == 1
 
 

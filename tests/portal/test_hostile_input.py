@@ -167,7 +167,6 @@ POST_FORMS = [
     ("social_worker", "meeting_record_step", lambda w: [w.meeting_pk, "targets"]),
     ("social_worker", "meeting_record_step", lambda w: [w.meeting_pk, "actions"]),
     ("social_worker", "meeting_record_step", lambda w: [w.meeting_pk, "next-meeting"]),
-    ("designated_teacher", "pp_request_raise", lambda w: [w.pep_pk]),
     ("virtual_school_staff", "pp_request_decide", lambda w: [w.pp_request_pk]),
     ("virtual_school_staff", "pp_allocations", lambda w: []),
     ("virtual_school_staff", "pep_pdf_bulk", lambda w: []),

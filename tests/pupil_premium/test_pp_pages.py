@@ -21,7 +21,7 @@ from .test_pp_support import URLCONF, make_request, on_24_november, pp_setting  
 pytestmark = [pytest.mark.urls(URLCONF), pytest.mark.usefixtures("on_24_november")]
 
 
-def test_the_request_page_starts_from_the_peps_pupil_premium_answers(client, personas, pp_setting):
+def test_the_pp_page_is_a_view_of_the_request_the_peps_section_raised(client, personas, pp_setting):
     section = pp_setting.pep.sections.get(key="pupil_premium")
     section_save(
         actor=personas.designated_teacher,
@@ -34,64 +34,81 @@ def test_the_request_page_starts_from_the_peps_pupil_premium_answers(client, per
         },
         base_version=section.version,
     )
+    request = PpRequest.objects.get()
+    assert (request.section, request.amount, request.target) == (
+        section,
+        Decimal("450.00"),
+        pp_setting.target,
+    )
     client.force_login(personas.designated_teacher)
     response = client.get(reverse("pp_request_raise", args=[pp_setting.pep.pk]))
     assert response.status_code == 200
-    form = response.context["form"]
-    assert form.initial == {
-        "amount": 450,
-        "purpose": "A laptop for homework",
-        "target": str(pp_setting.target.pk),
-    }
     html = response.content.decode()
-    assert "£2,570.00" in html  # the allocation, and all of it left
-    assert "Requests close on 23 March 2027" in html
+    assert "A laptop for homework" in html
+    assert "£2,570.00" in html  # the allocation
+    assert "£2,120.00" in html  # left to request: £2,570 less the £450 waiting
+    assert "Requests close on 22 March 2027" in html
+    assert reverse("section_edit", args=[pp_setting.pep.pk, "pupil_premium"]) in html
+    # Nothing is raised through the page itself.
+    assert client.post(reverse("pp_request_raise", args=[pp_setting.pep.pk])).status_code == 405
 
 
-def test_raising_a_request_from_the_pep_sends_it_and_returns_to_the_pep(
+def _section_post(client, pep, **answers):  # type: ignore[no-untyped-def]
+    section = pep.sections.get(key="pupil_premium")
+    return client.post(
+        reverse("section_edit", args=[pep.pk, "pupil_premium"]),
+        {"version": section.version, **answers},
+    )
+
+
+def test_saving_the_pep_section_sends_the_request_and_returns_to_the_pep(
     client, personas, pp_setting
 ):
     client.force_login(personas.designated_teacher)
-    response = client.post(
-        reverse("pp_request_raise", args=[pp_setting.pep.pk]),
-        {"target": pp_setting.target.pk, "amount": "£1,320.50", "purpose": "Maths tutoring"},
+    response = _section_post(
+        client,
+        pp_setting.pep,
+        pp_requested="yes",
+        pp_amount="1320.50",
+        pp_purpose="Maths tutoring",
+        pp_target=pp_setting.target.what,
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("pep_detail", args=[pp_setting.pep.pk])
     request = PpRequest.objects.get()
-    assert (request.amount, request.target, request.financial_year) == (
+    assert (request.amount, request.target, request.financial_year, request.status) == (
         Decimal("1320.50"),
         pp_setting.target,
         2026,
+        PpStatus.REQUESTED,
     )
-    page = client.get(reverse("pp_request_raise", args=[pp_setting.pep.pk])).content.decode()
-    assert "Maths tutoring" in page  # listed under "Requests made for this PEP"
+    # In the virtual school's queue at once: no separate form.
+    client.force_login(personas.virtual_school_staff)
+    listed = client.get(reverse("pp_request_list")).context["page"].object_list
+    assert [r.purpose for r in listed] == ["Maths tutoring"]
 
 
-def test_the_request_page_shows_the_services_refusal_against_the_amount(
+def test_the_section_shows_the_services_refusal_against_the_amount_and_keeps_the_draft(
     client, personas, pp_setting
 ):
     client.force_login(personas.designated_teacher)
-    response = client.post(
-        reverse("pp_request_raise", args=[pp_setting.pep.pk]),
-        {"target": pp_setting.target.pk, "amount": "3000", "purpose": "Too much"},
+    response = _section_post(
+        client,
+        pp_setting.pep,
+        pp_requested="yes",
+        pp_amount="3000",
+        pp_purpose="Too much",
+        pp_target="",
     )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Zara Quill has £2,570 of Pupil Premium Plus left for 2026 to 2027" in html
     assert "govuk-error-summary" in html
     assert not PpRequest.objects.exists()
-
-
-def test_the_request_form_offers_only_this_childs_targets(client, personas, pp_setting):
-    client.force_login(personas.designated_teacher)
-    response = client.post(
-        reverse("pp_request_raise", args=[pp_setting.pep.pk]),
-        {"target": "999999", "amount": "10", "purpose": "Something"},
-    )
-    assert response.status_code == 200
-    assert "target" in response.context["form"].errors
-    assert not PpRequest.objects.exists()
+    section = pp_setting.pep.sections.get(key="pupil_premium")
+    assert section.answers.get("pp_amount") in (None, "")  # the section was not saved
+    draft = section.drafts.get(author=personas.designated_teacher)
+    assert draft.answers["pp_purpose"] == "Too much"  # nothing typed is lost
 
 
 def test_the_requests_list_filters_by_status_and_year_oldest_first(client, personas, pp_setting):

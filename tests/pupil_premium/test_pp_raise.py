@@ -141,23 +141,23 @@ def test_a_request_for_a_year_with_no_allocation_set_is_refused_clearly(personas
     )
 
 
-# --- the cut-off and the financial year (Medway: 23 March) -------------------------------------
+# --- the cut-off and the financial year (Medway: last date accepted 22 March) -----------------
 
 
-@pytest.mark.parametrize("day", [dt.date(2027, 3, 22), dt.date(2027, 3, 23)])
-def test_a_request_on_or_before_medways_cut_off_counts_against_that_financial_year(
+@pytest.mark.parametrize("day", [dt.date(2027, 3, 1), dt.date(2027, 3, 22)])
+def test_a_request_on_or_before_medways_last_date_counts_against_that_financial_year(
     personas, pp_setting, day
 ):
     assert raise_(personas, pp_setting, on=day).financial_year == 2026
 
 
-@pytest.mark.parametrize("day", [dt.date(2027, 3, 24), dt.date(2027, 3, 31)])
-def test_a_request_after_medways_cut_off_is_refused_for_that_year(personas, pp_setting, day):
+@pytest.mark.parametrize("day", [dt.date(2027, 3, 23), dt.date(2027, 3, 31)])
+def test_a_request_from_23_march_is_refused_in_medway(personas, pp_setting, day):
     with pytest.raises(ValidationError) as refused:
         raise_(personas, pp_setting, on=day)
     assert messages_of(refused.value) == (
-        "Requests for 2026 to 2027 closed on 23 March 2027: Northam Council does not take Pupil "
-        "Premium Plus requests for a financial year after its cut-off. You can request for 2027 "
+        "Requests for 2026 to 2027 closed on 22 March 2027, the last date Northam Council "
+        "accepts Pupil Premium Plus requests for the financial year. You can request for 2027 "
         "to 2028 from 1 April 2027"
     )
     assert not PpRequest.objects.exists()
@@ -187,14 +187,14 @@ def test_1_april_2026_opens_2026_to_2027_and_31_march_2026_is_past_the_cut_off_o
     with pytest.raises(ValidationError) as refused:
         raise_(personas, pp_setting, on=dt.date(2026, 3, 31))
     assert messages_of(refused.value).startswith(
-        "Requests for 2025 to 2026 closed on 23 March 2026"
+        "Requests for 2025 to 2026 closed on 22 March 2026"
     )
 
 
 def test_under_a_31_march_cut_off_the_last_day_of_the_year_still_counts(personas, pp_setting):
     # Walsall's preset: the statutory end of the financial year.
     PepRuleSet.objects.filter(authority=personas.authority).update(
-        pp_plus_cutoff_month=3, pp_plus_cutoff_day=31
+        pp_plus_last_accepted_month=3, pp_plus_last_accepted_day=31
     )
     assert raise_(personas, pp_setting, on=dt.date(2027, 3, 31)).financial_year == 2026
     PpAllocation.objects.create(

@@ -57,7 +57,7 @@ def add_target(pep: Pep, arranged_by: User, what: str = "Read 20 minutes a day")
 
 @pytest.fixture
 def pp_setting(personas, pep_setting) -> PpSetting:  # type: ignore[no-untyped-def]
-    """Zara's Autumn 2026 PEP (Medway's rules: PP+ cut-off 23 March), an allocation of £2,570
+    """Zara's Autumn 2026 PEP (Medway's rules: PP+ accepted until 22 March), an allocation of £2,570
     per child for 2026 to 2027, one target, and a virtual school administrator."""
     PpAllocation.objects.create(
         authority=personas.authority, financial_year=2026, amount_per_child=ALLOCATION

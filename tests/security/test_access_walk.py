@@ -140,7 +140,8 @@ TABLE: dict[str, Rule] = {
     # Pupil Premium Plus: the school asks, the virtual school decides.
     "pp_request_list": R("none", {VS}),
     "pp_request_decide": R("pp_request", {VS}, {VS}),
-    "pp_request_raise": R("pep", {SW, DT, DEL}, {SW, DT, DEL}),
+    # A view of the request the PEP's PP+ section raised: nothing is posted to it (405).
+    "pp_request_raise": R("pep", {SW, DT, DEL}),
     "pp_totals": R("none", {VS}),
     "pp_export": R("none", {VS}),
     "pp_allocations": R("none", NOBODY),  # virtual school administrators only

@@ -1,0 +1,28 @@
+"""What Pupil Premium Plus follows from the PEP layer: the PEP's "Pupil Premium Plus request"
+section is the request, so saving the section raises, edits or withdraws it."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.dispatch import receiver
+
+from peps.signals import pep_section_saved
+
+from . import services
+
+# The request's fields as the section asks them, so a refusal is shown against the question.
+SECTION_FIELDS = {"amount": "pp_amount", "purpose": "pp_purpose", "target": "pp_target"}
+
+
+@receiver(pep_section_saved, dispatch_uid="pupil_premium.request_from_section")
+def request_from_section(sender: Any, *, section: Any, actor: Any, **kwargs: Any) -> None:
+    if section.key != services.SECTION_KEY:
+        return
+    try:
+        services.pp_request_from_section(actor=actor, section=section)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise ValidationError(
+                {SECTION_FIELDS.get(k, k): v for k, v in error.message_dict.items()}
+            ) from error
+        raise
