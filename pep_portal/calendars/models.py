@@ -174,6 +174,11 @@ class PepRuleSet(models.Model):
     pp_plus_reminder_days = models.PositiveSmallIntegerField(
         default=14, validators=[MaxValueValidator(200)]
     )
+    # Which contributions must be complete before a PEP is "Ready for meeting" (Walsall: the
+    # designated teacher's sections, the care information and the child's views).
+    ready_needs_teacher_sections = models.BooleanField(default=True)
+    ready_needs_care_information = models.BooleanField(default=False)
+    ready_needs_child_views = models.BooleanField(default=False)
     # Walsall: the designated teacher leads reviews and records them; Medway: the social worker.
     teacher_records_meetings = models.BooleanField(default=False)
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(

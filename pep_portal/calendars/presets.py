@@ -60,6 +60,9 @@ MEDWAY = Preset(
         "pp_plus_cutoff_day": 23,
         "no_school_place_meeting_hours": 24,
         "teacher_records_meetings": False,
+        "ready_needs_teacher_sections": True,
+        "ready_needs_care_information": True,
+        "ready_needs_child_views": False,
         # Not in the seed: the portal's defaults for reminders, escalation and set-up.
         "reminder_lead_days": 3,
         "escalate_after_days": 5,
@@ -80,6 +83,10 @@ MEDWAY = Preset(
         "teacher_sections": f"{SEED_MEDWAY}: at least 5 days before the meeting. It does not "
         "say which days and the law sets none, so school days, the days teachers work.",
         "social_worker_upload": f"{SEED_MEDWAY}: uploaded within 3 working days of the meeting.",
+        "ready_for_meeting": f"{SEED_MEDWAY}: the social worker completes or updates their "
+        "sections and the designated teacher theirs (Learning Historical Record, Current "
+        "Levels, AEN Needs, Teacher Comments, PP+ request) at least 5 days before the meeting; "
+        "the young person's views are taken at the meeting, so they are not needed before it.",
         "pp_plus_cutoff": f"{SEED_MEDWAY}: pupil premium requests before 23 March, because of "
         "the financial year.",
         "no_school_place_meeting": f"{SEED_MEDWAY}: with no school place, the social worker "
@@ -115,6 +122,9 @@ WALSALL = Preset(
         "pp_plus_cutoff_day": 31,
         "no_school_place_meeting_hours": None,
         "teacher_records_meetings": True,
+        "ready_needs_teacher_sections": True,
+        "ready_needs_care_information": True,
+        "ready_needs_child_views": True,
         "reminder_lead_days": 3,
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
@@ -140,6 +150,9 @@ WALSALL = Preset(
         "portal's default, 5 school days before the meeting.",
         "social_worker_upload": f"{SEED_WALSALL} is silent and the law sets no timescale: the "
         "portal's default, 3 working days after the meeting.",
+        "ready_for_meeting": f"{SEED_WALSALL}: prior to the PEP meeting, designated teachers "
+        "add their sections, social workers add the care information and children share "
+        "their opinions.",
         "pp_plus_cutoff": f"{SEED_WALSALL} is silent: the statutory limit, the end of the "
         "financial year (31 March), when unspent pupil premium plus is recovered.",
         "no_school_place_meeting": f"{SEED_WALSALL}: with no school place the social worker "
