@@ -104,12 +104,23 @@ def _soonest(task: Task) -> tuple[dt.date, str]:
     return (task.due_on or dt.date.max, task.what)
 
 
-def _arranged_meetings() -> Prefetch:
+def _arranged_meetings() -> "Prefetch[Any]":
     return Prefetch(
         "meetings",
         queryset=Meeting.objects.filter(status=MeetingStatus.ARRANGED).order_by("-starts_at"),
         to_attr="arranged",
     )
+
+
+def _arranged_of(pep: Pep) -> list[Meeting]:
+    """The PEP's arranged meeting (the latest first), prefetched by _peps_for."""
+    arranged: list[Meeting] = pep.arranged  # type: ignore[attr-defined]
+    return arranged
+
+
+def _has_school_place(pep: Pep) -> bool:
+    has_place: bool = pep.has_school_place  # type: ignore[attr-defined]
+    return has_place
 
 
 def _day(when: dt.datetime) -> dt.date:
@@ -137,12 +148,12 @@ def _section_due(
 
 def _section_tasks(user: User, pep: Pep, work: PepWork, rules: PepRules | None) -> None:
     before = rules.before_meeting if rules else DEFAULT_BEFORE_MEETING
-    meeting = pep.arranged[0] if pep.arranged else None
+    meeting = _arranged_of(pep)[0] if _arranged_of(pep) else None
     for section in pep.sections.all():
         spec = SECTIONS_BY_KEY[section.key]
         if not is_a_task(spec, before):
             continue  # optional: never anyone's task
-        if not section_owner_allows(user, pep, spec.owner, has_school_place=pep.has_school_place):
+        if not section_owner_allows(user, pep, spec.owner, has_school_place=_has_school_place(pep)):
             continue
         work.sections_total += 1
         if section.status == SectionStatus.COMPLETE:
@@ -185,13 +196,10 @@ def _allowed(user: User, peps: list[Pep], today: dt.date) -> _Allowed:
     """Who arranges, records, submits and signs off is the engine's rule, asked once for the
     whole list (no query at all when no PEP is at that stage)."""
     unarranged = [
-        p for p in peps if p.status in BEFORE_MEETING and not p.arranged and not p.meeting_on
+        p for p in peps if p.status in BEFORE_MEETING and not _arranged_of(p) and not p.meeting_on
     ]
-    happened = [
-        p.arranged[0]
-        for p in peps
-        if p.status in BEFORE_MEETING and p.arranged and _day(p.arranged[0].starts_at) <= today
-    ]
+    arranged = [_arranged_of(p)[0] for p in peps if p.status in BEFORE_MEETING and _arranged_of(p)]
+    happened = [meeting for meeting in arranged if _day(meeting.starts_at) <= today]
     return _Allowed(
         arrange=allowed_ids(
             user, Action.ARRANGE_MEETING, [p for p in unarranged if p.child.social_worker_id]
@@ -220,12 +228,12 @@ def _pep_tasks(user: User, pep: Pep, allowed: _Allowed, qa_within: dict[int, int
             else "Arrange the PEP meeting"
         )
         tasks.append(Task(what, url, pep.due_on, "the PEP meeting is due by then"))
-    if pep.arranged and pep.arranged[0].pk in allowed.record:
-        day = _day(pep.arranged[0].starts_at)
+    if _arranged_of(pep) and _arranged_of(pep)[0].pk in allowed.record:
+        day = _day(_arranged_of(pep)[0].starts_at)
         tasks.append(
             Task(
                 f"Record the meeting of {day:%-d %B}",
-                reverse("meeting_record", args=[pep.arranged[0].pk]),
+                reverse("meeting_record", args=[_arranged_of(pep)[0].pk]),
                 deadlines.meeting_record_due(day),
                 "the day after the meeting",
             )
@@ -381,13 +389,8 @@ class KindCount:
 
 def work_counts(*, user: User, today: dt.date | None = None) -> list[KindCount]:
     """How many PEPs wait on each kind of work: one query."""
-    rows = dict(
-        classified_peps(user=user, today=today)
-        .filter(work__isnull=False)
-        .order_by()
-        .values_list("work")
-        .annotate(n=Count("pk"))
-        .values_list("work", "n")
+    rows = classified_peps(user=user, today=today).aggregate(
+        **{kind: Count("pk", filter=Q(work=kind)) for kind in WORK_KINDS}
     )
     return [KindCount(kind, label, rows.get(kind, 0)) for kind, label in WORK_KINDS.items()]
 
@@ -398,12 +401,23 @@ def _listed(peps: QuerySet[Pep]) -> QuerySet[Pep]:
     )
 
 
-def most_urgent(*, user: User, today: dt.date | None = None, limit: int = 10) -> list[Pep]:
+@dataclass(frozen=True)
+class Urgent:
+    pep: Pep
+    work: str
+    label: str
+    due_on: dt.date | None
+
+
+def most_urgent(*, user: User, today: dt.date | None = None, limit: int = 10) -> list[Urgent]:
     """The `limit` PEPs whose waiting work is due soonest (or longest overdue): one query."""
-    peps = list(_listed(classified_peps(user=user, today=today).filter(work__isnull=False))[:limit])
-    for pep in peps:
-        pep.work_label = label_of(pep.work)
-    return peps
+    peps = _listed(classified_peps(user=user, today=today).filter(Q(work__isnull=False)))
+    rows = []
+    for pep in peps[:limit]:
+        work: str = pep.work  # type: ignore[attr-defined]
+        due: dt.date | None = pep.work_due  # type: ignore[attr-defined]
+        rows.append(Urgent(pep, work, label_of(work), due))
+    return rows
 
 
 PER_PAGE = 25
@@ -416,10 +430,10 @@ def work_page(
     page: str | int | None,
     mine: bool = False,
     today: dt.date | None = None,
-) -> Page:
+) -> "Page[Pep]":
     """One page of the PEPs waiting on `kind` of work, soonest due first, filtered in SQL;
     `mine`: only the children `user` advises."""
-    peps = classified_peps(user=user, today=today).filter(work=kind)
+    peps = classified_peps(user=user, today=today).filter(Q(work=kind))
     if mine:
         peps = peps.filter(child__virtual_school_adviser_id=user.pk)
     return Paginator(_listed(peps), PER_PAGE).get_page(page)
@@ -438,6 +452,7 @@ __all__ = [
     "KindCount",
     "PepWork",
     "Task",
+    "Urgent",
     "classified_peps",
     "is_a_work_kind",
     "label_of",

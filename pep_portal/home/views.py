@@ -48,6 +48,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         # Counts by kind and the most urgent: a fixed number of queries at any size.
         context["work_counts"] = work_counts(user=user)
         context["urgent"] = most_urgent(user=user)
+        context["today"] = timezone.localdate()
         context["work"] = []
     else:
         context["work"] = work_by_pep(user=user) if user.role else []
