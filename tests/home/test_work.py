@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from dashboards.work import most_urgent, work_by_pep, work_counts, work_page
 from meetings.services import meeting_arrange
+from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, Term
 from peps.services import pep_record_meeting_held, pep_set_up
 from tests.children.fixtures import register
@@ -57,6 +58,18 @@ def test_teacher_tasks_move_to_the_meetings_cut_off_once_it_is_arranged(personas
         "at the meeting",
     )
     assert len(after) == 7
+
+
+def test_under_walsall_the_childs_views_are_due_by_the_cut_off_too(personas, pep_setting):
+    rule_set_load_preset(preset="walsall", slug=personas.authority.slug)
+    arrange_8_december(personas, pep_setting)
+    cut_off = (D(2026, 12, 1), "5 school days before the meeting on 8 December")
+    assert (
+        tasks(personas.designated_teacher, D(2026, 11, 24))[
+            "Complete “The child or young person's views”"
+        ]
+        == cut_off
+    )
 
 
 def test_social_worker_arranges_then_gives_care_information_then_records_and_submits(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from meetings.services import meeting_arrange
+from pep_portal.calendars.services import rule_set_load_preset
 from pep_portal.notifications.models import Kind, Stage
 from pep_portal.notifications.services import sweep_deadlines
 from peps.models import Pep, PepStatus
@@ -49,6 +50,14 @@ def arranged_nothing_done(personas, setting) -> None:  # type: ignore[no-untyped
 
 def arranged_care_information_missing(personas, setting) -> None:  # type: ignore[no-untyped-def]
     teacher_sections_done(personas, setting)
+    _arrange_for_tuesday_8_december(personas, setting)
+
+
+def walsall_views_missing(personas, setting) -> None:  # type: ignore[no-untyped-def]
+    # Walsall wants the child's views before the meeting too, and lets teachers record it.
+    rule_set_load_preset(preset="walsall", slug=personas.authority.slug)
+    teacher_sections_done(personas, setting)
+    complete(personas.social_worker, setting.section("care_information"))
     _arrange_for_tuesday_8_december(personas, setting)
 
 
@@ -145,6 +154,19 @@ STALLS: dict[str, list[Stall]] = {
                     (Kind.CARE_INFORMATION_DUE, Stage.ESCALATED, SW),
                     (Kind.CARE_INFORMATION_DUE, Stage.ESCALATED, ADVISER),
                     (Kind.MEETING_NOT_RECORDED, Stage.DUE, SW),
+                },
+            },
+        ),
+        Stall(
+            walsall_views_missing,
+            PepStatus.IN_PROGRESS,
+            {
+                D(2026, 12, 1): {(Kind.CHILD_VIEWS_DUE, Stage.DUE, DT)},
+                D(2026, 12, 9): {
+                    (Kind.CHILD_VIEWS_DUE, Stage.ESCALATED, DT),
+                    (Kind.CHILD_VIEWS_DUE, Stage.ESCALATED, ADVISER),
+                    (Kind.MEETING_NOT_RECORDED, Stage.DUE, SW),
+                    (Kind.MEETING_NOT_RECORDED, Stage.DUE, DT),
                 },
             },
         ),

@@ -194,8 +194,9 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     # + PP+ permission and requests; no meeting to record; + the audit event of the opening
     with django_assert_num_queries(16):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
-    # + the open meeting tasks (the no-school-place rule)
-    with django_assert_num_queries(9):
+    # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
+    # contributions are due before the meeting), the arranged meetings (the real due dates)
+    with django_assert_num_queries(13):
         response = client.get(reverse("home"))
     # Seven tasks on each PEP: the six sections of the school and the child's views.
     assert len(response.context["work"]) == how_many + 1
