@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 AXE := pep_portal/frontend/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve-prod backup restore test lint format services browser migrations frontend clean lock audit
+.PHONY: install run serve-prod bench-jobs backup restore test lint format services browser migrations frontend clean lock audit
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,15 @@ run: install
 # PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults in deploy/serve_prod.py). README, "Operations".
 serve-prod: install services
 	$(BIN)/python -m deploy.serve_prod --port $(PORT)
+
+# Benchmarks (not part of `make test`): the termly set-up for 10,000 and 100,000 children and
+# PDFs per minute through one documents worker, into bench/results-jobs.json (README,
+# "Performance"). Its own throwaway database; Redis as named.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pep_bench_jobs
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
+bench-jobs: install services
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python bench/bench_jobs.py $(BENCH_ARGS)
 
 # The database and the files, together, with a manifest (README, "Backups"). Settings as for the
 # portal itself (DATABASE_URL, PRIVATE_MEDIA_ROOT, …).

@@ -8,6 +8,7 @@ which every service that changes one of those facts calls in its own transaction
 checked against the facts by `access_differences` (`manage.py check_access`, nightly).
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,11 +16,14 @@ from enum import StrEnum
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
 from pep_portal.accounts.signals import child_access_changed
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 
 from .models import (
     Child,
@@ -27,6 +31,7 @@ from .models import (
     Delegation,
     Enrolment,
     Placement,
+    PreviousSchoolAccess,
     TeacherApproval,
 )
 
@@ -276,3 +281,63 @@ def access_repair() -> AccessDifferences:
     if found:
         _apply(held, wanted)
     return found
+
+
+# --- the previous school's read-only window after a change of school -------------------------
+
+
+def previous_school_access_grant(
+    *, child: Child, school_id: int, moved_on: dt.date, until: dt.date, actor: User | None = None
+) -> list[PreviousSchoolAccess]:
+    """After a change of school, the designated teachers the child's authority approved at the
+    previous school may read the PEPs their school contributed to until `until` (they left
+    the care team at the move; sync_child_access took their "view_child" row). Read-only: the
+    PEP rules let them see, never change. Audited as an access grant."""
+    teachers = approved_teachers([school_id]).get((school_id, child.authority_id), set())
+    granted = [
+        PreviousSchoolAccess.objects.create(
+            child=child, school_id=school_id, teacher_id=teacher, moved_on=moved_on, until=until
+        )
+        for teacher in sorted(teachers)
+    ]
+    for row in granted:
+        audit.record(
+            actor,
+            AuditAction.ACCESS_GRANTED,
+            ("user", row.teacher_id),
+            child=child,
+            detail={"read_only": True, "until": until.isoformat()},
+            actor_label="" if actor else "change of school",
+        )
+    return granted
+
+
+def previous_school_windows(*, user_id: int, today: dt.date) -> QuerySet[PreviousSchoolAccess]:
+    """The read-only windows a person holds on `today` (for the PEP rules)."""
+    return PreviousSchoolAccess.objects.filter(
+        teacher_id=user_id, ended_at__isnull=True, until__gte=today
+    )
+
+
+@transaction.atomic
+def previous_school_access_expire(*, today: dt.date) -> int:
+    """The nightly job: end every read-only window whose last day has passed (the PEP rules
+    already stop honouring it after `until`; this records the end). Returns how many ended."""
+    ending = list(
+        PreviousSchoolAccess.objects.select_for_update().filter(
+            ended_at__isnull=True, until__lt=today
+        )
+    )
+    now = timezone.now()
+    for row in ending:
+        row.ended_at = now
+        row.save(update_fields=["ended_at"])
+        audit.record(
+            None,
+            AuditAction.ACCESS_REVOKED,
+            ("user", row.teacher_id),
+            child=row.child_id,
+            detail={"read_only": True, "until": row.until.isoformat()},
+            actor_label="read-only window after a change of school ended",
+        )
+    return len(ending)

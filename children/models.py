@@ -244,6 +244,32 @@ class Delegation(models.Model):
         return f"Delegated to {self.delegate} from {self.created_at:%d %b %Y}"
 
 
+class PreviousSchoolAccess(models.Model):
+    """After a change of school, the previous school's designated teacher may still READ the
+    PEPs their school contributed to, until `until` (the rule set's number of days after the
+    move; the deadline engine counts it). Written only by children/access.py; read by the
+    PEP rules (peps/rules.py); ended by the nightly job (`ended_at`), and never a way to
+    change anything."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="previous_schools")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="previous_school_access"
+    )
+    moved_on = models.DateField("date the child changed school")
+    until = models.DateField("last day of read-only access")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-moved_on"]
+        verbose_name_plural = "previous schools' read-only access"
+
+    def __str__(self) -> str:
+        return f"Read-only until {self.until:%d %b %Y}"
+
+
 class TeacherApproval(models.Model):
     """An authority lets a designated teacher work with its children at one school.
 

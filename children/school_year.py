@@ -75,3 +75,35 @@ def birth_dates_for_template(template: PepTemplate, on: dt.date) -> tuple[dt.dat
         PepTemplate.POST_16: (12, 14),  # PEPs stop at 18: Year 14 is the last cohort of 18s
     }[template]
     return dt.date(start - oldest - 5, 9, 1), dt.date(start - youngest - 4, 8, 31)
+
+
+# The year groups a setting of each phase (GIAS "PhaseOfEducation") teaches, widened at the
+# edges where schools commonly differ (a primary with a nursery class; a middle school of
+# Years 4 to 8 or 5 to 9). A blank or unknown phase ("Not applicable", "All-through") is not
+# checked.
+PHASE_YEAR_GROUPS: dict[str, tuple[int, int]] = {
+    "nursery": (NURSERY - 1, RECEPTION),
+    "primary": (NURSERY, 6),
+    "middle deemed primary": (3, 8),
+    "middle deemed secondary": (4, 9),
+    "secondary": (7, 13),
+    "16 plus": (12, 13),
+}
+
+
+def setting_age_warning(
+    *, date_of_birth: dt.date, on: dt.date, phase: str, school_name: str
+) -> str:
+    """A warning when a child's year group on `on` does not fit the setting's phase (Year 4
+    at a secondary school); empty when it fits or the phase says nothing. Never a refusal:
+    a child may be educated out of their year group."""
+    span = PHASE_YEAR_GROUPS.get(phase.strip().lower())
+    if span is None:
+        return ""
+    group = year_group_on(date_of_birth, on)
+    if span[0] <= group.number <= span[1]:
+        return ""
+    return (
+        f"{school_name} is a {phase.strip().lower()} setting, but the child is in "
+        f"{group.label} by age: check the school and the date of birth."
+    )

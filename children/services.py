@@ -30,7 +30,13 @@ from .models import (
 )
 from .school_year import year_group_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
-from .signals import school_place_missing
+from .signals import (
+    child_entered_care,
+    delegation_granted,
+    placement_changed,
+    school_moved,
+    school_place_missing,
+)
 from .upn import normalise_upn, validate_upn
 
 
@@ -88,9 +94,12 @@ def child_register(
     enrolled_on: dt.date | None = None,
     social_worker: User | None = None,
     virtual_school_adviser: User | None = None,
+    initial_pep: bool = True,
 ) -> Child:
     """A child enters care: their details, the episode, where they live and their school
-    (or none: "no school place"), and the staff allocated to them."""
+    (or none: "no school place"), the staff allocated to them, and their initial PEP.
+    `initial_pep=False` only for a record brought onto the portal long after the child entered
+    care (the demo's older records; an import), whose termly PEPs follow instead."""
     if not user_can(actor, Action.REGISTER_CHILD):
         raise PermissionDenied
     authority_id = actor.authority_id
@@ -115,15 +124,13 @@ def child_register(
         **details,
     )
     _save(child, actor)
-    _save(
-        CareEpisode(
-            child=child,
-            started_on=entered_care_on,
-            emergency_placement=emergency_placement,
-            legal_status=legal_status,
-        ),
-        actor,
+    episode = CareEpisode(
+        child=child,
+        started_on=entered_care_on,
+        emergency_placement=emergency_placement,
+        legal_status=legal_status,
     )
+    _save(episode, actor)
     placement = Placement(
         child=child,
         placement_type=placement_type,
@@ -139,6 +146,10 @@ def child_register(
     sync_child_access([child.pk])
     if school is None:
         _raise_no_school_place_task(child)
+    if initial_pep:
+        # peps sets up the initial PEP, due by the authority's rules (peps/receivers.py); the
+        # notification centre tells the virtual school.
+        child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
     return child
 
 
@@ -225,6 +236,7 @@ def placement_change(
     _save(placement, actor)
     placement.carers.set(carers)
     sync_child_access([child.pk])
+    placement_changed.send(sender=Child, child=child, placement=placement, actor=actor)
     return placement
 
 
@@ -255,6 +267,17 @@ def school_move(
     sync_child_access([child.pk])
     if school is None:
         _raise_no_school_place_task(child)
+    # peps applies the school-change rule, the previous school's read-only window and the
+    # handover of its unfinished sections (peps/receivers.py); the notification centre tells the
+    # receiving designated teacher and the virtual school.
+    school_moved.send(
+        sender=Child,
+        child=child,
+        previous=current_enrolment,
+        enrolment=enrolment,
+        moved_on=started_on,
+        actor=actor,
+    )
     return enrolment
 
 
@@ -271,6 +294,7 @@ def delegation_grant(*, actor: User, child: Child, delegate: User) -> Delegation
     )
     _save(delegation, actor)
     sync_child_access([child.pk])
+    delegation_granted.send(sender=Child, delegation=delegation, actor=actor)
     return delegation
 
 
@@ -299,6 +323,41 @@ def care_episode_end(*, actor: User, child: Child, ended_on: dt.date, reason: st
     episode.ended_on = ended_on
     episode.end_reason = reason.strip()
     _save(episode, actor)
+    return episode
+
+
+@transaction.atomic
+def care_episode_start(
+    *,
+    actor: User,
+    child: Child,
+    entered_care_on: dt.date,
+    emergency_placement: bool,
+    legal_status: str,
+) -> CareEpisode:
+    """A child who left care comes back into care: a new episode (the old one stays on the
+    record), and, like a first entry, an initial PEP (peps/receivers.py)."""
+    _require(actor, Action.CHANGE_CHILD, child)
+    _not_in_future(entered_care_on, "entered_care_on")
+    episodes = CareEpisode.objects.select_for_update().filter(child=child)
+    if episodes.filter(ended_on__isnull=True).exists():
+        raise ValidationError({"entered_care_on": "This child is already in care"})
+    last_ended = max((e.ended_on for e in episodes if e.ended_on), default=None)
+    if last_ended is not None and entered_care_on <= last_ended:
+        raise ValidationError(
+            {
+                "entered_care_on": f"Enter a date after {last_ended:%d %B %Y}, when the child "
+                "last left care"
+            }
+        )
+    episode = CareEpisode(
+        child=child,
+        started_on=entered_care_on,
+        emergency_placement=emergency_placement,
+        legal_status=legal_status,
+    )
+    _save(episode, actor)
+    child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
     return episode
 
 

@@ -1,5 +1,6 @@
 """Thin views: scope the child to the user, check the form, call a service, render."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +26,8 @@ from .forms import (
     PlacementForm,
     SchoolMoveForm,
 )
+from .models import Child, School
+from .school_year import setting_age_warning
 from .selectors import (
     ChildFilters,
     child_audit_trail,
@@ -149,8 +152,21 @@ def child_register(request: HttpRequest) -> HttpResponse:
             show_service_errors(form, error)
         else:
             messages.success(request, f"{child.display_name} has been registered")
+            _warn_if_setting_does_not_fit(request, child, data["school"], data["entered_care_on"])
             return redirect("child_detail", pk=child.pk)
     return _form_page(request, form, title="Register a child entering care")
+
+
+def _warn_if_setting_does_not_fit(
+    request: HttpRequest, child: Child, school: School | None, on: dt.date
+) -> None:
+    if school is None:
+        return
+    warning = setting_age_warning(
+        date_of_birth=child.date_of_birth, on=on, phase=school.phase, school_name=school.name
+    )
+    if warning:
+        messages.warning(request, warning)
 
 
 @login_required
@@ -219,6 +235,7 @@ def school_move(request: HttpRequest, pk: int) -> HttpResponse:
             show_service_errors(form, error)
         else:
             messages.success(request, "The change of school has been recorded")
+            _warn_if_setting_does_not_fit(request, child, data["school"], data["started_on"])
             return redirect("child_detail", pk=child.pk)
     return _form_page(
         request,

@@ -42,7 +42,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import Enrolment
+from children.models import Child, Enrolment
 from meetings.models import Meeting, MeetingStatus
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, allowed_ids, scope_queryset
@@ -172,8 +172,10 @@ def _section_tasks(user: User, pep: Pep, work: PepWork, rules: PepRules | None) 
 
 def _peps_for(user: User) -> list[Pep]:
     current = Enrolment.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
+    # The care team's PEPs (a previous school reading during its window has no work in them).
+    care_team = scope_queryset(user, Action.VIEW_CHILD, Child.objects.all()).values("pk")
     return list(
-        scope_queryset(user, Action.VIEW_PEP, Pep.objects.all())
+        Pep.objects.filter(child_id__in=care_team)
         .exclude(status=PepStatus.SIGNED_OFF)
         .annotate(has_school_place=Exists(current))
         .select_related("child", "child__authority")

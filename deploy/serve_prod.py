@@ -2,17 +2,18 @@
 
 The commands come from docker-compose.yml (and collectstatic from the Dockerfile), so what runs
 here cannot drift from what the containers run: `migrate` first and to completion, then `web`,
-`worker` and `beat`, each restarted if it dies (compose's `restart: unless-stopped`), against
+`worker`, `worker-documents` (the PDF queue) and `beat`, each restarted if it dies (compose's
+`restart: unless-stopped`), against
 the PostgreSQL and Redis named by DATABASE_URL and REDIS_URL, with production settings
 (DEBUG off). Only what differs between a container and this machine is changed: the programs
 are this virtualenv's, gunicorn binds 127.0.0.1:PORT, beat keeps its schedule file in the run
 folder.
 
 Each service's output goes to RUN_DIR/<service>.log and its process id to RUN_DIR/<service>.pid
-(a test kills the worker through it). Stop everything with Ctrl-C.
+(a test kills the documents worker through it). Stop everything with Ctrl-C.
 
     python -m deploy.serve_prod [--port 8000] [--run-dir .serve-prod]
-    python -m deploy.serve_prod --check web|worker|beat   # a service's own health check
+    python -m deploy.serve_prod --check web|worker|worker-documents|beat   # its health check
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
-LONG_RUNNING = ("web", "worker", "beat")
+LONG_RUNNING = ("web", "worker", "worker-documents", "beat")
 # Settings a container gets from .env and its secrets: here from the environment, with
 # defaults good for one machine. DEBUG is always off: these are production settings.
 DEFAULTS = {

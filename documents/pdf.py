@@ -18,10 +18,10 @@ uploaded to need none, and access is controlled in the portal instead).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import logging
 import mimetypes
-import signal
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -523,39 +523,69 @@ class RenderTimeout(Exception):
 
 
 class _Expired(BaseException):
-    # Raised by the alarm. A BaseException, so WeasyPrint's own `except Exception` handlers
-    # (it forgives a failed image, for one) cannot swallow it; turned into RenderTimeout below.
+    # Raised in the rendering thread by its deadline. A BaseException, so WeasyPrint's own
+    # `except Exception` handlers (it forgives a failed image, for one) cannot swallow it;
+    # turned into RenderTimeout below.
     pass
+
+
+def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
+    """Ask Python to raise `exception` in the thread at its next bytecode (None: take back one
+    asked for and not yet raised). What an alarm signal did, in any thread."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None
+    )
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
-    """Stop the block after `seconds` with an alarm signal. Signals reach only the main thread,
-    which is where gunicorn's sync workers, Celery's prefork workers and management commands
-    run; elsewhere (a threaded development server) the block runs unlimited, and gunicorn's
-    and Celery's own time limits remain the backstop."""
-    if (
-        not seconds
-        or threading.current_thread() is not threading.main_thread()
-        or not hasattr(signal, "setitimer")
-    ):
+    """Stop the block after `seconds`, in whatever thread it runs (a gunicorn thread, a Celery
+    prefork, thread or solo worker, a command): a watchdog thread raises an exception in this
+    one at the deadline, and again every quarter second (an exception raised while a
+    finaliser is running is swallowed, so the first may be lost). No signals: SIGALRM reaches
+    only the main thread."""
+    if not seconds:
         yield
         return
+    target = threading.get_ident()
+    lock = threading.Lock()
+    stop = threading.Event()
+    state = {"over": False, "fired": False}
 
-    def expire(signum: int, frame: Any) -> None:
-        raise _Expired
+    def watchdog() -> None:
+        if stop.wait(seconds):
+            return
+        while True:
+            with lock:
+                if state["over"]:
+                    return
+                _raise_in(target, _Expired)
+                state["fired"] = True
+            if stop.wait(0.25):
+                return
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    # Then again every quarter second: an exception raised while a finaliser (__del__, run by
-    # the garbage collector at any moment) is running is swallowed, so the first may be lost.
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.25)
+    threading.Thread(target=watchdog, name="pdf-render-deadline", daemon=True).start()
+
+    def disarm() -> None:
+        # Until the watchdog has stood down, its exception may still arrive here: take it and
+        # try again, so none is left pending to surface in unrelated code.
+        while True:
+            try:
+                with lock:
+                    state["over"] = True
+                    if state["fired"]:
+                        _raise_in(target, None)
+                stop.set()
+                return
+            except _Expired:
+                continue
+
     try:
         yield
     except _Expired:
         raise RenderTimeout(f"The PDF took longer than {seconds:g} seconds to render") from None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        disarm()
 
 
 _prepared = threading.local()

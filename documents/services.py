@@ -1,32 +1,24 @@
 """PEP PDFs: one PEP's PDF (kept for good once signed off), and ZIPs of many for the virtual
-school, made by a Celery task (documents/tasks.py) that reports its progress.
+school, both made on the worker ("documents" queue) as file jobs (pep_portal/filejobs), whose
+progress the page shows.
 
-Files live in private storage (peps.models.private_storage, outside the web root):
+Files live in private storage (pep_portal/files.py: a private folder or bucket), reached only
+through Django's storage API:
 
 - `pdf/pep-<id>-signed-off.pdf`: a signed-off PEP's PDF, rendered once from its snapshot and
-  then served as it is, so it never changes (there is no model field for it: the path is
+  then served as it is, so it never changes (there is no model field for it: the name is
   derived from the PEP).
-- `pdf/bulk/<job id>/job.json` and `peps.zip`: a bulk job, its progress and its ZIP. The JSON
-  file is the progress record: the web process and a Celery worker share it through the file
-  system, where they already share attachments, so it needs neither a result backend nor a
-  shared cache. Jobs are deleted a day after they were started.
+- `jobs/<job id>/file.zip` or `file.pdf`: a file job's file (a ZIP of PEPs, one PEP's PDF),
+  deleted with its job a day after it was started.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 import logging
-import os
-import re
-import secrets
-import shutil
-import tempfile
 import zipfile
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,10 +30,13 @@ from django.utils import timezone
 
 from children.models import Enrolment, School
 from meetings.models import Meeting, MeetingStatus, Target
+from pep_portal import files
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
-from pep_portal.outbox.services import enqueue_after_commit
-from peps.models import Pep, PepStatus, Term, private_storage
+from pep_portal.filejobs import services as filejobs
+from pep_portal.filejobs.models import FileJob, FileJobKind, FileJobStatus
+from pep_portal.security import services as security_services
+from peps.models import Pep, PepStatus, Term
 from pupil_premium.models import PpRequest
 from quality_assurance.models import QaDecision, QaReview
 from quality_assurance.services import framework_for
@@ -50,38 +45,16 @@ from . import pdf
 
 logger = logging.getLogger(__name__)
 
-BULK_DIR = "pdf/bulk"
-BULK_KEEP = dt.timedelta(hours=24)
-# A queued or running job silent for this long has died (a single render is limited to
-# pdf.RENDER_TIME_LIMIT; a queued job should be picked up in well under this).
-BULK_STALLED = dt.timedelta(minutes=15)
 # At most this many PEPs in one ZIP: a school's term is tens; this stops a runaway job.
 BULK_MAX_PEPS = 2000
-_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+# Kept for the pages and tests that name it: a job silent this long has lost its worker.
+BulkJob = FileJob
 
 
 @dataclass(frozen=True)
 class PepPdf:
     filename: str
     content: bytes
-
-
-def _path(name: str) -> Path:
-    return Path(private_storage().path(name))
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: a reader never sees half a file,
-    and two writers at once leave one whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def signed_off_pdf_name(pep: Pep) -> str:
@@ -145,14 +118,29 @@ def pep_pdf_for(pep: Pep) -> PepPdf:
     takes too long."""
     filename = pdf.pep_filename(pep)
     if pep.status == PepStatus.SIGNED_OFF and pep.signed_off_snapshot:
-        path = _path(signed_off_pdf_name(pep))
-        if not path.exists():
-            document = pdf.pep_document(pep, extra=_extra_for(pep))
-            _write_atomically(path, pdf.html_to_pdf(pdf.render_html(document)))
-            logger.info("Kept the signed-off PDF of PEP %s", pep.pk)
-        return PepPdf(filename, path.read_bytes())
+        name = signed_off_pdf_name(pep)
+        storage = files.private_storage()
+        if storage.exists(name):
+            return PepPdf(filename, files.read_bytes(name))
+        document = pdf.pep_document(pep, extra=_extra_for(pep))
+        content = pdf.html_to_pdf(pdf.render_html(document))
+        # Same PEP, same bytes (the PDF's identifier is derived from its content), so two
+        # workers keeping it at once write the same file.
+        files.save_bytes(name, content)
+        logger.info("Kept the signed-off PDF of PEP %s", pep.pk)
+        return PepPdf(filename, content)
     document = pdf.pep_document(pep, extra=_extra_for(pep))
     return PepPdf(filename, pdf.html_to_pdf(pdf.render_html(document)))
+
+
+def kept_pdf(pep: Pep) -> PepPdf | None:
+    """A signed-off PEP's kept PDF, if it has been made: served at once, with no job."""
+    if pep.status != PepStatus.SIGNED_OFF or not pep.signed_off_snapshot:
+        return None
+    name = signed_off_pdf_name(pep)
+    if not files.private_storage().exists(name):
+        return None
+    return PepPdf(pdf.pep_filename(pep), files.read_bytes(name))
 
 
 def pep_pdf_keep(*, pep_id: int) -> None:
@@ -166,94 +154,28 @@ def pep_pdf_keep(*, pep_id: int) -> None:
 # --- Bulk ZIPs ------------------------------------------------------------------------------
 
 
-@dataclass
-class BulkJob:
-    """One bulk job and its progress, as kept in `job.json`."""
-
-    id: str
-    user_id: int
-    authority_id: int
-    pep_ids: list[int]
-    description: str
-    zip_filename: str
-    created_at: str
-    state: str = "queued"  # queued → running → done, or failed
-    done: int = 0
-    failed: list[int] = field(default_factory=list)
-    finished_at: str | None = None
-    zip_bytes: int | None = None
-    error: str = ""
-    updated_at: str = ""
-
-    @property
-    def total(self) -> int:
-        return len(self.pep_ids)
-
-    @property
-    def added(self) -> int:
-        return self.done - len(self.failed)
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 100
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "failed")
-
-    @property
-    def stalled(self) -> bool:
-        """Not finished, and no word for longer than any PEP takes: its worker was killed
-        (Celery's hard time limit, a restart) before it could say so."""
-        if self.finished or not self.updated_at:
-            return False
-        return timezone.now() - dt.datetime.fromisoformat(self.updated_at) > BULK_STALLED
-
-    @property
-    def expires_at(self) -> dt.datetime:
-        return dt.datetime.fromisoformat(self.created_at) + BULK_KEEP
-
-    def as_progress(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "done": self.done,
-            "total": self.total,
-            "failed": len(self.failed),
-            "percent": self.percent,
-        }
-
-
-def _job_dir(job_id: str) -> Path:
-    if not _JOB_ID.match(job_id):
-        raise Http404("No such job.")
-    return _path(f"{BULK_DIR}/{job_id}")
-
-
-def bulk_zip_path(job: BulkJob) -> Path:
-    return _job_dir(job.id) / "peps.zip"
-
-
-def _save(job: BulkJob) -> None:
-    job.updated_at = timezone.now().isoformat()
-    data = json.dumps(dataclasses.asdict(job), indent=1).encode()
-    _write_atomically(_job_dir(job.id) / "job.json", data)
-
-
-def _load(job_id: str) -> BulkJob:
+def _job_get(job_id: str) -> FileJob:
     try:
-        data = json.loads((_job_dir(job_id) / "job.json").read_bytes())
-    except FileNotFoundError:
+        return FileJob.objects.get(pk=job_id)
+    except (FileJob.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such job.") from None
-    return BulkJob(**data)
 
 
-def bulk_job_get_for_user(*, user: User, job_id: str) -> BulkJob:
-    """A bulk job, for virtual school staff of the authority whose PEPs it holds; 404 for
-    anyone else, as for any record they may not see."""
-    job = _load(job_id)
-    if not user_can(user, Action.DOWNLOAD_PEP_BUNDLE, LocalAuthority(pk=job.authority_id)):
+def bulk_job_get_for_user(*, user: User, job_id: str) -> FileJob:
+    """A PDF job: a ZIP for virtual school staff of the authority whose PEPs it holds, one
+    PEP's PDF for the person who asked while they may still read the PEP; 404 for anyone
+    else, as for any record they may not see."""
+    job = _job_get(job_id)
+    if job.created_at < timezone.now() - dt.timedelta(hours=24):
         raise Http404("No such job.")
-    return job
+    if job.kind == FileJobKind.PEP_BUNDLE and job.authority_id is not None:
+        if user_can(user, Action.DOWNLOAD_PEP_BUNDLE, LocalAuthority(pk=job.authority_id)):
+            return job
+    elif job.kind == FileJobKind.PEP_PDF and job.requested_by_id == user.pk:
+        pep = Pep.objects.select_related("child").filter(pk=job.params.get("pep_id")).first()
+        if pep is not None and user_can(user, Action.VIEW_PEP, pep):
+            return job
+    raise Http404("No such job.")
 
 
 def pep_children(pep_ids: list[int]) -> list[tuple[int, int]]:
@@ -280,23 +202,6 @@ def signed_off_peps_for_school(
     )
 
 
-def _prune_old_jobs(now: dt.datetime) -> None:
-    """ZIPs of PEPs are not left lying about: each is deleted a day after it was made."""
-    root = _path(BULK_DIR)
-    if not root.is_dir():
-        return
-    for folder in root.iterdir():
-        try:
-            job = _load(folder.name)
-        except (Http404, ValueError, TypeError):
-            started = dt.datetime.fromtimestamp(folder.stat().st_mtime, tz=dt.UTC)
-            if now - started > BULK_KEEP:
-                shutil.rmtree(folder, ignore_errors=True)
-            continue
-        if now > job.expires_at:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 @transaction.atomic
 def bulk_job_start(
     *,
@@ -305,16 +210,14 @@ def bulk_job_start(
     academic_year: int | None = None,
     term: str | None = None,
     pep_ids: list[int] | None = None,
-) -> BulkJob:
+) -> FileJob:
     """Start a ZIP of PEP PDFs: every signed-off PEP of a term for a school, or the given
     PEPs (signed off, and visible to `actor`). Only virtual school staff may; the ZIP holds
     only their authority's PEPs. The task starts once this transaction commits."""
-    from .tasks import pep_pdfs_zip_task  # tasks.py imports this module
-
     if not user_can(actor, Action.OPEN_PEP_BUNDLES):
         raise PermissionDenied
     now = timezone.now()
-    _prune_old_jobs(now)
+    filejobs.prune(now=now)
     if pep_ids is None:
         school = School.objects.filter(urn=school_urn).first()
         if school is None:
@@ -338,19 +241,52 @@ def bulk_job_start(
         raise ValidationError("There are no signed-off PEPs for that school and term")
     if len(ids) > BULK_MAX_PEPS:
         raise ValidationError(f"That is more than {BULK_MAX_PEPS} PEPs: choose fewer")
-    job = BulkJob(
-        id=secrets.token_hex(16),
-        user_id=actor.pk,
+    job = filejobs.job_start(
+        kind=FileJobKind.PEP_BUNDLE,
+        requested_by=actor,
         authority_id=actor.authority_id,
-        pep_ids=ids,
+        total=len(ids),
         description=description,
-        zip_filename=zip_filename,
-        created_at=now.isoformat(),
+        download_name=zip_filename,
+        params={"pep_ids": ids},
     )
-    _save(job)
-    # Through the outbox: with Redis down the job waits ("queued") and starts once it is back.
-    enqueue_after_commit(pep_pdfs_zip_task, job.id)
+    # Separation of duties: the authority's virtual school head sees every bulk export.
+    security_services.bulk_export_record(
+        actor=actor, what=f"ZIP of {len(ids)} PEP PDF{'s' if len(ids) != 1 else ''}: {description}"
+    )
     return job
+
+
+def pep_pdf_job_start(*, actor: User, pep: Pep) -> FileJob:
+    """Render one PEP's PDF on the worker (a render takes a second or more, too long to hold a
+    web process). The same person asking again for the same PEP while a job is still going
+    gets that job, not a second one."""
+    if not user_can(actor, Action.VIEW_PEP, pep):
+        raise PermissionDenied
+    fresh = timezone.now() - dt.timedelta(minutes=10)
+    going = (
+        FileJob.objects.filter(
+            kind=FileJobKind.PEP_PDF,
+            requested_by=actor,
+            params__pep_id=pep.pk,
+            status__in=[FileJobStatus.QUEUED, FileJobStatus.RUNNING],
+            created_at__gte=fresh,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if going is not None and not going.stalled:
+        return going
+    with transaction.atomic():
+        return filejobs.job_start(
+            kind=FileJobKind.PEP_PDF,
+            requested_by=actor,
+            authority_id=pep.child.authority_id,
+            total=1,
+            description=f"PEP {pep.pk}",
+            download_name=pdf.pep_filename(pep),
+            params={"pep_id": pep.pk},
+        )
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -364,56 +300,58 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def pep_pdfs_zip(*, job_id: str) -> BulkJob:
-    """Render the job's PEPs into one ZIP, saving progress after each. A PEP that fails (too
-    long to render, say) is listed as failed and the rest carry on. The PEPs are scoped again
-    to the user who started the job, so access lost since then is respected."""
-    job = _load(job_id)
-    job.state, job.done, job.failed = "running", 0, []
-    _save(job)
-    user = User.objects.filter(pk=job.user_id, is_active=True).first()
+def _bundle_peps(job: FileJob) -> dict[int, Pep]:
+    """The job's PEPs, scoped again to the user who started it: access lost since counts."""
+    user = User.objects.filter(pk=job.requested_by_id, is_active=True).first()
     peps = (
         scope_queryset(user, Action.VIEW_PEP, Pep.objects.filter(pk__in=job.pep_ids))
         if user is not None and user_can(user, Action.OPEN_PEP_BUNDLES)
         else Pep.objects.none()
     )
-    by_id = {p.pk: p for p in peps.select_related("child", "child__authority", "signed_off_by")}
-    target = bulk_zip_path(job)
-    partial = target.with_suffix(".zip.part")
+    return {p.pk: p for p in peps.select_related("child", "child__authority", "signed_off_by")}
+
+
+def build_pep_bundle(job: FileJob, out: IO[bytes], step: filejobs.Step) -> None:
+    """Render the job's PEPs into one ZIP, a step for each. A PEP that fails (too long to
+    render, say) is listed as failed and the rest carry on."""
+    by_id = _bundle_peps(job)
     taken: set[str] = set()
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
-            for pep_id in job.pep_ids:
-                pep = by_id.get(pep_id)
-                try:
-                    if pep is None or pep.status != PepStatus.SIGNED_OFF:
-                        raise LookupError("no longer visible or not signed off")
-                    document = pep_pdf_for(pep)
-                except SoftTimeLimitExceeded:
-                    raise
-                except Exception:
-                    logger.exception("PEP %s could not be added to bulk job %s", pep_id, job.id)
-                    job.failed.append(pep_id)
-                else:
-                    # PDFs are compressed already: stored, not deflated, is as small and faster.
-                    info = zipfile.ZipInfo(
-                        _unique(document.filename, taken), date_time=_zip_time(pep)
-                    )
-                    archive.writestr(info, document.content)
-                job.done += 1
-                _save(job)
-        os.replace(partial, target)
-    except BaseException as error:
-        partial.unlink(missing_ok=True)
-        job.state, job.error = "failed", type(error).__name__
-        job.finished_at = timezone.now().isoformat()
-        _save(job)
-        raise
-    job.state = "done"
-    job.finished_at = timezone.now().isoformat()
-    job.zip_bytes = target.stat().st_size
-    _save(job)
-    return job
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for pep_id in job.pep_ids:
+            pep = by_id.get(pep_id)
+            try:
+                if pep is None or pep.status != PepStatus.SIGNED_OFF:
+                    raise LookupError("no longer visible or not signed off")
+                document = pep_pdf_for(pep)
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception:
+                logger.exception("PEP %s could not be added to bulk job %s", pep_id, job.pk)
+                step(failed_item=pep_id)
+                continue
+            # PDFs are compressed already: stored, not deflated, is as small and faster.
+            info = zipfile.ZipInfo(_unique(document.filename, taken), date_time=_zip_time(pep))
+            archive.writestr(info, document.content)
+            step()
+
+
+def build_pep_pdf(job: FileJob, out: IO[bytes], step: filejobs.Step) -> None:
+    """One PEP's PDF, if its asker may still read it."""
+    pep = (
+        Pep.objects.select_related("child", "child__authority", "signed_off_by")
+        .filter(pk=job.params.get("pep_id"))
+        .first()
+    )
+    user = User.objects.filter(pk=job.requested_by_id, is_active=True).first()
+    if pep is None or user is None or not user_can(user, Action.VIEW_PEP, pep):
+        raise PermissionDenied
+    out.write(pep_pdf_for(pep).content)
+    step()
+
+
+def pep_pdfs_zip(*, job_id: str) -> FileJob | None:
+    """Run a bulk job now (its task, and the tests, call this)."""
+    return filejobs.run(job_id)
 
 
 def _zip_time(pep: Pep) -> tuple[int, int, int, int, int, int]:

@@ -7,8 +7,8 @@ from celery import shared_task
 
 from . import services as pdf_services
 
-# One ZIP of a school's term is tens of PEPs at well under a second each; these limits only
-# stop a runaway. Each render has its own, shorter limit (documents/pdf.py RENDER_TIME_LIMIT).
+# Routed to the "documents" queue (settings.CELERY_TASK_ROUTES). These limits only stop a
+# runaway; each render has its own, shorter limit (documents/pdf.py RENDER_TIME_LIMIT).
 ZIP_SOFT_TIME_LIMIT = 20 * 60
 ZIP_TIME_LIMIT = ZIP_SOFT_TIME_LIMIT + 60
 
@@ -19,9 +19,9 @@ ZIP_TIME_LIMIT = ZIP_SOFT_TIME_LIMIT + 60
     soft_time_limit=ZIP_SOFT_TIME_LIMIT,
     time_limit=ZIP_TIME_LIMIT,
 )
-def pep_pdfs_zip_task(job_id: str) -> None:
-    """Render a bulk job's PEPs into its ZIP. Progress goes to the job's own record (there is
-    no Celery result backend): see documents/services.py."""
+def pep_pdfs_zip_task(job_id: str) -> None:  # pragma: no cover (old name)
+    """Work queued before bulk ZIPs became file jobs (pep_portal/filejobs), which now run as
+    `file_job_task`; kept so that such work still runs."""
     pdf_services.pep_pdfs_zip(job_id=job_id)
 
 

@@ -8,7 +8,7 @@ from crispy_forms_gds.layout import Button, Field, Layout, Size
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +21,13 @@ from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
+from pep_portal.filejobs.models import FileJobKind
 from pep_portal.forms import PortalForm, show_service_errors
+from pep_portal.security.signin import require_recent_authentication
 from peps.models import Term
 from peps.selectors import pep_get_for_user
 
 from . import services as pdf_services
-from .pdf import RenderTimeout
 
 R = TypeVar("R", bound=HttpResponseBase)
 
@@ -43,17 +44,16 @@ def _private(response: R, filename: str) -> R:
 
 @login_required
 @require_GET
-def pep_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """The PEP as a PDF: as signed off (the kept file) or as it stands now."""
+def pep_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """The PEP as a PDF: a signed-off PEP's kept file at once; otherwise rendered by the worker
+    while a page shows how it is going (as for a ZIP), then downloaded from there."""
     pep = pep_get_for_user(user=request.user, pk=pk)
-    try:
-        document = pdf_services.pep_pdf_for(pep)
-    except RenderTimeout:
-        return render(request, "pdf/pages/render_failed.html", {"pep": pep}, status=503)
+    kept = pdf_services.kept_pdf(pep)
+    if kept is None:
+        job = pdf_services.pep_pdf_job_start(actor=request.user, pep=pep)
+        return redirect("pep_pdf_bulk_job", job_id=job.pk.hex)
     audit.record(request.user, AuditAction.PDF_DOWNLOADED, pep, child=pep.child, request=request)
-    return _private(
-        HttpResponse(document.content, content_type="application/pdf"), document.filename
-    )
+    return _private(HttpResponse(kept.content, content_type="application/pdf"), kept.filename)
 
 
 class BulkPdfForm(PortalForm):
@@ -91,7 +91,13 @@ class BulkPdfForm(PortalForm):
         )
 
 
+def _is_post(request: HttpRequest) -> bool:
+    return request.method == "POST"
+
+
 @login_required
+# Making the ZIP, not choosing what goes in it, needs the password and code given recently.
+@require_recent_authentication(when=_is_post)
 @require_http_methods(["GET", "POST"])
 def pep_pdf_bulk(request: AuthenticatedRequest) -> HttpResponse:
     if not user_can(request.user, Action.OPEN_PEP_BUNDLES):
@@ -106,7 +112,7 @@ def pep_pdf_bulk(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            return redirect("pep_pdf_bulk_job", job_id=job.id)
+            return redirect("pep_pdf_bulk_job", job_id=job.pk.hex)
     return render(request, "pdf/pages/bulk_form.html", {"form": form})
 
 
@@ -126,7 +132,7 @@ def pep_pdf_bulk_progress(request: AuthenticatedRequest, job_id: str) -> JsonRes
         {
             **job.as_progress(),
             "finished": job.finished or job.stalled,
-            "page": reverse("pep_pdf_bulk_job", args=[job.id]),
+            "page": reverse("pep_pdf_bulk_job", args=[job.pk.hex]),
         }
     )
 
@@ -135,9 +141,15 @@ def pep_pdf_bulk_progress(request: AuthenticatedRequest, job_id: str) -> JsonRes
 @require_GET
 def pep_pdf_bulk_download(request: AuthenticatedRequest, job_id: str) -> HttpResponseBase:
     job = pdf_services.bulk_job_get_for_user(user=request.user, job_id=job_id)
-    path = pdf_services.bulk_zip_path(job)
-    if job.state != "done" or not path.exists():
-        return redirect("pep_pdf_bulk_job", job_id=job.id)
+    if job.state != "done" or not job.file:
+        return redirect("pep_pdf_bulk_job", job_id=job.pk.hex)
+    if job.kind == FileJobKind.PEP_PDF:
+        pep = pep_get_for_user(user=request.user, pk=job.params["pep_id"])
+        audit.record(
+            request.user, AuditAction.PDF_DOWNLOADED, pep, child=pep.child, request=request
+        )
+        response = FileResponse(job.file.open("rb"), content_type="application/pdf")
+        return _private(response, job.download_name)
     # One event per PEP in the ZIP, so each child's audit shows who took their PEP away.
     for pep_id, child_id in pdf_services.pep_children(job.pep_ids):
         audit.record(
@@ -147,7 +159,7 @@ def pep_pdf_bulk_download(request: AuthenticatedRequest, job_id: str) -> HttpRes
             child=child_id,
             authority_id=job.authority_id,
             request=request,
-            detail={"job": job.id},
+            detail={"job": job.pk.hex},
         )
-    response = FileResponse(path.open("rb"), content_type="application/zip")
-    return _private(response, job.zip_filename)
+    response = FileResponse(job.file.open("rb"), content_type="application/zip")
+    return _private(response, job.download_name)

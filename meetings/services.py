@@ -35,6 +35,7 @@ from .models import (
     TargetReview,
     Venue,
 )
+from .signals import meeting_arranged, meeting_cancelled, required_attendee_absent
 
 NO_SCHOOL_PLACE = "Meeting with the virtual school: the child has no school place"
 
@@ -136,9 +137,10 @@ def meeting_arrange(
         raise ValidationError({"kind": "Only the designated teacher holds an internal review"})
     if venue == Venue.ONLINE and not online_link:
         raise ValidationError({"online_link": "Enter the link to join the online meeting"})
-    Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).update(
-        status=MeetingStatus.CANCELLED
-    )
+    # Arranging again moves the meeting: the one arranged before is cancelled.
+    replaced = Meeting.objects.filter(pep=pep, status=MeetingStatus.ARRANGED).order_by("-pk")
+    moved_from = replaced.first()
+    replaced.update(status=MeetingStatus.CANCELLED)
     meeting = _set_history_user(
         Meeting(
             pep=pep,
@@ -171,7 +173,22 @@ def meeting_arrange(
     Pep.objects.filter(pk=pep.pk).update(teacher_sections_due_on=due)
     pep.teacher_sections_due_on = due
     MeetingTask.objects.filter(child=pep.child, done_at__isnull=True).update(done_at=timezone.now())
+    meeting_arranged.send(sender=Meeting, meeting=meeting, moved_from=moved_from, actor=actor)
     return Arranged(meeting, meeting_warnings(pep, starts_at, teacher_deadline))
+
+
+@transaction.atomic
+def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
+    """Call off an arranged meeting without arranging another; the invitees are told."""
+    if not user_can(actor, Action.ARRANGE_MEETING, meeting.pep):
+        raise PermissionDenied
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if current.status != MeetingStatus.ARRANGED:
+        raise ValidationError("Only an arranged meeting can be cancelled")
+    current.status = MeetingStatus.CANCELLED
+    _set_history_user(current, actor).save()
+    meeting_cancelled.send(sender=Meeting, meeting=current, actor=actor)
+    return current
 
 
 @dataclass(frozen=True)
@@ -452,7 +469,109 @@ def meeting_record(
     _set_history_user(meeting, actor).save()
     _save_outcomes(meeting, actor, reviews=reviews, targets=targets, actions=actions)
     pep_record_meeting_held(actor=actor, pep=meeting.pep, held_on=held_on, meeting=meeting)
+    # Next term's PEP may already be set up (the termly set-up runs before the term opens).
+    following = _pep_of_next_meeting(meeting)
+    if following is not None:
+        next_meeting_carry_forward(pep=following)
+    if meeting.required_absence:
+        # The page then says "The virtual school has been told": this is the telling.
+        required_attendee_absent.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
+
+
+# --- the next meeting, agreed at this one -----------------------------------------------------
+
+# The date of the next meeting is agreed at a meeting; its time is settled later, so the
+# meeting is arranged for the morning of that day and its page says the time is to be confirmed.
+NEXT_MEETING_TIME = dt.time(10, 0)
+TIME_TO_BE_CONFIRMED = "Date agreed at the last PEP meeting; time to be confirmed"
+
+
+def _term_windows(child: Child) -> tuple[deadlines.ReviewWindow, ...]:
+    try:
+        return rules_for_authority(child.authority).review_windows
+    except RulesMissing:
+        return deadlines.STATUTORY_REVIEW_WINDOWS
+
+
+def _pep_term_bounds(pep: Pep) -> tuple[dt.date, dt.date] | None:
+    window = next((w for w in _term_windows(pep.child) if w.code == pep.term), None)
+    return window.bounds(pep.academic_year) if window is not None else None
+
+
+def _pep_of_next_meeting(meeting: Meeting) -> Pep | None:
+    """The child's termly PEP, already set up, whose term the agreed next meeting falls in."""
+    day = meeting.next_meeting_on
+    if day is None:
+        return None
+    for pep in Pep.objects.filter(child_id=meeting.pep.child_id).exclude(term=Term.INITIAL):
+        bounds = _pep_term_bounds(pep)
+        if pep.pk != meeting.pep_id and bounds and bounds[0] <= day <= bounds[1]:
+            return pep
+    return None
+
+
+def next_meetings_carry_forward(*, peps: Sequence[Pep]) -> list[Meeting]:
+    """next_meeting_carry_forward for a batch of new termly PEPs (the termly set-up): one query
+    finds the children whose last meetings agreed a date on or after the year began, and only
+    their PEPs are looked at one by one."""
+    if not peps:
+        return []
+    year_starts = dt.date(min(p.academic_year for p in peps), 8, 1)
+    agreed = set(
+        Meeting.objects.filter(
+            pep__child_id__in=[p.child_id for p in peps],
+            status=MeetingStatus.HELD,
+            next_meeting_on__gte=year_starts,
+        ).values_list("pep__child_id", flat=True)
+    )
+    arranged = (next_meeting_carry_forward(pep=p) for p in peps if p.child_id in agreed)
+    return [m for m in arranged if m is not None]
+
+
+def next_meeting_carry_forward(*, pep: Pep) -> Meeting | None:
+    """When a termly PEP is set up (or the meeting before it is recorded after it was), the
+    next-meeting date agreed at the child's last meeting, if it falls in this PEP's term,
+    becomes this PEP's arranged meeting: with the care team invited (meeting_arrange), at the
+    same venue as last time, arranged in the name of whoever recorded the last meeting (else
+    the child's social worker). Nothing when the PEP already has a meeting."""
+    bounds = _pep_term_bounds(pep) if pep.term != Term.INITIAL else None
+    if bounds is None or pep.meetings.exclude(status=MeetingStatus.CANCELLED).exists():
+        return None
+    agreed = (
+        Meeting.objects.filter(
+            pep__child_id=pep.child_id,
+            status=MeetingStatus.HELD,
+            next_meeting_on__range=bounds,
+        )
+        .exclude(pep=pep)
+        .select_related("recorded_by", "pep__child__social_worker")
+        .order_by("-held_on", "-pk")
+        .first()
+    )
+    if agreed is None or agreed.next_meeting_on is None:
+        return None
+    actor = next(
+        (
+            person
+            for person in (agreed.recorded_by, pep.child.social_worker)
+            if person is not None and user_can(person, Action.ARRANGE_MEETING, pep)
+        ),
+        None,
+    )
+    if actor is None:
+        return None  # nobody who may arrange it is left: the sweep asks for a meeting instead
+    starts_at = timezone.make_aware(dt.datetime.combine(agreed.next_meeting_on, NEXT_MEETING_TIME))
+    details = agreed.venue_details[:230] if agreed.venue != Venue.ONLINE else ""
+    where = f"{details} ({TIME_TO_BE_CONFIRMED})" if details else TIME_TO_BE_CONFIRMED
+    return meeting_arrange(
+        actor=actor,
+        pep=pep,
+        starts_at=starts_at,
+        venue=agreed.venue,
+        venue_details=where,
+        online_link=agreed.online_link,
+    ).meeting
 
 
 @transaction.atomic

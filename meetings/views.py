@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action, user_can
@@ -79,8 +79,24 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": meeting.actions.all(),
             "can_record": meeting.status == MeetingStatus.ARRANGED
             and user_can(request.user, Action.RECORD_PEP_MEETING, meeting),
+            "can_cancel": meeting.status == MeetingStatus.ARRANGED
+            and user_can(request.user, Action.ARRANGE_MEETING, meeting.pep),
         },
     )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call the meeting off; the invitees are told (and their calendars updated)."""
+    meeting = meeting_get_for_user(user=request.user, pk=pk, action=Action.ARRANGE_MEETING)
+    try:
+        services.meeting_cancel(actor=request.user, meeting=meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("meeting_detail", pk=meeting.pk)
+    messages.success(request, "The meeting is cancelled. The people invited have been told.")
+    return redirect("pep_detail", pk=meeting.pep_id)
 
 
 @login_required

@@ -35,12 +35,18 @@ from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.accounts.roles import CarerKind, Role
 from pep_portal.accounts.services import teacher_approve
-from pep_portal.calendars.deadlines import financial_year_of
+from pep_portal.calendars.deadlines import (
+    STATUTORY_REVIEW_WINDOWS,
+    ReviewWindow,
+    financial_year_of,
+)
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.models import PepRuleSet
+from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
 from peps.sections import SECTIONS_BY_KEY, Kind, needed_before_meeting
+from peps.selectors import initial_pep_terms
 from peps.services import (
     before_meeting_for,
     pep_mark_ready,
@@ -437,6 +443,10 @@ def _seed_approvals(registrars: dict[str, Any]) -> None:
                 teacher_approve(actor=registrar, teacher=teacher)
 
 
+# Demo children who entered care within this many days are new to care.
+NEW_TO_CARE_DAYS = 60
+
+
 def _seed_children(today: dt.date, registrars: dict[str, Any], schools: dict[int, School]) -> int:
     # Children are registered through the same services staff use, so their care teams and
     # access are derived exactly as in real use.
@@ -459,6 +469,9 @@ def _seed_children(today: dt.date, registrars: dict[str, Any], schools: dict[int
             enrolled_on=spec["entered_care_on"],
             social_worker=_user(spec["social_worker"]),
             virtual_school_adviser=registrar,
+            # Lily has just entered care (an emergency) and gets her initial PEP; the others
+            # have been in care for months or years, so their termly PEPs follow.
+            initial_pep=spec["entered_care_on"] >= today - dt.timedelta(days=NEW_TO_CARE_DAYS),
         )
         if spec.get("iro"):
             care_team_allocate(
@@ -532,6 +545,13 @@ DEMO_TEXT = {
 }
 
 
+def _windows(child: Child) -> tuple[ReviewWindow, ...]:
+    try:
+        return rules_for_authority(child.authority).review_windows
+    except RulesMissing:
+        return STATUTORY_REVIEW_WINDOWS
+
+
 def _seed_peps(today: dt.date) -> int:
     """The current term's PEP for each demo child, at different points of the workflow."""
     year = academic_year_start(today)
@@ -541,6 +561,8 @@ def _seed_peps(today: dt.date) -> int:
         child = Child.objects.get(social_care_id=social_care_id)
         if Pep.objects.filter(child=child, academic_year=year, term=term).exists():
             continue
+        if (year, term) in initial_pep_terms(_windows(child), [child.pk]).get(child.pk, ()):
+            continue  # Lily: her initial PEP is this term's PEP
         registrar = User.objects.get(
             email="val.turner@demo-borough.example"
             if child.authority.slug == "demo-borough"

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "pep_portal.notifications",
     "pep_portal.outbox",
     "pep_portal.scheduling",
+    "pep_portal.filejobs",
     "children",
     "peps",
     "meetings",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "pupil_premium",
     "documents",
     "dashboards",
+    "pep_portal.subject_access",
     "pep_portal.home",
 ]
 
@@ -320,8 +322,40 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed file names in production; plain names where collectstatic has not run (demo, tests).
+# Private files (attachments, kept PDFs, ZIPs) go through STORAGES["private"] only
+# (pep_portal/files.py): a local folder by default; S3-compatible object storage when
+# PRIVATE_STORAGE_BUCKET is set, so web and workers on several machines share them. Credentials
+# come the usual AWS ways (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a role), never settings.
+PRIVATE_STORAGE_BUCKET = env.str("PRIVATE_STORAGE_BUCKET", default="")
+
+
+def _private_storage(bucket: str, location: object) -> dict[str, object]:
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            # A re-run writes the same name again, never a second copy beside it.
+            "OPTIONS": {"location": location, "base_url": None, "allow_overwrite": True},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": env.str("PRIVATE_STORAGE_PREFIX", default=""),
+            # MinIO, Ceph, a cloud's S3-compatible service; unset for AWS itself.
+            "endpoint_url": env.str("PRIVATE_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PRIVATE_STORAGE_REGION", default="") or None,
+            "default_acl": "private",
+            "file_overwrite": True,
+            # Files are served through permission-checked views, never by a link to the store.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": _private_storage(PRIVATE_STORAGE_BUCKET, PRIVATE_MEDIA_ROOT),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -404,6 +438,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # again. That timeout must outlast the longest task (or a slow task would run twice at once):
 # the hard time limit plus five minutes, so a lost worker's task is back within 35 minutes.
 CELERY_TASK_ACKS_LATE = True
+# PDFs (one PEP's, ZIPs of many, subject access exports) on their own queue and workers, so a
+# term's ZIPs never hold up e-mails and the daily jobs (docker-compose.yml: worker-documents).
+CELERY_TASK_ROUTES = {
+    "pep_portal.filejobs.tasks.file_job_task": {"queue": "documents"},
+    "peps.tasks.*": {"queue": "documents"},
+    "pep_portal.subject_access.tasks.*": {"queue": "documents"},
+}
+# A file job whose worker went quiet this long is handed to another (pep_portal/filejobs);
+# every step (one PDF) is far shorter, each render being limited to PEP_PDF_RENDER_SECONDS.
+FILE_JOB_STALE_MINUTES = env.int("FILE_JOB_STALE_MINUTES", default=5)
+FILE_JOB_KEEP_HOURS = 24
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One task at a time per process: a prefetched task would wait behind a long one, and be
 # held (unacknowledged) by a worker that may die.
@@ -481,6 +526,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pep_portal.scheduling.tasks.run_due_daily_jobs_task",
         "schedule": DAILY_JOBS_TICK_SECONDS,
         "options": {"expires": DAILY_JOBS_TICK_SECONDS * 0.9},
+    },
+    "requeue-stale-file-jobs": {
+        "task": "pep_portal.filejobs.tasks.requeue_stale_file_jobs_task",
+        "schedule": 120.0,
+        "options": {"expires": 110},
     },
     # Work queued while Redis was away (pep_portal/outbox): published within a minute of its
     # return. A relay not started within the minute is dropped; the next one does its work.

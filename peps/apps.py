@@ -6,6 +6,6 @@ class PepsConfig(AppConfig):
     verbose_name = "Personal education plans"
 
     def ready(self) -> None:
-        from . import rules
+        from . import receivers, rules  # noqa: F401 (importing receivers connects them)
 
         rules.register()

@@ -113,11 +113,12 @@ class SectionForm(PortalForm):
         spec: SectionSpec,
         template: PepTemplate,
         carried: list[str] = (),  # type: ignore[assignment]
+        initial_pep: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.spec, self.template = spec, template
-        self.field_specs = spec.fields_for(template)
+        self.spec, self.template, self.initial_pep = spec, template, initial_pep
+        self.field_specs = spec.fields_for(template, initial=initial_pep)
         self._answers: dict[str, Any] = {}
         layout: list[Any] = []
         for field_spec in self.field_specs:
@@ -165,7 +166,9 @@ class SectionForm(PortalForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         typed = {f.name: data.get(f.name) for f in self.field_specs if f.name not in self.errors}
-        self._answers, errors = check_answers(self.spec, self.template, typed)
+        self._answers, errors = check_answers(
+            self.spec, self.template, typed, initial=self.initial_pep
+        )
         for name, message in errors.items():
             self.add_error(name, message)
         return data

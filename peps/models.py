@@ -1,10 +1,11 @@
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from children.school_year import PepTemplate
+from pep_portal import files
 
 
 class Term(models.TextChoices):
@@ -54,6 +55,9 @@ class Pep(models.Model):
     )
     # When the PEP meeting must be held by, and how that date was worked out (or why not).
     due_on = models.DateField(null=True, blank=True)
+    # Where the PEP's period starts: the day the child entered care (an initial PEP), or the
+    # start of its review term. Blank on PEPs set up before it was kept.
+    starts_on = models.DateField(null=True, blank=True)
     due_basis = models.CharField(max_length=300, blank=True)
     meeting_on = models.DateField(null=True, blank=True)
     # When the designated teacher's sections are due: N school days before the arranged meeting.
@@ -142,6 +146,9 @@ class PepSection(models.Model):
         blank=True,
         related_name="+",
     )
+    # Why someone else now finishes this section: written when the child changes school with
+    # the section unfinished (services.pep_school_move_follow), shown on the section.
+    handover_note = models.CharField(max_length=500, blank=True)
     # Every saved change is kept: the PEP's history.
     history = HistoricalRecords()
 
@@ -192,10 +199,11 @@ class PepEvent(models.Model):
         return f"{self.pep_id}: {self.from_status} → {self.to_status}"
 
 
-def private_storage() -> FileSystemStorage:
-    """Attachments live outside the web root and are served only through a view that checks
-    permission. A callable, so migrations record no machine's path."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+def private_storage() -> Storage:
+    """Attachments live outside the web root (a private folder or bucket: pep_portal/files.py)
+    and are served only through a view that checks permission. A callable, so migrations
+    record no machine's path or bucket."""
+    return files.private_storage()
 
 
 def _attachment_path(instance: "Attachment", filename: str) -> str:

@@ -5,8 +5,10 @@ Registered with the permission engine by PepsConfig.ready(). A PEP inherits acce
 the care team; the role then narrows what each member of the team may do.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
+from children.access import previous_school_windows
 from children.models import Child
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import (
@@ -18,7 +20,7 @@ from pep_portal.accounts.permissions import (
 )
 from pep_portal.accounts.roles import Role
 
-from .models import EDITABLE_STATUSES, Pep
+from .models import EDITABLE_STATUSES, Pep, PepSection
 
 
 def peps_of_children(user: User, action: Action) -> Q:
@@ -26,8 +28,31 @@ def peps_of_children(user: User, action: Action) -> Q:
     return Q(child_id__in=scope_queryset(user, action, Child.objects.all()).values("pk"))
 
 
-def _visible_peps(user: User) -> Q:
+def _care_team_peps(user: User) -> Q:
+    """The PEPs of the children whose care team the user is in (or, for the virtual school,
+    of their authority): everything but reading is asked of these."""
     return peps_of_children(user, Action.VIEW_CHILD)
+
+
+def handed_over_peps(user: User) -> Q:
+    """After a change of school, the previous school's designated teacher may read, for the
+    rule set's number of days (children.access.previous_school_access_grant), the child's PEPs
+    set up before the move that someone at their school wrote in. Reading only: every other
+    action is asked of `_care_team_peps`."""
+    if user.role != Role.DESIGNATED_TEACHER or user.school_id is None:
+        return nothing()
+    window = previous_school_windows(user_id=user.pk, today=timezone.localdate()).filter(
+        child_id=OuterRef("child_id"),
+        school_id=user.school_id,
+        moved_on__gte=OuterRef("starts_on"),
+    )
+    at_school = Q(updated_by__school_id=user.school_id) | Q(completed_by__school_id=user.school_id)
+    contributed = PepSection.objects.filter(at_school, pep_id=OuterRef("pk"))
+    return Q(Exists(window)) & Q(Exists(contributed))
+
+
+def _visible_peps(user: User) -> Q:
+    return _care_team_peps(user) | handed_over_peps(user)
 
 
 def _peps_set_up_by(user: User) -> Q:
@@ -39,16 +64,16 @@ def _peps_ready_by(user: User) -> Q:
     sections are done and the meeting can go ahead."""
     if user.role not in (Role.SOCIAL_WORKER, Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF):
         return nothing()
-    return _visible_peps(user)
+    return _care_team_peps(user)
 
 
 def peps_recorded_by(user: User) -> Q:
     """The social worker records the PEP meeting; the designated teacher only where the child's
     authority's rules say so (Walsall: yes; Medway: no). No rule set, no teacher."""
     if user.role == Role.SOCIAL_WORKER:
-        return _visible_peps(user)
+        return _care_team_peps(user)
     if user.role == Role.DESIGNATED_TEACHER:
-        return _visible_peps(user) & Q(child__authority__pep_rules__teacher_records_meetings=True)
+        return _care_team_peps(user) & Q(child__authority__pep_rules__teacher_records_meetings=True)
     return nothing()
 
 
@@ -67,7 +92,7 @@ def _peps_attached_to_by(user: User) -> Q:
     # Everyone in the care team who writes in the PEP may attach documents; IROs only read.
     if user.role == Role.INDEPENDENT_REVIEWING_OFFICER:
         return nothing()
-    return _visible_peps(user)
+    return _care_team_peps(user)
 
 
 def section_owner_roles(owner: str, *, has_school_place: bool) -> frozenset[str]:
@@ -99,8 +124,9 @@ def can_edit_section(user: User, pep: Pep, owner: str, *, has_school_place: bool
     child's care team (or its virtual school), in the owning role, and the PEP open for edits.
     Care-team membership already ties school staff to the child's current school and a social
     worker to their own caseload."""
+    # The care team, not VIEW_PEP: a previous school reading during its window may not write.
     return section_owner_allows(user, pep, owner, has_school_place=has_school_place) and user_can(
-        user, Action.VIEW_PEP, pep
+        user, Action.VIEW_CHILD, pep.child
     )
 
 

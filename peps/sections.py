@@ -66,6 +66,9 @@ class FieldSpec:
     required_if: tuple[str, str] | None = None
     # Whether the next term's PEP starts with this answer (marked until confirmed).
     carries_forward: bool = False
+    # A question about the last PEP ("changes since the last PEP", "you said, we did"): an
+    # initial PEP has no last PEP, so it does not ask it.
+    about_last_pep: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,8 +86,11 @@ class SectionSpec:
     needed_for_submission: bool = True
     templates: frozenset[PepTemplate] = field(default=ALL)
 
-    def fields_for(self, template: PepTemplate) -> tuple[FieldSpec, ...]:
-        return tuple(f for f in self.fields if template in f.templates)
+    def fields_for(self, template: PepTemplate, *, initial: bool = False) -> tuple[FieldSpec, ...]:
+        """The questions asked on this template; an initial PEP skips those about the last PEP."""
+        return tuple(
+            f for f in self.fields if template in f.templates and not (initial and f.about_last_pep)
+        )
 
 
 EXPECTATION = (("emerging", "Emerging"), ("expected", "Expected"), ("exceeding", "Exceeding"))
@@ -295,7 +301,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 required=False,
                 carries_forward=True,
             ),
-            _area("changes", "Changes since the last PEP"),
+            _area("changes", "Changes since the last PEP", about_last_pep=True),
             _area("care_plan", "Care plan and permanence plan", carries_forward=True),
         ),
         description="The social worker completes or confirms this every term.",
@@ -317,6 +323,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 "we_did",
                 "You said, we did: what was done about their views last time",
                 required=False,
+                about_last_pep=True,
             ),
         ),
         description="Use the child's own words.",
@@ -382,12 +389,16 @@ def field_applies(spec: FieldSpec, answers: dict[str, object]) -> bool:
 
 
 def missing_answers(
-    section: SectionSpec, template: PepTemplate, answers: dict[str, object]
+    section: SectionSpec,
+    template: PepTemplate,
+    answers: dict[str, object],
+    *,
+    initial: bool = False,
 ) -> list[FieldSpec]:
     """The required questions still unanswered, in the order they are asked."""
     return [
         f
-        for f in section.fields_for(template)
+        for f in section.fields_for(template, initial=initial)
         if (f.required or f.required_if)
         and field_applies(f, answers)
         and answers.get(f.name) in (None, "")
@@ -395,10 +406,14 @@ def missing_answers(
 
 
 def progress(
-    section: SectionSpec, template: PepTemplate, answers: dict[str, object]
+    section: SectionSpec,
+    template: PepTemplate,
+    answers: dict[str, object],
+    *,
+    initial: bool = False,
 ) -> tuple[int, int]:
     """(answered, asked): "12 of 15 questions answered"."""
-    asked = [f for f in section.fields_for(template) if field_applies(f, answers)]
+    asked = [f for f in section.fields_for(template, initial=initial) if field_applies(f, answers)]
     answered = [f for f in asked if answers.get(f.name) not in (None, "")]
     return len(answered), len(asked)
 
@@ -518,14 +533,18 @@ def check_answer(spec: FieldSpec, value: object) -> tuple[object, str | None]:
 
 
 def check_answers(
-    section: SectionSpec, template: PepTemplate, answers: dict[str, object]
+    section: SectionSpec,
+    template: PepTemplate,
+    answers: dict[str, object],
+    *,
+    initial: bool = False,
 ) -> tuple[dict[str, object], dict[str, str]]:
     """Every answer of a section checked against its question: (the answers as stored, a
     message for each field whose answer is not acceptable). Questions the template does not
     ask are dropped."""
     cleaned: dict[str, object] = {}
     errors: dict[str, str] = {}
-    for spec in section.fields_for(template):
+    for spec in section.fields_for(template, initial=initial):
         if spec.name not in answers:
             continue
         cleaned[spec.name], message = check_answer(spec, answers[spec.name])

@@ -1,18 +1,27 @@
 """Reads about PEPs, always scoped to the user asking; access follows the child."""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from children.models import Child, Enrolment
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
+from pep_portal.calendars import deadlines
 
-from .models import Pep, PepSection, SectionDraft
+from .models import (
+    Pep,
+    PepSection,
+    SectionDraft,
+    Term,
+)
 from .rules import section_owner_allows
 from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, progress
 
@@ -49,7 +58,10 @@ class SectionRow:
     @property
     def answers(self) -> list[tuple[str, Any]]:
         """(question, answer) in the order asked, for reading."""
-        return readable_answers(self.spec, self.section.pep.template, self.section.answers)
+        pep = self.section.pep
+        return readable_answers(
+            self.spec, pep.template, self.section.answers, initial=pep.term == Term.INITIAL
+        )
 
 
 def display_answer(spec: Any, value: Any) -> Any:
@@ -68,10 +80,11 @@ def display_answer(spec: Any, value: Any) -> Any:
 
 
 def readable_answers(
-    spec: SectionSpec, template: str, answers: dict[str, Any]
+    spec: SectionSpec, template: str, answers: dict[str, Any], *, initial: bool = False
 ) -> list[tuple[str, Any]]:
     """(question, answer as people read it) for every question the template asks."""
-    return [(f.label, display_answer(f, answers.get(f.name))) for f in spec.fields_for(template)]
+    asked = spec.fields_for(template, initial=initial)  # type: ignore[arg-type]
+    return [(f.label, display_answer(f, answers.get(f.name))) for f in asked]
 
 
 def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
@@ -85,14 +98,18 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
     for section in sections:
         spec = SECTIONS_BY_KEY[section.key]
         section.pep = pep
-        answered, asked = progress(spec, pep.template, section.answers)
+        initial = pep.term == Term.INITIAL
+        answered, asked = progress(spec, pep.template, section.answers, initial=initial)
         rows.append(
             SectionRow(
                 spec=spec,
                 section=section,
                 answered=answered,
                 asked=asked,
-                missing=[f.label for f in missing_answers(spec, pep.template, section.answers)],
+                missing=[
+                    f.label
+                    for f in missing_answers(spec, pep.template, section.answers, initial=initial)
+                ],
                 can_edit=section_owner_allows(user, pep, spec.owner, has_school_place=has_place),
             )
         )
@@ -140,3 +157,43 @@ def previous_answers(*, user: User, pep: Pep, key: str) -> list[tuple[str, Any]]
         for f in fields
         if previous.answers.get(f.name) not in (None, "")
     ]
+
+
+# --- an initial PEP and the review terms it stands for ----------------------------------------
+
+
+def initial_pep_terms(
+    windows: Iterable[deadlines.ReviewWindow], child_ids: Iterable[int]
+) -> dict[int, set[tuple[int, str]]]:
+    """{child: {(academic year, term code)}}: the review terms each child's initial PEPs stand
+    for, by the one rule (deadlines.initial_pep_review_terms). The termly set-up and
+    services.pep_set_up ask this so that no child gets a second PEP for such a term."""
+    windows = tuple(windows)
+    found: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    initial = Pep.objects.filter(child_id__in=list(child_ids), term=Term.INITIAL).values_list(
+        "child_id", "starts_on", "created_at", "due_on"
+    )
+    for child_id, starts_on, created_at, due_on in initial:
+        start = starts_on or timezone.localtime(created_at).date()
+        for term in deadlines.initial_pep_review_terms(windows, starts_on=start, due_on=due_on):
+            found[child_id].add((term.academic_year, term.code))
+    return found
+
+
+def initial_pep_warning(pep: Pep) -> str:
+    """On an initial PEP (and its child's page): a warning where the PEP is due after the
+    first statutory review of the child's care plan, 20 working days after entry to care, so
+    it would not be ready for it. Empty otherwise."""
+    if pep.term != Term.INITIAL or pep.starts_on is None:
+        return ""
+    review = deadlines.initial_pep_after_first_review(
+        entered_care=pep.starts_on, initial_pep_due_on=pep.due_on
+    )
+    if review is None or pep.due_on is None:
+        return ""
+    return (
+        f"This initial PEP is due on {deadlines.long_date(pep.due_on)}, after the first review "
+        f"of the care plan ({deadlines.long_date(review)}, "
+        f"{deadlines.FIRST_CARE_REVIEW_WORKING_DAYS} working days after entering care): hold "
+        "the PEP meeting before the review so the plan is ready for it."
+    )

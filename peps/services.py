@@ -3,15 +3,17 @@ the workflow. Each transition checks who may make it and refuses, with a reason,
 conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 
-from children.models import CareEpisode, Child
+from children.access import previous_school_access_grant
+from children.models import CareEpisode, Child, Enrolment
 from children.school_year import PepTemplate, academic_year_start, year_group_on
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
@@ -25,6 +27,7 @@ from pep_portal.calendars.selectors import (
 from pep_portal.text import contains_nul, without_nul
 
 from .models import (
+    EDITABLE_STATUSES,
     Attachment,
     Pep,
     PepEvent,
@@ -38,13 +41,15 @@ from .rules import can_edit_section
 from .sections import (
     DEFAULT_BEFORE_MEETING,
     SECTIONS_BY_KEY,
+    SectionOwner,
     SectionSpec,
     check_answers,
     missing_answers,
     needed_before_meeting,
     sections_for,
 )
-from .signals import pep_signed_off
+from .selectors import initial_pep_terms
+from .signals import pep_returned, pep_signed_off, pep_was_set_up, peps_were_set_up
 
 # A draft whose starting version is not known (a page that sent none, or a tampered one):
 # versions start at 1, so such a draft always needs its author to choose between the versions.
@@ -107,10 +112,13 @@ class PepDates:
     early_years_from: dt.date | None = None
 
 
-def pep_dates(child: Child, academic_year: int, term: str) -> PepDates:
-    """Asked of the deadline engine, with the rule set and the calendar fetched once."""
+def pep_dates(
+    child: Child, academic_year: int, term: str, *, rules: PepRules | None = None
+) -> PepDates:
+    """Asked of the deadline engine, with the rule set and the calendar fetched once (or
+    given: the termly set-up fetches each authority's once for all its children)."""
     try:
-        rules = rules_for_authority(child.authority)
+        rules = rules or rules_for_authority(child.authority)
     except RulesMissing as missing:
         if term == Term.INITIAL:
             return _initial_pep_dates(child, None)
@@ -211,6 +219,7 @@ def pep_set_up(
         previous=previous,
         due_on=dates.due_on,
         due_basis=dates.due_basis,
+        starts_on=starts_on,
         created_by=actor,
     )
     pep._history_user = actor
@@ -222,11 +231,138 @@ def pep_set_up(
         section._history_user = actor
         section.save()
     _log(pep, actor, PepStatus.DRAFT)
+    # meetings arranges the next meeting agreed at the last one (meetings/receivers.py).
+    pep_was_set_up.send(sender=Pep, pep=pep)
     return pep
+
+
+def _latest_peps(child_ids: list[int]) -> dict[int, Pep]:
+    """Each child's latest PEP (as pep_set_up picks `previous`), in one query."""
+    latest = (
+        Pep.objects.filter(child_id__in=child_ids)
+        .order_by("child_id", "-created_at", "-pk")
+        .distinct("child_id")
+    )
+    return {pep.child_id: pep for pep in latest}
+
+
+_HISTORY_OWN_FIELDS = ("history_id", "history_date", "history_change_reason", "history_type")
+
+
+def _history_from_rows(model: type[Model], pks: list[int], when: dt.datetime) -> None:
+    """Write the "created" history row of each of `pks`, copied inside the database from the
+    rows just inserted, with what django-simple-history writes on a save by the portal itself
+    (no user, no reason, type "+"). The columns come from the models, so they follow them."""
+    historical = model.history.model  # type: ignore[attr-defined]
+    quote = connection.ops.quote_name
+    tracked = [
+        quote(f.column)
+        for f in historical._meta.concrete_fields
+        if f.name not in (*_HISTORY_OWN_FIELDS, "history_user")
+    ]
+    columns = ", ".join(tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(historical._meta.db_table)} "  # noqa: S608 (names from models)
+            f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {columns}, %s, NULL, '+', NULL FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+            [when, pks],
+        )
+
+
+def _insert_sections(sections: list[PepSection]) -> None:
+    """New PEPs' sections in one statement (arrays unnested in the database): the rows that
+    PepSection(...).save() would write, without building SQL for each value in Python."""
+    if not sections:
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(PepSection._meta.db_table)} "  # noqa: S608 (names from models)
+            "(pep_id, key, answers, carried_forward, status, version) "
+            "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::jsonb[], %s::jsonb[], "
+            "%s::varchar[], %s::integer[])",
+            [
+                [s.pep_id for s in sections],
+                [s.key for s in sections],
+                [json.dumps(s.answers) for s in sections],
+                [json.dumps(s.carried_forward) for s in sections],
+                [s.status for s in sections],
+                [s.version for s in sections],
+            ],
+        )
+
+
+def pep_set_up_many(
+    *, children: list[Child], academic_year: int, term: str, rules: PepRules
+) -> list[Pep]:
+    """The termly set-up's batch: for each child, the PEP, sections, status event and history
+    rows that pep_set_up(actor=None, ...) writes, with the same values, in a few statements
+    (tests/notifications/test_set_up_batched.py compares the two paths). Children who already
+    have the term's PEP are skipped, so running it again creates nothing. Call inside a
+    transaction. pep_set_up writes no access rows (access follows the child's care team,
+    not the PEP), so neither does this."""
+    have = set(
+        Pep.objects.filter(child__in=children, academic_year=academic_year, term=term).values_list(
+            "child_id", flat=True
+        )
+    )
+    children = [c for c in children if c.pk not in have]
+    if not children:
+        return []
+    previous_of = _latest_peps([c.pk for c in children])
+    sections_of: dict[int, dict[str, PepSection]] = {}
+    for section in PepSection.objects.filter(pep__in=list(previous_of.values())):
+        sections_of.setdefault(section.pep_id, {})[section.key] = section
+    now = timezone.now()
+    peps = []
+    for child in children:
+        dates = pep_dates(child, academic_year, term, rules=rules)
+        peps.append(
+            Pep(
+                child=child,
+                academic_year=academic_year,
+                term=term,
+                template=_template_on(child, dates.starts_on, dates.early_years_from),
+                previous=previous_of.get(child.pk),
+                due_on=dates.due_on,
+                due_basis=dates.due_basis,
+                created_by=None,
+                created_at=now,
+            )
+        )
+    peps = Pep.objects.bulk_create(peps, batch_size=1000)
+    _history_from_rows(Pep, [p.pk for p in peps], now)
+    sections = []
+    for pep in peps:
+        previous_sections = sections_of.get(pep.previous_id, {}) if pep.previous_id else {}
+        for spec in sections_for(PepTemplate(pep.template)):
+            section = PepSection(pep=pep, key=spec.key)
+            _carry_forward(section, previous_sections.get(spec.key), spec)
+            sections.append(section)
+    _insert_sections(sections)
+    pep_ids = [p.pk for p in peps]
+    section_ids = list(PepSection.objects.filter(pep_id__in=pep_ids).values_list("pk", flat=True))
+    _history_from_rows(PepSection, section_ids, now)
+    PepEvent.objects.bulk_create(
+        [
+            PepEvent(pep=pep, from_status=pep.status, to_status=PepStatus.DRAFT, at=now)
+            for pep in peps
+        ],
+        batch_size=2000,
+    )
+    peps_were_set_up.send(sender=Pep, peps=peps)
+    return peps
 
 
 @transaction.atomic
 def pep_set_up_initial(*, actor: User | None, child: Child, episode: CareEpisode) -> Pep:
+    """The PEP of a child who has just entered (or come back into) care, due by the
+    authority's rules for an emergency or a planned placement, counted from the day they
+    became looked after. It is the PEP of every review term it overlaps
+    (deadlines.initial_pep_review_terms). `actor` None means the portal itself."""
+    # TODO(14b): the virtual school is told a child is new to care (a notification kind).
     return pep_set_up(
         actor=actor,
         child=child,
@@ -277,13 +413,14 @@ def section_save(
     since, theirs goes on top of it; if someone did, that is a new conflict."""
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
-    names = {f.name for f in spec.fields_for(section.pep.template)}
+    initial = section.pep.term == Term.INITIAL  # asks nothing about a last PEP
+    names = {f.name for f in spec.fields_for(section.pep.template, initial=initial)}
     answers = {name: value for name, value in answers.items() if name in names}
     if any(contains_nul(value) for value in answers.values()):
         # The form refuses these with a message; PostgreSQL cannot store them at all.
         raise ValidationError("Remove the hidden characters (null characters) from the answers")
     # Types, ranges and choices, from the section's definition: the form shows the same words.
-    answers, errors = check_answers(spec, section.pep.template, answers)
+    answers, errors = check_answers(spec, section.pep.template, answers, initial=initial)
     if errors:
         raise ValidationError(errors)
     if known_version(base_version) == UNKNOWN_VERSION:
@@ -298,7 +435,7 @@ def section_save(
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(spec, section.pep.template, answers)
+        and not missing_answers(spec, section.pep.template, answers, initial=initial)
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -355,9 +492,10 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     _require_edit(actor, section)
     spec = SECTIONS_BY_KEY[section.key]
     # An answer stored before it was checked (or by another route) is refused here too.
-    _, errors = check_answers(spec, section.pep.template, section.answers)
+    initial = section.pep.term == Term.INITIAL
+    _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems = list(errors.values())
-    missing = missing_answers(spec, section.pep.template, section.answers)
+    missing = missing_answers(spec, section.pep.template, section.answers, initial=initial)
     problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [
@@ -488,7 +626,10 @@ def pep_return(*, actor: User, pep: Pep, reason: str, on: dt.date | None = None)
         due: dt.date | None = resubmit_by.due
     except (RulesMissing, deadlines.CalendarMissing):
         due = None
-    return _move(pep, actor, PepStatus.RETURNED, reason=reason.strip(), submission_due_on=due)
+    returned = _move(pep, actor, PepStatus.RETURNED, reason=reason.strip(), submission_due_on=due)
+    event = PepEvent.objects.filter(pep=pep, to_status=PepStatus.RETURNED).latest("pk")
+    pep_returned.send(sender=Pep, pep=returned, actor=actor, event=event)
+    return returned
 
 
 def pep_snapshot(pep: Pep) -> dict[str, Any]:
@@ -563,3 +704,110 @@ def attachment_add(*, actor: User, pep: Pep, upload: Any, description: str = "")
     attachment._history_user = actor
     attachment.save()
     return attachment
+
+
+# --- a change of school -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def pep_school_move_follow(
+    *,
+    actor: User | None,
+    child: Child,
+    previous: Enrolment | None,
+    enrolment: Enrolment | None,
+    moved_on: dt.date,
+) -> Pep | None:
+    """What a change of school means for the child's PEPs (children.services.school_move
+    announces it): the rule set's school-change rule (a review within its days: the open PEP
+    is brought forward, or a new PEP set up, due by the deadline engine's date); the previous
+    school's designated teacher keeps read-only access to the PEPs it contributed to for the
+    rule set's number of days; its unfinished sections are handed over with a note. Returns
+    the PEP the school-change rule made due, if any."""
+    try:
+        rules: PepRules | None = rules_for_authority(child.authority)
+    except RulesMissing:
+        rules = None
+    if previous is not None:
+        until = deadlines.previous_school_access_ends(rules, moved_on=moved_on)
+        previous_school_access_grant(
+            child=child, school_id=previous.school_id, moved_on=moved_on, until=until, actor=actor
+        )
+        _hand_over_sections(child, previous, enrolment, moved_on)
+    if rules is None or previous is None or enrolment is None:
+        return None
+    return _apply_school_change_rule(actor, child, rules, moved_on)
+
+
+def _hand_over_sections(
+    child: Child, previous: Enrolment, enrolment: Enrolment | None, moved_on: dt.date
+) -> None:
+    """The previous school's unfinished sections in the open PEPs pass to whoever now writes
+    them (the new school, or the social worker without a school place), with a note."""
+    to = enrolment.school.name if enrolment is not None else "the social worker (no school place)"
+    note = (
+        f"Started by {previous.school.name}; handed over to {to} on {deadlines.long_date(moved_on)}"
+        " when the child changed school. Check the answers and finish the section."
+    )
+    school_keys = [
+        s.key for s in SECTIONS_BY_KEY.values() if s.owner is SectionOwner.DESIGNATED_TEACHER
+    ]
+    sections = PepSection.objects.filter(
+        pep__child=child, pep__status__in=EDITABLE_STATUSES, key__in=school_keys
+    ).exclude(status=SectionStatus.COMPLETE)
+    sections.update(handover_note=note)
+
+
+BEFORE_THE_MEETING = (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
+
+
+def _apply_school_change_rule(
+    actor: User | None, child: Child, rules: PepRules, moved_on: dt.date
+) -> Pep | None:
+    try:
+        deadline = deadlines_for_child(child, on=moved_on, rules=rules).school_change_pep(
+            changed_on=moved_on
+        )
+    except deadlines.CalendarMissing:
+        return None  # the calendar warning tells the administrators; the sweep retries
+    if deadline is None:
+        return None  # this authority asks for no new PEP after a change of school
+    # A PEP whose meeting is still to come can be the review; one already held cannot.
+    open_pep = (
+        Pep.objects.select_for_update()
+        .filter(child=child, status__in=BEFORE_THE_MEETING)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if open_pep is None:
+        open_pep = _set_up_for_school_change(actor, child, rules, moved_on)
+        if open_pep is None:
+            return None
+    elif open_pep.due_on is not None and open_pep.due_on <= deadline.due:
+        return open_pep  # already due by then
+    open_pep.due_on = deadline.due
+    open_pep.due_basis = deadline.rule
+    open_pep._history_user = actor
+    open_pep.save(update_fields=["due_on", "due_basis"])
+    return open_pep
+
+
+def _set_up_for_school_change(
+    actor: User | None, child: Child, rules: PepRules, moved_on: dt.date
+) -> Pep | None:
+    """No PEP is open: the review after the move is the PEP of the first term (this one or the
+    next) the child has none for."""
+    taken = set(
+        Pep.objects.filter(child=child)
+        .exclude(term=Term.INITIAL)
+        .values_list("academic_year", "term")
+    ) | initial_pep_terms(rules.review_windows, [child.pk]).get(child.pk, set())
+    for term in (
+        deadlines.term_of(rules, moved_on),
+        deadlines.following_review_term(rules, moved_on),
+    ):
+        if term is not None and (term.academic_year, term.code) not in taken:
+            return pep_set_up(
+                actor=None, child=child, academic_year=term.academic_year, term=term.code
+            )
+    return None

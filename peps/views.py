@@ -22,10 +22,11 @@ from .forms import (
     SectionForm,
     initial_for,
 )
-from .models import PepSection, PepStatus
+from .models import PepSection, PepStatus, Term
 from .sections import SECTIONS_BY_KEY
 from .selectors import (
     draft_for,
+    initial_pep_warning,
     pep_get_for_user,
     previous_answers,
     readable_answers,
@@ -76,6 +77,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": pep.attachments.select_related("uploaded_by"),
             "attachment_form": AttachmentForm() if allowed["attach"] else None,
             "meeting": meeting,
+            "initial_warning": initial_pep_warning(pep),
         },
     )
 
@@ -90,7 +92,11 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     restored = None
     if request.method == "POST":
         form = SectionForm(
-            request.POST, spec=spec, template=pep.template, carried=section.carried_forward
+            request.POST,
+            spec=spec,
+            template=pep.template,
+            carried=section.carried_forward,
+            initial_pep=pep.term == Term.INITIAL,
         )
         base_version = form.base_version()
         if "use_theirs" in request.POST:
@@ -139,6 +145,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             spec=spec,
             template=pep.template,
             carried=section.carried_forward,
+            initial_pep=pep.term == Term.INITIAL,
         )
     # The user's answers started from another version than the one saved now (or from one
     # the page could not name): show both, and let them choose.
@@ -165,7 +172,8 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             if conflict
             else [],
             "last_time": previous_answers(user=request.user, pep=pep, key=key)
-            if key == "child_voice"
+            # An initial PEP asks nothing about a last PEP ("you said, we did").
+            if key == "child_voice" and pep.term != Term.INITIAL
             else [],
         },
     )
@@ -197,7 +205,12 @@ def section_autosave(request: HttpRequest, pk: int, key: str) -> JsonResponse:
     """Called by the page's script as the user types: keeps a draft, validates nothing."""
     section = section_get_for_user(user=request.user, pep_pk=pk, key=key)
     spec = SECTIONS_BY_KEY[key]
-    form = SectionForm(request.POST, spec=spec, template=section.pep.template)
+    form = SectionForm(
+        request.POST,
+        spec=spec,
+        template=section.pep.template,
+        initial_pep=section.pep.term == Term.INITIAL,
+    )
     try:
         draft = services.section_save_draft(
             actor=request.user,

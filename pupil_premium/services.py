@@ -29,6 +29,7 @@ from .selectors import (
     pp_release_check,
     pp_request_window,
 )
+from .signals import pp_request_decided
 
 # The models' DecimalField(max_digits=8, decimal_places=2).
 LARGEST_AMOUNT = Decimal("999999.99")
@@ -260,6 +261,7 @@ def pp_request_decide(
     current.decided_by = actor
     current.decided_at = timezone.now()
     _save(current, actor)
+    pp_request_decided.send(sender=PpRequest, request=current, actor=actor)
     return current
 
 

@@ -19,6 +19,8 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.calendars import deadlines
 from pep_portal.forms import show_service_errors
+from pep_portal.security import services as security_services
+from pep_portal.security.signin import require_recent_authentication
 from peps.selectors import pep_get_for_user
 
 from . import services
@@ -217,6 +219,7 @@ def _csv(rows: Iterable[list[str]], filename: str) -> HttpResponse:
 
 
 @login_required
+@require_recent_authentication
 @require_GET
 def pp_export(request: AuthenticatedRequest) -> HttpResponse:
     authority = pp_authority_for_user(user=request.user)
@@ -231,6 +234,10 @@ def pp_export(request: AuthenticatedRequest) -> HttpResponse:
         AuditAction.CSV_DOWNLOADED,
         request=request,
         detail={"export": "Pupil Premium Plus", "kind": kind, "year": year},
+    )
+    security_services.bulk_export_record(
+        actor=request.user,
+        what=f"CSV of Pupil Premium Plus {EXPORT_KINDS[kind]}, {financial_year_label(year)}",
     )
     return _csv(rows, filename)
 

@@ -113,7 +113,12 @@ class QaReview(models.Model):
         indexes = [models.Index(fields=["decision", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_decision_display()}: {self.overall}"
+        return f"{self.get_decision_display()}: {self.rating_label}"
+
+    @property
+    def rating_label(self) -> str:
+        """The rating in words ("Requires improvement"), never the stored value."""
+        return RATING_LABELS.get(self.overall, self.overall)
 
 
 class TrainingNeed(models.Model):

@@ -2,6 +2,7 @@
 Every figure is a database aggregate, so the pages cost the same for 10 children or 10,000."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -47,6 +48,43 @@ def training_needs(*, user: User) -> QuerySet[TrainingNeed]:
         )
         .select_related("person", "person__school", "review", "review__pep", "review__pep__child")
         .order_by("person__full_name", "created_at")
+    )
+
+
+@dataclass
+class PersonTraining:
+    """One person on the training list, once, with every PEP that flagged them."""
+
+    person: User
+    needs: list[TrainingNeed] = field(default_factory=list)
+
+    @property
+    def first(self) -> TrainingNeed:
+        return self.needs[0]
+
+    @property
+    def peps(self) -> list[Pep]:
+        seen: dict[int, Pep] = {}
+        for need in self.needs:
+            seen.setdefault(need.review.pep_id, need.review.pep)
+        return list(seen.values())
+
+
+def training_list(*, user: User) -> list[PersonTraining]:
+    """The training list: each person once, however many reviews flagged them."""
+    people: dict[int, PersonTraining] = {}
+    for need in training_needs(user=user):
+        people.setdefault(need.person_id, PersonTraining(need.person)).needs.append(need)
+    return list(people.values())
+
+
+def qa_feedback_for_pep(*, user: User, pep: Pep) -> QuerySet[QaReview]:
+    """The PEP's quality assurance as its care team reads it on the PEP's page, oldest first."""
+    return (
+        scope_queryset(user, Action.VIEW_QA_FEEDBACK, QaReview.objects.filter(pep_id=pep.pk))
+        .exclude(decision=QaDecision.MODERATION)
+        .select_related("reviewer")
+        .order_by("created_at", "pk")
     )
 
 

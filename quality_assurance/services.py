@@ -94,7 +94,13 @@ def _flag_training(review: QaReview, framework: QaFramework) -> None:
     child = review.pep.child
     teachers = designated_teachers_by_child([child.pk]).get(child.pk, set())
     people = teachers | ({child.social_worker_id} if child.social_worker_id else set())
-    for person_id in sorted(people):
+    # A PEP returned and then signed off, both rated so, flags each person once.
+    already = set(
+        TrainingNeed.objects.filter(
+            review__pep=review.pep, resolved_at__isnull=True, person_id__in=people
+        ).values_list("person_id", flat=True)
+    )
+    for person_id in sorted(people - already):
         TrainingNeed.objects.get_or_create(person_id=person_id, review=review)
 
 
@@ -170,11 +176,20 @@ def qa_review_complete(
 
 
 def training_need_resolve(*, actor: User, need: TrainingNeed) -> TrainingNeed:
+    """The person has had the training: every need the actor's authority flagged for them is
+    done (the list shows each person once)."""
     if not user_can(actor, Action.REVIEW_PEP, need.review.pep):
         raise PermissionDenied
-    need.resolved_at = timezone.now()
-    need._history_user = actor
-    need.save(update_fields=["resolved_at"])
+    now = timezone.now()
+    for open_need in TrainingNeed.objects.filter(
+        person_id=need.person_id,
+        resolved_at__isnull=True,
+        review__pep__child__authority_id=need.review.pep.child.authority_id,
+    ):
+        open_need.resolved_at = now
+        open_need._history_user = actor
+        open_need.save(update_fields=["resolved_at"])
+    need.resolved_at = now
     return need
 
 

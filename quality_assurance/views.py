@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from children.school_year import academic_year_start
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.forms import show_service_errors
+from pep_portal.security.signin import require_recent_authentication
 from peps.selectors import pep_get_for_user
 
 from . import services
@@ -20,6 +21,7 @@ from .selectors import (
     days_late,
     moderation_comparisons,
     qa_queue,
+    training_list,
     training_needs,
 )
 
@@ -38,7 +40,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "quality_assurance/queue.html", {"rows": rows})
 
 
+def _signs_off(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("decision") == QaDecision.SIGNED_OFF
+
+
 @login_required
+# Signing a PEP off needs the password and second factor given recently; the review's answers
+# are kept while the person confirms them, and the sign-off finishes on their return.
+@require_recent_authentication(when=_signs_off)
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pep_pk: int) -> HttpResponse:
     pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.REVIEW_PEP)
@@ -81,7 +90,7 @@ def review(request: HttpRequest, pep_pk: int) -> HttpResponse:
 def training(request: HttpRequest) -> HttpResponse:
     _virtual_school_only(request)
     return render(
-        request, "quality_assurance/training.html", {"needs": training_needs(user=request.user)}
+        request, "quality_assurance/training.html", {"needs": training_list(user=request.user)}
     )
 
 

@@ -11,8 +11,9 @@ from tests.second_factor import verified_login
 
 __all__ = ["PEP_CARE_TEAM", "PERSONA_NAMES", "Personas"]
 
-# Fixtures shared across test packages (a child with a care team; a PEP under Medway's rules).
-pytest_plugins = ["tests.children.fixtures", "tests.peps.fixtures"]
+# Fixtures shared across test packages (a child with a care team; a PEP under Medway's rules;
+# private storage as a folder and as an S3 bucket).
+pytest_plugins = ["tests.children.fixtures", "tests.peps.fixtures", "tests.filejobs.stores"]
 
 
 @pytest.fixture(autouse=True)

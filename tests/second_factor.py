@@ -2,6 +2,7 @@
 API (django_otp.login), as the sign-in page does once the code is right. Tests of the second
 factor itself opt out with `@pytest.mark.second_factor_by_hand`."""
 
+import time
 from collections.abc import Callable
 
 import django_otp
@@ -34,11 +35,16 @@ def verified_login(original: Callable[..., None]) -> Callable[..., None]:
         from django.conf import settings
         from django.http import HttpRequest
 
+        from pep_portal.security.signin import AUTHENTICATED_AT
+
         request = HttpRequest()
         request.session = self.session or import_module(settings.SESSION_ENGINE).SessionStore()
         request.user = user
         login(request, user, backend)
         django_otp.login(request, test_device(user))
+        # As the sign-in page does once the code is right (signin.second_factor_given): the
+        # person has just confirmed who they are.
+        request.session[AUTHENTICATED_AT] = time.time()
         request.session.save()
         self._set_login_cookies(request)
 

@@ -3,7 +3,7 @@
 import environ
 
 from pep_portal.settings import *  # noqa: F403
-from pep_portal.settings import _ratelimit_cache
+from pep_portal.settings import _private_storage, _ratelimit_cache
 
 env = environ.Env()
 
@@ -38,6 +38,8 @@ import tempfile  # noqa: E402
 PRIVATE_MEDIA_ROOT = env.str("TEST_PRIVATE_MEDIA_ROOT", default="") or tempfile.mkdtemp(
     prefix="pep-portal-test-media-"
 )
+# The local folder by default; the storage tests switch to a real S3 API server (moto).
+STORAGES = {**STORAGES, "private": _private_storage("", PRIVATE_MEDIA_ROOT)}
 
 # A test that starts real beats makes every daily job due from midnight, so it need not wait
 # for 04:00 (tests/scheduling/test_beat_and_worker.py).

@@ -70,6 +70,8 @@ class Action(StrEnum):
     OPEN_MEETINGS = "open_meetings"
     # Quality assurance (quality_assurance/).
     QUALITY_ASSURE = "quality_assure"
+    # Read a PEP's quality assurance: its rating, feedback and the changes asked for.
+    VIEW_QA_FEEDBACK = "view_qa_feedback"
     VIEW_VIRTUAL_SCHOOL_DASHBOARD = "view_virtual_school_dashboard"
     # Pupil Premium Plus.
     RAISE_PP_REQUEST = "raise_pp_request"

@@ -10,6 +10,8 @@ from pep_portal import csv_export
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction, AuditEvent
+from pep_portal.security import services as security_services
+from pep_portal.security.signin import require_recent_authentication
 
 from .forms import AuditSearchForm
 from .selectors import audit_authorities_for, audit_events_for, children_named_for
@@ -58,10 +60,14 @@ def audit_search(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+@require_recent_authentication
 @require_GET
 def audit_export(request: AuthenticatedRequest) -> HttpResponse:
     _, filters = _search(request)
     events = list(audit_events_for(user=request.user, filters=filters)[:EXPORT_LIMIT])
+    security_services.bulk_export_record(
+        actor=request.user, what=f"CSV of the audit log: {len(events)} events"
+    )
     names = children_named_for(
         user=request.user, child_ids={e.child_id for e in events if e.child_id}
     )

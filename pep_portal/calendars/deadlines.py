@@ -377,6 +377,9 @@ class PepRules:
     escalate_after_days: int = 5
     set_up_days_before_term: int = 14
     pp_plus_reminder_days: int = 14
+    # After a change of school, the previous school's designated teacher may read the PEPs it
+    # contributed to for this many calendar days (then the nightly job ends it).
+    previous_school_access_days: int = 20
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,62 @@ def initial_pep_due(
         rule=f"{rules.authority}: initial PEP within {count} of becoming looked after "
         f"({placement})",
     )
+
+
+# The Care Planning, Placement and Case Review (England) Regulations 2010, reg. 33: the first
+# review of a child's care plan is within 20 working days of their becoming looked after; the
+# initial PEP is part of the care plan and should be ready for it.
+FIRST_CARE_REVIEW_WORKING_DAYS = 20
+
+
+def first_care_review_due(*, entered_care: dt.date) -> Deadline:
+    """The first statutory review of the care plan: 20 working days after entry to care."""
+    return _deadline(
+        count=DayCount(FIRST_CARE_REVIEW_WORKING_DAYS, DayUnit.WORKING),
+        start=entered_care,
+        # Working days need no term dates.
+        calendar=SchoolCalendar("working days", {}),
+        rule=f"first care plan review within {FIRST_CARE_REVIEW_WORKING_DAYS} working days of "
+        "becoming looked after",
+    )
+
+
+def initial_pep_after_first_review(
+    *, entered_care: dt.date, initial_pep_due_on: dt.date | None
+) -> dt.date | None:
+    """The first care review's date when the initial PEP is due after it (the PEP would not be
+    ready for the review: staff are warned), else None."""
+    if initial_pep_due_on is None:
+        return None
+    review = first_care_review_due(entered_care=entered_care).due
+    return review if initial_pep_due_on > review else None
+
+
+def initial_pep_review_terms(
+    windows: Iterable[ReviewWindow], *, starts_on: dt.date, due_on: dt.date | None
+) -> list[ReviewTerm]:
+    """THE rule for an initial PEP and the termly PEPs (one home; docs/architecture.md): an
+    initial PEP *is* the PEP of every review term it overlaps, from the day the child entered
+    care (`starts_on`) to its due date (or only the day of entry, without a due date). The
+    termly set-up and `pep_set_up` make no second PEP for those terms; both ask
+    peps.selectors.initial_pep_terms, which asks this."""
+    last = max(due_on or starts_on, starts_on)
+    windows = tuple(windows)
+    terms = []
+    for year in range(academic_year_of(starts_on), academic_year_of(last) + 1):
+        for window in windows:
+            term = _review_term(window, year)
+            if term.start <= last and term.end >= starts_on:
+                terms.append(term)
+    return terms
+
+
+def previous_school_access_ends(rules: PepRules | None, *, moved_on: dt.date) -> dt.date:
+    """The last day the previous school's designated teacher may read the PEPs it contributed
+    to, after a change of school on `moved_on` (day 0): the rule set's number of calendar
+    days later (the portal's default without a rule set)."""
+    days = rules.previous_school_access_days if rules else PepRules.previous_school_access_days
+    return moved_on + dt.timedelta(days=days)
 
 
 def school_change_pep_due(

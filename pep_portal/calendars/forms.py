@@ -158,6 +158,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "escalate_after_days",
             "set_up_days_before_term",
             "pp_plus_reminder_days",
+            "previous_school_access_days",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -190,6 +191,8 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "escalate_after_days": "Escalation to the virtual school adviser: days after it",
             "set_up_days_before_term": "Termly PEPs set up: days before the term opens",
             "pp_plus_reminder_days": "PP+ reminder to designated teachers: days before the cut-off",
+            "previous_school_access_days": "After a change of school: days the previous school "
+            "may still read the PEPs it contributed to",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -197,6 +200,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 "initial_pep_days",
                 "initial_pep_days_emergency",
                 "school_change_pep_days",
+                "previous_school_access_days",
                 "early_years_first_pep_days",
                 "early_years_age",
                 "formal_meetings_per_year",
@@ -239,6 +243,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             Fieldset(
                 Field.text("school_change_pep_days", **number),
                 Field.select("school_change_pep_unit"),
+                Field.text("previous_school_access_days", **number),
                 Field.text("early_years_first_pep_days", **number),
                 Field.select("early_years_first_pep_unit"),
                 Field.text("early_years_age", **number),

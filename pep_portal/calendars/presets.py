@@ -68,6 +68,8 @@ MEDWAY = Preset(
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
         "pp_plus_reminder_days": 14,
+        # Not in the seed: the portal's default read-only window after a change of school.
+        "previous_school_access_days": 20,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -129,6 +131,8 @@ WALSALL = Preset(
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
         "pp_plus_reminder_days": 14,
+        # Not in the seed: the portal's default read-only window after a change of school.
+        "previous_school_access_days": 20,
     },
     windows=TERM_WINDOWS,
     provenance={

@@ -222,6 +222,7 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         escalate_after_days=r.escalate_after_days,
         set_up_days_before_term=r.set_up_days_before_term,
         pp_plus_reminder_days=r.pp_plus_reminder_days,
+        previous_school_access_days=r.previous_school_access_days,
     )
 
 

@@ -259,7 +259,11 @@ def calendar_period_delete(*, actor: User, period: CalendarPeriod) -> None:
 # The rules as staff see them, each with the fields it is made of; provenance is kept per rule.
 RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "initial_pep": ("initial_pep_unit", "initial_pep_days", "initial_pep_days_emergency"),
-    "school_change_pep": ("school_change_pep_days", "school_change_pep_unit"),
+    "school_change_pep": (
+        "school_change_pep_days",
+        "school_change_pep_unit",
+        "previous_school_access_days",
+    ),
     "early_years_first_pep": (
         "early_years_first_pep_days",
         "early_years_first_pep_unit",

@@ -348,10 +348,14 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
         ),
         (
             "New PEP after a change of school",
-            f"Within {rules.school_change_pep} of the move: the social worker is reminded "
-            "until a PEP meeting is held"
-            if rules.school_change_pep
-            else "No rule",
+            (
+                f"Within {rules.school_change_pep} of the move: the social worker is reminded "
+                "until a PEP meeting is held"
+                if rules.school_change_pep
+                else "No rule"
+            )
+            + f"; the previous school may read the PEPs it contributed to for "
+            f"{rules.previous_school_access_days} days",
             notes.get("school_change_pep", ""),
         ),
         (

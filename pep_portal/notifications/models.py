@@ -23,6 +23,38 @@ class Kind(models.TextChoices):
         "An approval of a designated teacher has been withdrawn",
     )
     ACCESS_CHECK = "access_check", "Access to children differs from the care teams"
+    # Events: something happened that the recipient must act on or know (events.py).
+    MEETING_ARRANGED = "meeting_arranged", "A PEP meeting has been arranged"
+    MEETING_MOVED = "meeting_moved", "A PEP meeting has been moved"
+    MEETING_CANCELLED = "meeting_cancelled", "A PEP meeting has been cancelled"
+    PEP_RETURNED = "pep_returned", "A PEP has been returned for changes"
+    PEP_SIGNED_OFF = "pep_signed_off", "A PEP has been signed off"
+    PP_DECIDED = "pp_decided", "A Pupil Premium Plus request has been decided"
+    REQUIRED_ABSENCE = "required_absence", "Someone required was absent from a PEP meeting"
+    NEW_TO_CARE = "new_to_care", "A child is new to care"
+    SCHOOL_MOVE = "school_move", "A child has changed school"
+    PLACEMENT_MOVE = "placement_move", "A child has moved home"
+    DELEGATION_GRANTED = "delegation_granted", "You have been asked to work on a child's PEPs"
+
+
+# The kinds told when something happens (events.py), rather than chased by the daily sweep.
+EVENT_KINDS = frozenset(
+    {
+        Kind.MEETING_ARRANGED,
+        Kind.MEETING_MOVED,
+        Kind.MEETING_CANCELLED,
+        Kind.PEP_RETURNED,
+        Kind.PEP_SIGNED_OFF,
+        Kind.PP_DECIDED,
+        Kind.REQUIRED_ABSENCE,
+        Kind.NEW_TO_CARE,
+        Kind.SCHOOL_MOVE,
+        Kind.PLACEMENT_MOVE,
+        Kind.DELEGATION_GRANTED,
+    }
+)
+# The kinds whose e-mail carries a calendar entry (.ics): the meeting's time and a link.
+MEETING_KINDS = frozenset({Kind.MEETING_ARRANGED, Kind.MEETING_MOVED, Kind.MEETING_CANCELLED})
 
 
 class Stage(models.TextChoices):
@@ -57,6 +89,13 @@ class Notification(models.Model):
     message = models.CharField(max_length=300)
     url = models.CharField(max_length=200)
     due_on = models.DateField(null=True, blank=True)
+    # A meeting's invitation, move or cancellation: its e-mail carries a calendar entry with the
+    # meeting's time and a link (never a name), under `calendar_uid`, the same for every
+    # arrangement of one PEP's meeting so a move or cancellation updates the one entry.
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    calendar_uid = models.CharField(max_length=100, blank=True)
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -5,9 +5,13 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from children import signals as children_signals
+from meetings import signals as meeting_signals
 from pep_portal.accounts.signals import child_access_changed, teacher_approval_changed
+from peps import signals as pep_signals
+from pupil_premium import signals as pp_signals
 
-from . import services
+from . import events, services
 
 
 @receiver(teacher_approval_changed, dispatch_uid="notifications.teacher_approval_changed")
@@ -20,3 +24,62 @@ def recount_after_access_change(
     sender: Any, *, user_ids: set[int], child_ids: set[int], **kwargs: Any
 ) -> None:
     services.recount_after_access_change(user_ids=user_ids, child_ids=child_ids)
+
+
+# --- events that reach people (events.py decides who is told) --------------------------------
+
+
+@receiver(meeting_signals.meeting_arranged, dispatch_uid="notifications.meeting_arranged")
+def tell_meeting_arranged(
+    sender: Any, *, meeting: Any, moved_from: Any, actor: Any, **kwargs: Any
+) -> None:
+    events.meeting_arranged(meeting=meeting, moved_from=moved_from, actor=actor)
+
+
+@receiver(meeting_signals.meeting_cancelled, dispatch_uid="notifications.meeting_cancelled")
+def tell_meeting_cancelled(sender: Any, *, meeting: Any, actor: Any, **kwargs: Any) -> None:
+    events.meeting_cancelled(meeting=meeting, actor=actor)
+
+
+@receiver(meeting_signals.required_attendee_absent, dispatch_uid="notifications.required_absence")
+def tell_required_absence(sender: Any, *, meeting: Any, actor: Any, **kwargs: Any) -> None:
+    events.required_attendee_absent(meeting=meeting, actor=actor)
+
+
+@receiver(pep_signals.pep_returned, dispatch_uid="notifications.pep_returned")
+def tell_pep_returned(sender: Any, *, pep: Any, actor: Any, event: Any, **kwargs: Any) -> None:
+    events.pep_returned(pep=pep, actor=actor, event=event)
+
+
+@receiver(pep_signals.pep_signed_off, dispatch_uid="notifications.pep_signed_off")
+def tell_pep_signed_off(sender: Any, *, pep: Any, actor: Any, **kwargs: Any) -> None:
+    events.pep_signed_off(pep=pep, actor=actor)
+
+
+@receiver(pp_signals.pp_request_decided, dispatch_uid="notifications.pp_request_decided")
+def tell_pp_decided(sender: Any, *, request: Any, actor: Any, **kwargs: Any) -> None:
+    events.pp_request_decided(request=request, actor=actor)
+
+
+@receiver(children_signals.child_entered_care, dispatch_uid="notifications.child_entered_care")
+def tell_child_entered_care(sender: Any, *, child: Any, actor: Any, **kwargs: Any) -> None:
+    events.child_entered_care(child=child, actor=actor)
+
+
+@receiver(children_signals.school_moved, dispatch_uid="notifications.school_changed")
+def tell_school_changed(
+    sender: Any, *, child: Any, enrolment: Any, actor: Any, **kwargs: Any
+) -> None:
+    events.school_changed(child=child, enrolment=enrolment, actor=actor)
+
+
+@receiver(children_signals.placement_changed, dispatch_uid="notifications.placement_changed")
+def tell_placement_changed(
+    sender: Any, *, child: Any, placement: Any, actor: Any, **kwargs: Any
+) -> None:
+    events.placement_changed(child=child, placement=placement, actor=actor)
+
+
+@receiver(children_signals.delegation_granted, dispatch_uid="notifications.delegation_granted")
+def tell_delegation_granted(sender: Any, *, delegation: Any, actor: Any, **kwargs: Any) -> None:
+    events.delegation_granted(delegation=delegation, actor=actor)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from children.access import access_differences
+from children.access import access_differences, previous_school_access_expire
 from children.models import CareEpisode, Child, Enrolment, TeacherApproval
 from children.school_year import year_group_on
 from children.selectors import designated_teachers_by_child
@@ -40,13 +40,17 @@ from pep_portal.calendars.selectors import (
 from pep_portal.outbox.services import enqueue_after_commit, enqueue_many_after_commit
 from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
 from peps.sections import SECTIONS
-from peps.services import pep_set_up
+from peps.selectors import initial_pep_terms
+from peps.services import pep_set_up, pep_set_up_many
 from quality_assurance.models import QaFramework
 
-from .models import Kind, Notification, Stage
+from .ics import calendar_entry
+from .models import MEETING_KINDS, Kind, Notification, Stage
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
+# Children per transaction in the termly set-up.
+SET_UP_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,9 @@ class Due:
     url: str
     # The child it is about, if any (it is then shown only while the reader may see them).
     child_id: int | None = None
+    # A meeting's invitation, move or cancellation: the e-mail carries its calendar entry.
+    meeting_id: int | None = None
+    calendar_uid: str = ""
 
     @property
     def key(self) -> str:
@@ -72,8 +79,11 @@ class Due:
 def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]]:
     """Insert the notifications not sent before; return (id, recipient, key) of each inserted."""
     table = Notification._meta.db_table
-    columns = "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at, child_id"
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+    columns = (
+        "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at, child_id, "
+        "meeting_id, calendar_uid"
+    )
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
     params: list[object] = []
     for due in batch:
         params += [
@@ -86,6 +96,8 @@ def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]
             due.key[:200],
             now,
             due.child_id,
+            due.meeting_id,
+            due.calendar_uid,
         ]
     sql = (
         f"INSERT INTO {table} ({columns}) VALUES {rows} "  # noqa: S608 (no user input)
@@ -139,8 +151,8 @@ def email_notification(notification_id: int) -> bool:
     to the portal: never a child's name, initials, date of birth or any other detail."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "meeting")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
@@ -154,12 +166,16 @@ def email_notification(notification_id: int) -> bool:
                 "link": _link(reverse("notification_list")),
             },
         )
-        send_mail(
+        message = EmailMessage(
             f"PEP Portal: {notification.get_kind_display().lower()}",
             body,
             None,
             [notification.recipient.email],
         )
+        entry = calendar_entry(notification)
+        if entry is not None:
+            message.attach("pep-meeting.ics", entry, "text/calendar")
+        message.send()
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
@@ -186,15 +202,27 @@ def send_daily_digests(*, now: dt.datetime | None = None) -> int:
         )
     for (person_id, email), kinds in by_person.items():
         with transaction.atomic():
-            marked = Notification.objects.filter(
+            unsent = Notification.objects.filter(
                 recipient_id=person_id, emailed_at__isnull=True, created_at__lte=now
-            ).update(emailed_at=now)
+            )
+            # The day's meeting invitations, moves and cancellations, as calendar entries.
+            entries = [
+                entry
+                for notification in unsent.filter(kind__in=MEETING_KINDS, meeting__isnull=False)
+                .select_related("meeting")
+                .order_by("created_at", "pk")
+                if (entry := calendar_entry(notification)) is not None
+            ]
+            marked = unsent.update(emailed_at=now)
             if marked:
                 body = render_to_string(
                     "notifications/digest.txt",
                     {"kinds": kinds, "link": _link(reverse("notification_list"))},
                 )
-                send_mail("PEP Portal: your daily summary", body, None, [email])
+                message = EmailMessage("PEP Portal: your daily summary", body, None, [email])
+                for n, entry in enumerate(entries, start=1):
+                    message.attach(f"pep-meeting-{n}.ics", entry, "text/calendar")
+                message.send()
     return len(by_person)
 
 
@@ -641,6 +669,9 @@ def sweep_deadlines(*, today: dt.date | None = None, dry_run: bool = False) -> l
         )
         return [c for c in candidates if c.key not in sent_keys]
     new_keys = {key for _, _, key in notify(candidates)}
+    # The previous schools' read-only windows that have run out end tonight (the PEP rules
+    # already stopped honouring them; this records it).
+    previous_school_access_expire(today=today)
     return [c for c in candidates if c.key in new_keys]
 
 
@@ -672,6 +703,10 @@ def _needs_a_pep(rules: PepRules, date_of_birth: dt.date, term: deadlines.Review
 
 
 def _set_up_term(authority: LocalAuthority, rules: PepRules, term: deadlines.ReviewTerm) -> int:
+    """The authority's children in care who need the term's PEP, set up in chunks of
+    SET_UP_CHUNK, each chunk in bulk inserts and its own transaction: 100,000 children finish
+    in minutes, a failure loses at most one chunk's work, and a re-run (the job is claimed once
+    a day, but may be run again by hand) skips every child already done."""
     year = term.academic_year
     children = (
         Child.objects.filter(authority=authority)
@@ -679,11 +714,56 @@ def _set_up_term(authority: LocalAuthority, rules: PepRules, term: deadlines.Rev
         .exclude(
             Exists(Pep.objects.filter(child=OuterRef("pk"), academic_year=year, term=term.code))
         )
+        .select_related("authority")
+        .order_by("pk")
     )
+    count = 0
+    last = 0
+    while True:
+        chunk = list(children.filter(pk__gt=last)[:SET_UP_CHUNK])
+        if not chunk:
+            return count
+        last = chunk[-1].pk
+        # An initial PEP is the PEP of the terms it overlaps: no second one (the rule's one home
+        # is deadlines.initial_pep_review_terms; docs/architecture.md). Too young for a PEP yet:
+        # left for a later term.
+        standing = initial_pep_terms(rules.review_windows, [c.pk for c in chunk])
+        due = [
+            c
+            for c in chunk
+            if _needs_a_pep(rules, c.date_of_birth, term)
+            and (year, term.code) not in standing.get(c.pk, ())
+        ]
+        with transaction.atomic():
+            count += len(
+                pep_set_up_many(children=due, academic_year=year, term=term.code, rules=rules)
+            )
+
+
+def set_up_term_one_by_one(
+    authority: LocalAuthority, rules: PepRules, term: deadlines.ReviewTerm
+) -> int:
+    """The set-up as it was, a child at a time through pep_set_up: the batch's reference
+    (tests compare the two; bench/ measures both)."""
+    year = term.academic_year
+    children = (
+        Child.objects.filter(authority=authority)
+        .filter(Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)))
+        .exclude(
+            Exists(Pep.objects.filter(child=OuterRef("pk"), academic_year=year, term=term.code))
+        )
+        .order_by("pk")
+    )
+    children = list(children)
+    # An initial PEP is the PEP of the terms it overlaps: no second one (the rule's one home is
+    # deadlines.initial_pep_review_terms; docs/architecture.md).
+    standing = initial_pep_terms(rules.review_windows, [c.pk for c in children])
     count = 0
     for child in children:
         if not _needs_a_pep(rules, child.date_of_birth, term):
             continue  # too young for a PEP yet
+        if (year, term.code) in standing.get(child.pk, ()):
+            continue
         with transaction.atomic():
             pep_set_up(actor=None, child=child, academic_year=year, term=term.code)
         count += 1

@@ -3,7 +3,8 @@
 A backup is a folder:
 
 - `database.dump`: `pg_dump --format=custom` of the portal's database;
-- `files.tar.gz`: every file under PRIVATE_MEDIA_ROOT (attachments, kept PDFs);
+- `files.tar.gz`: every file in private storage (attachments, kept PDFs, ZIPs), read through
+  the storage API, so a bucket is backed up as a folder is (pep_portal/files.py);
 - `manifest.json`: when, what (the latest migration of each app, the number of files) and the
   SHA-256 of both parts, so a restore can tell that the two belong together and are whole.
 
@@ -12,7 +13,8 @@ that names it commits, so every file the dump names is already there when the ar
 a file written after the dump is an unnamed extra, which does no harm.
 
 Restore goes into an empty database (create a new one, restore, then point the portal at it)
-and an empty files folder, after checking the manifest: it never overwrites live data.
+and empty private storage (folder or bucket), after checking the manifest: it never overwrites
+live data.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ import os
 import shutil
 import subprocess
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
 from django.db import connection, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from pep_portal import files
 
 FORMAT = 1
 DUMP, FILES, MANIFEST = "database.dump", "files.tar.gz", "manifest.json"
@@ -107,13 +112,16 @@ def backup_create(*, into: Path, now: dt.datetime | None = None) -> Backup:
     )
     if done.returncode != 0:
         raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
-    media = Path(settings.PRIVATE_MEDIA_ROOT)
     count = 0
+    storage = files.private_storage()
     with tarfile.open(folder / FILES, "w:gz") as archive:
-        if media.is_dir():
-            for path in sorted(p for p in media.rglob("*") if p.is_file()):
-                archive.add(path, arcname=str(path.relative_to(media)))
-                count += 1
+        for name in stored_names():
+            with storage.open(name, "rb") as stream:
+                info = tarfile.TarInfo(name)
+                info.size = storage.size(name)
+                info.mtime = int(now.timestamp())
+                archive.addfile(info, stream)
+            count += 1
     manifest = {
         "format": FORMAT,
         "created_at": now.isoformat(),
@@ -128,6 +136,19 @@ def backup_create(*, into: Path, now: dt.datetime | None = None) -> Backup:
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return Backup(folder, manifest)
+
+
+def stored_names(directory: str = "") -> Iterator[str]:
+    """Every file name in private storage, folder by folder (a bucket's keys, likewise)."""
+    storage = files.private_storage()
+    try:
+        folders, names = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in sorted(names):
+        yield f"{directory}{name}"
+    for sub in sorted(folders):
+        yield from stored_names(f"{directory}{sub}/")
 
 
 def backup_check(folder: Path) -> dict:  # type: ignore[type-arg]
@@ -162,9 +183,9 @@ def backup_restore(*, folder: Path) -> dict:  # type: ignore[type-arg]
         raise BackupError(
             "The database is not empty: restore into a new database, then point the portal at it."
         )
-    media = Path(settings.PRIVATE_MEDIA_ROOT)
-    if media.exists() and any(media.iterdir()):
-        raise BackupError(f"The files folder {media} is not empty: restore into a new one.")
+    storage = files.private_storage()
+    if next(stored_names(), None) is not None:
+        raise BackupError("The private storage is not empty: restore into a new folder or bucket.")
     connection.close()  # pg_restore needs no session of ours
     options, env = _pg_environment()
     done = subprocess.run(  # noqa: S603 (our own arguments, no shell)
@@ -183,8 +204,12 @@ def backup_restore(*, folder: Path) -> dict:  # type: ignore[type-arg]
     )
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
-    media.mkdir(parents=True, exist_ok=True)
     with tarfile.open(folder / FILES, "r:gz") as archive:
-        # The "data" filter refuses absolute paths, links out of the folder and device files.
-        archive.extractall(media, filter="data")
+        for member in archive:
+            # Only plain files, named inside the store: the "data" filter refuses absolute
+            # names, links and device files, and the storage refuses ".." in a name.
+            member = tarfile.data_filter(member, "")
+            stream = archive.extractfile(member) if member.isfile() else None
+            if stream is not None:
+                storage.save(member.name, File(stream))
     return manifest

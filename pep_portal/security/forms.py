@@ -2,7 +2,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
-from pep_portal.forms import StorableTextMixin
+from pep_portal.forms import PortalForm, StorableTextMixin
 
 
 def _code_field(label: str, help_text: str) -> forms.CharField:
@@ -79,3 +79,35 @@ class ConfirmIdentityForm(StorableTextMixin, forms.Form):
         if needs_code:
             fields.append(Field.text("code", field_width=10))
         self.helper.layout = Layout(*fields, Button("submit", "Continue"))
+
+
+class EmailChangeForm(PortalForm):
+    required_messages = {"email": "Enter your new e-mail address"}
+    email = forms.EmailField(
+        label="New e-mail address",
+        help_text="We will send a link to it. Your address changes when you follow the link.",
+        max_length=254,
+        error_messages={
+            "invalid": "Enter an e-mail address in the correct format, like name@example.org"
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.text("email", field_width=20), Button("submit", "Send the link")
+        )
+
+
+class EmailChangeConfirmForm(StorableTextMixin, forms.Form):
+    """Only a button: following a link must not change anything by itself (a mail scanner
+    may open it)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Button("submit", "Use this e-mail address"))

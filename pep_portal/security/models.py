@@ -112,6 +112,11 @@ class SensitiveActionKind(models.TextChoices):
     ACCOUNT_CREATED = "account_created", "Virtual school or administrator account created"
     TEACHER_APPROVED = "teacher_approved", "Designated teacher approved"
     SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
+    BULK_EXPORT = "bulk_export", "Bulk export of children's records"
+
+
+# An export has left the portal: it can be reviewed, not undone.
+CANNOT_BE_UNDONE = {SensitiveActionKind.BULK_EXPORT}
 
 
 class SensitiveAction(models.Model):
@@ -129,6 +134,8 @@ class SensitiveAction(models.Model):
     approval = models.ForeignKey(
         "children.TeacherApproval", on_delete=models.PROTECT, null=True, blank=True
     )
+    # What was exported, for a bulk export: never a child's name.
+    detail = models.CharField(max_length=200, blank=True)
     done_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -145,3 +152,7 @@ class SensitiveAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.done_at:%Y-%m-%d})"
+
+    @property
+    def can_be_undone(self) -> bool:
+        return self.undone_at is None and self.kind not in CANNOT_BE_UNDONE

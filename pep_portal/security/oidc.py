@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.messages.storage.base import BaseStorage
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -153,7 +154,9 @@ class FinishSignOn(OIDCAuthenticationCallbackView):
 
 @require_GET
 def sso_refused(request: HttpRequest) -> HttpResponse:
-    messages.get_messages(request).used = True
+    storage = messages.get_messages(request)
+    if isinstance(storage, BaseStorage):
+        storage.used = True
     return render(request, "security/sso_refused.html", status=403)
 
 

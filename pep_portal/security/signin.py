@@ -10,6 +10,7 @@ A session records, beside Django's own keys:
 """
 
 import functools
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,8 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -44,6 +46,14 @@ DEVICE_COOKIE_DAYS = 400
 
 def now() -> float:
     return time.time()
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The portal account of a signed-in request (the callers run after sign-in)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def stamp_sign_in(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
@@ -106,10 +116,11 @@ def end_session(request: HttpRequest) -> None:
 
 
 def remember_this_browser(request: HttpRequest, response: HttpResponse, device: Device) -> None:
-    days = services.remember_device_days(request.user)
+    user = signed_in_user(request)
+    days = services.remember_device_days(user)
     if days <= 0:
         return
-    value = {"u": request.user.pk, "g": request.user.session_generation, "d": device.persistent_id}
+    value = {"u": user.pk, "g": user.session_generation, "d": device.persistent_id}
     response.set_signed_cookie(
         REMEMBER_COOKIE,
         signing.dumps(value, compress=True),
@@ -129,7 +140,7 @@ def _remembered_device(request: HttpRequest, user: User) -> Device | None:
         return None
     try:
         raw = request.get_signed_cookie(REMEMBER_COOKIE, salt=REMEMBER_SALT, max_age=days * 86400)
-        value = signing.loads(raw)
+        value = signing.loads(raw or "")
     except (KeyError, signing.BadSignature, ValueError):
         return None
     if value.get("u") != user.pk or value.get("g") != user.session_generation:
@@ -150,8 +161,9 @@ def note_browser(request: HttpRequest, response: HttpResponse) -> None:
     try:
         token = request.get_signed_cookie(DEVICE_COOKIE, salt=DEVICE_SALT)
     except (KeyError, signing.BadSignature):
-        token = services.new_device_token()
-    services.known_device_seen(user=request.user, token=token)
+        token = None
+    token = token or services.new_device_token()
+    services.known_device_seen(user=signed_in_user(request), token=token, request=request)
     response.set_signed_cookie(
         DEVICE_COOKIE,
         token,
@@ -166,12 +178,70 @@ def note_browser(request: HttpRequest, response: HttpResponse) -> None:
 # Re-authentication ------------------------------------------------------------------------
 
 
+# Answers a person gave on a form before being asked to confirm who they are: kept in their
+# session (never in a URL) until they come back, for this long at most.
+RESUME_SESSION = "pep_resume_after_confirming"
+RESUME_PARAM = "resume"
+RESUME_SECONDS = 15 * 60
+
+
+def confirm_first(request: HttpRequest) -> HttpResponse:
+    """Send the person to confirm their password and second factor, then back. A GET comes
+    back to the same address. A POST's answers are kept in the session under a one-time
+    token, and the address it comes back to carries the token: the request is then finished as
+    the POST it was (resume_kept_post), so nothing typed is lost."""
+    if request.method == "POST":
+        token = secrets.token_urlsafe(16)
+        request.session[RESUME_SESSION] = {
+            "token": token,
+            "path": request.path,
+            "at": now(),
+            "data": {
+                key: request.POST.getlist(key)
+                for key in request.POST
+                if key != "csrfmiddlewaretoken"
+            },
+        }
+        back = f"{request.path}?{urlencode({RESUME_PARAM: token})}"
+    else:
+        back = request.get_full_path()
+    return redirect(f"{reverse('confirm_identity')}?{urlencode({'next': back})}")
+
+
+def resume_kept_post(request: HttpRequest) -> bool:
+    """On the way back from confirming: a GET carrying the token of the answers kept for this
+    address becomes the POST it stands for (once). The original POST passed the CSRF check;
+    the token, known only to this session, stops anyone else's link from finishing it."""
+    token = request.GET.get(RESUME_PARAM)
+    kept = request.session.get(RESUME_SESSION)
+    if request.method != "GET" or not token or not isinstance(kept, dict):
+        return False
+    if (
+        not secrets.compare_digest(str(kept.get("token", "")), token)
+        or kept.get("path") != request.path
+        or now() - float(kept.get("at", 0)) > RESUME_SECONDS
+        or not recently_authenticated(request)
+    ):
+        return False
+    del request.session[RESUME_SESSION]
+    pairs = [(key, str(v)) for key, values in kept.get("data", {}).items() for v in values]
+    request.method = "POST"
+    request.POST = QueryDict(urlencode(pairs))
+    return True
+
+
 def require_recent_authentication(
-    view: Callable[..., HttpResponse] | None = None, *, seconds: int | None = None
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    seconds: int | None = None,
+    when: Callable[[HttpRequest], bool] | None = None,
 ) -> Any:
-    """Before a sensitive change (e-mail, second factor, sign-off, exports): the person must
+    """Before a sensitive step (e-mail, second factor, sign-off, exports): the person must
     have given their password and second factor within the last `seconds`
-    (RECENT_AUTHENTICATION_SECONDS by default), or is sent to confirm them and brought back.
+    (RECENT_AUTHENTICATION_SECONDS by default), or is sent to confirm them and brought back to
+    finish (confirm_first). `when(request)`, if given, says whether this request is the
+    sensitive step (a QA review is, only when it signs the PEP off). Put it above require_POST:
+    the way back is a GET that resume_kept_post turns into the POST it was.
     Use as @require_recent_authentication or @require_recent_authentication(seconds=300)."""
 
     def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -179,9 +249,10 @@ def require_recent_authentication(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
-            if not recently_authenticated(request, seconds):
-                back = request.get_full_path() if request.method == "GET" else request.path
-                return redirect(f"{reverse('confirm_identity')}?{urlencode({'next': back})}")
+            resume_kept_post(request)
+            needed = when is None or when(request)
+            if needed and not recently_authenticated(request, seconds):
+                return confirm_first(request)
             return func(request, *args, **kwargs)
 
         return wrapper

@@ -15,5 +15,5 @@ from . import services
     max_retries=12,
     ignore_result=True,
 )
-def send_security_email_task(user_id: int, kind: str) -> bool:
-    return services.security_email_send(user_id=user_id, kind=kind)
+def send_security_email_task(user_id: int, kind: str, to: str = "") -> bool:
+    return services.security_email_send(user_id=user_id, kind=kind, to=to)

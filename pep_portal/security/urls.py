@@ -12,10 +12,13 @@ urlpatterns = [
         views.second_factor_new_backup_codes,
         name="second_factor_new_backup_codes",
     ),
+    path("keys/<int:pk>/remove/", views.second_factor_key_remove, name="second_factor_key_remove"),
 ]
 
 account_urlpatterns = [
     path("confirm-identity/", views.confirm_identity, name="confirm_identity"),
+    path("email/", views.email_change, name="email_change"),
+    path("email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
     path("sso/", oidc.sso_choose, name="sso_choose"),
     path("sso/<int:pk>/", oidc.StartSignOn.as_view(), name="sso_start"),
     path("sso/callback/", oidc.FinishSignOn.as_view(), name="sso_callback"),

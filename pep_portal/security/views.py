@@ -17,11 +17,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pep_portal.accounts.permissions import Action
+from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.accounts.selectors import person_get_for_user
 from pep_portal.forms import show_service_errors
 
 from . import services, signin
-from .forms import ConfirmIdentityForm, SecondFactorForm, SetUpForm
+from .forms import (
+    ConfirmIdentityForm,
+    EmailChangeConfirmForm,
+    EmailChangeForm,
+    SecondFactorForm,
+    SetUpForm,
+)
 
 BACKUP_CODES_TO_SHOW = "pep_backup_codes_to_show"
 
@@ -42,7 +49,7 @@ def _complete_sign_in(request: HttpRequest, response: HttpResponse) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def second_factor_verify(request: HttpRequest) -> HttpResponse:
+def second_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     """The second step of signing in: a code from the app or a backup code."""
     user = request.user
     if signin.is_verified(request):
@@ -57,10 +64,13 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
         # After a wrong code each device waits longer before it accepts another (django-otp's
         # throttling, doubling), so codes cannot be guessed at speed.
         if services.second_factor_throttled(user=user, token=form.cleaned_data["code"]):
+            services.second_factor_failed(user=user, request=request, reason="too many wrong codes")
             form.add_error("code", "Too many wrong codes. Wait a minute, then try again")
             status = 429
         else:
-            device = services.second_factor_check(user=user, token=form.cleaned_data["code"])
+            device = services.second_factor_check(
+                user=user, token=form.cleaned_data["code"], request=request
+            )
             if device is not None:
                 signin.second_factor_given(request, device)
                 response = redirect(_next(request))
@@ -88,7 +98,7 @@ def _set_up_url() -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def second_factor_set_up(request: HttpRequest) -> HttpResponse:
+def second_factor_set_up(request: AuthenticatedRequest) -> HttpResponse:
     """Set up an authenticator app: at first sign-in (after the password), or to replace it
     (which needs the person to have confirmed who they are recently)."""
     user = request.user
@@ -102,7 +112,7 @@ def second_factor_set_up(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = services.totp_enrolment_confirm(
-                user=user, token=form.cleaned_data["code"]
+                user=user, token=form.cleaned_data["code"], request=request
             )
         except ValidationError as error:
             show_service_errors(form, error)
@@ -132,7 +142,7 @@ def second_factor_set_up(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def second_factor_backup_codes(request: HttpRequest) -> HttpResponse:
+def second_factor_backup_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Backup codes are shown once, straight after they are made, then never again."""
     codes = request.session.pop(BACKUP_CODES_TO_SHOW, None)
     if not codes:
@@ -146,7 +156,7 @@ def second_factor_backup_codes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def second_factor_manage(request: HttpRequest) -> HttpResponse:
+def second_factor_manage(request: AuthenticatedRequest) -> HttpResponse:
     devices = services.confirmed_devices(request.user)
     return render(
         request,
@@ -162,10 +172,10 @@ def second_factor_manage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@signin.require_recent_authentication  # above require_POST: the way back is a GET
 @require_POST
-@signin.require_recent_authentication
-def second_factor_new_backup_codes(request: HttpRequest) -> HttpResponse:
-    codes = services.backup_codes_replace(user=request.user)
+def second_factor_new_backup_codes(request: AuthenticatedRequest) -> HttpResponse:
+    codes = services.backup_codes_replace(user=request.user, request=request)
     request.user.refresh_from_db()
     update_session_auth_hash(request, request.user)
     request.session[BACKUP_CODES_TO_SHOW] = codes
@@ -174,7 +184,7 @@ def second_factor_new_backup_codes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def confirm_identity(request: HttpRequest) -> HttpResponse:
+def confirm_identity(request: AuthenticatedRequest) -> HttpResponse:
     """Password and second factor again, before a sensitive change."""
     user = request.user
     needs_code = services.sign_in_needs_second_factor(user)
@@ -183,7 +193,9 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
         if not user.check_password(form.cleaned_data["password"]):
             form.add_error("password", "The password is not right")
         elif needs_code:
-            device = services.second_factor_check(user=user, token=form.cleaned_data["code"])
+            device = services.second_factor_check(
+                user=user, token=form.cleaned_data["code"], request=request
+            )
             if device is None:
                 form.add_error("code", "The code is not right, or has been used")
             else:
@@ -201,9 +213,9 @@ def confirm_identity(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def person_second_factor_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = person_get_for_user(user=request.user, pk=pk, action=Action.MANAGE_PERSON)
-    services.second_factor_reset(actor=request.user, person=person)
+    services.second_factor_reset(actor=request.user, person=person, request=request)
     messages.success(
         request,
         f"{person.full_name}'s second factor has been reset. They set up a new one when they "
@@ -214,14 +226,14 @@ def person_second_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def sensitive_actions(request: HttpRequest) -> HttpResponse:
+def sensitive_actions(request: AuthenticatedRequest) -> HttpResponse:
     actions = services.sensitive_actions_for_head(user=request.user)
     return render(request, "security/sensitive_actions.html", {"actions": actions})
 
 
 @login_required
 @require_POST
-def sensitive_action_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def sensitive_action_undo(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         services.sensitive_action_undo(head=request.user, action_id=pk)
     except ValidationError as error:
@@ -231,3 +243,63 @@ def sensitive_action_undo(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Undone")
     return redirect("sensitive_actions")
+
+
+@login_required
+@signin.require_recent_authentication
+@require_http_methods(["GET", "POST"])
+def email_change(request: AuthenticatedRequest) -> HttpResponse:
+    """Change one's own e-mail address: after confirming who they are, a link goes to the new
+    address; the address changes only when it is followed."""
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            address = services.email_change_ask(
+                user=request.user, address=form.cleaned_data["email"], request=request
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            return render(request, "security/email_change_sent.html", {"address": address})
+    return render(request, "security/email_change.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_change_confirm(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    """The link sent to the new address, opened by the person signed in to their account."""
+    # Bound on every POST: the form is only a button, so its data is empty.
+    form = EmailChangeConfirmForm(request.POST if request.method == "POST" else None)
+    problem = ""
+    address = ""
+    try:
+        address = services.email_change_address(user=request.user, token=token)
+        if request.method == "POST" and form.is_valid():
+            services.email_change_confirm(user=request.user, token=token, request=request)
+            request.user.refresh_from_db()
+            # This session goes on; every other one of the person has ended.
+            update_session_auth_hash(request, request.user)
+            messages.success(request, f"Your e-mail address is now {address}")
+            return redirect("home")
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    return render(
+        request,
+        "security/email_change_confirm.html",
+        {"form": form, "address": address, "problem": problem},
+    )
+
+
+@login_required
+@signin.require_recent_authentication  # above require_POST: the way back is a GET
+@require_POST
+def second_factor_key_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    try:
+        services.security_key_remove(user=request.user, key_id=pk, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        request.user.refresh_from_db()
+        update_session_auth_hash(request, request.user)
+        messages.success(request, "The security key has been removed")
+    return redirect("second_factor_manage")

@@ -13,6 +13,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
+from django_otp.models import Device
 from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as webauthn_views
 from django_otp_webauthn.helpers import WebAuthnHelper
@@ -56,9 +57,10 @@ class CompleteRegistration(webauthn_views.CompleteCredentialRegistrationView):
     def post(self, *args: object, **kwargs: object) -> HttpResponse:
         first = not signin.is_verified(self.request)
         response = super().post(*args, **kwargs)
-        user = self.request.user
-        # A new second factor: every other session of the person ends; this one goes on.
-        services.sessions_end_others(user=user)
+        # A new second factor: every other session of the person ends (and it is audited);
+        # this one goes on.
+        user = signin.signed_in_user(self.request)
+        services.second_factor_key_added(user=user, request=self.request)
         update_session_auth_hash(self.request, user)
         if first:
             self.request.session.cycle_key()
@@ -68,7 +70,7 @@ class CompleteRegistration(webauthn_views.CompleteCredentialRegistrationView):
 
 
 class CompleteAuthentication(webauthn_views.CompleteCredentialAuthenticationView):
-    def complete_auth(self, device: object) -> None:
+    def complete_auth(self, device: Device) -> None:
         if not self.request.user.is_authenticated or device.user_id != self.request.user.pk:
             # A key never signs anyone in by itself (passwordless is off): the password first.
             raise exceptions.UserDisabled()

@@ -7,7 +7,7 @@ from django import template
 from django.db.models import QuerySet
 
 from peps.models import Pep
-from peps.selectors import peps_for_child
+from peps.selectors import initial_pep_warning, peps_for_child
 
 register = template.Library()
 
@@ -16,3 +16,10 @@ register = template.Library()
 def child_peps(context: dict[str, Any], child: Any) -> QuerySet[Pep]:
     """The child's PEPs that the signed-in user may see: `{% child_peps child as peps %}`."""
     return peps_for_child(user=context["request"].user, child=child)
+
+
+@register.simple_tag
+def pep_warning(pep: Pep) -> str:
+    """A warning about the PEP for the child's page (an initial PEP due after the first care
+    review): `{% pep_warning pep as warning %}`."""
+    return initial_pep_warning(pep)

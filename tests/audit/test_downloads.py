@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from pep_portal.audit.models import AuditAction, AuditEvent
 from peps.models import Attachment
+from tests.filejobs.helpers import get_pdf
 from tests.peps.test_attachments import SAMPLES
 
 
@@ -85,7 +86,7 @@ def test_opening_a_pep_is_audited(client, personas, pep_setting):
 
 def test_downloading_a_peps_pdf_is_audited(client, personas, pep_setting):
     client.force_login(personas.designated_teacher)
-    response = client.get(reverse("pep_pdf", args=[pep_setting.pep.pk]))
+    response = get_pdf(client, pep_setting.pep.pk)
     assert response.status_code == 200
     event = AuditEvent.objects.get(action=AuditAction.PDF_DOWNLOADED)
     assert (event.actor, event.child_id, event.target_type, event.target_id) == (

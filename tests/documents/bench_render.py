@@ -264,7 +264,7 @@ def run(options: argparse.Namespace) -> None:
     # CELERY_TASK_ALWAYS_EAGER (tests.settings): the task runs as the job is started.
     job = pdf_services.bulk_job_start(actor=staff.virtual_school_staff, pep_ids=ids)
     took = time.perf_counter() - t0
-    job = pdf_services._load(job.id)
+    job = pdf_services.FileJob.objects.get(pk=job.pk)
     assert job.state == "done", job
     print(
         f"\nBulk ZIP of {job.total} signed-off PEPs: {took:.1f} s "

@@ -132,11 +132,39 @@ def test_a_render_that_takes_too_long_is_stopped():
         pdf.html_to_pdf(html, seconds=0.05)
 
 
-def test_the_time_limit_puts_the_alarm_back_as_it_was():
-    import signal
+def test_a_render_in_a_thread_is_stopped_too_and_the_thread_carries_on_unharmed():
+    """Worker threads (gunicorn gthread, Celery's thread pool) get the same limit: there is no
+    alarm signal, which only ever reached the main thread."""
+    import threading
+    import time
 
-    before = signal.getsignal(signal.SIGALRM)
-    with pdf.time_limit(5):
+    html = (
+        "<html lang='en'><body>" + "<p>Many words in a long answer.</p>" * 6000 + "</body></html>"
+    )
+    outcome: list[str] = []
+
+    def render() -> None:
+        started = time.monotonic()
+        try:
+            pdf.html_to_pdf(html, seconds=0.05)
+        except pdf.RenderTimeout:
+            outcome.append(f"stopped after {time.monotonic() - started:.1f}")
+        # Nothing is left pending to surface later in the same thread.
+        time.sleep(0.6)
+        outcome.append("carried on")
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert len(outcome) == 2 and outcome[1] == "carried on"
+    assert outcome[0].startswith("stopped after ") and float(outcome[0].split()[-1]) < 5
+
+
+def test_a_render_inside_its_limit_is_untouched_and_leaves_no_exception_behind():
+    import time
+
+    with pdf.time_limit(0.2):
         pass
-    assert signal.getsignal(signal.SIGALRM) == before
-    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    time.sleep(0.6)  # the watchdog has stood down: nothing is raised here
+    assert pdf.html_to_pdf("<html lang='en'><body><p>Short.</p></body></html>").startswith(b"%PDF")

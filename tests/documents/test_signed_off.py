@@ -1,12 +1,11 @@
 """A signed-off PEP's PDF is made once, from what was signed off, and never changes."""
 
-from pathlib import Path
-
 import pytest
 
 from children.school_year import PepTemplate
 from documents.services import pep_pdf_for, signed_off_pdf_name
-from peps.models import PepSection, private_storage
+from pep_portal.files import private_storage, read_bytes
+from peps.models import PepSection
 from tests.documents.conftest import sign_off
 from tests.documents.reading import read_pdf
 from tests.factories import SchoolFactory
@@ -19,8 +18,7 @@ def signed_off(personas, peps_by_template):  # type: ignore[no-untyped-def]
 
 def test_a_signed_off_pdf_is_kept_and_named_from_the_meeting(signed_off):
     document = pep_pdf_for(signed_off)
-    kept = Path(private_storage().path(signed_off_pdf_name(signed_off)))
-    assert kept.read_bytes() == document.content
+    assert read_bytes(signed_off_pdf_name(signed_off)) == document.content
     assert document.filename == "ZQ_2026-11-10_PEP.pdf"
     text = read_pdf(document.content).text
     assert "Signed off by Vic School on" in text and "Working copy" not in text
@@ -56,7 +54,6 @@ def test_a_lost_signed_off_pdf_is_made_again_from_the_snapshot_not_the_live_reco
 
 
 def test_the_same_snapshot_renders_to_the_same_bytes(signed_off):
-    kept = Path(private_storage().path(signed_off_pdf_name(signed_off)))
     first = pep_pdf_for(signed_off).content
-    kept.unlink()
+    private_storage().delete(signed_off_pdf_name(signed_off))
     assert pep_pdf_for(signed_off).content == first

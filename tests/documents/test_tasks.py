@@ -1,9 +1,8 @@
 """The bulk ZIP task, run in-process as CELERY_TASK_ALWAYS_EAGER runs it in the demo."""
 
 import datetime as dt
-import json
+import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -12,7 +11,8 @@ from children.school_year import PepTemplate
 from documents import services as pdf_services
 from documents.pdf import RenderTimeout
 from documents.tasks import pep_pdfs_zip_task
-from peps.models import private_storage
+from pep_portal.filejobs.models import FileJob
+from pep_portal.files import private_storage, read_bytes
 from tests.documents.conftest import child_for, fill_in, pep_for, sign_off
 
 
@@ -26,9 +26,10 @@ def signed_off_term(personas, peps_by_template):  # type: ignore[no-untyped-def]
     return peps
 
 
-def job_files(job: pdf_services.BulkJob) -> tuple[dict, Path]:  # type: ignore[type-arg]
-    folder = Path(private_storage().path(f"pdf/bulk/{job.id}"))
-    return json.loads((folder / "job.json").read_text()), folder / "peps.zip"
+def job_files(job: FileJob) -> tuple[FileJob, bytes | None]:
+    """The job's row as it now is, and its ZIP read back through the storage API."""
+    job = FileJob.objects.get(pk=job.pk)
+    return job, (read_bytes(job.file.name) if job.file else None)
 
 
 def test_the_task_zips_a_schools_signed_off_term_with_a_name_for_each_pdf(
@@ -41,14 +42,14 @@ def test_the_task_zips_a_schools_signed_off_term_with_a_name_for_each_pdf(
             academic_year=2026,
             term="autumn",
         )
-    progress, zip_path = job_files(job)
-    assert progress["state"] == "queued" and len(progress["pep_ids"]) == 4
+    progress, data = job_files(job)
+    assert progress.status == "queued" and len(progress.pep_ids) == 4 and data is None
     assert len(callbacks) == 1  # the task is sent once the transaction commits
-    pep_pdfs_zip_task.delay(job.id)
-    progress, zip_path = job_files(job)
-    assert progress["state"] == "done" and progress["done"] == 4 and progress["failed"] == []
-    assert progress["zip_bytes"] == zip_path.stat().st_size
-    with zipfile.ZipFile(zip_path) as archive:
+    pep_pdfs_zip_task.delay(job.pk.hex)
+    progress, data = job_files(job)
+    assert progress.status == "done" and progress.progress == 4 and progress.failed == []
+    assert data is not None and progress.size == len(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert sorted(archive.namelist()) == [
             "AQ_2026-11-10_PEP.pdf",
             "YQ_2026-11-10_PEP.pdf",
@@ -67,9 +68,9 @@ def test_a_zip_of_chosen_peps_holds_only_signed_off_ones_and_only_the_virtual_sc
     ids = [signed_off_term[PepTemplate.EYFS].pk, signed_off_term["zed"].pk, draft.pk]
     with django_capture_on_commit_callbacks(execute=True):
         job = pdf_services.bulk_job_start(actor=personas.virtual_school_staff, pep_ids=ids)
-    progress, zip_path = job_files(job)
-    assert progress["state"] == "done" and draft.pk not in progress["pep_ids"]
-    with zipfile.ZipFile(zip_path) as archive:
+    progress, data = job_files(job)
+    assert progress.status == "done" and draft.pk not in progress.pep_ids
+    with zipfile.ZipFile(io.BytesIO(data or b"")) as archive:
         assert sorted(archive.namelist()) == ["AQ_2026-11-10_PEP.pdf", "ZQ_2026-11-10_PEP.pdf"]
     with pytest.raises(PermissionDenied):
         pdf_services.bulk_job_start(actor=personas.social_worker, pep_ids=ids)
@@ -91,25 +92,30 @@ def test_a_pep_that_fails_to_render_is_listed_and_the_rest_are_zipped(
         actor=personas.virtual_school_staff,
         pep_ids=[p.pk for p in signed_off_term.values()],
     )
-    job = pdf_services.pep_pdfs_zip(job_id=job.id)
-    assert job.state == "done" and job.failed == [slow] and job.added == 3
-    with zipfile.ZipFile(pdf_services.bulk_zip_path(job)) as archive:
+    job = pdf_services.pep_pdfs_zip(job_id=job.pk.hex)
+    assert job is not None and job.state == "done" and job.failed == [slow] and job.added == 3
+    with zipfile.ZipFile(job.file.open("rb")) as archive:
         assert "YQ_2026-11-10_PEP.pdf" not in archive.namelist()
         assert len(archive.namelist()) == 3
 
 
-def test_jobs_are_deleted_a_day_after_they_started(personas, signed_off_term, monkeypatch):
+def test_jobs_and_their_files_are_deleted_a_day_after_they_started(
+    personas, signed_off_term, monkeypatch
+):
     old = pdf_services.bulk_job_start(
         actor=personas.virtual_school_staff, pep_ids=[signed_off_term[PepTemplate.YG].pk]
     )
-    folder = Path(private_storage().path(f"pdf/bulk/{old.id}"))
-    assert folder.is_dir()
-    later = old.expires_at + dt.timedelta(minutes=1)
+    old = pdf_services.pep_pdfs_zip(job_id=old.pk.hex)
+    assert old is not None
+    name = old.file.name
+    assert name == f"jobs/{old.pk.hex}/file.zip" and private_storage().exists(name)
+    later = old.created_at + dt.timedelta(hours=24, minutes=1)
     monkeypatch.setattr(pdf_services.timezone, "now", lambda: later)
-    pdf_services.bulk_job_start(
+    new = pdf_services.bulk_job_start(
         actor=personas.virtual_school_staff, pep_ids=[signed_off_term[PepTemplate.YG].pk]
     )
-    assert not folder.exists()
+    assert not private_storage().exists(name)
+    assert list(FileJob.objects.values_list("pk", flat=True)) == [new.pk]
 
 
 def test_a_job_that_went_quiet_is_reported_as_stalled(personas, signed_off_term, monkeypatch):
@@ -117,6 +123,6 @@ def test_a_job_that_went_quiet_is_reported_as_stalled(personas, signed_off_term,
         actor=personas.virtual_school_staff, pep_ids=[signed_off_term[PepTemplate.YG].pk]
     )
     assert not job.stalled
-    later = dt.datetime.fromisoformat(job.updated_at) + pdf_services.BULK_STALLED * 2
+    later = job.created_at + dt.timedelta(minutes=6)
     monkeypatch.setattr(pdf_services.timezone, "now", lambda: later)
     assert job.stalled

@@ -9,8 +9,11 @@ from django.urls import reverse
 from documents import services as pdf_services
 from documents.pdf import RenderTimeout
 from pep_portal.audit.models import AuditAction, AuditEvent
+from pep_portal.filejobs import services as filejobs
+from pep_portal.filejobs.models import FileJob
 from tests.conftest import PEP_CARE_TEAM, PERSONA_NAMES
 from tests.documents.conftest import sign_off
+from tests.filejobs.helpers import content_of, get_pdf, job_id_of
 
 PERSONAS = PERSONA_NAMES
 CARE_TEAM = PEP_CARE_TEAM
@@ -21,13 +24,13 @@ def test_the_pdf_downloads_for_everyone_who_may_read_the_pep_and_nobody_else(
     client, personas, pep_setting, name
 ):
     client.force_login(getattr(personas, name))
-    response = client.get(reverse("pep_pdf", args=[pep_setting.pep.pk]))
+    response = get_pdf(client, pep_setting.pep.pk)
     if name in CARE_TEAM:
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response["Content-Disposition"] == 'attachment; filename="ZQ_2026-12-31_PEP.pdf"'
         assert response["Cache-Control"] == "no-store, private"
-        assert response.content.startswith(b"%PDF-")
+        assert content_of(response).startswith(b"%PDF-")
     else:
         assert response.status_code == 404
         assert b"%PDF" not in response.content and b"Zara" not in response.content
@@ -63,8 +66,36 @@ def test_a_render_that_runs_out_of_time_says_so(client, personas, pep_setting, m
     monkeypatch.setattr(pdf_services, "pep_pdf_for", too_slow)
     client.force_login(personas.social_worker)
     response = client.get(reverse("pep_pdf", args=[pep_setting.pep.pk]))
-    assert response.status_code == 503
-    assert "took too long to turn into a PDF" in response.content.decode()
+    assert response.status_code == 302
+    with pytest.raises(RenderTimeout):
+        filejobs.run(job_id_of(response["Location"]))
+    page = client.get(response["Location"]).content.decode()
+    assert "took too long to turn into a PDF" in page
+    job = FileJob.objects.get()
+    assert (job.status, job.error, bool(job.file)) == ("failed", "RenderTimeout", False)
+
+
+def test_a_pdf_is_made_by_the_worker_while_the_page_waits_on_its_progress(
+    client, personas, pep_setting
+):
+    client.force_login(personas.social_worker)
+    url = reverse("pep_pdf", args=[pep_setting.pep.pk])
+    first = client.get(url)
+    # Asking again while it is queued gives the same job, not a second render.
+    assert client.get(url)["Location"] == first["Location"]
+    job_id = job_id_of(first["Location"])
+    page = client.get(first["Location"]).content.decode()
+    assert "Making the PDF: waiting to start." in page and "job-progress.js" in page
+    progress = client.get(reverse("pep_pdf_bulk_progress", args=[job_id])).json()
+    assert (progress["state"], progress["total"], progress["finished"]) == ("queued", 1, False)
+    filejobs.run(job_id)
+    progress = client.get(reverse("pep_pdf_bulk_progress", args=[job_id])).json()
+    assert (progress["state"], progress["done"], progress["finished"]) == ("done", 1, True)
+    assert "The PDF is ready" in client.get(first["Location"]).content.decode()
+    # Someone else in the care team has their own job; this one is not theirs to see.
+    client.force_login(personas.designated_teacher)
+    assert client.get(first["Location"]).status_code == 404
+    assert client.get(reverse("pep_pdf_bulk_download", args=[job_id])).status_code == 404
 
 
 @pytest.mark.parametrize(

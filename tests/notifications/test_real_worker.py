@@ -13,8 +13,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from pep_portal.accounts.models import User
 from pep_portal.celery import app as celery_app
-from pep_portal.notifications.models import Notification
+from pep_portal.notifications.models import EVENT_KINDS, Notification
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
@@ -23,6 +24,15 @@ pytestmark = [
     # Celery says send_task ignores eager mode: that is the point, the task goes to Redis.
     pytest.mark.filterwarnings("ignore:task_always_eager has no effect on send_task"),
 ]
+
+
+@pytest.fixture
+def pep_setting(pep_setting):  # type: ignore[no-untyped-def]
+    """These tests are about the sweep: what setting Zara up told people (she is new to care,
+    Dee delegated her) is put aside; tests/notifications/test_events.py tests it."""
+    Notification.objects.filter(kind__in=EVENT_KINDS).delete()
+    User.objects.update(unread_notifications=0)
+    return pep_setting
 
 
 @pytest.fixture

@@ -2,10 +2,21 @@
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 
 from children.services import care_team_allocate
+from pep_portal.accounts.models import User
+from pep_portal.notifications.models import EVENT_KINDS, Notification
 from pep_portal.notifications.services import sweep_deadlines
+
+
+@pytest.fixture
+def pep_setting(pep_setting):  # type: ignore[no-untyped-def]
+    """Only the sweep's notifications: what setting Zara up told people is put aside."""
+    Notification.objects.filter(kind__in=EVENT_KINDS).delete()
+    User.objects.update(unread_notifications=0)
+    return pep_setting
 
 
 def test_defect_04_a_reallocated_childs_notifications_leave_the_previous_social_worker(

@@ -25,6 +25,7 @@ from pep_portal.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_OPTIONS = ["-P", "solo", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+WORKER_OPTIONS += ["-Q", "celery,documents"]  # PDFs have their own queue
 WORKER_OPTIONS += ["-l", "INFO"]  # the test reads the worker's log for its retries
 
 
@@ -109,8 +110,8 @@ def broker(own_redis: OwnRedis) -> Iterator[OwnRedis]:
     _reset_broker_connections()
 
 
-def queued_task_names(redis: OwnRedis) -> list[str]:
-    """Names of the tasks waiting in the broker's default queue, in the order a worker takes
+def queued_task_names(redis: OwnRedis, queue: str = "celery") -> list[str]:
+    """Names of the tasks waiting in one of the broker's queues, in the order a worker takes
     them (kombu pushes on the left and pops on the right)."""
     import json
 
@@ -118,7 +119,7 @@ def queued_task_names(redis: OwnRedis) -> list[str]:
 
     client = redis_client.Redis.from_url(redis.url)
     try:
-        raw = reversed(client.lrange("celery", 0, -1))
+        raw = reversed(client.lrange(queue, 0, -1))
         return [json.loads(message)["headers"]["task"] for message in raw]
     finally:
         client.close()

@@ -6,7 +6,6 @@ does the work afterwards."""
 import datetime as dt
 import io
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,8 +14,9 @@ from django.urls import reverse
 
 from documents import services as pdf_services
 from pep_portal.accounts.models import User
+from pep_portal.files import private_storage, read_bytes
 from pep_portal.outbox.models import OutboxTask
-from peps.models import Pep, PepStatus, private_storage
+from peps.models import Pep, PepStatus
 from peps.services import pep_record_meeting_held, pep_submit
 from quality_assurance.services import framework_for
 from tests.outbox.conftest import queued_task_names, wait_for
@@ -62,8 +62,8 @@ def invite_through_the_page(client: Client, email: str) -> object:
     )
 
 
-def kept_pdf(pep: Pep) -> Path:
-    return Path(private_storage().path(pdf_services.signed_off_pdf_name(pep)))
+def kept_pdf_exists(pep: Pep) -> bool:
+    return private_storage().exists(pdf_services.signed_off_pdf_name(pep))
 
 
 def test_defect_07_with_redis_down_sign_off_zip_and_invitation_commit_and_run_once_it_is_back(
@@ -104,27 +104,28 @@ def test_defect_07_with_redis_down_sign_off_zip_and_invitation_commit_and_run_on
     waiting = OutboxTask.objects.filter(sent_at__isnull=True).order_by("pk")
     assert [(row.task_name, row.args, row.attempts) for row in waiting] == [
         ("peps.tasks.pep_pdf_keep_task", [submitted.pk], 1),
-        ("peps.tasks.pep_pdfs_zip_task", [job_id], 1),
+        ("pep_portal.filejobs.tasks.file_job_task", [job_id], 1),
         ("pep_portal.accounts.tasks.send_invitation_task", [nina.pk], 1),
     ]
     assert all(row.last_error == "OperationalError" for row in waiting)
-    assert not kept_pdf(submitted).exists()
+    assert not kept_pdf_exists(submitted)
 
     # Redis is back (empty, as after a crash): the relay sends the work, and a worker does it.
     broker.start()
     smtp_server.start()
     call_command("relay_outbox", stdout=(out := io.StringIO()))
     assert "Sent 3, failed 0, still waiting 0" in out.getvalue()
-    assert queued_task_names(broker) == [
+    # The PDFs on their own queue, for the documents workers.
+    assert queued_task_names(broker, "documents") == [
         "peps.tasks.pep_pdf_keep_task",
-        "peps.tasks.pep_pdfs_zip_task",
-        "pep_portal.accounts.tasks.send_invitation_task",
+        "pep_portal.filejobs.tasks.file_job_task",
     ]
+    assert queued_task_names(broker) == ["pep_portal.accounts.tasks.send_invitation_task"]
     call_command("relay_outbox", stdout=(again := io.StringIO()))
     assert "Sent 0, failed 0, still waiting 0" in again.getvalue()  # nothing twice
     start_worker(broker.url, EMAIL_URL=smtp_server.url)
-    wait_for(lambda: kept_pdf(submitted).exists(), "the signed-off PDF being kept", 120)
-    assert kept_pdf(submitted).read_bytes().startswith(b"%PDF-")
+    wait_for(lambda: kept_pdf_exists(submitted), "the signed-off PDF being kept", 120)
+    assert read_bytes(pdf_services.signed_off_pdf_name(submitted)).startswith(b"%PDF-")
     wait_for(
         lambda: pdf_services.bulk_job_get_for_user(user=vs, job_id=job_id).state == "done",
         "the ZIP being made",

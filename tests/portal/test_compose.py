@@ -15,8 +15,8 @@ import pytest
 from deploy import serve_prod
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = ("migrate", "web", "worker", "beat")
-LONG_RUNNING = ("web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "worker-documents", "beat")
+LONG_RUNNING = ("web", "worker", "worker-documents", "beat")
 
 
 @pytest.fixture(scope="module")
@@ -73,19 +73,34 @@ def test_the_worker_is_checked_by_a_ping_and_beat_by_its_last_tick(services):
         "beat_health",
     ]
     assert command(services, "worker").startswith("celery -A pep_portal worker")
+    documents = serve_prod.healthcheck_command("worker-documents", {"services": services})
+    assert "documents@$HOSTNAME" in documents[2]  # its own node name, checked by name
     assert command(services, "beat").startswith("celery -A pep_portal beat")
     assert services["beat"]["deploy"]["replicas"] == 1
-    for name in ("web", "worker", "beat", "postgres", "redis"):
+    for name in ("web", "worker", "worker-documents", "beat", "postgres", "redis"):
         assert services[name]["healthcheck"]["retries"] >= 3, name
+
+
+def test_pdfs_have_their_own_queue_and_worker_and_the_other_worker_does_not_take_them(services):
+    """Settings route every PDF task to "documents"; only worker-documents consumes it."""
+    from django.conf import settings
+
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed == {"documents"}
+    assert "pep_portal.filejobs.tasks.file_job_task" in settings.CELERY_TASK_ROUTES
+    assert shlex.split(command(services, "worker"))[-1] == "--queues=celery"
+    words = shlex.split(command(services, "worker-documents"))
+    assert "--queues=documents" in words and "--hostname=documents@%h" in words
 
 
 def test_web_and_worker_share_one_volume_for_files(compose, services):
     mounts = {}
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "worker-documents"):
         media = services[name]["environment"]["PRIVATE_MEDIA_ROOT"]
         (volume,) = [v.split(":")[0] for v in services[name]["volumes"] if v.endswith(media)]
         mounts[name] = (volume, media)
-    assert mounts["web"] == mounts["worker"] == ("files", "/data/files")
+    assert mounts["web"] == mounts["worker"] == mounts["worker-documents"]
+    assert mounts["web"] == ("files", "/data/files")
     assert "files" in compose["volumes"]
     # A fresh named volume takes the image folder's owner: the app's user can write to it.
     assert "mkdir -p /data/files && chown portal /data/files" in (ROOT / "Dockerfile").read_text()

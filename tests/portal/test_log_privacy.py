@@ -17,6 +17,7 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.logs import JsonFormatter, RequestIdFilter
 from peps.models import Pep
+from tests.filejobs.helpers import get_pdf
 from tests.second_factor import backup_code_for
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,7 @@ def test_a_journey_logs_json_with_request_ids_and_no_names_or_addresses(client, 
     pep = Pep.objects.filter(child=child).first()
     assert client.get(reverse("child_detail", args=[child.pk])).status_code == 200
     assert client.get(reverse("pep_detail", args=[pep.pk])).status_code == 200
-    pdf = client.get(reverse("pep_pdf", args=[pep.pk]))
+    pdf = get_pdf(client, pep.pk)
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     missing = client.get(reverse("child_detail", args=[child.pk + 10_000]))
     assert missing.status_code == 404

@@ -137,7 +137,7 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
         },
     )
     # The compose file's own health checks pass against it.
-    assert [check(name) for name in ("web", "worker", "beat")] == [0, 0, 0]
+    assert [check(name) for name in ("web", "worker", "worker-documents", "beat")] == [0] * 4
 
     # A sign-off queues its PDF (through the outbox) and the worker keeps it.
     first, *rest = peps_by_template.values()
@@ -153,11 +153,11 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
 
     def state() -> str:
         return pdf_services.bulk_job_get_for_user(
-            user=personas.virtual_school_staff, job_id=job.id
+            user=personas.virtual_school_staff, job_id=job.pk.hex
         ).state
 
     wait_for(lambda: state() == "running", "the bulk job starting on the worker", 60)
-    worker_pid = int((run_dir / "worker.pid").read_text())
+    worker_pid = int((run_dir / "worker-documents.pid").read_text())
     os.killpg(worker_pid, signal.SIGKILL)
     killed_at = time.monotonic()
     assert state() == "running"  # killed mid-task: nothing finished it
@@ -168,10 +168,13 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
     took = time.monotonic() - killed_at
     # The restart (a few seconds), the visibility timeout (10 s), the next scan (every 10 s).
     assert took < 60, took
-    assert int((run_dir / "worker.pid").read_text()) != worker_pid
-    assert "worker exited (-9); restarting" in output.read_text()
-    finished = pdf_services.bulk_job_get_for_user(user=personas.virtual_school_staff, job_id=job.id)
-    assert (finished.done, finished.failed) == (3, [])
-    with zipfile.ZipFile(pdf_services.bulk_zip_path(finished)) as archive:
+    assert int((run_dir / "worker-documents.pid").read_text()) != worker_pid
+    assert "worker-documents exited (-9); restarting" in output.read_text()
+    finished = pdf_services.bulk_job_get_for_user(
+        user=personas.virtual_school_staff, job_id=job.pk.hex
+    )
+    # Taken over on redelivery (its fresh heartbeat was the killed worker's): a second attempt.
+    assert (finished.done, finished.failed, finished.attempts) == (3, [], 2)
+    with zipfile.ZipFile(finished.file.open("rb")) as archive:
         assert len(archive.namelist()) == 3
     print(f"job finished {took:.1f} s after the worker was killed")

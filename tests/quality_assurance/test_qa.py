@@ -181,7 +181,8 @@ class TestModeration:
         assert moderation.moderates.overall == "good"
         client.force_login(colleague)
         html = client.get(reverse("qa_moderation")).content.decode()
-        assert "Mia Moderator" in html and "requires_improvement" in html
+        assert "Mia Moderator" in html and "Requires improvement" in html
+        assert "requires_improvement" not in html  # ratings in words, never stored values
 
     def test_the_sample_is_random_but_repeatable_and_skips_moderated(self, personas, signed_off):
         sample = moderation_sample(

@@ -105,3 +105,31 @@ def test_only_the_head_sees_or_undoes_the_actions(client, personas, head):
         assert client.post(reverse("sensitive_action_undo", args=[action.pk])).status_code == 403
     action.refresh_from_db()
     assert action.undone_at is None
+
+
+def test_a_virtual_school_account_created_is_shown_to_the_head_who_closes_it(
+    client, personas, head, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.authority_administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("person_invite"),
+            {
+                "full_name": "Vic Staff",
+                "email": "vic@example.org",
+                "role": Role.VIRTUAL_SCHOOL_STAFF,
+                "duties": ["adviser"],
+            },
+        )
+    created = User.objects.get(email="vic@example.org")
+    action = SensitiveAction.objects.get(subject=created)
+    assert action.kind == "account_created"
+    assert len(head_mail(head)) == 1
+    client.force_login(head)
+    assert "Vic Staff" in client.get(reverse("sensitive_actions")).content.decode()
+    client.post(reverse("sensitive_action_undo", args=[action.pk]))
+    created.refresh_from_db()
+    assert not created.is_active
+    # Undone once: a second undo says so and changes nothing.
+    response = client.post(reverse("sensitive_action_undo", args=[action.pk]), follow=True)
+    assert "This has already been undone" in response.content.decode()

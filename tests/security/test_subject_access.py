@@ -81,7 +81,7 @@ def _build(client, child, django_capture_on_commit_callbacks):  # type: ignore[n
     assert response.status_code == 302
     job_page = client.get(response["Location"])
     assert "Download the ZIP file" in job_page.content.decode()
-    download = client.get(reverse("subject_access_download", args=[job_page.context["job"].id]))
+    download = client.get(reverse("subject_access_download", args=[job_page.context["job"].pk.hex]))
     assert download.status_code == 200
     return zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
 

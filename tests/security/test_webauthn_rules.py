@@ -17,6 +17,9 @@ BEGIN = reverse("otp_webauthn:credential-registration-begin")
 
 def test_adding_a_key_needs_a_recent_password_and_code(client, personas, settings):
     sign_in_verified(client, personas.social_worker)  # has the suite's backup codes
+    session = client.session
+    session["pep_authenticated_at"] = time.time() - settings.RECENT_AUTHENTICATION_SECONDS - 1
+    session.save()
     refused = client.post(BEGIN, content_type="application/json")
     assert refused.status_code == 403
     assert refused.json()["code"] == "recent_authentication_needed"

@@ -19,7 +19,7 @@ def from_presets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendars', '0004_review_window_code'),
+        ('calendars', '0005_historicalpepruleset_previous_school_access_days_and_more'),
     ]
 
     operations = [

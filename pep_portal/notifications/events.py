@@ -1,0 +1,304 @@
+"""Events that reach people: when something happens to a child's PEP, meeting, school, home or
+Pupil Premium Plus, the people who must act on it or know are told, in the notification centre
+and by e-mail as each prefers (at once or in the daily summary).
+
+The layers below announce the events (their signals.py); receivers.py passes each here. Who is
+told is decided in this module alone. Each notification is keyed by the event (the meeting, the
+return, the decision…) and the person, so an event is told once however often it is passed on,
+and never to the person who made the change: they know. The message, shown only in the portal,
+may name the child; the e-mail says only what kind of thing happened and links to the portal,
+and a meeting's e-mail carries a calendar entry with its time and a link, never a name.
+"""
+
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from children.access import Seat, care_teams
+from children.models import Child, Delegation, Enrolment, Placement
+from meetings.models import Meeting, MeetingStatus
+from pep_portal.accounts.models import User
+from pep_portal.accounts.roles import Role
+from peps.models import Pep, PepEvent
+from pupil_premium.models import PpRequest
+
+from .models import Kind, Stage
+from .services import Due, notify
+
+
+def _seats(child_id: int) -> dict[Seat, set[int]]:
+    """The child's care team by seat (closed accounts belong to none)."""
+    seats: dict[Seat, set[int]] = {}
+    for member in care_teams([child_id])[child_id]:
+        seats.setdefault(member.seat, set()).add(member.user_id)
+    return seats
+
+
+def _team(child_id: int, *wanted: Seat) -> set[int]:
+    seats = _seats(child_id)
+    return set().union(*(seats.get(seat, set()) for seat in wanted))
+
+
+def _virtual_school(child: Child) -> set[int]:
+    """The child's virtual school adviser; where none is allocated, the authority's virtual
+    school staff, so that the virtual school is always told."""
+    adviser = _team(child.pk, Seat.VIRTUAL_SCHOOL_ADVISER)
+    if adviser:
+        return adviser
+    return set(
+        User.objects.filter(
+            authority_id=child.authority_id, role=Role.VIRTUAL_SCHOOL_STAFF, is_active=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def _tell(
+    people: Iterable[int | None],
+    actor: User | None,
+    *,
+    kind: str,
+    item: str,
+    message: str,
+    url: str,
+    child: Child,
+    meeting: Meeting | None = None,
+    calendar_uid: str = "",
+) -> None:
+    """Tell each person once (the key names the event and the person), except the actor."""
+    skip = {actor.pk} if actor is not None else set()
+    recipients = sorted({pk for pk in people if pk is not None} - skip)
+    notify(
+        Due(
+            person,
+            kind,
+            Stage.REMINDER,
+            item,
+            None,
+            message,
+            url,
+            child.pk,
+            meeting.pk if meeting is not None else None,
+            calendar_uid,
+        )
+        for person in recipients
+    )
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+def _invitees(meeting: Meeting) -> set[int]:
+    """The invitees who have an account that is open."""
+    return set(
+        User.objects.filter(
+            pk__in=meeting.attendees.filter(person__isnull=False).values("person_id"),
+            is_active=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def calendar_uid(meeting: Meeting) -> str:
+    """One calendar entry per PEP meeting: arranging it again (a move) or cancelling it updates
+    the same entry; a meeting arranged after one was held is a new entry."""
+    held = Meeting.objects.filter(pep_id=meeting.pep_id, status=MeetingStatus.HELD).count()
+    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "pep-portal"
+    return f"pep{meeting.pep_id}-meeting{held}@{host}"
+
+
+def _when(meeting: Meeting) -> str:
+    return f"{timezone.localtime(meeting.starts_at):%A %-d %B %Y at %H:%M}"
+
+
+def meeting_arranged(*, meeting: Meeting, moved_from: Meeting | None, actor: User) -> None:
+    """Every invitee is sent the meeting (or its new time); anyone invited to the meeting it
+    replaces but not to this one is told that one is cancelled."""
+    pep = meeting.pep
+    child = pep.child
+    uid = calendar_uid(meeting)
+    url = reverse("meeting_detail", args=[meeting.pk])
+    invited = _invitees(meeting)
+    kind = Kind.MEETING_MOVED if moved_from is not None else Kind.MEETING_ARRANGED
+    what = "moved to" if moved_from is not None else "arranged for"
+    _tell(
+        invited,
+        actor,
+        kind=kind,
+        item=f"meeting{meeting.pk}",
+        message=f"{child.display_name}: the {pep.title} meeting is {what} {_when(meeting)}",
+        url=url,
+        child=child,
+        meeting=meeting,
+        calendar_uid=uid,
+    )
+    if moved_from is not None:
+        _tell(
+            _invitees(moved_from) - invited,
+            actor,
+            kind=Kind.MEETING_CANCELLED,
+            item=f"meeting{moved_from.pk}",
+            message=f"{child.display_name}: the {pep.title} meeting on {_when(moved_from)} "
+            "is cancelled; you are not invited to the new one",
+            url=reverse("pep_detail", args=[pep.pk]),
+            child=child,
+            meeting=moved_from,
+            calendar_uid=uid,
+        )
+
+
+def meeting_cancelled(*, meeting: Meeting, actor: User) -> None:
+    pep = meeting.pep
+    _tell(
+        _invitees(meeting),
+        actor,
+        kind=Kind.MEETING_CANCELLED,
+        item=f"meeting{meeting.pk}",
+        message=f"{pep.child.display_name}: the {pep.title} meeting on {_when(meeting)} "
+        "is cancelled",
+        url=reverse("pep_detail", args=[pep.pk]),
+        child=pep.child,
+        meeting=meeting,
+        calendar_uid=calendar_uid(meeting),
+    )
+
+
+def required_attendee_absent(*, meeting: Meeting, actor: User) -> None:
+    """The virtual school follows up an absence of someone required (the meeting page says it
+    has been told)."""
+    pep = meeting.pep
+    absent = ", ".join(
+        a.get_role_display().lower() for a in meeting.attendees.filter(attended=False) if a.required
+    )
+    _tell(
+        _virtual_school(pep.child),
+        actor,
+        kind=Kind.REQUIRED_ABSENCE,
+        item=f"meeting{meeting.pk}",
+        message=f"{pep.child.display_name}: the {pep.title} meeting was held without the {absent}",
+        url=reverse("meeting_detail", args=[meeting.pk]),
+        child=pep.child,
+    )
+
+
+# --- PEPs, quality assurance and Pupil Premium Plus -------------------------------------------
+
+
+def pep_returned(*, pep: Pep, actor: User, event: PepEvent) -> None:
+    """The social worker resubmits and the school puts its sections right: both are told, with
+    the reason; the feedback is on the PEP's page."""
+    child = pep.child
+    _tell(
+        _team(child.pk, Seat.SOCIAL_WORKER, Seat.DESIGNATED_TEACHER, Seat.DELEGATED_SCHOOL_STAFF),
+        actor,
+        kind=Kind.PEP_RETURNED,
+        item=f"pep{pep.pk}e{event.pk}",
+        message=f"{child.display_name}: the {pep.title} was returned for changes: {event.reason}"[
+            :300
+        ],
+        url=reverse("pep_detail", args=[pep.pk]),
+        child=child,
+    )
+
+
+def pep_signed_off(*, pep: Pep, actor: User) -> None:
+    """Those who wrote it, and the reviewing officer who reads it at the care review."""
+    child = pep.child
+    _tell(
+        _team(
+            child.pk,
+            Seat.SOCIAL_WORKER,
+            Seat.DESIGNATED_TEACHER,
+            Seat.DELEGATED_SCHOOL_STAFF,
+            Seat.INDEPENDENT_REVIEWING_OFFICER,
+        ),
+        actor,
+        kind=Kind.PEP_SIGNED_OFF,
+        item=f"pep{pep.pk}",
+        message=f"{child.display_name}: the {pep.title} has been signed off",
+        url=reverse("pep_detail", args=[pep.pk]),
+        child=child,
+    )
+
+
+def pp_request_decided(*, request: PpRequest, actor: User) -> None:
+    """The designated teacher spends it and the social worker plans with it; whoever raised
+    the request is told too."""
+    child = request.child
+    _tell(
+        _team(child.pk, Seat.DESIGNATED_TEACHER, Seat.SOCIAL_WORKER) | {request.requested_by_id},
+        actor,
+        kind=Kind.PP_DECIDED,
+        item=f"pp{request.pk}",
+        message=f"{child.display_name}: the Pupil Premium Plus request for £{request.amount} "
+        f"is {request.get_status_display().lower()}",
+        url=reverse("pep_detail", args=[request.pep_id]),
+        child=child,
+    )
+
+
+# --- the child's care, school and home -------------------------------------------------------
+
+
+def child_entered_care(*, child: Child, actor: User) -> None:
+    """An initial PEP is needed: the virtual school, the social worker and the school's
+    designated teacher act on it."""
+    _tell(
+        _virtual_school(child) | _team(child.pk, Seat.SOCIAL_WORKER, Seat.DESIGNATED_TEACHER),
+        actor,
+        kind=Kind.NEW_TO_CARE,
+        item=f"child{child.pk}",
+        message=f"{child.display_name} is new to care: an initial PEP is needed",
+        url=reverse("child_detail", args=[child.pk]),
+        child=child,
+    )
+
+
+def school_changed(*, child: Child, enrolment: Enrolment | None, actor: User) -> None:
+    """The receiving designated teacher takes the child on; the virtual school and the social
+    worker follow the move (or find a school place)."""
+    if enrolment is not None:
+        item = f"enrolment{enrolment.pk}"
+        message = f"{child.display_name} has moved to {enrolment.school.name}"
+    else:
+        left = Enrolment.objects.filter(child=child).order_by("-started_on", "-pk").first()
+        item = f"child{child.pk}noplace{left.pk if left else 0}"
+        message = f"{child.display_name} has no school place"
+    _tell(
+        _virtual_school(child) | _team(child.pk, Seat.SOCIAL_WORKER, Seat.DESIGNATED_TEACHER),
+        actor,
+        kind=Kind.SCHOOL_MOVE,
+        item=item,
+        message=message,
+        url=reverse("child_detail", args=[child.pk]),
+        child=child,
+    )
+
+
+def placement_changed(*, child: Child, placement: Placement, actor: User) -> None:
+    """The new carers, the school (who to contact has changed), the social worker and the
+    virtual school."""
+    _tell(
+        _virtual_school(child)
+        | _team(child.pk, Seat.CARER, Seat.SOCIAL_WORKER, Seat.DESIGNATED_TEACHER),
+        actor,
+        kind=Kind.PLACEMENT_MOVE,
+        item=f"placement{placement.pk}",
+        message=f"{child.display_name} has moved home",
+        url=reverse("child_detail", args=[child.pk]),
+        child=child,
+    )
+
+
+def delegation_granted(*, delegation: Delegation, actor: User) -> None:
+    child = delegation.child
+    _tell(
+        [delegation.delegate_id],
+        actor,
+        kind=Kind.DELEGATION_GRANTED,
+        item=f"delegation{delegation.pk}",
+        message=f"{actor.full_name} has asked you to work on {child.display_name}'s PEPs",
+        url=reverse("child_detail", args=[child.pk]),
+        child=child,
+    )
