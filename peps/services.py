@@ -280,9 +280,9 @@ def _insert_sections(sections: list[PepSection]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(PepSection._meta.db_table)} "  # noqa: S608 (names from models)
-            "(pep_id, key, answers, carried_forward, status, version) "
+            "(pep_id, key, answers, carried_forward, status, version, handover_note) "
             "SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::jsonb[], %s::jsonb[], "
-            "%s::varchar[], %s::integer[])",
+            "%s::varchar[], %s::integer[], %s::varchar[])",
             [
                 [s.pep_id for s in sections],
                 [s.key for s in sections],
@@ -290,6 +290,7 @@ def _insert_sections(sections: list[PepSection]) -> None:
                 [json.dumps(s.carried_forward) for s in sections],
                 [s.status for s in sections],
                 [s.version for s in sections],
+                [s.handover_note for s in sections],
             ],
         )
 
