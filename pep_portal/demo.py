@@ -45,9 +45,15 @@ from pep_portal.calendars.models import PepRuleSet
 from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
-from peps.sections import SECTIONS_BY_KEY, Kind
+from peps.sections import SECTIONS_BY_KEY, Kind, SectionOwner, needed_before_meeting
 from peps.selectors import initial_pep_terms
-from peps.services import pep_mark_ready, pep_set_up, section_mark_complete, section_save
+from peps.services import (
+    before_meeting_for,
+    pep_mark_ready,
+    pep_set_up,
+    section_mark_complete,
+    section_save,
+)
 from pupil_premium.models import PpAllocation
 from quality_assurance.models import QaFramework
 from quality_assurance.services import qa_framework_load_preset
@@ -571,9 +577,16 @@ def _seed_peps(today: dt.date) -> int:
         ).first()
         if social_care_id == "DB-10002" and teacher:
             # Mo: the school's sections are done; the meeting can go ahead.
+            wanted = before_meeting_for(pep)
             for section in pep.sections.all():
-                if SECTIONS_BY_KEY[section.key].needed_before_meeting:
-                    _fill(section, teacher, complete=True)
+                spec = SECTIONS_BY_KEY[section.key]
+                if needed_before_meeting(spec, wanted):
+                    owner = (
+                        teacher
+                        if spec.owner is not SectionOwner.SOCIAL_WORKER
+                        else child.social_worker
+                    )
+                    _fill(section, owner, complete=True)
             pep_mark_ready(actor=teacher, pep=pep)
             meeting_arrange(
                 actor=child.social_worker,

@@ -8,6 +8,7 @@ from pep_portal.security import urls as security_urls
 
 urlpatterns = [
     path("", home_views.home, name="home"),
+    path("work/<slug:kind>/", home_views.work_list, name="work_list"),
     path("account/", include("pep_portal.accounts.urls")),
     path("account/", include(security_urls.account_urlpatterns)),
     path("account/two-factor/", include(security_urls.urlpatterns)),

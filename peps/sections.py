@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from children.models import SenStatus
 from children.school_year import PepTemplate
+from pep_portal.calendars.choices import Contribution
 
 ALL = frozenset(PepTemplate)
 EYFS = frozenset({PepTemplate.EYFS})
@@ -77,8 +78,11 @@ class SectionSpec:
     owner: SectionOwner
     fields: tuple[FieldSpec, ...]
     description: str = ""
-    # Needed before the meeting (designated teacher's sections), before submission, or never.
-    needed_before_meeting: bool = False
+    # The contribution it belongs to (calendars.choices.Contribution): the authority's rule set
+    # says which contributions are needed before the meeting (needed_before_meeting below).
+    contribution: str | None = None
+    # Needed before submission; a section needed neither then nor before the meeting is
+    # optional, and never anyone's task.
     needed_for_submission: bool = True
     templates: frozenset[PepTemplate] = field(default=ALL)
 
@@ -133,7 +137,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _area("strengths", "Strengths and interests", carries_forward=True),
             _area("barriers", "Barriers to learning", carries_forward=True),
         ),
-        needed_before_meeting=True,
+        contribution=Contribution.TEACHER_SECTIONS,
     ),
     SectionSpec(
         "current_attainment",
@@ -184,7 +188,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 help="A termly review may be held internally only if they are.",
             ),
         ),
-        needed_before_meeting=True,
+        contribution=Contribution.TEACHER_SECTIONS,
     ),
     SectionSpec(
         "attendance",
@@ -220,7 +224,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 required=False,
             ),
         ),
-        needed_before_meeting=True,
+        contribution=Contribution.TEACHER_SECTIONS,
     ),
     SectionSpec(
         "additional_needs",
@@ -244,7 +248,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _area("interventions", "Interventions and support in place", carries_forward=True),
             _area("agencies", "Other agencies involved", required=False, carries_forward=True),
         ),
-        needed_before_meeting=True,
+        contribution=Contribution.TEACHER_SECTIONS,
     ),
     SectionSpec(
         "teacher_comments",
@@ -254,7 +258,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _area("comments", "Designated teacher's comments"),
             _area("wellbeing", "Wellbeing and relationships in school", required=False),
         ),
-        needed_before_meeting=True,
+        contribution=Contribution.TEACHER_SECTIONS,
     ),
     SectionSpec(
         "pupil_premium",
@@ -289,7 +293,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 help="Say, target by target, what difference it made.",
             ),
         ),
-        needed_before_meeting=True,
+        contribution=Contribution.TEACHER_SECTIONS,
     ),
     SectionSpec(
         "care_information",
@@ -315,6 +319,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _area("care_plan", "Care plan and permanence plan", carries_forward=True),
         ),
         description="The social worker completes or confirms this every term.",
+        contribution=Contribution.CARE_INFORMATION,
     ),
     SectionSpec(
         "child_voice",
@@ -336,6 +341,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
             ),
         ),
         description="Use the child's own words.",
+        contribution=Contribution.CHILD_VIEWS,
     ),
     SectionSpec(
         "carer_contribution",
@@ -370,6 +376,22 @@ SECTIONS_BY_KEY = {section.key: section for section in SECTIONS}
 
 def sections_for(template: PepTemplate) -> tuple[SectionSpec, ...]:
     return tuple(s for s in SECTIONS if template in s.templates)
+
+
+def needed_before_meeting(spec: SectionSpec, before_meeting: frozenset[str]) -> bool:
+    """Whether the section must be complete before "Ready for meeting", by the authority's
+    rule set (PepRules.before_meeting)."""
+    return spec.contribution is not None and spec.contribution in before_meeting
+
+
+def is_a_task(spec: SectionSpec, before_meeting: frozenset[str]) -> bool:
+    """A section someone must complete: needed before the meeting or for submission. The
+    optional ones (the carer's contribution, historical data) are never anyone's task."""
+    return spec.needed_for_submission or needed_before_meeting(spec, before_meeting)
+
+
+# Where an authority has no rule set yet: the designated teacher's sections, as both seeds say.
+DEFAULT_BEFORE_MEETING = frozenset({Contribution.TEACHER_SECTIONS.value})
 
 
 def field_applies(spec: FieldSpec, answers: dict[str, object]) -> bool:

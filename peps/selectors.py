@@ -7,24 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
 from children.models import Child, Enrolment
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, allowed_ids, scope_queryset, user_can
+from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.calendars import deadlines
 
 from .models import (
-    EDITABLE_STATUSES,
-    FINISHED_STATUSES,
     Pep,
     PepSection,
-    PepStatus,
     SectionDraft,
-    SectionStatus,
     Term,
 )
 from .rules import section_owner_allows
@@ -140,86 +135,6 @@ def peps_for_child(*, user: User, child: Child) -> QuerySet[Pep]:
     return scope_queryset(user, Action.VIEW_PEP, Pep.objects.filter(child=child)).order_by(
         "-academic_year", "-created_at"
     )
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    what: str
-    child: Child
-    pep: Pep
-    due_on: dt.date | None
-    url_name: str
-    url_args: tuple[Any, ...]
-
-    @property
-    def url(self) -> str:
-        return reverse(self.url_name, args=self.url_args)
-
-    @property
-    def overdue(self) -> bool:
-        return self.due_on is not None and self.due_on < timezone.localdate()
-
-
-def work_for(*, user: User) -> list[WorkItem]:
-    """What this user needs to do, soonest due first: sections to complete, PEPs to submit or
-    to review. A fixed number of queries, however many PEPs."""
-    # The care team's PEPs (a previous school reading during its window has no work in them).
-    care_team = scope_queryset(user, Action.VIEW_CHILD, Child.objects.all()).values("pk")
-    peps = (
-        _with_school_place(Pep.objects.filter(child_id__in=care_team))
-        .exclude(status__in=FINISHED_STATUSES)
-        .select_related("child", "child__authority")
-        .prefetch_related(
-            Prefetch(
-                "sections",
-                queryset=PepSection.objects.exclude(status=SectionStatus.COMPLETE).order_by("pk"),
-                to_attr="open_sections",
-            )
-        )
-    )
-    peps = list(peps)
-    # Who submits and who signs off is the engine's rule, asked once for the whole list (no
-    # query at all when no PEP is at that stage).
-    to_submit = allowed_ids(
-        user,
-        Action.SUBMIT_PEP,
-        [p for p in peps if p.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED)],
-    )
-    to_review = allowed_ids(
-        user, Action.REVIEW_PEP, [p for p in peps if p.status == PepStatus.SUBMITTED]
-    )
-    items: list[WorkItem] = []
-    for pep in peps:
-        child = pep.child
-        if pep.status in EDITABLE_STATUSES:
-            for section in pep.open_sections:
-                spec = SECTIONS_BY_KEY[section.key]
-                if section_owner_allows(
-                    user, pep, spec.owner, has_school_place=pep.has_school_place
-                ):
-                    items.append(
-                        WorkItem(
-                            f"Complete “{spec.title}”",
-                            child,
-                            pep,
-                            pep.due_on,
-                            "section_edit",
-                            (pep.pk, section.key),
-                        )
-                    )
-        if pep.pk in to_submit:
-            what = (
-                "Resubmit the returned PEP"
-                if pep.status == PepStatus.RETURNED
-                else ("Submit the PEP for quality assurance")
-            )
-            items.append(WorkItem(what, child, pep, pep.submission_due_on, "pep_detail", (pep.pk,)))
-        if pep.pk in to_review:
-            items.append(
-                WorkItem("Quality-assure and sign off", child, pep, None, "pep_detail", (pep.pk,))
-            )
-    far_future = dt.date.max
-    return sorted(items, key=lambda i: (i.due_on or far_future, i.child.legal_last_name))
 
 
 def previous_answers(*, user: User, pep: Pep, key: str) -> list[tuple[str, Any]]:

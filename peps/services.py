@@ -39,11 +39,13 @@ from .models import (
 )
 from .rules import can_edit_section
 from .sections import (
+    DEFAULT_BEFORE_MEETING,
     SECTIONS_BY_KEY,
     SectionOwner,
     SectionSpec,
     check_answers,
     missing_answers,
+    needed_before_meeting,
     sections_for,
 )
 from .selectors import initial_pep_terms
@@ -532,11 +534,23 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     return section
 
 
+def before_meeting_for(pep: Pep) -> frozenset[str]:
+    """The contributions the child's authority wants complete before the meeting (its rule
+    set), else the designated teacher's sections."""
+    try:
+        return rules_for_authority(pep.child.authority).before_meeting
+    except RulesMissing:
+        return DEFAULT_BEFORE_MEETING
+
+
 def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+    wanted = before_meeting_for(pep) if before_meeting else frozenset()
     titles = []
     for section in pep.sections.all():
         spec = SECTIONS_BY_KEY[section.key]
-        needed = spec.needed_before_meeting if before_meeting else spec.needed_for_submission
+        needed = (
+            needed_before_meeting(spec, wanted) if before_meeting else spec.needed_for_submission
+        )
         if needed and section.status != SectionStatus.COMPLETE:
             titles.append(spec.title)
     return titles
@@ -549,7 +563,9 @@ def _require(actor: User, action: Action, pep: Model) -> None:
 
 @transaction.atomic
 def pep_mark_ready(*, actor: User, pep: Pep) -> Pep:
-    """The school's sections are done: the meeting can go ahead."""
+    """The contributions the authority's rule set wants before the meeting are complete (the
+    school's sections, and where it says so the care information and the child's views): the
+    meeting can go ahead."""
     _require(actor, Action.MARK_PEP_READY, pep)
     pep = _current(pep)
     if pep.status not in (PepStatus.DRAFT, PepStatus.IN_PROGRESS):
@@ -612,15 +628,25 @@ def pep_submit(*, actor: User, pep: Pep) -> Pep:
 
 
 @transaction.atomic
-def pep_return(*, actor: User, pep: Pep, reason: str) -> Pep:
-    """The virtual school sends the PEP back, always saying what must change."""
+def pep_return(*, actor: User, pep: Pep, reason: str, on: dt.date | None = None) -> Pep:
+    """The virtual school sends the PEP back, always saying what must change; it is due back
+    by the submission rule counted from `on` (today)."""
     _require(actor, Action.REVIEW_PEP, pep)
     pep = _current(pep)
     if pep.status != PepStatus.SUBMITTED:
         raise ValidationError("Only a PEP submitted for quality assurance can be returned")
     if not reason.strip():
         raise ValidationError({"reason": "Enter what needs to change"})
-    returned = _move(pep, actor, PepStatus.RETURNED, reason=reason.strip())
+    returned_on = on or timezone.localdate()
+    try:
+        # Due back as a submission is after a meeting, counted from the return.
+        resubmit_by = deadlines_for_child(pep.child, on=returned_on).resubmission(
+            returned_on=returned_on
+        )
+        due: dt.date | None = resubmit_by.due
+    except (RulesMissing, deadlines.CalendarMissing):
+        due = None
+    returned = _move(pep, actor, PepStatus.RETURNED, reason=reason.strip(), submission_due_on=due)
     event = PepEvent.objects.filter(pep=pep, to_status=PepStatus.RETURNED).latest("pk")
     pep_returned.send(sender=Pep, pep=returned, actor=actor, event=event)
     return returned

@@ -34,3 +34,12 @@ class PpDecider(models.TextChoices):
         "school",
         "A termly amount is devolved to the school; the designated teacher allocates it",
     )
+
+
+class Contribution(models.TextChoices):
+    """A contribution a rule set may want complete before a PEP is "Ready for meeting"
+    (peps/sections.py says which sections make up each)."""
+
+    TEACHER_SECTIONS = "teacher_sections", "The designated teacher's sections"
+    CARE_INFORMATION = "care_information", "The social worker's care information"
+    CHILD_VIEWS = "child_views", "The child or young person's views"

@@ -367,6 +367,9 @@ class PepRules:
     no_school_place_meeting_hours: int | None = None
     teacher_records_meetings: bool = False
     preset: str = ""
+    # The contributions (choices.Contribution) complete before "Ready for meeting"; each is
+    # due by the meeting's cut-off (teacher_sections_before_meeting before the meeting).
+    before_meeting: frozenset[str] = frozenset({"teacher_sections"})
     # When people are told: reminders this many calendar days before a deadline, escalation
     # this many after it; the termly PEPs set up this many days before a review term opens;
     # designated teachers told this many days before the PP+ cut-off.
@@ -590,6 +593,28 @@ def social_worker_upload_due(
     )
 
 
+def resubmission_due(
+    rules: PepRules, calendar: SchoolCalendar, *, returned_on: dt.date
+) -> Deadline:
+    """A PEP returned by quality assurance is due back as a submission is after a meeting:
+    the same count (Medway: 3 working days), from the day it was returned (day 0). The seeds
+    set no separate timescale, so the portal uses the submission rule."""
+    count = rules.social_worker_upload_after_meeting
+    return _deadline(
+        count=count,
+        start=returned_on,
+        calendar=calendar,
+        rule=f"{rules.authority}: a returned PEP resubmitted within {count} of its return "
+        "(the submission rule)",
+    )
+
+
+def meeting_record_due(meeting_day: dt.date) -> dt.date:
+    """An arranged meeting is recorded by the day after it: from then, nobody having recorded
+    it is chased (and never before the meeting)."""
+    return meeting_day + ONE_DAY
+
+
 def no_school_place_meeting_due(rules: PepRules, *, since: dt.datetime) -> dt.datetime | None:
     """When a child has no school place, some authorities want a meeting with the virtual
     school within hours (Medway: 24)."""
@@ -703,10 +728,14 @@ class ReminderStage:
     ESCALATED = "escalated"
 
 
-def reminder_stage(rules: PepRules, *, today: dt.date, due: dt.date) -> str | None:
+def reminder_stage(
+    rules: PepRules, *, today: dt.date, due: dt.date, remind: bool = True
+) -> str | None:
     """Where a deadline stands on `today`: not yet worth a word (None), a reminder in the
-    lead-up, due (from the day itself), or escalated once the escalation delay has passed."""
-    if today < due - dt.timedelta(days=rules.reminder_lead_days):
+    lead-up, due (from the day itself), or escalated once the escalation delay has passed.
+    `remind=False`: no lead-up reminder (recording a meeting is chased only once it is late)."""
+    lead = rules.reminder_lead_days if remind else 0
+    if today < due - dt.timedelta(days=lead):
         return None
     if today < due:
         return ReminderStage.REMINDER

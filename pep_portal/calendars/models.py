@@ -196,6 +196,11 @@ class PepRuleSet(models.Model):
     pp_plus_reminder_days = models.PositiveSmallIntegerField(
         default=14, validators=[MaxValueValidator(200)]
     )
+    # Which contributions must be complete before a PEP is "Ready for meeting" (Walsall: the
+    # designated teacher's sections, the care information and the child's views).
+    ready_needs_teacher_sections = models.BooleanField(default=True)
+    ready_needs_care_information = models.BooleanField(default=False)
+    ready_needs_child_views = models.BooleanField(default=False)
     # After a change of school the previous school's designated teacher may read the PEPs it
     # contributed to for this many calendar days (not the law's: the portal's default).
     previous_school_access_days = _days(

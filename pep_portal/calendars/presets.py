@@ -60,6 +60,9 @@ MEDWAY = Preset(
         "pp_plus_last_accepted_day": 22,
         "no_school_place_meeting_hours": 24,
         "teacher_records_meetings": False,
+        "ready_needs_teacher_sections": True,
+        "ready_needs_care_information": True,
+        "ready_needs_child_views": False,
         # Not in the seed: the portal's defaults for reminders, escalation and set-up.
         "reminder_lead_days": 3,
         "escalate_after_days": 5,
@@ -89,6 +92,10 @@ MEDWAY = Preset(
         "teacher_sections": f"{SEED_MEDWAY}: at least 5 days before the meeting. It does not "
         "say which days and the law sets none, so school days, the days teachers work.",
         "social_worker_upload": f"{SEED_MEDWAY}: uploaded within 3 working days of the meeting.",
+        "ready_for_meeting": f"{SEED_MEDWAY}: the social worker completes or updates their "
+        "sections and the designated teacher theirs (Learning Historical Record, Current "
+        "Levels, AEN Needs, Teacher Comments, PP+ request) at least 5 days before the meeting; "
+        "the young person's views are taken at the meeting, so they are not needed before it.",
         "pp_plus_cutoff": f"{SEED_MEDWAY}: pupil premium requests before 23 March, because of "
         "the financial year, so the last date accepted is 22 March.",
         "pp_plus_eligibility": f"{SEED_MEDWAY} is silent: the DfE's conditions of grant, Pupil "
@@ -131,6 +138,9 @@ WALSALL = Preset(
         "teacher_records_meetings": True,
         # Walsall's process covers children from age 3 (nursery) to 18.
         "youngest_age": 3,
+        "ready_needs_teacher_sections": True,
+        "ready_needs_care_information": True,
+        "ready_needs_child_views": True,
         "reminder_lead_days": 3,
         "escalate_after_days": 5,
         "set_up_days_before_term": 14,
@@ -165,6 +175,9 @@ WALSALL = Preset(
         "portal's default, 5 school days before the meeting.",
         "social_worker_upload": f"{SEED_WALSALL} is silent and the law sets no timescale: the "
         "portal's default, 3 working days after the meeting.",
+        "ready_for_meeting": f"{SEED_WALSALL}: prior to the PEP meeting, designated teachers "
+        "add their sections, social workers add the care information and children share "
+        "their opinions.",
         "pp_plus_cutoff": f"{SEED_WALSALL} is silent: the statutory limit, the end of the "
         "financial year (31 March), when unspent pupil premium plus is recovered.",
         "pp_plus_eligibility": f"{SEED_WALSALL} is silent: the DfE's conditions of grant, Pupil "

@@ -17,7 +17,7 @@ from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 
 from . import deadlines
-from .choices import PeriodKind
+from .choices import Contribution, PeriodKind
 from .deadlines import (
     DayCount,
     DayStatus,
@@ -209,6 +209,15 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         no_school_place_meeting_hours=r.no_school_place_meeting_hours,
         teacher_records_meetings=r.teacher_records_meetings,
         preset=r.preset,
+        before_meeting=frozenset(
+            code
+            for code, wanted in (
+                (Contribution.TEACHER_SECTIONS, r.ready_needs_teacher_sections),
+                (Contribution.CARE_INFORMATION, r.ready_needs_care_information),
+                (Contribution.CHILD_VIEWS, r.ready_needs_child_views),
+            )
+            if wanted
+        ),
         reminder_lead_days=r.reminder_lead_days,
         escalate_after_days=r.escalate_after_days,
         set_up_days_before_term=r.set_up_days_before_term,
@@ -245,6 +254,9 @@ class ChildDeadlines:
 
     def submission(self, *, held_on: dt.date) -> Deadline:
         return deadlines.social_worker_upload_due(self.rules, self.calendar, meeting=held_on)
+
+    def resubmission(self, *, returned_on: dt.date) -> Deadline:
+        return deadlines.resubmission_due(self.rules, self.calendar, returned_on=returned_on)
 
     def initial_pep(self, *, entered_care: dt.date, emergency: bool) -> Deadline:
         return deadlines.initial_pep_due(

@@ -275,6 +275,11 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
         "teacher_records_meetings",
     ),
     "teacher_sections": ("teacher_sections_days_before", "teacher_sections_unit"),
+    "ready_for_meeting": (
+        "ready_needs_teacher_sections",
+        "ready_needs_care_information",
+        "ready_needs_child_views",
+    ),
     "social_worker_upload": ("social_worker_upload_days_after", "social_worker_upload_unit"),
     "pp_plus_cutoff": ("pp_plus_last_accepted_month", "pp_plus_last_accepted_day"),
     "pp_plus_eligibility": (

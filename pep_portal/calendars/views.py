@@ -23,7 +23,7 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 
 from . import services
-from .choices import PpDecider
+from .choices import Contribution, PpDecider
 from .deadlines import (
     CalendarMissing,
     academic_year_label,
@@ -381,6 +381,11 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
             notes.get("teacher_sections", ""),
         ),
         (
+            "Ready for meeting",
+            _before_meeting(rules.before_meeting, rules.teacher_sections_before_meeting),
+            notes.get("ready_for_meeting", ""),
+        ),
+        (
             "PEP completed and uploaded",
             f"Within {rules.social_worker_upload_after_meeting} of the meeting",
             notes.get("social_worker_upload", ""),
@@ -416,6 +421,13 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
 
 def _year_group(number: int) -> str:
     return dict(YEAR_GROUP_CHOICES)[number]
+
+
+def _before_meeting(codes: frozenset[str], cut_off: object) -> str:
+    wanted = [label for code, label in Contribution.choices if code in codes]
+    if not wanted:
+        return "Nothing needs to be complete before the meeting"
+    return f"Complete before the meeting (each due {cut_off} before it): " + "; ".join(wanted)
 
 
 def _month(number: int) -> str:

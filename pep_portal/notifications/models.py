@@ -6,7 +6,11 @@ from django.utils import timezone
 class Kind(models.TextChoices):
     INITIAL_PEP_DUE = "initial_pep_due", "An initial PEP meeting is due"
     TEACHER_SECTIONS_DUE = "teacher_sections_due", "The school's PEP sections are due"
+    CARE_INFORMATION_DUE = "care_information_due", "The care information is due before a meeting"
+    CHILD_VIEWS_DUE = "child_views_due", "The child's views are due before a meeting"
+    MEETING_NOT_RECORDED = "meeting_not_recorded", "A PEP meeting has not been recorded"
     SUBMISSION_DUE = "submission_due", "A PEP is due to be submitted"
+    RESUBMISSION_DUE = "resubmission_due", "A returned PEP is due to be resubmitted"
     NO_MEETING_ARRANGED = "no_meeting_arranged", "A PEP meeting needs arranging"
     SCHOOL_CHANGE_PEP_DUE = "school_change_pep_due", "A PEP review is due after a change of school"
     QA_WAITING = "qa_waiting", "A PEP is waiting for quality assurance"

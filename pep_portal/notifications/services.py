@@ -30,6 +30,7 @@ from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
 from pep_portal.calendars import deadlines
+from pep_portal.calendars.choices import Contribution
 from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
     authorities_missing_years,
@@ -38,6 +39,7 @@ from pep_portal.calendars.selectors import (
 )
 from pep_portal.outbox.services import enqueue_after_commit, enqueue_many_after_commit
 from peps.models import FINISHED_STATUSES, Pep, PepSection, PepStatus, SectionStatus, Term
+from peps.sections import SECTIONS
 from peps.selectors import initial_pep_terms
 from peps.services import pep_set_up, pep_set_up_many
 from quality_assurance.models import QaFramework
@@ -346,78 +348,167 @@ def _owners_then_adviser(pep: Pep, owners: list[int], stage: str) -> list[int]:
     return people
 
 
-def _pep_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
-    # Only children still in care: a child who has left care is owed no more reminders.
+@dataclass(frozen=True)
+class _Chase:
+    """One thing a stalled PEP is chased for: what, by when, and whom."""
+
+    kind: str
+    due: dt.date
+    owners: list[int]
+    message: str
+    # False: no reminder before the date (a meeting is recorded only once it has happened).
+    remind: bool = True
+
+
+# Which sections make up each contribution (peps/sections.py): never a list copied here.
+_CONTRIBUTION_SECTIONS = {
+    contribution: [s.key for s in SECTIONS if s.contribution == contribution]
+    for contribution in Contribution.values
+}
+_CONTRIBUTION_CHASE = {
+    Contribution.TEACHER_SECTIONS: (Kind.TEACHER_SECTIONS_DUE, "the school's PEP sections are"),
+    Contribution.CARE_INFORMATION: (Kind.CARE_INFORMATION_DUE, "the care information is"),
+    Contribution.CHILD_VIEWS: (Kind.CHILD_VIEWS_DUE, "the child's views are"),
+}
+BEFORE_MEETING = (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
+
+
+def _open_pep_rows() -> list[Pep]:
+    """Every PEP not signed off, of a child still in care (a child who has left care is owed
+    no more reminders), with what the chase needs, in one query."""
     in_care = CareEpisode.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
-    open_peps = (
+    arranged = Meeting.objects.filter(pep=OuterRef("pk"), status="arranged").order_by(
+        "-starts_at", "-pk"
+    )
+    open_of = {
+        f"open_{contribution}": Exists(
+            PepSection.objects.filter(pep=OuterRef("pk"), key__in=keys).exclude(
+                status=SectionStatus.COMPLETE
+            )
+        )
+        for contribution, keys in _CONTRIBUTION_SECTIONS.items()
+    }
+    return list(
         Pep.objects.exclude(status__in=FINISHED_STATUSES)
         .filter(Exists(in_care))
         .select_related("child")
+        .annotate(
+            **open_of,
+            meeting_starts=Subquery(arranged.values("starts_at")[:1]),
+            meeting_kind=Subquery(arranged.values("kind")[:1]),
+        )
     )
-    teacher_open = PepSection.objects.filter(
-        pep=OuterRef("pk"),
-        key__in=[
-            "learning_history",
-            "current_attainment",
-            "attendance",
-            "additional_needs",
-            "teacher_comments",
-            "pupil_premium",
-        ],
-    ).exclude(status=SectionStatus.COMPLETE)
-    arranged = Meeting.objects.filter(pep=OuterRef("pk")).exclude(status="cancelled")
+
+
+def _before_meeting_chases(
+    pep: Pep, rules: PepRules, teachers: list[int], sw: list[int]
+) -> list[_Chase]:
+    """Draft, in progress or ready for meeting: no meeting arranged (the social worker); each
+    contribution the rule set wants before the meeting, by the meeting's cut-off (its owner);
+    the meeting not recorded by the day after it (whoever records it)."""
+    name, chases = pep.child.display_name, []
+    if pep.term == Term.INITIAL and pep.due_on:
+        chases.append(
+            _Chase(
+                Kind.INITIAL_PEP_DUE,
+                pep.due_on,
+                sw,
+                f"{name}: the initial PEP meeting is due by {pep.due_on:%-d %B}",
+            )
+        )
+    if pep.meeting_starts is None:
+        if pep.term != Term.INITIAL and pep.due_on:
+            chases.append(
+                _Chase(
+                    Kind.NO_MEETING_ARRANGED,
+                    pep.due_on,
+                    sw,
+                    f"{name}: arrange the PEP meeting, due by {pep.due_on:%-d %B}",
+                )
+            )
+        return chases
+    meeting_day = timezone.localtime(pep.meeting_starts).date()
+    if pep.teacher_sections_due_on and pep.status != PepStatus.READY_FOR_MEETING:
+        for contribution in sorted(rules.before_meeting):
+            if not getattr(pep, f"open_{contribution}"):
+                continue
+            kind, what = _CONTRIBUTION_CHASE[Contribution(contribution)]
+            owners = sw if contribution == Contribution.CARE_INFORMATION else (teachers or sw)
+            chases.append(
+                _Chase(
+                    kind,
+                    pep.teacher_sections_due_on,
+                    owners,
+                    f"{name}: {what} due by {pep.teacher_sections_due_on:%-d %B}, before "
+                    f"the meeting on {meeting_day:%-d %B}",
+                )
+            )
+    internal = pep.meeting_kind == "internal_review"
+    recorders = teachers if internal else sw + (teachers if rules.teacher_records_meetings else [])
+    chases.append(
+        _Chase(
+            Kind.MEETING_NOT_RECORDED,
+            deadlines.meeting_record_due(meeting_day),
+            recorders or sw,
+            f"{name}: record the PEP meeting of {meeting_day:%-d %B}",
+            remind=False,
+        )
+    )
+    return chases
+
+
+def _chases_for(pep: Pep, rules: PepRules, teachers: list[int], sw: list[int]) -> list[_Chase]:
+    """Every state a PEP can stall in, and who is chased for it. Submitted PEPs waiting for
+    quality assurance are chased by _qa_dues (the QA target is quality_assurance's)."""
+    name = pep.child.display_name
+    if pep.status in BEFORE_MEETING:
+        return _before_meeting_chases(pep, rules, teachers, sw)
+    if pep.status == PepStatus.MEETING_HELD and pep.submission_due_on:
+        return [
+            _Chase(
+                Kind.SUBMISSION_DUE,
+                pep.submission_due_on,
+                sw,
+                f"{name}: the PEP is due to be submitted by {pep.submission_due_on:%-d %B}",
+            )
+        ]
+    if pep.status == PepStatus.RETURNED and pep.submission_due_on:
+        return [
+            _Chase(
+                Kind.RESUBMISSION_DUE,
+                pep.submission_due_on,
+                sw,
+                f"{name}: the returned PEP is due back by {pep.submission_due_on:%-d %B}",
+            )
+        ]
+    return []
+
+
+def _pep_dues(today: dt.date, rules_of: dict[int, PepRules]) -> Iterator[Due]:
     pep_url = reverse("pep_detail", args=[0])  # one reverse(), not one per PEP
-    peps = list(open_peps.annotate(teacher_open=Exists(teacher_open), has_meeting=Exists(arranged)))
+    peps = _open_pep_rows()
     teachers = _school_teachers({p.child_id for p in peps})
     for pep in peps:
         rules = rules_of.get(pep.child.authority_id)
         if rules is None:
             continue
-        name, url = pep.child.display_name, pep_url.replace("/0/", f"/{pep.pk}/")
+        url = pep_url.replace("/0/", f"/{pep.pk}/")
         sw = [pep.child.social_worker_id] if pep.child.social_worker_id else []
-        checks = []
-        if (
-            pep.teacher_sections_due_on
-            and pep.teacher_open
-            and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS)
-        ):
-            checks.append(
-                (
-                    Kind.TEACHER_SECTIONS_DUE,
-                    pep.teacher_sections_due_on,
-                    teachers.get(pep.child_id, []) or sw,
-                    f"{name}: the school's PEP sections are due",
-                )
-            )
-        if pep.submission_due_on and pep.status in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
-            checks.append(
-                (
-                    Kind.SUBMISSION_DUE,
-                    pep.submission_due_on,
-                    sw,
-                    f"{name}: the PEP is due to be submitted",
-                )
-            )
-        if (
-            pep.meeting_on is None
-            and pep.due_on
-            and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
-        ):
-            kind = (
-                Kind.INITIAL_PEP_DUE
-                if pep.term == Term.INITIAL
-                else (Kind.NO_MEETING_ARRANGED if not pep.has_meeting else None)
-            )
-            if kind is not None:
-                checks.append(
-                    (kind, pep.due_on, sw, f"{name}: the PEP meeting is due by {pep.due_on:%-d %B}")
-                )
-        for kind, due, owners, message in checks:
-            stage = _stage(today, due, rules)
+        for chase in _chases_for(pep, rules, teachers.get(pep.child_id, []), sw):
+            stage = deadlines.reminder_stage(rules, today=today, due=chase.due, remind=chase.remind)
             if stage is None:
                 continue
-            for person in _owners_then_adviser(pep, owners, stage):
-                yield Due(person, kind, stage, f"pep{pep.pk}", due, message, url, pep.child_id)
+            for person in _owners_then_adviser(pep, chase.owners, _STAGES[stage]):
+                yield Due(
+                    person,
+                    chase.kind,
+                    _STAGES[stage],
+                    f"pep{pep.pk}",
+                    chase.due,
+                    chase.message,
+                    url,
+                    pep.child_id,
+                )
 
 
 def _qa_dues(today: dt.date) -> Iterator[Due]:

@@ -14,6 +14,7 @@ from children.access import previous_school_access_expire
 from children.models import Child, LegalStatus, PlacementType, PreviousSchoolAccess
 from children.school_year import setting_age_warning
 from children.services import care_episode_end, care_episode_start, child_register, school_move
+from dashboards.work import work_by_pep
 from meetings.models import MeetingStatus
 from meetings.services import meeting_arrange, meeting_record
 from pep_portal.accounts.permissions import Action, user_can
@@ -26,7 +27,7 @@ from pep_portal.demo import seed_demo
 from pep_portal.notifications.services import termly_set_up
 from peps.models import Pep, PepStatus, Term
 from peps.sections import SECTIONS_BY_KEY, missing_answers
-from peps.selectors import initial_pep_warning, work_for
+from peps.selectors import initial_pep_warning
 from peps.services import may_edit, section_save
 from tests.factories import SchoolFactory, TeacherApprovalFactory, UserFactory
 from tests.meetings.test_meetings import at
@@ -232,7 +233,7 @@ def test_the_previous_school_may_read_what_it_wrote_in_but_change_nothing(person
     assert not user_can(dee, Action.ADD_ATTACHMENT, initial)
     assert user_can(nia, Action.VIEW_PEP, initial) and may_edit(nia, attendance)
     # Read-only means no tasks on Dee's home page either.
-    assert [item for item in work_for(user=dee) if item.pep.pk == initial.pk] == []
+    assert [work for work in work_by_pep(user=dee) if work.pep.pk == initial.pk] == []
     # A PEP Dee's school never wrote in, set up before the move, stays closed to her.
     other = Pep.objects.create(
         child=child,

@@ -15,7 +15,7 @@ from peps.services import (
     section_save,
     section_save_draft,
 )
-from tests.peps.fixtures import everything_done, teacher_sections_done
+from tests.peps.fixtures import complete, everything_done, teacher_sections_done
 
 HELD = dt.date(2026, 11, 10)
 
@@ -34,6 +34,8 @@ def test_ready_for_meeting_is_refused_until_the_teachers_sections_are_complete(
     with pytest.raises(ValidationError, match="Learning historical record"):
         pep_mark_ready(actor=personas.social_worker, pep=pep_setting.pep)
     teacher_sections_done(personas, pep_setting)
+    # Medway also wants the care information before the meeting (tests/peps/test_readiness.py).
+    complete(personas.social_worker, pep_setting.section("care_information"))
     pep = pep_mark_ready(actor=personas.designated_teacher, pep=pep_setting.pep)
     assert pep.status == PepStatus.READY_FOR_MEETING
 

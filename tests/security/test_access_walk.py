@@ -136,6 +136,8 @@ TABLE: dict[str, Rule] = {
     "qa_moderation": R("none", {VS}, {VS}),
     "qa_moderate": R("pep", {VS}, {VS}),
     "vs_dashboard": R("none", {VS}),
+    # The virtual school's lists of PEPs by kind of work waiting (linked from its home).
+    "work_list": R("none", {VS}),
     "vs_dashboard_csv": R("none", {VS}),
     # Pupil Premium Plus: the school asks, the virtual school decides.
     "pp_request_list": R("none", {VS}),
@@ -249,6 +251,7 @@ def _kwargs(kind: str, route: str, side: world.Side | None) -> dict[str, object]
             "token": "set-password",
             "job_id": "0" * 32,
             "pk": 999_999,  # a provider or sensitive action that does not exist
+            "kind": "no_meeting",  # a kind of work (the virtual school's work lists)
         }
     else:
         objects = {

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendars', '0005_historicalpepruleset_previous_school_access_days_and_more'),
+        ('calendars', '0006_pp_plus_last_accepted_and_eligibility'),
     ]
 
     operations = [

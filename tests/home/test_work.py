@@ -1,0 +1,220 @@
+"""Each task carries its owner's real due date, grouped by child and PEP; optional sections
+are no one's task; the virtual school's home counts the work by kind and lists the most
+urgent, with filtered, paginated lists; query counts do not grow with the number of PEPs.
+
+Zara's Autumn 2026 PEP under Medway's rules (tests/peps/fixtures.py) is due Thu 31 December
+2026. A meeting arranged for Tue 8 December puts the designated teacher's (and Medway's
+care information) cut-off at Tue 1 December: 5 school days before (7, 4, 3, 2, 1 December).
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from dashboards.work import most_urgent, work_by_pep, work_counts, work_page
+from meetings.services import meeting_arrange
+from pep_portal.calendars.services import rule_set_load_preset
+from peps.models import Pep, Term
+from peps.services import pep_record_meeting_held, pep_set_up
+from tests.children.fixtures import register
+from tests.meetings.test_meetings import at
+from tests.peps.fixtures import everything_done
+
+D = dt.date
+TEACHER_SECTIONS = [
+    "Complete “Learning historical record”",
+    "Complete “Current levels and attainment”",
+    "Complete “Attendance and exclusions”",
+    "Complete “Additional educational needs”",
+    "Complete “Teacher comments”",
+    "Complete “Pupil Premium Plus request”",
+]
+
+
+@pytest.fixture(autouse=True)
+def only_termly_peps(pep_setting):  # type: ignore[no-untyped-def]
+    """Registering a child sets up their initial PEP (issue 14a); these tests follow the
+    Autumn PEPs alone, so the initial ones are taken away."""
+    drop_initial_peps()
+    pep_setting.pep.refresh_from_db()  # no longer carried forward from the initial PEP
+
+
+def drop_initial_peps() -> None:
+    Pep.objects.filter(term=Term.INITIAL).delete()
+
+
+def tasks(user, today):  # type: ignore[no-untyped-def]
+    """{what: (due, basis)} of the person's only PEP."""
+    groups = work_by_pep(user=user, today=today)
+    assert len(groups) <= 1
+    return {t.what: (t.due_on, t.basis) for g in groups for t in g.tasks}
+
+
+def arrange_8_december(personas, pep_setting):  # type: ignore[no-untyped-def]
+    meeting_arrange(actor=personas.social_worker, pep=pep_setting.pep, starts_at=at(D(2026, 12, 8)))
+
+
+def test_teacher_tasks_move_to_the_meetings_cut_off_once_it_is_arranged(personas, pep_setting):
+    teacher = personas.designated_teacher
+    before = tasks(teacher, D(2026, 11, 24))
+    no_meeting = (D(2026, 12, 31), "no meeting arranged yet: the PEP meeting is due by then")
+    assert {before[what] for what in TEACHER_SECTIONS} == {no_meeting}
+    arrange_8_december(personas, pep_setting)
+    after = tasks(teacher, D(2026, 11, 24))
+    cut_off = (D(2026, 12, 1), "5 school days before the meeting on 8 December")
+    assert {after[what] for what in TEACHER_SECTIONS} == {cut_off}
+    # Medway takes the child's views at the meeting: due then, not by the cut-off.
+    assert after["Complete “The child or young person's views”"] == (
+        D(2026, 12, 8),
+        "at the meeting",
+    )
+    assert len(after) == 7
+
+
+def test_under_walsall_the_childs_views_are_due_by_the_cut_off_too(personas, pep_setting):
+    rule_set_load_preset(preset="walsall", slug=personas.authority.slug)
+    arrange_8_december(personas, pep_setting)
+    cut_off = (D(2026, 12, 1), "5 school days before the meeting on 8 December")
+    assert (
+        tasks(personas.designated_teacher, D(2026, 11, 24))[
+            "Complete “The child or young person's views”"
+        ]
+        == cut_off
+    )
+
+
+def test_social_worker_arranges_then_gives_care_information_then_records_and_submits(
+    personas, pep_setting
+):
+    sw = personas.social_worker
+    no_meeting = (D(2026, 12, 31), "no meeting arranged yet: the PEP meeting is due by then")
+    # A new PEP: the social worker's first task is to arrange the meeting. (The child's views
+    # are recorded with a trusted adult: the social worker may be the one.)
+    assert tasks(sw, D(2026, 11, 24)) == {
+        "Arrange the PEP meeting": (D(2026, 12, 31), "the PEP meeting is due by then"),
+        "Complete “Care information”": no_meeting,
+        "Complete “The child or young person's views”": no_meeting,
+    }
+    arrange_8_december(personas, pep_setting)
+    # Care information before the meeting (Medway's rule set), by the cut-off.
+    assert tasks(sw, D(2026, 12, 7)) == {
+        "Complete “Care information”": (
+            D(2026, 12, 1),
+            "5 school days before the meeting on 8 December",
+        ),
+        "Complete “The child or young person's views”": (D(2026, 12, 8), "at the meeting"),
+    }
+    # "Record the meeting" from the meeting day, due the day after.
+    meeting = pep_setting.pep.meetings.get()
+    assert tasks(sw, D(2026, 12, 8))["Record the meeting of 8 December"] == (
+        D(2026, 12, 9),
+        "the day after the meeting",
+    )
+    everything_done(personas, pep_setting)
+    pep_record_meeting_held(actor=sw, pep=pep_setting.pep, held_on=D(2026, 11, 10), meeting=meeting)
+    # Held Tue 10 November: submit by Fri 13 November, 3 working days after.
+    assert tasks(sw, D(2026, 11, 10)) == {
+        "Submit the PEP for quality assurance": (
+            D(2026, 11, 13),
+            "the submission rule, after the meeting",
+        )
+    }
+
+
+def test_optional_sections_are_no_ones_task(personas, pep_setting):
+    # The carer's contribution and the historical data are optional: never a task.
+    carer = tasks(personas.carer, D(2026, 11, 24))
+    assert "Complete “Carer's contribution”" not in carer
+    for group in work_by_pep(user=personas.virtual_school_staff, today=D(2026, 11, 24)):
+        assert "Complete “Historical data”" not in [t.what for t in group.tasks]
+
+
+def test_teacher_home_groups_by_child_and_pep(client, personas, pep_setting):
+    arrange_8_december(personas, pep_setting)
+    client.force_login(personas.designated_teacher)
+    html = client.get(reverse("home")).content.decode()
+    assert "Zara Quill — Autumn PEP 2026/27" in html
+    assert (
+        '0 of 7 of your sections done — <strong class="govuk-tag govuk-tag--red">Overdue'
+        "</strong> due 1 December, 5 school days before the meeting on 8 December"
+    ) in html
+
+
+def a_caseload(personas, pep_setting, how_many: int) -> None:  # type: ignore[no-untyped-def]
+    school = pep_setting.child.enrolments.get().school
+    for n in range(how_many):
+        child = register(personas, school=school, name=f"Kid{n}")
+        pep_set_up(
+            actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
+        )
+    drop_initial_peps()
+
+
+def test_virtual_school_counts_by_kind_and_lists_the_most_urgent(personas, pep_setting):
+    a_caseload(personas, pep_setting, 12)
+    vs = personas.virtual_school_staff
+    # 13 PEPs, none with a meeting: all wait on one.
+    counts = {row.kind: row.count for row in work_counts(user=vs, today=D(2026, 11, 24))}
+    assert counts == {
+        "no_meeting": 13,
+        "contributions": 0,
+        "not_recorded": 0,
+        "to_submit": 0,
+        "returned": 0,
+        "qa": 0,
+    }
+    arrange_8_december(personas, pep_setting)
+    counts = {row.kind: row.count for row in work_counts(user=vs, today=D(2026, 12, 9))}
+    assert (counts["no_meeting"], counts["not_recorded"]) == (12, 1)
+    urgent = most_urgent(user=vs, today=D(2026, 12, 9))
+    assert len(urgent) == 10
+    # Zara's meeting of 8 December, not recorded, was due the 9th: before the others' 31st.
+    assert (urgent[0].pep.pk, urgent[0].work, urgent[0].due_on) == (
+        pep_setting.pep.pk,
+        "not_recorded",
+        D(2026, 12, 9),
+    )
+    assert {row.due_on for row in urgent[1:]} == {D(2026, 12, 31)}
+    assert urgent[0].label == "Meeting held but not recorded"
+
+
+def test_work_list_is_paginated_and_filtered(client, personas, pep_setting):
+    a_caseload(personas, pep_setting, 30)
+    vs = personas.virtual_school_staff
+    page = work_page(user=vs, kind="no_meeting", page=2)
+    assert (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (31, 2, 6)
+    assert work_page(user=vs, kind="qa", page=1).paginator.count == 0
+    client.force_login(vs)
+    html = client.get(reverse("work_list", args=["no_meeting"]) + "?page=2").content.decode()
+    assert "31 PEPs, soonest due first." in html and "Page 2 of 2" in html
+    # Another authority's staff see none of Northam's PEPs.
+    other = personas.other_authority_virtual_school_staff
+    assert work_page(user=other, kind="no_meeting", page=1).paginator.count == 0
+
+
+def test_only_the_virtual_school_has_the_work_lists(client, personas, pep_setting):
+    client.force_login(personas.social_worker)
+    assert client.get(reverse("work_list", args=["no_meeting"])).status_code == 403
+    client.force_login(personas.virtual_school_staff)
+    assert client.get(reverse("work_list", args=["no_such_work"])).status_code == 404
+
+
+@pytest.mark.parametrize("how_many", [5, 50])
+def test_home_and_list_query_counts_do_not_grow(
+    client, personas, pep_setting, django_assert_num_queries, how_many
+):
+    a_caseload(personas, pep_setting, how_many)
+    assert Pep.objects.count() == how_many + 1
+    client.force_login(personas.virtual_school_staff)
+    with django_assert_num_queries(QUERIES["vs_home"]):
+        client.get(reverse("home"))
+    with django_assert_num_queries(QUERIES["work_list"]):
+        client.get(reverse("work_list", args=["no_meeting"]))
+    client.force_login(personas.social_worker)
+    with django_assert_num_queries(QUERIES["sw_home"]):
+        response = client.get(reverse("home"))
+    assert len(response.context["work"]) == how_many + 1
+
+
+QUERIES = {"vs_home": 11, "work_list": 8, "sw_home": 13}
