@@ -40,7 +40,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from children.models import Child, Enrolment
 from children.school_year import PepTemplate, year_group_on
-from peps.models import Pep, PepStatus, SectionStatus
+from peps.models import Pep, PepStatus, SectionStatus, Term
 from peps.sections import EXPECTATION, SECTIONS_BY_KEY, Kind, sections_for
 from peps.selectors import display_answer
 
@@ -253,9 +253,12 @@ def _attainment_grid(template: str, answers: dict[str, Any]) -> tuple[Grid | Non
     return None, set()
 
 
-def _doc_sections(template: str, stored: dict[str, dict[str, Any]]) -> list[DocSection]:
+def _doc_sections(
+    template: str, stored: dict[str, dict[str, Any]], *, initial: bool = False
+) -> list[DocSection]:
     """Every section the template asks, in order, from peps/sections.py (so the document
-    never falls out of step with the forms); a section with no stored row still prints."""
+    never falls out of step with the forms); a section with no stored row still prints. An
+    initial PEP leaves out the questions about a last PEP, as its forms do."""
     result = []
     for spec in sections_for(template):
         row = stored.get(spec.key, {})
@@ -273,7 +276,7 @@ def _doc_sections(template: str, stored: dict[str, dict[str, Any]]) -> list[DocS
                 updated_by=row.get("updated_by", ""),
                 answers=[
                     (f.label, display_answer(f, answers.get(f.name)))
-                    for f in spec.fields_for(template)
+                    for f in spec.fields_for(template, initial=initial)
                     if f.name not in shown
                 ],
                 grid=grid,
@@ -311,7 +314,7 @@ def _live_document(pep: Pep) -> PepDocument:
         status=pep.get_status_display(),
         due_on=pep.due_on,
         meeting_on=pep.meeting_on,
-        sections=_doc_sections(pep.template, stored),
+        sections=_doc_sections(pep.template, stored, initial=pep.term == Term.INITIAL),
         authority=child.authority.name,
         signed_off=False,
     )
@@ -369,7 +372,11 @@ def _signed_off_document(pep: Pep) -> PepDocument:
         status=PepStatus.SIGNED_OFF.label,
         due_on=due_on,
         meeting_on=meeting_on,
-        sections=_doc_sections(template, {s["key"]: s for s in snapshot.get("sections", [])}),
+        sections=_doc_sections(
+            template,
+            {s["key"]: s for s in snapshot.get("sections", [])},
+            initial=pep.term == Term.INITIAL,
+        ),
         authority=child.authority.name,
         signed_off=True,
         signed_off_by=pep.signed_off_by.full_name if pep.signed_off_by else "",

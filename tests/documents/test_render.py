@@ -161,3 +161,21 @@ def test_without_meetings_targets_or_qa_the_document_says_so(peps_by_template):
 def test_a_working_copy_says_it_is_not_signed_off(peps_by_template):
     html = render_html(pep_document(peps_by_template[PepTemplate.EYFS]))
     assert "Working copy: In progress, not signed off" in html
+
+
+def test_an_initial_pep_prints_no_question_about_a_last_pep(pep_setting):
+    """Registration set up Zara's initial PEP; her Autumn PEP follows it. Only the Autumn PEP
+    asks what changed since the last PEP and "you said, we did"."""
+    from peps.models import Term
+
+    initial = pep_setting.child.peps.get(term=Term.INITIAL)
+
+    def labels(pep):  # type: ignore[no-untyped-def]
+        return {label for s in pep_document(pep).sections for label, _ in s.answers}
+
+    about_last = {
+        "Changes since the last PEP",
+        "You said, we did: what was done about their views last time",
+    }
+    assert about_last <= labels(pep_setting.pep)
+    assert not about_last & labels(initial)
