@@ -146,3 +146,37 @@ class PpAllocationForm(PortalForm):
             Field.text("amount_per_child", field_width=10, label_size=Size.SMALL),
             Button("submit", "Save the allocation"),
         )
+
+
+class PpSchoolFundForm(PortalForm):
+    """One school's Pupil Premium Plus for the term. The amount is checked by the service
+    (pp_school_fund_set), whose refusal shows on the form."""
+
+    required_messages = {
+        "school": "Choose the school",
+        "amount": "Enter the school's amount for the term",
+    }
+    school = forms.TypedChoiceField(label="School", coerce=int, choices=())
+    # Text, not MoneyField: the service owns the money rule (negative, too large, not a number).
+    amount = forms.CharField(
+        label="Amount for the term (£)",
+        max_length=40,
+        help_text="For example, 1500 or 1500.50",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, schools: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].choices = [("", "Choose a school"), *schools]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field.select("school", label_size=Size.SMALL),
+            Field.text("amount", field_width=10, label_size=Size.SMALL),
+            Button("submit", "Save the amount"),
+        )
+
+    def clean_amount(self) -> str:
+        # "£1,250.50" as people type it; the service decides whether it is an amount.
+        amount: str = self.cleaned_data["amount"]
+        return amount.strip().removeprefix("£").replace(",", "").strip()

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from children.models import Child, Enrolment
+from children.models import Child, Enrolment, School
 from meetings.models import Target
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import (
@@ -42,7 +42,7 @@ from pep_portal.accounts.permissions import (
     user_can,
 )
 from pep_portal.calendars import deadlines
-from pep_portal.calendars.choices import PpDecider
+from pep_portal.calendars.choices import PpDecider, TermCode
 from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
 from peps.models import Pep
 from peps.services import may_edit
@@ -472,9 +472,14 @@ def fund_term_of(request: PpRequest) -> tuple[int, str]:
     pep = request.pep
     if pep.term != "initial":
         return pep.academic_year, pep.term
-    day = timezone.localdate(request.requested_at)
+    return fund_term_on(request.child.authority, timezone.localdate(request.requested_at))
+
+
+def fund_term_on(authority: LocalAuthority, day: dt.date) -> tuple[int, str]:
+    """The school term (by the authority's review months) a day falls in: the term whose
+    devolved amount is spent then."""
     try:
-        windows = rules_for_authority(request.child.authority).review_windows
+        windows = rules_for_authority(authority).review_windows
     except RulesMissing:
         windows = deadlines.STATUTORY_REVIEW_WINDOWS
     for window in windows:
@@ -483,6 +488,44 @@ def fund_term_of(request: PpRequest) -> tuple[int, str]:
         if day.month in span:
             return deadlines.academic_year_of(day), window.code
     return deadlines.academic_year_of(day), "summer"
+
+
+def fund_term_label(academic_year: int, term: str) -> str:
+    """ "the autumn term 2026/27", as the school's termly amount is named to people."""
+    return (
+        f"the {TermCode(term).label.lower()} term {academic_year}/{(academic_year + 1) % 100:02d}"
+    )
+
+
+def pp_fund_devolved(authority: LocalAuthority) -> bool:
+    """The authority's rule set devolves PP+ to schools (the designated teacher allocates a
+    termly amount)."""
+    try:
+        return rules_for_authority(authority).pp_plus_decided_by == PpDecider.SCHOOL
+    except RulesMissing:
+        return False
+
+
+def pp_fund_schools(
+    *, authority: LocalAuthority, academic_year: int, term: str
+) -> QuerySet[School]:
+    """The schools the authority devolves PP+ to: those where one of its children has a place
+    now, and any already given an amount for the term, each with that term's amount (`amount`,
+    None when not set), in one query."""
+    funds = PpSchoolFund.objects.filter(
+        authority=authority, school=OuterRef("pk"), academic_year=academic_year, term=term
+    )
+    set_for_term = PpSchoolFund.objects.filter(
+        authority=authority, academic_year=academic_year, term=term
+    )
+    attended = Enrolment.objects.filter(ended_on__isnull=True, child__authority=authority).values(
+        "school_id"
+    )
+    return (
+        School.objects.filter(Q(pk__in=attended) | Q(pk__in=set_for_term.values("school_id")))
+        .annotate(amount=Subquery(funds.values("amount")[:1]))
+        .order_by("name", "pk")
+    )
 
 
 def pp_fund_left(fund: PpSchoolFund, *, exclude: PpRequest | None = None) -> Decimal:

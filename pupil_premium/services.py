@@ -27,6 +27,7 @@ from .selectors import (
     RequestWindow,
     can_set_pp_allocation,
     financial_year_label,
+    fund_term_label,
     fund_term_of,
     money,
     pp_allowance,
@@ -58,12 +59,13 @@ def _checked_amount(value: object, *, field: str, minimum: Decimal, what: str) -
         raise ValidationError({field: f"Enter {what} as a number, like 250 or 250.50"}) from None
     if not amount.is_finite():
         raise ValidationError({field: f"Enter {what} as a number, like 250 or 250.50"})
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError({field: f"Enter {what} in pounds and pence, like 250.50"})
+    # The range first: quantizing "1e999999" would raise rather than answer.
     if amount < minimum:
         raise ValidationError({field: f"Enter {what} of at least {money(minimum)}"})
     if amount > LARGEST_AMOUNT:
         raise ValidationError({field: f"Enter {what} of {money(LARGEST_AMOUNT)} or less"})
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({field: f"Enter {what} in pounds and pence, like 250.50"})
     return amount.quantize(Decimal("0.01"))
 
 
@@ -449,7 +451,7 @@ def _check_school_fund(child: Child, current: PpRequest, approved: Decimal) -> N
         )
         .first()
     )
-    label = f"the {TermCode(term).label.lower()} term {year}/{(year + 1) % 100:02d}"
+    label = fund_term_label(year, term)
     if fund is None:
         raise ValidationError(
             f"No Pupil Premium Plus has been devolved to the school for {label}. Ask the "

@@ -11,4 +11,5 @@ urlpatterns = [
     path("totals/", views.pp_totals, name="pp_totals"),
     path("export.csv", views.pp_export, name="pp_export"),
     path("allocations/", views.pp_allocations, name="pp_allocations"),
+    path("school-funds/", views.pp_school_funds, name="pp_school_funds"),
 ]

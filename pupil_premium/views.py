@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -28,6 +28,7 @@ from .forms import (
     PpAllocationForm,
     PpDecisionForm,
     PpRequestFilterForm,
+    PpSchoolFundForm,
     PpYearForm,
 )
 from .models import PpKind, PpStatus
@@ -35,6 +36,8 @@ from .selectors import (
     can_set_pp_allocation,
     child_name,
     financial_year_label,
+    fund_term_label,
+    fund_term_on,
     money,
     pp_allocations_for,
     pp_allowance,
@@ -43,6 +46,8 @@ from .selectors import (
     pp_eligibility_for,
     pp_finance_rows,
     pp_financial_years,
+    pp_fund_devolved,
+    pp_fund_schools,
     pp_release_check,
     pp_request_get_for_user,
     pp_request_window,
@@ -271,5 +276,58 @@ def pp_allocations(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "authority": authority,
             "allocations": [(financial_year_label(a.financial_year), a) for a in allocations],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pp_school_funds(request: AuthenticatedRequest) -> HttpResponse:
+    """Where the authority devolves PP+, each school's amount for this term, which its
+    designated teacher allocates; virtual school administrators set it."""
+    authority = pp_authority_for_user(user=request.user)
+    if not can_set_pp_allocation(request.user, authority):
+        raise PermissionDenied
+    year, term = fund_term_on(authority, timezone.localdate())
+    schools = list(pp_fund_schools(authority=authority, academic_year=year, term=term))
+    chosen = request.POST.get("school", "")
+    if (
+        chosen.isascii()
+        and chosen.isdigit()
+        and len(chosen) <= 10
+        and int(chosen) not in {s.pk for s in schools}
+    ):
+        # A school none of the authority's children attends (another authority's): not theirs.
+        raise Http404
+    form = PpSchoolFundForm(
+        request.POST or None, schools=[(s.pk, f"{s.name} ({s.urn})") for s in schools]
+    )
+    if request.method == "POST" and form.is_valid():
+        school = next(s for s in schools if s.pk == form.cleaned_data["school"])
+        try:
+            fund = services.pp_school_fund_set(
+                actor=request.user,
+                school=school,
+                academic_year=year,
+                term=term,
+                amount=form.cleaned_data["amount"],
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{school.name} now has {money(fund.amount)} for {fund_term_label(year, term)}",
+            )
+            return redirect("pp_school_funds")
+    return render(
+        request,
+        "pupil_premium/pp_school_funds.html",
+        {
+            "form": form,
+            "authority": authority,
+            "schools": schools,
+            "term_label": fund_term_label(year, term),
+            "devolved": pp_fund_devolved(authority),
         },
     )

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from pupil_premium.selectors import pp_requests_for_pep
+from pupil_premium.selectors import pp_fund_devolved, pp_requests_for_pep
 
 register = template.Library()
 
@@ -15,3 +15,11 @@ def pep_pp_requests(context: dict[str, Any], pep: Any) -> Any:
     """The PEP's PP+ requests that the signed-in user may see:
     `{% pep_pp_requests pep as pp_requests %}`."""
     return pp_requests_for_pep(user=context["request"].user, pep=pep)
+
+
+@register.simple_tag(takes_context=True)
+def pp_devolved(context: dict[str, Any]) -> bool:
+    """Whether the signed-in user's authority devolves PP+ to schools (the PP+ pages then link
+    to the schools' termly amounts): `{% pp_devolved as devolved %}`."""
+    authority = getattr(context["request"].user, "authority", None)
+    return authority is not None and pp_fund_devolved(authority)

@@ -169,6 +169,7 @@ POST_FORMS = [
     ("social_worker", "meeting_record_step", lambda w: [w.meeting_pk, "next-meeting"]),
     ("virtual_school_staff", "pp_request_decide", lambda w: [w.pp_request_pk]),
     ("virtual_school_staff", "pp_allocations", lambda w: []),
+    ("virtual_school_staff", "pp_school_funds", lambda w: []),
     ("virtual_school_staff", "pep_pdf_bulk", lambda w: []),
     ("authority_administrator", "person_invite", lambda w: []),
     ("virtual_school_staff", "calendar_period_add", lambda w: [2026]),

@@ -147,6 +147,7 @@ TABLE: dict[str, Rule] = {
     "pp_totals": R("none", {VS}),
     "pp_export": R("none", {VS}),
     "pp_allocations": R("none", NOBODY),  # virtual school administrators only
+    "pp_school_funds": R("none", NOBODY),  # virtual school administrators only
     # Notifications: each person's own.
     "notification_list": R("none", EVERYONE),
     "notification_read": R("none", NOBODY, EVERYONE),
