@@ -31,7 +31,7 @@ from pep_portal.calendars.choices import DayUnit, PeriodKind
 from pep_portal.calendars.models import PepRuleSet
 from pep_portal.calendars.services import rule_set_load_preset, term_dates_load
 from pep_portal.calendars.term_dates import Row
-from pep_portal.notifications.models import EVENT_KINDS, Kind, Notification
+from pep_portal.notifications.models import Kind, Notification
 from pep_portal.notifications.services import sweep_deadlines, termly_set_up
 from peps.models import Pep, PepStatus, Term
 from peps.selectors import initial_pep_warning
@@ -74,14 +74,10 @@ def term_dates() -> list[Row]:
 
 
 def notifications() -> Counter:
-    """(recipient, kind) of every deadline notification that exists now. The events (new to
-    care, meeting invitations, school move, sign-off…) are asserted kind by kind, with their
-    recipients, in tests/notifications/test_events.py."""
-    return Counter(
-        Notification.objects.exclude(kind__in=EVENT_KINDS).values_list(
-            "recipient__full_name", "kind"
-        )
-    )
+    """(recipient, kind) of every notification that exists now: deadline reminders and the
+    events (new to care, meeting invitations, school move…) alike. Each event kind's recipients
+    are also tested on their own in tests/notifications/test_events.py."""
+    return Counter(Notification.objects.values_list("recipient__full_name", "kind"))
 
 
 def peps_of(child) -> list[tuple[str, int, dt.date | None]]:  # type: ignore[no-untyped-def]

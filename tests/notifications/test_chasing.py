@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
+from children.services import care_leave
 from meetings.services import meeting_arrange
 from pep_portal.calendars.services import rule_set_load_preset
 from pep_portal.notifications.models import Kind, Stage
@@ -90,6 +92,16 @@ def returned_not_resubmitted(personas, setting) -> None:  # type: ignore[no-unty
         pep=setting.pep,
         reason="Add the attendance figures",
         on=D(2026, 11, 23),
+    )
+
+
+def left_care(personas, setting) -> None:  # type: ignore[no-untyped-def]
+    # Adopted today: the open PEPs are closed with the reason (issue 15's leaving care).
+    care_leave(
+        actor=personas.virtual_school_staff,
+        child=setting.child,
+        left_on=timezone.localdate(),
+        reason_code="E11",
     )
 
 
@@ -235,6 +247,14 @@ STALLS: dict[str, list[Stall]] = {
             signed_off,
             PepStatus.SIGNED_OFF,
             {D(2026, 11, 13): set(), D(2026, 12, 31): set(), D(2027, 1, 9): set()},
+        ),
+    ],
+    # Closed because the child left care: nobody is chased for it again.
+    PepStatus.CLOSED: [
+        Stall(
+            left_care,
+            PepStatus.CLOSED,
+            {D(2026, 12, 28): set(), D(2026, 12, 31): set(), D(2027, 1, 5): set()},
         ),
     ],
 }

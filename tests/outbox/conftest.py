@@ -110,17 +110,23 @@ def broker(own_redis: OwnRedis) -> Iterator[OwnRedis]:
     _reset_broker_connections()
 
 
-def queued_task_names(redis: OwnRedis, queue: str = "celery") -> list[str]:
-    """Names of the tasks waiting in one of the broker's queues, in the order a worker takes
-    them (kombu pushes on the left and pops on the right)."""
+def queued_task_names(
+    redis: OwnRedis, queues: tuple[str, ...] = ("celery", "documents")
+) -> list[str]:
+    """Names of the tasks waiting in the broker's queues (the default queue, then the
+    documents queue that CELERY_TASK_ROUTES sends PDF and file work to), each in the order a
+    worker takes them (kombu pushes on the left and pops on the right)."""
     import json
 
     import redis as redis_client
 
     client = redis_client.Redis.from_url(redis.url)
     try:
-        raw = reversed(client.lrange(queue, 0, -1))
-        return [json.loads(message)["headers"]["task"] for message in raw]
+        return [
+            json.loads(message)["headers"]["task"]
+            for queue in queues
+            for message in reversed(client.lrange(queue, 0, -1))
+        ]
     finally:
         client.close()
 

@@ -98,9 +98,9 @@ def test_rows_sent_more_than_a_week_ago_are_removed(broker):
 
 
 def test_a_task_that_fails_when_run_eagerly_waits_and_never_escapes():
-    # Eager (the demo without Redis): the task runs at once. A job that does not exist makes
+    # Eager (the demo without Redis): the task runs at once. A PEP that does not exist makes
     # it fail; the failure is kept on the row, and the caller never sees it.
-    row = enqueue_after_commit(pep_pdfs_zip_task, "0" * 32)
+    row = enqueue_after_commit(pep_pdf_keep_task, 0)
     row.refresh_from_db()
     assert row.sent_at is None and row.attempts == 1 and row.last_error
     assert publish_now(row.pk) is True  # a task's own failure is not the broker being down

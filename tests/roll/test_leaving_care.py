@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from children.models import Cohort
 from children.services import care_episode_start, care_leave, placement_change
+from dashboards.work import work_by_pep
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import CarerKind, Role
 from peps.models import PepEvent, PepStatus
-from peps.selectors import work_for
 from tests.factories import UserFactory
 
 
@@ -28,7 +28,7 @@ def test_adoption_closes_the_pep_ends_school_and_carer_access_today_and_moves_th
     today = timezone.localdate()
     team = (personas.carer, personas.designated_teacher, personas.delegated_school_staff)
     assert all(_sees(person, child) for person in team)
-    assert work_for(user=personas.social_worker)
+    assert work_by_pep(user=personas.social_worker)
 
     episode = care_leave(
         actor=personas.virtual_school_staff, child=child, left_on=today, reason_code="E11"
@@ -50,7 +50,7 @@ def test_adoption_closes_the_pep_ends_school_and_carer_access_today_and_moves_th
     assert event.to_status == PepStatus.CLOSED
     assert "Adopted" in event.reason
     # No work left, so no reminders: the PEP is finished.
-    assert work_for(user=personas.social_worker) == []
+    assert work_by_pep(user=personas.social_worker) == []
 
 
 def test_returning_home_is_left_care_not_previously_looked_after(personas, setting):
