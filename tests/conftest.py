@@ -35,3 +35,23 @@ def _own_rate_limits(settings: object) -> None:
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()
+
+
+# The slowest files first: with `-n N --dist loadfile` (Makefile) each file runs whole on one
+# worker, so a long file handed out last keeps the run going after the others have finished.
+SLOWEST_FIRST = (
+    "tests/security/test_access_walk.py",
+    "tests/notifications/test_simulation.py",
+    "tests/portal/test_make_run_on_sqlite.py",
+    "tests/portal/test_serve_prod.py",
+    "tests/security/test_fuzz_forms.py",
+    "tests/portal/test_compose.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::")[0]
+        return SLOWEST_FIRST.index(path) if path in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # a stable sort: every other test keeps its order
