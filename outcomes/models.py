@@ -2,6 +2,8 @@
 part-time timetables, spells without a school or setting, and attainment per term and subject
 on the scales of outcomes/scales.py. Every change is kept in the history (who, when, what)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -292,3 +294,13 @@ class MisImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_layout_display()} file {self.file_name}"
+
+
+def term_of(day: dt.date) -> tuple[int, str]:
+    """The school year and review term a date falls in: September to December is Autumn,
+    January to March Spring, April to August Summer (the terms PEPs are reviewed in)."""
+    if day.month >= 9:
+        return day.year, TermCode.AUTUMN
+    if day.month <= 3:
+        return day.year - 1, TermCode.SPRING
+    return day.year - 1, TermCode.SUMMER

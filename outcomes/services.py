@@ -12,21 +12,27 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from children.models import Child, School
 from children.school_year import year_group_on
 from pep_portal.accounts.models import User
-from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.accounts.permissions import Action, scope_queryset, user_can
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 from pep_portal.calendars.choices import TermCode
 from peps.sections import check_answer
 
 from . import attendance as sums
+from . import mis
 from .models import (
     AlertKind,
     AttainmentRecord,
     ExclusionEvent,
     ExclusionKind,
+    MisImport,
+    MisImportLayout,
+    MisImportStatus,
     MissingEducationSpell,
     OutcomeAlert,
     PartTimeTimetable,
@@ -409,3 +415,192 @@ def attainment_carry_forward(*, children: Iterable[Child], academic_year: int, t
     if made:
         bulk_create_with_history(made, AttainmentRecord, batch_size=1000)
     return len(made)
+
+
+# --- schools' MIS files -------------------------------------------------------------------------
+
+
+def _children_by_upn(actor: User, authority_id: int, school: School | None) -> dict[str, int]:
+    """The children the uploader may record for, by UPN (of one school, when the file is one
+    school's)."""
+    children = scope_queryset(
+        actor, Action.RECORD_OUTCOMES, Child.objects.filter(authority_id=authority_id)
+    ).exclude(upn="")
+    if school is not None:
+        children = children.filter(enrolments__school=school, enrolments__ended_on__isnull=True)
+    return dict(children.values_list("upn", "pk"))
+
+
+def mis_preview(
+    *,
+    actor: User,
+    layout: str,
+    file_name: str,
+    content: bytes,
+    school: School | None = None,
+) -> MisImport:
+    """Read a school's (or the authority's) MIS file and keep what it would import: the rows
+    matched to children by UPN, the rows that are wrong (any one refuses the whole file) and
+    the UPNs that match no child the uploader records for (listed, not imported)."""
+    if not user_can(actor, Action.IMPORT_MIS_DATA) or actor.authority_id is None:
+        raise PermissionDenied
+    if layout not in MisImportLayout.values:
+        raise ValidationError({"layout": "Select attendance or attainment"})
+    upload = MisImport(
+        authority_id=actor.authority_id,
+        school=school,
+        layout=layout,
+        file_name=file_name[:200],
+        uploaded_by=actor,
+    )
+    try:
+        reading = mis.read(layout, content)
+    except mis.FileRefused as refused:
+        upload.status = MisImportStatus.REFUSED
+        upload.errors = [{"row": None, "upn": "", "messages": [str(refused)]}]
+        upload.save()
+        return upload
+    children = _children_by_upn(actor, actor.authority_id, school)
+    rows, errors = [], list(reading.errors)
+    for row in reading.rows:
+        child_id = children.get(row["upn"])
+        if child_id is None:
+            upload.unmatched.append({"row": row["row"], "upn": row["upn"]})
+            continue
+        if layout == MisImportLayout.ATTAINMENT:
+            cleaned, problems = check_values(row["key_stage"], row["subject"], row["values"])
+            if problems:
+                errors.append(
+                    {"row": row["rows"][0], "upn": row["upn"], "messages": list(problems.values())}
+                )
+                continue
+            row = {**row, "values": cleaned}
+        rows.append({**row, "child": child_id})
+    upload.rows = rows
+    upload.errors = sorted(errors, key=lambda e: e["row"] or 0)
+    upload.status = MisImportStatus.REFUSED if errors else MisImportStatus.PREVIEWED
+    upload.save()
+    return upload
+
+
+@transaction.atomic
+def mis_import(*, actor: User, upload: MisImport) -> int:
+    """Import a previewed file, whole or not at all; returns how many records were written.
+    The uploader's access is asked again (it may have changed since the preview)."""
+    upload = MisImport.objects.select_for_update().get(pk=upload.pk)
+    if upload.uploaded_by_id != actor.pk or not user_can(actor, Action.IMPORT_MIS_DATA):
+        raise PermissionDenied
+    if upload.status != MisImportStatus.PREVIEWED:
+        raise ValidationError("This file has already been imported, or was refused")
+    allowed = set(_children_by_upn(actor, upload.authority_id, upload.school).values())
+    if any(row["child"] not in allowed for row in upload.rows):
+        raise ValidationError("Some of the children in this file are no longer yours to record")
+    if upload.layout == MisImportLayout.ATTENDANCE:
+        written = _import_attendance(actor, upload)
+    else:
+        written = _import_attainment(actor, upload)
+    upload.status = MisImportStatus.IMPORTED
+    upload.imported_at = timezone.now()
+    upload.save()
+    audit.record(
+        actor,
+        AuditAction.IMPORTED,
+        upload,
+        authority_id=upload.authority_id,
+        detail={"layout": upload.layout, "rows": len(upload.rows), "written": written},
+    )
+    return written
+
+
+def _upsert(
+    model: type[TermAttendance] | type[AttainmentRecord],
+    actor: User,
+    keys: list[tuple[Any, ...]],
+    key_fields: tuple[str, ...],
+    values: list[dict[str, Any]],
+) -> list[Any]:
+    """Create or update many rows in a few queries, with their history (who, when)."""
+    child_ids = {k[0] for k in keys}
+    existing = {
+        tuple(getattr(r, f) for f in key_fields): r
+        for r in model.objects.select_for_update().filter(child_id__in=child_ids)
+    }
+    new, changed = [], []
+    for key, fields in zip(keys, values, strict=True):
+        record = existing.get(key)
+        if record is None:
+            record = model(**dict(zip(key_fields, key, strict=True)))
+            new.append(record)
+        else:
+            changed.append(record)
+        for name, value in fields.items():
+            setattr(record, name, value)
+        record.updated_by = actor
+        record.source = Source.IMPORTED
+    now = timezone.now()
+    if new:
+        bulk_create_with_history(new, model, batch_size=1000, default_user=actor, default_date=now)
+    if changed:
+        names = [*values[0].keys(), "updated_by", "source", "updated_at"]
+        for record in changed:
+            record.updated_at = now
+        bulk_update_with_history(
+            changed, model, names, batch_size=1000, default_user=actor, default_date=now
+        )
+    return new + changed
+
+
+def _import_attendance(actor: User, upload: MisImport) -> int:
+    keys, values = [], []
+    for row in upload.rows:
+        keys.append((row["child"], row["academic_year"], row["term"]))
+        values.append(
+            {
+                "term_index": term_index(row["academic_year"], row["term"]),
+                "sessions_possible": row["possible"],
+                "sessions_present": row["present"],
+                "authorised_absence": row["authorised"],
+                "unauthorised_absence": row["unauthorised"],
+                "school_id": upload.school_id,
+            }
+        )
+    records = _upsert(TermAttendance, actor, keys, ("child_id", "academic_year", "term"), values)
+    # Alerts for the terms under the lines (one query for the lines of the authority).
+    lines = thresholds_for(Child(authority_id=upload.authority_id))
+    children = Child.objects.in_bulk({r.child_id for r in records})
+    for record in records:
+        sessions = sums.Sessions(
+            record.sessions_possible,
+            record.sessions_present,
+            record.authorised_absence,
+            record.unauthorised_absence,
+        )
+        if sums.is_persistent_absence(sessions, lines):
+            record.child = children[record.child_id]
+            attendance_alerts(record, lines)
+    return len(records)
+
+
+def _import_attainment(actor: User, upload: MisImport) -> int:
+    keys, values = [], []
+    for row in upload.rows:
+        keys.append(
+            (row["child"], row["academic_year"], row["term"], row["key_stage"], row["subject"])
+        )
+        values.append(
+            {
+                "term_index": term_index(row["academic_year"], row["term"]),
+                "values": row["values"],
+                # Imported values fill the PEP for the teacher to confirm.
+                "confirmed": False,
+            }
+        )
+    return len(
+        _upsert(
+            AttainmentRecord,
+            actor,
+            keys,
+            ("child_id", "academic_year", "term", "key_stage", "subject"),
+            values,
+        )
+    )
