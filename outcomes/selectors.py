@@ -1,5 +1,6 @@
 """Reads about a child's education outcomes, always through the permission engine."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -7,8 +8,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from children.models import Child
+from children.school_year import year_group_on
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.calendars.choices import TermCode
 from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
 
 from . import attendance as sums
@@ -18,8 +21,9 @@ from .models import (
     MissingEducationSpell,
     PartTimeTimetable,
     TermAttendance,
+    term_of,
 )
-from .scales import SubjectSpec, meets_expected, subject_spec
+from .scales import SubjectSpec, key_stage_of, meets_expected, subject_spec
 
 
 def thresholds_for(child: Child) -> sums.Thresholds:
@@ -94,6 +98,8 @@ class ChildOutcomes:
     missing: list[MissingEducationSpell]
     attainment: dict[str, list[AttainmentRow]] = field(default_factory=dict)
     can_record: bool = False
+    # The chart of `attendance` (outcomes/chart.py), set by the page that draws it.
+    chart: Any = None
 
     @property
     def sessions_lost(self) -> int:
@@ -110,9 +116,10 @@ def attainment_rows(records: list[AttainmentRecord]) -> dict[str, list[Attainmen
     return grouped
 
 
-def child_outcomes(*, user: User, child: Child) -> ChildOutcomes:
-    """Every term's attendance and attainment, the suspensions and exclusions, part-time
-    timetables and spells without a setting of a child the user may see (four queries)."""
+def child_outcomes(*, user: User, child: Child, with_spells: bool = True) -> ChildOutcomes:
+    """Every term's attendance and attainment, the suspensions and exclusions, and (unless
+    not wanted) part-time timetables and spells without a setting of a child the user may
+    see."""
     if not user_can(user, Action.VIEW_OUTCOMES, child):
         raise PermissionDenied
     lines = thresholds_for(child)
@@ -129,8 +136,8 @@ def child_outcomes(*, user: User, child: Child) -> ChildOutcomes:
             .select_related("school")
             .order_by("-started_on", "-pk")
         ),
-        part_time=list(PartTimeTimetable.objects.filter(child=child)),
-        missing=list(MissingEducationSpell.objects.filter(child=child)),
+        part_time=list(PartTimeTimetable.objects.filter(child=child)) if with_spells else [],
+        missing=list(MissingEducationSpell.objects.filter(child=child)) if with_spells else [],
         attainment=attainment_rows(list(AttainmentRecord.objects.filter(child=child))),
         can_record=user_can(user, Action.RECORD_OUTCOMES, child),
     )
@@ -169,3 +176,55 @@ def as_dict(row: AttendanceRow) -> dict[str, Any]:
         "unauthorised": r.unauthorised_absence,
         "attendance": row.attendance,
     }
+
+
+@dataclass
+class TermOutcomes:
+    """One term's education outcomes, as the PEP of that term shows them."""
+
+    child: Child
+    academic_year: int
+    term: str
+    attendance: AttendanceRow | None
+    attainment: list[AttainmentRow]
+    exclusions: list[ExclusionEvent]
+    key_stage: str | None
+    can_record: bool
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(1 for row in self.attainment if not row.record.confirmed)
+
+    @property
+    def term_label(self) -> str:
+        year = f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return f"{TermCode(self.term).label} {year}"
+
+
+def term_outcomes(*, user: User, child: Child, academic_year: int, term: str) -> TermOutcomes:
+    """A term's attendance, attainment (carried-forward values unconfirmed) and the
+    suspensions and exclusions that started in it."""
+    if not user_can(user, Action.VIEW_OUTCOMES, child):
+        raise PermissionDenied
+    records = list(
+        AttainmentRecord.objects.filter(child=child, academic_year=academic_year, term=term)
+    )
+    attendance = TermAttendance.objects.filter(
+        child=child, academic_year=academic_year, term=term
+    ).first()
+    exclusions = [
+        e
+        for e in ExclusionEvent.objects.filter(child=child).order_by("started_on")
+        if term_of(e.started_on) == (academic_year, term)
+    ]
+    stage = key_stage_of(year_group_on(child.date_of_birth, dt.date(academic_year, 9, 1)))
+    return TermOutcomes(
+        child=child,
+        academic_year=academic_year,
+        term=term,
+        attendance=attendance_row(attendance, thresholds_for(child)) if attendance else None,
+        attainment=next(iter(attainment_rows(records).values()), []),
+        exclusions=exclusions,
+        key_stage=stage,
+        can_record=user_can(user, Action.RECORD_OUTCOMES, child),
+    )

@@ -354,6 +354,39 @@ def attainment_save(
 
 
 @transaction.atomic
+def attainment_save_many(
+    *,
+    actor: User | None,
+    child: Child,
+    academic_year: int,
+    term: str,
+    key_stage: str,
+    values_by_subject: dict[str, dict[str, Any]],
+) -> list[AttainmentRecord]:
+    """A key stage's subjects saved together, all or none: errors are keyed
+    `<subject>__<question>` (the form's fields)."""
+    _require(actor, child)
+    errors: dict[str, str] = {}
+    for subject, values in values_by_subject.items():
+        _, problems = check_values(key_stage, subject, values)
+        errors |= {f"{subject}__{name}": message for name, message in problems.items()}
+    if errors:
+        raise ValidationError(errors)
+    return [
+        attainment_save(
+            actor=actor,
+            child=child,
+            academic_year=academic_year,
+            term=term,
+            key_stage=key_stage,
+            subject=subject,
+            values=values,
+        )
+        for subject, values in values_by_subject.items()
+    ]
+
+
+@transaction.atomic
 def attainment_confirm(*, actor: User | None, child: Child, academic_year: int, term: str) -> int:
     """The designated teacher confirms every value carried forward into a term unchanged;
     returns how many records were confirmed."""
