@@ -8,6 +8,9 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 
+from children.models import SenStatus
+from pep_portal.accounts.models import User
+from pep_portal.accounts.roles import Role
 from pep_portal.forms import DateField, PortalForm
 from peps.sections import Kind
 
@@ -152,4 +155,54 @@ class MisUploadForm(PortalForm):
             Field.text("school", field_width=10),
             Field("file"),
             Button("preview", "Check the file"),
+        )
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters (a GET form: nothing is stored)."""
+
+    year = forms.IntegerField(
+        label="School year starting", required=False, min_value=2000, max_value=2100
+    )
+    year_group = forms.TypedChoiceField(
+        label="Year group",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "All"), ("-1", "Nursery"), ("0", "Reception")]
+        + [(str(n), f"Year {n}") for n in range(1, 14)],
+    )
+    school = forms.IntegerField(
+        label="School URN", required=False, min_value=100000, max_value=999999
+    )
+    area = forms.ChoiceField(
+        label="School in or out of area",
+        required=False,
+        choices=[("", "Both"), ("in", "In area"), ("out", "Out of area")],
+    )
+    sen = forms.ChoiceField(
+        label="Special educational needs",
+        required=False,
+        choices=[("", "All"), *SenStatus.choices],
+    )
+    adviser = forms.ModelChoiceField(
+        label="Virtual school adviser", required=False, queryset=User.objects.none()
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["adviser"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            authority_id=user.authority_id, role=Role.VIRTUAL_SCHOOL_STAFF
+        ).order_by("full_name")
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Field.text("year", field_width=4),
+            Field.select("year_group"),
+            Field.text("school", field_width=10),
+            Field.select("area"),
+            Field.select("sen"),
+            Field.select("adviser"),
+            Button("filter", "Show"),
         )

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from children.models import Child
 from children.school_year import year_group_on
-from pep_portal.accounts.models import User
+from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars.choices import TermCode
 from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
@@ -26,12 +26,16 @@ from .models import (
 from .scales import SubjectSpec, key_stage_of, meets_expected, subject_spec
 
 
-def thresholds_for(child: Child) -> sums.Thresholds:
-    """The child's authority's lines (its rule set), or the defaults where it has none."""
+def thresholds_of(authority: LocalAuthority) -> sums.Thresholds:
+    """An authority's lines (its rule set), or the defaults where it has none."""
     try:
-        return sums.Thresholds.of(rules_for_authority(child.authority))
+        return sums.Thresholds.of(rules_for_authority(authority))
     except RulesMissing:
         return sums.Thresholds()
+
+
+def thresholds_for(child: Child) -> sums.Thresholds:
+    return thresholds_of(child.authority)
 
 
 @dataclass(frozen=True)

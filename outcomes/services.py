@@ -41,7 +41,7 @@ from .models import (
     term_index,
 )
 from .scales import ExclusionReason, KeyStage, key_stage_of, subject_spec
-from .selectors import thresholds_for
+from .selectors import thresholds_for, thresholds_of
 from .signals import outcome_alert_raised
 
 
@@ -599,7 +599,7 @@ def _import_attendance(actor: User, upload: MisImport) -> int:
         )
     records = _upsert(TermAttendance, actor, keys, ("child_id", "academic_year", "term"), values)
     # Alerts for the terms under the lines (one query for the lines of the authority).
-    lines = thresholds_for(Child(authority_id=upload.authority_id))
+    lines = thresholds_of(upload.authority)
     children = Child.objects.in_bulk({r.child_id for r in records})
     for record in records:
         sessions = sums.Sessions(

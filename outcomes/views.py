@@ -7,19 +7,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from children.models import Child, School
+from children.school_year import academic_year_start
 from children.selectors import child_get_for_user
+from pep_portal import csv_export
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
 from pep_portal.calendars.choices import TermCode
 from pep_portal.forms import show_service_errors
 
 from . import services
-from .forms import AttainmentForm, AttendanceForm, ExclusionForm, MisUploadForm
+from .attendance import Thresholds
+from .dashboard import SHOWS, Filters, children_behind, outcomes_board
+from .forms import (
+    AttainmentForm,
+    AttendanceForm,
+    DashboardFilterForm,
+    ExclusionForm,
+    MisUploadForm,
+)
 from .models import AttainmentRecord, MisImport, MisImportStatus, TermAttendance
-from .selectors import term_outcomes
+from .selectors import term_outcomes, thresholds_of
 
 
 def _child_and_term(request: AuthenticatedRequest, child_pk: int, year: int, term: str) -> Child:
@@ -201,3 +214,81 @@ def mis_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "rows_shown": upload.rows[:50],
         },
     )
+
+
+def _dashboard_request(request: AuthenticatedRequest) -> tuple[int, Filters, Thresholds]:
+    if not user_can(request.user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD):
+        raise PermissionDenied
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    year = academic_year_start(timezone.localdate())
+    filters = Filters()
+    if form.is_valid():
+        data = form.cleaned_data
+        year = data["year"] or year
+        filters = Filters(
+            year_group=data["year_group"],
+            school_urn=data["school"],
+            area=data["area"] or "",
+            sen=data["sen"] or "",
+            adviser=data["adviser"].pk if data["adviser"] else None,
+        )
+    if request.user.authority is None:
+        raise PermissionDenied
+    lines = thresholds_of(request.user.authority)
+    return year, filters, lines
+
+
+@login_required
+@require_http_methods(["GET"])
+def outcomes_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    year, filters, lines = _dashboard_request(request)
+    board = outcomes_board(user=request.user, academic_year=year, filters=filters, lines=lines)
+    show = request.GET.get("show", "")
+    behind = None
+    if show in SHOWS:
+        behind = children_behind(
+            user=request.user, academic_year=year, filters=filters, lines=lines, show=show
+        )[:200]
+    query = request.GET.copy()
+    query.pop("show", None)
+    return render(
+        request,
+        "outcomes/dashboard.html",
+        {
+            "board": board,
+            "form": DashboardFilterForm(request.GET or None, user=request.user),
+            "lines": lines,
+            "show": show,
+            "behind": behind,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def outcomes_dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
+    year, filters, lines = _dashboard_request(request)
+    board = outcomes_board(user=request.user, academic_year=year, filters=filters, lines=lines)
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "education outcomes dashboard", "year": year},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="education-outcomes-{year}.csv"'
+    writer = csv_export.writer(response)
+    writer.writerow(
+        ["table", "figure", f"{year}/{(year + 1) % 100:02d}", f"{year - 1}/{year % 100:02d}"]
+    )
+    this, last = board.this_year, board.last_year
+    writer.writerow(["cohort", "children", this["cohort"], last["cohort"]])
+    for name in ("children", "mean", "persistent", "persistent_rate", "severe", "severe_rate"):
+        writer.writerow(["attendance", name, this["attendance"][name], last["attendance"][name]])
+    for name in ("suspensions", "suspended_children", "permanent", "sessions_lost"):
+        writer.writerow(["exclusions", name, this["exclusions"][name], last["exclusions"][name]])
+    for now, before in zip(this["attainment"], last["attainment"], strict=True):
+        for name in ("children", "assessments", "met", "rate"):
+            writer.writerow([f"attainment {now['key_stage']}", name, now[name], before[name]])
+    return response
