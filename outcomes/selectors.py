@@ -21,6 +21,7 @@ from .models import (
     MissingEducationSpell,
     PartTimeTimetable,
     TermAttendance,
+    term_index,
     term_of,
 )
 from .scales import SubjectSpec, key_stage_of, meets_expected, subject_spec
@@ -210,6 +211,14 @@ def term_outcomes(*, user: User, child: Child, academic_year: int, term: str) ->
     suspensions and exclusions that started in it."""
     if not user_can(user, Action.VIEW_OUTCOMES, child):
         raise PermissionDenied
+    return _term_outcomes(
+        child, academic_year, term, can_record=user_can(user, Action.RECORD_OUTCOMES, child)
+    )
+
+
+def _term_outcomes(
+    child: Child, academic_year: int, term: str, *, can_record: bool
+) -> TermOutcomes:
     records = list(
         AttainmentRecord.objects.filter(child=child, academic_year=academic_year, term=term)
     )
@@ -230,5 +239,38 @@ def term_outcomes(*, user: User, child: Child, academic_year: int, term: str) ->
         attainment=next(iter(attainment_rows(records).values()), []),
         exclusions=exclusions,
         key_stage=stage,
-        can_record=user_can(user, Action.RECORD_OUTCOMES, child),
+        can_record=can_record,
     )
+
+
+def pep_term(pep: Any) -> tuple[int, str] | None:
+    """The school year and term a PEP is about (an initial PEP's: the term it starts in)."""
+    if pep.term == "initial":
+        return term_of(pep.starts_on) if pep.starts_on is not None else None
+    return pep.academic_year, pep.term
+
+
+def education_for_document(pep: Any) -> dict[str, Any] | None:
+    """The PEP's term's education outcomes as plain data for its PDF (documents/), with every
+    term's attendance up to it for the chart. The caller has checked the reader may see the
+    PEP (and so the child)."""
+    which = pep_term(pep)
+    if which is None:
+        return None
+    year, term = which
+    outcomes = _term_outcomes(pep.child, year, term, can_record=False)
+    lines = thresholds_for(pep.child)
+    history = [
+        attendance_row(r, lines)
+        for r in TermAttendance.objects.filter(
+            child=pep.child, term_index__lte=term_index(year, term)
+        ).order_by("term_index")
+    ]
+    return {
+        "term_label": outcomes.term_label,
+        "attendance": outcomes.attendance,
+        "history": history,
+        "lines": lines,
+        "exclusions": outcomes.exclusions,
+        "attainment": outcomes.attainment,
+    }

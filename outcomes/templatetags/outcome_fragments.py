@@ -7,8 +7,7 @@ from django import template
 from django.core.exceptions import PermissionDenied
 
 from outcomes.chart import attendance_chart
-from outcomes.models import term_of
-from outcomes.selectors import child_outcomes, term_outcomes
+from outcomes.selectors import child_outcomes, pep_term, term_outcomes
 
 register = template.Library()
 
@@ -31,12 +30,10 @@ def child_education(context: dict[str, Any], child: Any) -> Any:
 def pep_education(context: dict[str, Any], pep: Any) -> Any:
     """`{% pep_education pep as education %}`: the attendance and attainment of the PEP's term
     (an initial PEP's is the term it starts in)."""
-    if pep.term == "initial":
-        if pep.starts_on is None:
-            return None
-        year, term = term_of(pep.starts_on)
-    else:
-        year, term = pep.academic_year, pep.term
+    which = pep_term(pep)
+    if which is None:
+        return None
+    year, term = which
     try:
         return term_outcomes(
             user=context["request"].user, child=pep.child, academic_year=year, term=term

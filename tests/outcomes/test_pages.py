@@ -3,6 +3,7 @@ page shows every term as a chart whose figures equal the table beneath and the d
 shows its term's values carried forward, to confirm; the MIS upload previews and imports; and
 people outside the child's school or virtual school cannot record."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from documents import pdf
+from documents.services import _extra_for
 from outcomes import services
 from outcomes.models import AttainmentRecord, ExclusionEvent, MisImport, TermAttendance
 from peps.models import Term
@@ -187,3 +190,50 @@ def test_the_pep_attendance_agrees_with_the_child_page(
     # 99 of 200 = 49.5 %: under 50 %, severe absence.
     assert f"{Decimal('49.50')}% (99 of 200 sessions)" in page
     assert "Severe absence" in page
+
+
+def test_the_pdf_prints_the_terms_tables_and_the_chart(personas: Any, pep_setting: Any) -> None:
+    child = pep_setting.child
+    teacher = personas.designated_teacher
+    for year, term, present in ((2025, "summer", 150), (2026, "autumn", 171)):
+        services.attendance_save(
+            actor=teacher,
+            child=child,
+            academic_year=year,
+            term=term,
+            possible=180,
+            present=present,
+            authorised=180 - present,
+            unauthorised=0,
+        )
+    services.exclusion_record(
+        actor=teacher,
+        child=child,
+        kind="suspension",
+        started_on=dt.date(2026, 10, 5),
+        sessions_lost=3,
+        reason="BU",
+    )
+    services.attainment_save(
+        actor=teacher,
+        child=child,
+        academic_year=2026,
+        term="autumn",
+        key_stage="ks3",
+        subject="maths",
+        values={"band": "above", "school_grade": "Secure 8"},
+    )
+    html = pdf.render_html(pdf.pep_document(pep_setting.pep, extra=_extra_for(pep_setting.pep)))
+    section = html[html.index('<section id="education">') :]
+    section = section[: section.index("</section>")]
+    # By hand: 150/180 = 83.33 % (persistent), 171/180 = 95.00 %.
+    assert re.findall(r'data-term="([^"]+)" data-value="([^"]+)"', section) == [
+        ("Summer 2025/26", "83.33"),
+        ("Autumn 2026/27", "95.00"),
+    ]
+    assert "83.33% (persistent absence)" in section and "95.00%" in section
+    assert "Bullying (BU)" in section
+    assert "Maths: against age-related expectations: Above age-related expectations" in section
+    assert "Maths: the school&#x27;s own grade: Secure 8" in section
+    # WeasyPrint draws it (the chart is inline SVG, no script, no fetch).
+    assert pdf.html_to_pdf(html).startswith(b"%PDF")

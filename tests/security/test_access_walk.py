@@ -134,6 +134,8 @@ TABLE: dict[str, Rule] = {
     "outcomes_attainment_confirm": R("child", NOBODY, {DT, DEL, VS}),
     "outcomes_exclusion": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
     "mis_upload": R("none", {VS}, {VS}),
+    "outcomes_dashboard": R("none", {VS}),
+    "outcomes_dashboard_csv": R("none", {VS}),
     "mis_preview": R("none", NOBODY, NOBODY),  # someone's own upload only
     # Quality assurance: the virtual school.
     "qa_queue": R("none", {VS}),
