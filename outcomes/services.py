@@ -255,6 +255,25 @@ def missing_education_end(
     return spell
 
 
+def missing_education_follow(*, child: Child, on: dt.date, has_place: bool) -> None:
+    """Follow the child's school place (children.signals): a child left without one starts a
+    spell without a setting on that day; a new place ends the open spell the day before."""
+    spell = (
+        MissingEducationSpell.objects.select_for_update()
+        .filter(child=child, ended_on__isnull=True)
+        .first()
+    )
+    if has_place and spell is not None:
+        spell.ended_on = max(spell.started_on, on - dt.timedelta(days=1))
+        spell.save()
+    elif not has_place and spell is None:
+        MissingEducationSpell.objects.create(child=child, started_on=on)
+    elif not has_place and spell is not None and spell.started_on > on:
+        # "No school place" is announced without a date first, then with the move's date.
+        spell.started_on = on
+        spell.save()
+
+
 def missing_education_sweep(*, today: dt.date) -> list[OutcomeAlert]:
     """Tell the adviser and social worker of each child whose open spell without a setting has
     lasted more than their authority's days (once per spell). The nightly job calls it."""

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.core import mail
 
+from children.services import school_move
 from outcomes import services
+from outcomes.models import MissingEducationSpell
 from pep_portal.notifications.models import Kind, Notification
 from pep_portal.notifications.services import sweep_deadlines
 from tests.notifications.test_events import assert_private, told, zara  # noqa: F401
@@ -60,3 +62,21 @@ def test_each_outcome_alert_reaches_the_adviser_and_social_worker_once(
     assert told(Kind.NO_SETTING) == ADVISER_AND_SOCIAL_WORKER
     assert Notification.objects.filter(kind=Kind.NO_SETTING).count() == 2
     assert Notification.objects.filter(kind=Kind.EXCLUSION_RECORDED).count() == 2
+
+
+def test_losing_a_school_place_starts_a_spell_that_a_new_place_ends(
+    personas: Any,
+    setting: Any,
+) -> None:
+    vic = personas.virtual_school_staff
+    child = setting.child
+    school_move(actor=vic, child=child, school=None, started_on=dt.date(2026, 9, 15))
+    [spell] = MissingEducationSpell.objects.filter(child=child)
+    assert (spell.started_on, spell.ended_on) == (dt.date(2026, 9, 15), None)
+    sweep_deadlines(today=dt.date(2026, 10, 5))  # 20 days: not more than the line
+    assert told(Kind.NO_SETTING) == set()
+    sweep_deadlines(today=dt.date(2026, 10, 6))
+    assert told(Kind.NO_SETTING) == ADVISER_AND_SOCIAL_WORKER
+    school_move(actor=vic, child=child, school=setting.new_school, started_on=dt.date(2026, 10, 20))
+    spell.refresh_from_db()
+    assert spell.ended_on == dt.date(2026, 10, 19)
