@@ -27,6 +27,8 @@ from outcomes.models import (
 )
 from outcomes.selectors import child_outcomes
 from pep_portal.calendars.models import PepRuleSet
+from pep_portal.calendars.presets import MEDWAY
+from pep_portal.calendars.services import rule_set_load_preset, rule_set_save
 from peps.models import Term
 from peps.services import pep_set_up
 
@@ -409,3 +411,25 @@ def test_each_alert_is_raised_once(personas, setting) -> None:  # type: ignore[n
             (AlertKind.MISSING_EDUCATION, f"spell-{spell.pk}"),
         ]
     )
+
+
+def test_the_lines_are_the_authoritys_rules_to_set(personas) -> None:  # type: ignore[no-untyped-def]
+    rule_set_load_preset(preset="medway", slug=personas.authority.slug)
+
+    def save(**changes: object) -> None:
+        rule_set_save(
+            actor=personas.authority_administrator,
+            authority=personas.authority,
+            values=dict(MEDWAY.rules, **changes),
+            windows=MEDWAY.windows,
+        )
+
+    save(persistent_absence_below=Decimal("92.50"), missing_education_alert_days=10)
+    rules = PepRuleSet.objects.get(authority=personas.authority)
+    assert (rules.persistent_absence_below, rules.missing_education_alert_days) == (
+        Decimal("92.50"),
+        10,
+    )
+    assert rules.provenance["education_outcomes"].startswith("Changed in the portal by Ada")
+    with pytest.raises(ValidationError, match="must not be above the persistent"):
+        save(severe_absence_below=Decimal("95.00"))
