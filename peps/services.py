@@ -28,6 +28,7 @@ from pep_portal.text import contains_nul, without_nul
 
 from .models import (
     EDITABLE_STATUSES,
+    FINISHED_STATUSES,
     Attachment,
     Pep,
     PepEvent,
@@ -119,8 +120,9 @@ class PepDates:
 
 
 def pep_close(*, actor: User | None, pep: Pep, reason: str) -> Pep:
-    """Close an unfinished PEP because the child left care (peps/leaving_care.py): kept and
-    read-only; the reason is in its log. Called inside the leaving service's transaction."""
+    """Close an unfinished PEP because the child left care (peps/leaving_care.py), or because
+    the initial PEP of their coming back into care is that term's PEP: kept and read-only; the
+    reason is in its log. Called inside the leaving (or re-entry) service's transaction."""
     pep = _current(pep)
     if pep.status in (PepStatus.SIGNED_OFF, PepStatus.CLOSED):
         return pep
@@ -381,14 +383,46 @@ def pep_set_up_initial(*, actor: User | None, child: Child, episode: CareEpisode
     authority's rules for an emergency or a planned placement, counted from the day they
     became looked after. It is the PEP of every review term it overlaps
     (deadlines.initial_pep_review_terms). `actor` None means the portal itself."""
-    # TODO(14b): the virtual school is told a child is new to care (a notification kind).
-    return pep_set_up(
+    pep = pep_set_up(
         actor=actor,
         child=child,
         academic_year=academic_year_start(episode.started_on),
         term=Term.INITIAL,
         on=episode.started_on,
     )
+    _replace_termly_peps(actor, pep, episode)
+    return pep
+
+
+def _replace_termly_peps(actor: User | None, initial: Pep, episode: CareEpisode) -> None:
+    """Coming back into care during a term that already has its termly PEP: by the one rule
+    (deadlines.initial_pep_review_terms) the new initial PEP is the PEP of that term, so a
+    termly PEP of such a term still open (the child's leaving did not close it) is closed,
+    its answers carried forward into the initial PEP (pep_set_up carries the latest PEP's).
+    One signed off or closed already stays on the record as it is."""
+    try:
+        windows = rules_for_authority(initial.child.authority).review_windows
+    except RulesMissing:
+        windows = deadlines.STATUTORY_REVIEW_WINDOWS
+    terms = deadlines.initial_pep_review_terms(
+        windows, starts_on=episode.started_on, due_on=initial.due_on
+    )
+    if not terms:
+        return
+    reason = (
+        f"The child came back into care on {episode.started_on:%d %B %Y}: the initial PEP is "
+        "this term's PEP"
+    )
+    termly = (
+        Pep.objects.select_for_update()
+        .filter(child_id=initial.child_id, created_at__lte=initial.created_at)
+        .exclude(pk=initial.pk)
+        .exclude(term=Term.INITIAL)
+        .exclude(status__in=FINISHED_STATUSES)
+    )
+    for pep in termly:
+        if any((t.academic_year, t.code) == (pep.academic_year, pep.term) for t in terms):
+            pep_close(actor=actor, pep=pep, reason=reason)
 
 
 def _has_school_place(child: Child) -> bool:

@@ -114,6 +114,44 @@ def test_coming_back_into_care_gets_a_new_initial_pep(northam):
     ) == [(D(2025, 9, 15), D(2025, 9, 29)), (D(2025, 11, 3), D(2025, 11, 17))]
 
 
+def test_coming_back_into_care_in_a_term_with_its_pep_makes_the_initial_pep_that_terms(northam):
+    vic = northam.virtual_school_staff
+    # Emergency entry Mon 15 Sep 2025: the initial PEP (due Mon 29 Sep) is the Autumn PEP; the
+    # set-up before the Spring term makes the Spring PEP.
+    child = enter(northam, D(2025, 9, 15), emergency=True)
+    assert termly_set_up(today=D(2025, 12, 18)) == {"northam spring 2025": 1}
+    spring = Pep.objects.get(child=child, term=Term.SPRING)
+    # Home on Fri 9 Jan (the Spring PEP left open), back on a plan on Mon 12 Jan 2026: 20
+    # school days are 13-16 Jan (4), 19-23 (9), 26-30 (14), 2-6 Feb (19), Mon 9 February.
+    care_episode_end(actor=vic, child=child, ended_on=D(2026, 1, 9), reason="Returned home")
+    care_episode_start(
+        actor=vic,
+        child=child,
+        entered_care_on=D(2026, 1, 12),
+        emergency_placement=False,
+        legal_status=LegalStatus.INTERIM_CARE_ORDER,
+    )
+    again = Pep.objects.get(child=child, term=Term.INITIAL, starts_on=D(2026, 1, 12))
+    assert again.due_on == D(2026, 2, 9)
+    # The initial PEP is the Spring PEP: the open Spring PEP is closed, saying why, and the
+    # initial PEP carries forward from it; the first initial PEP (Autumn, never finished
+    # here) belongs to a term the new one does not stand for and is left as it is.
+    spring.refresh_from_db()
+    assert spring.status == PepStatus.CLOSED
+    assert spring.events.last().reason == (  # type: ignore[union-attr]
+        "The child came back into care on 12 January 2026: the initial PEP is this term's PEP"
+    )
+    assert again.previous_id == spring.pk
+    open_peps = Pep.objects.filter(child=child).exclude(status=PepStatus.CLOSED)
+    assert sorted(open_peps.values_list("term", "starts_on")) == [
+        (Term.INITIAL, D(2025, 9, 15)),
+        (Term.INITIAL, D(2026, 1, 12)),
+    ]
+    # The Summer set-up (before Mon 20 April) makes the Summer PEP, and no second Spring one.
+    assert termly_set_up(today=D(2026, 4, 6)) == {"northam summer 2025": 1}
+    assert Pep.objects.filter(child=child, term=Term.SPRING).count() == 1
+
+
 def test_an_initial_pep_straddling_two_terms_is_the_pep_of_both(northam):
     # Planned entry Mon 1 Dec 2025: 2-5 (4), 8-12 (9), 15-19 (14), 5-9 Jan (19), Mon 12 Jan:
     # the initial PEP is due in the Spring term, so it is the Autumn and the Spring PEP.
