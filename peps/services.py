@@ -21,6 +21,7 @@ from pep_portal.calendars import deadlines
 from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
     RulesMissing,
+    calendar_for_school,
     deadlines_for_child,
     rules_for_authority,
 )
@@ -783,7 +784,7 @@ def pep_school_move_follow(
     except RulesMissing:
         rules = None
     if previous is not None:
-        until = deadlines.previous_school_access_ends(rules, moved_on=moved_on)
+        until = _previous_school_access_ends(child, previous, rules, moved_on)
         previous_school_access_grant(
             child=child, school_id=previous.school_id, moved_on=moved_on, until=until, actor=actor
         )
@@ -791,6 +792,21 @@ def pep_school_move_follow(
     if rules is None or previous is None or enrolment is None:
         return None
     return _apply_school_change_rule(actor, child, rules, moved_on)
+
+
+def _previous_school_access_ends(
+    child: Child, previous: Enrolment, rules: PepRules | None, moved_on: dt.date
+) -> dt.date:
+    """The last day of the previous school's read-only window, counted by the deadline engine
+    in the rule set's unit on the previous school's calendar. Its term dates not loaded: the
+    same count in working days (the calendar warning tells the administrators), so the
+    window is never left open without an end."""
+    calendar = calendar_for_school(previous.school, responsible=child.authority)
+    try:
+        return deadlines.previous_school_access_ends(rules, calendar, moved_on=moved_on).due
+    except deadlines.CalendarMissing:
+        count = rules.previous_school_access if rules else PepRules.previous_school_access
+        return deadlines.add_working_days(moved_on, count.days)
 
 
 def _hand_over_sections(

@@ -13,7 +13,13 @@ from django.utils import timezone
 from children.access import previous_school_access_expire
 from children.models import Child, LegalStatus, PlacementType, PreviousSchoolAccess
 from children.school_year import setting_age_warning
-from children.services import care_episode_end, care_episode_start, child_register, school_move
+from children.services import (
+    care_episode_end,
+    care_episode_start,
+    child_register,
+    delegation_grant,
+    school_move,
+)
 from dashboards.work import work_by_pep
 from meetings.models import MeetingStatus
 from meetings.services import meeting_arrange, meeting_record
@@ -239,9 +245,12 @@ def test_the_initial_pep_page_leaves_out_the_last_pep_questions(northam, client)
 @pytest.fixture
 def moved_today(personas):  # type: ignore[no-untyped-def]
     """A child entered care 30 days ago at Dee's school; Dee wrote in the initial PEP; today
-    the child moves to Nia's school. Northam's rule set keeps the previous school 5 days."""
+    the child moves to Nia's school. Northam's rule set keeps the previous school 5 calendar
+    days (today's date has no term dates loaded: school days are tested below)."""
     rule_set_load_preset(preset="medway", slug=personas.authority.slug)
-    PepRuleSet.objects.filter(authority=personas.authority).update(previous_school_access_days=5)
+    PepRuleSet.objects.filter(authority=personas.authority).update(
+        previous_school_access_days=5, previous_school_access_unit=DayUnit.CALENDAR
+    )
     today = timezone.localdate()
     child = enter(personas, today - dt.timedelta(days=30), emergency=True)
     initial = initial_of(child)
@@ -297,6 +306,47 @@ def test_the_window_is_the_rule_sets_days_and_the_nightly_job_ends_it(personas, 
     assert user_can(personas.designated_teacher, Action.VIEW_PEP, initial)
     assert previous_school_access_expire(today=today + dt.timedelta(days=6)) == 1
     assert not user_can(personas.designated_teacher, Action.VIEW_PEP, initial)
+
+
+def test_the_window_counts_school_days_on_the_previous_schools_calendar_with_its_delegates(
+    northam,
+):
+    # Medway's preset: 20 school days. Planned entry Mon 15 Sep 2025 at Dee's school, where
+    # Dee delegated the child to Sen; Sen wrote in the initial PEP; the child moves to Eastham
+    # on Mon 1 Dec 2025: 2-5 Dec (4), 8-12 (9), 15-19 (14), then the Christmas holiday, 5-9 Jan
+    # (19), Mon 12 January 2026 (20).
+    dee, sen = northam.designated_teacher, northam.delegated_school_staff
+    child = enter(northam, D(2025, 9, 15), emergency=False)
+    delegation_grant(actor=dee, child=child, delegate=sen)
+    initial = initial_of(child)
+    section_save(
+        actor=sen,
+        section=initial.sections.get(key="attendance"),
+        answers={"attendance_percent": 88},
+        base_version=1,
+    )
+    school_move(
+        actor=northam.virtual_school_staff,
+        child=child,
+        school=SchoolFactory(name="Eastham Academy"),
+        started_on=D(2025, 12, 1),
+    )
+    assert sorted(
+        PreviousSchoolAccess.objects.values_list("teacher__full_name", "moved_on", "until")
+    ) == [
+        ("Dee Teacher", D(2025, 12, 1), D(2026, 1, 12)),
+        ("Sen Co", D(2025, 12, 1), D(2026, 1, 12)),
+    ]
+    # Sen's delegation lapsed with the move, yet Sen may read what the school wrote, and only
+    # read it, while the window is open (here it is: the window's end is moved to today's).
+    PreviousSchoolAccess.objects.update(until=timezone.localdate())
+    assert user_can(sen, Action.VIEW_PEP, initial)
+    assert not may_edit(sen, initial.sections.get(key="attendance"))
+    # Other staff at the school, never delegated the child, have no window.
+    other = UserFactory.for_role(Role.DELEGATED_SCHOOL_STAFF, school=dee.school)
+    assert not user_can(other, Action.VIEW_PEP, initial)
+    assert previous_school_access_expire(today=timezone.localdate() + dt.timedelta(days=1)) == 2
+    assert not user_can(sen, Action.VIEW_PEP, initial)
 
 
 def test_without_a_school_change_rule_the_pep_keeps_its_date(northam):
