@@ -426,6 +426,17 @@ def _replace_termly_peps(actor: User | None, initial: Pep, episode: CareEpisode)
             pep_close(actor=actor, pep=pep, reason=reason)
 
 
+def peps_review_pp_plus(*, pep_ids: list[int]) -> int:
+    """These PEPs review the Pupil Premium Plus approved at the PEP before each (pupil_premium
+    says which): their PP+ section then needs its spend and impact answered to be complete.
+    PEPs signed off or closed are left as they are. Returns how many were marked."""
+    return (
+        Pep.objects.filter(pk__in=pep_ids, reviews_pp_plus=False)
+        .exclude(status__in=FINISHED_STATUSES)
+        .update(reviews_pp_plus=True)
+    )
+
+
 def _has_school_place(child: Child) -> bool:
     return child.enrolments.filter(ended_on__isnull=True).exists()
 
@@ -489,7 +500,13 @@ def section_save(
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(spec, section.pep.template, answers, initial=initial)
+        and not missing_answers(
+            spec,
+            section.pep.template,
+            answers,
+            initial=initial,
+            pp_review=section.pep.reviews_pp_plus,
+        )
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -550,7 +567,13 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     initial = section.pep.term == Term.INITIAL
     _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems = list(errors.values())
-    missing = missing_answers(spec, section.pep.template, section.answers, initial=initial)
+    missing = missing_answers(
+        spec,
+        section.pep.template,
+        section.answers,
+        initial=initial,
+        pp_review=section.pep.reviews_pp_plus,
+    )
     problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [

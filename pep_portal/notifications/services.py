@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, send_mail
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -267,13 +269,19 @@ def invitees_without_accounts_tell(
     *, meeting: Meeting, kind: str, calendar_uid: str, organiser: User, emails: Iterable[str]
 ) -> list[InviteeEmail]:
     """Record an e-mail of `kind` about `meeting` to each address (once per kind, meeting and
-    address) and queue it through the outbox; return the new ones."""
+    address) and queue it through the outbox; return the new ones. An address that is not a
+    single valid e-mail address (typed wrong, or with a header smuggled in) is skipped."""
     attendees = {
         a.email.strip().lower(): a
         for a in meeting.attendees.filter(person__isnull=True).exclude(email="").order_by("-pk")
     }
     made = []
     for email in sorted({e.strip().lower() for e in emails if e.strip()}):
+        try:
+            validate_email(email)
+        except ValidationError:
+            logger.warning("Meeting %s: an invitee's e-mail address is not valid", meeting.pk)
+            continue
         invite, created = InviteeEmail.objects.get_or_create(
             dedupe_key=f"{kind}:meeting{meeting.pk}:{email}"[:200],
             defaults={

@@ -24,6 +24,7 @@ from django.utils import timezone
 from children.models import LegalStatus, PlacementType, PreviousSchoolAccess
 from children.services import child_register, school_move
 from meetings.models import Meeting, MeetingStatus
+from meetings.selectors import upcoming_meetings_for
 from meetings.services import meeting_arrange, meeting_record
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
@@ -212,6 +213,8 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     carried = arranged(spring)
     assert local(carried.starts_at) == dt.datetime(2026, 1, 22, 10, 0)
     assert carried.arranged_by == alice
+    # It is under Meetings: the care team's calendar of meetings to come.
+    assert list(upcoming_meetings_for(user=dee, today=D(2025, 12, 18))) == [carried]
     assert sorted(carried.attendees.values_list("name", flat=True)) == sorted(
         [ALICE, DEE, VIC, CAROL]
     )

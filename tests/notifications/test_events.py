@@ -31,8 +31,8 @@ from meetings.services import Invitee, care_team_invitees, meeting_arrange, meet
 from pep_portal.notifications import events
 from pep_portal.notifications.models import InviteeEmail, Kind, Notification
 from pep_portal.notifications.services import send_daily_digests
-from peps.models import PepEvent, PepStatus
-from peps.services import pep_record_meeting_held, pep_submit
+from peps.models import Pep, PepEvent, PepStatus, Term
+from peps.services import pep_record_meeting_held, pep_set_up, pep_submit
 from pupil_premium.models import PpStatus
 from pupil_premium.services import pp_request_decide
 from quality_assurance.models import QaDecision
@@ -276,6 +276,33 @@ def test_invitees_without_an_account_get_the_time_place_organiser_and_reference(
     assert again == []
 
 
+def test_an_invitee_address_that_is_not_one_valid_address_is_not_written_to(
+    personas, zara, pep_setting, django_capture_on_commit_callbacks
+):
+    hostile = [
+        Invitee("Injected", AttendeeRole.OTHER, None, "", "mum@example.net\nBcc: all@evil.test"),
+        Invitee("Typo", AttendeeRole.OTHER, None, "", "not-an-address"),
+        Invitee("Two", AttendeeRole.OTHER, None, "", "a@example.net, b@example.net"),
+    ]
+    sent = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: meeting_arrange(
+            actor=personas.social_worker,
+            pep=pep_setting.pep,
+            starts_at=at(HELD),
+            invitees=[*care_team_invitees(pep_setting.pep), MUM, *hostile],
+        ),
+    )
+    # Mary and the care team only; nothing recorded for the others, nothing failed.
+    assert recipients(sent) == {
+        "dee.teacher@example.org",
+        "carol.carer@example.org",
+        "vic.school@example.org",
+        "mary.q@example.net",
+    }
+    assert list(InviteeEmail.objects.values_list("email", flat=True)) == ["mary.q@example.net"]
+
+
 def test_invitees_without_an_account_are_told_of_a_move_and_a_cancellation(
     personas, zara, pep_setting, django_capture_on_commit_callbacks
 ):
@@ -329,6 +356,37 @@ def test_invitees_without_an_account_are_told_of_a_move_and_a_cancellation(
         assert "will not take place" in message.body
         assert "Dee Teacher, Northam High School, dee.teacher@example.org" in message.body
         assert str(calendar_of(message)["METHOD"]) == "CANCEL"
+
+
+def test_invitees_without_an_account_are_invited_to_the_next_meeting_agreed(
+    personas, zara, pep_setting, django_capture_on_commit_callbacks
+):
+    pep = pep_setting.pep
+    meeting = meeting_arrange(
+        actor=personas.social_worker,
+        pep=pep,
+        starts_at=at(HELD),
+        invitees=[*care_team_invitees(pep), MUM],
+    ).meeting
+    record(personas, meeting)  # held 10 November 2026; the next agreed for 3 February 2027
+    sent = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: pep_set_up(
+            actor=personas.virtual_school_staff,
+            child=zara,
+            academic_year=2026,
+            term=Term.SPRING,
+        ),
+    )
+    spring = Pep.objects.get(child=zara, term=Term.SPRING)
+    carried = spring.meetings.get(status=MeetingStatus.ARRANGED)
+    assert ("Mary Quill", "Mary.Q@example.net", "07700 900111") in carried.attendees.values_list(
+        "name", "email", "phone"
+    )
+    [to_mary] = to_guests(sent).values()
+    assert to_mary.subject.startswith("PEP Portal: A PEP meeting has been arranged")
+    assert "When: Wednesday 3 February 2027 at 10:00" in to_mary.body
+    assert_private_for_guests([to_mary], zara)
 
 
 def test_an_invitee_who_prefers_a_daily_summary_gets_the_calendar_entry_in_it(
