@@ -172,8 +172,8 @@ def initial_pep_terms(
     windows: Iterable[deadlines.ReviewWindow], child_ids: Iterable[int]
 ) -> dict[int, set[tuple[int, str]]]:
     """{child: {(academic year, term code)}}: the review terms each child's initial PEPs stand
-    for, by the one rule (deadlines.initial_pep_review_terms). The termly set-up and
-    services.pep_set_up ask this so that no child gets a second PEP for such a term."""
+    for, by the one rule (deadlines.initial_pep_review_terms). The termly set-up and the
+    school-change rule ask this so that no child gets a second PEP for such a term."""
     windows = tuple(windows)
     found: dict[int, set[tuple[int, str]]] = defaultdict(set)
     initial = Pep.objects.filter(child_id__in=list(child_ids), term=Term.INITIAL).values_list(
