@@ -33,7 +33,7 @@ from .models import (
     School,
 )
 from .school_year import year_group_on
-from .selectors import carer_choices, delegate_choices, staff_choices_for
+from .selectors import CORRECTED_BY_HAND, carer_choices, delegate_choices, staff_choices_for
 from .signals import (
     child_entered_care,
     child_left_care,
@@ -487,6 +487,44 @@ def imported_fields_update(
         validate_upn(record.upn)
     with transaction.atomic():
         _save(record, actor)
+    return True
+
+
+# What a person may correct on a record an import wrote; the history reason names the fields
+# (CORRECTED_BY_HAND), and the import keeps them (children.selectors.corrected_fields).
+_CORRECTABLE = {
+    CareEpisode: (
+        "legal_status",
+        "emergency_placement",
+        "ssda903_legal_status",
+        "ssda903_reason_new",
+        "ssda903_category_of_need",
+    ),
+    Placement: ("placement_type", "ssda903_place", "ssda903_provider", "ofsted_urn"),
+}
+
+
+@transaction.atomic
+def imported_record_correct(
+    *, actor: User, record: CareEpisode | Placement, values: dict[str, Any]
+) -> bool:
+    """The virtual school corrects, by hand, what an import (or a person) recorded about a time
+    in care or a placement: the legal status, emergency or planned, the SSDA903 codes, the
+    placement's type, provider and URN. The history row names the fields corrected, and the
+    next import keeps them, listing what its extract says instead (roll.services). Returns
+    whether anything changed."""
+    _require(actor, Action.CHANGE_CHILD, record.child)
+    if set(values) - set(_CORRECTABLE[type(record)]):
+        raise ValueError(
+            f"Not a correctable field: {sorted(set(values) - set(_CORRECTABLE[type(record)]))}"
+        )
+    changed = sorted(name for name, value in values.items() if getattr(record, name) != value)
+    if not changed:
+        return False
+    for name in changed:
+        setattr(record, name, values[name])
+    record._change_reason = f"{CORRECTED_BY_HAND}: {' '.join(changed)}"  # type: ignore[union-attr]
+    _save(record, actor)
     return True
 
 

@@ -33,6 +33,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from children import selectors as children_selectors
 from children import services as children_services
 from children import ssda903_codes as codes
 from children.access import access_synced_once
@@ -418,7 +419,7 @@ class _Importer:
                 episodes.append(episode)
                 self.counts.re_entered += 1
             values.pop("ssda903_reason_ceased")
-            if writer.fields_update(record=episode, values=values):
+            if self._fields_update(writer, child, episode, values, new=new):
                 self.counts.updated_records += 1
             self._apply_placements(child, period, placements, new=new, writer=writer)
             if period.end is not None and episode.ended_on is None:
@@ -442,7 +443,7 @@ class _Importer:
             values = placement_values(move)
             placement = by_start.get(move.decom)
             if placement is not None:
-                if writer.fields_update(record=placement, values=values):
+                if self._fields_update(writer, child, placement, values, new=new):
                     self.counts.updated_records += 1
                 continue
             latest = max((p.started_on for p in placements), default=None)
@@ -465,6 +466,30 @@ class _Importer:
             by_start[placement.started_on] = placement
             if not new:
                 self.counts.changed_placements += 1
+
+    def _fields_update(
+        self,
+        writer: _Writer,
+        child: Child,
+        record: CareEpisode | Placement,
+        values: dict[str, Any],
+        *,
+        new: bool,
+    ) -> bool:
+        """Take the extract's codes, except where a person corrected the field by hand: that
+        stays, and the difference is listed (in the preview, before anything is written)."""
+        if not new and any(getattr(record, k) != v for k, v in values.items()):
+            for name in sorted(children_selectors.corrected_fields(record)):
+                if name in values and getattr(record, name) != values[name]:
+                    theirs = values.pop(name)
+                    label = record._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+                    self._differ(
+                        child,
+                        f"{record}, {label} (corrected by hand)",
+                        _shown(record, name, getattr(record, name)),
+                        _shown(record, name, theirs),
+                    )
+        return writer.fields_update(record=record, values=values)
 
     # --- notes for people ----------------------------------------------------------------------
 
@@ -489,6 +514,14 @@ class _Importer:
 
     def _differ_text(self, child: Child, text: str) -> None:
         self.result.differences.append(f"{child.social_care_id or child.pk}: {text}")
+
+
+def _shown(record: CareEpisode | Placement, name: str, value: Any) -> str:
+    """A value as people read it: a choice's label; yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    choices = dict(getattr(record._meta.get_field(name), "flatchoices", None) or [])
+    return str(choices.get(value, value)) if value != "" else "nothing"
 
 
 def roll_import(
