@@ -22,14 +22,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from pep_portal.accounts.models import User
 
 from . import ssda903_codes
 from .access import sync_child_access
-from .models import CareEpisode, Child, Cohort, Placement
+from .models import CareEpisode, Child, Cohort, Placement, RecordWarning
 from .school_year import year_group_on
 from .upn import normalise_upn, validate_upn
 
@@ -52,6 +52,7 @@ class BulkRegistration:
         self._open_episode: dict[int, CareEpisode] = {}
         self._open_placement: dict[int, Placement] = {}
         self._last_left: dict[int, dt.date] = {}
+        self._warnings: list[tuple[Child, str, str, str]] = []
 
     def _save(self, record: models.Model, kind: str) -> None:
         # The checks full_clean makes without a query: not the foreign keys (the child is saved
@@ -197,6 +198,10 @@ class BulkRegistration:
 
     # --- writing it all -------------------------------------------------------------------------
 
+    def warn(self, *, child: Child, field: str, message: str, source: str) -> None:
+        """record_warnings_raise, for a child registered here (who has no warning yet)."""
+        self._warnings.append((child, field, message[:300], source))
+
     def _check_upns(self) -> None:
         upns = [c.upn for c in self.children if c.upn]
         taken = set(
@@ -217,14 +222,13 @@ class BulkRegistration:
         if not self.children:
             return []
         self._check_upns()
-        for batch in _batches(self.children):
-            Child.objects.bulk_create(batch)
+        _insert(Child, self.children)
         for record in (*self.episodes, *self.placements):
             record.child_id = record.child.pk  # type: ignore[attr-defined]
-        for model, records in ((CareEpisode, self.episodes), (Placement, self.placements)):
-            for batch in _batches(records):
-                model.objects.bulk_create(batch)
+        _insert(CareEpisode, self.episodes)
+        _insert(Placement, self.placements)
         self._write_history()
+        self._write_warnings()
         sync_child_access([c.pk for c in self.children])
         return self.children
 
@@ -232,29 +236,93 @@ class BulkRegistration:
         """One history row per save, as django-simple-history writes on each save: the values
         at the time, the user, "+" or "~"; dates a microsecond apart keep the saves' order."""
         when = timezone.now()
-        rows: dict[Any, list[models.Model]] = {}
+        user_id = self.actor.pk if self.actor is not None else None
+        rows: dict[Any, list[dict[str, Any]]] = {}
         models_of: dict[type[models.Model], Any] = {}
         for number, (record, values, kind) in enumerate(self._saves):
             if type(record) not in models_of:
                 models_of[type(record)] = type(record).history.model  # type: ignore[attr-defined]
             historical = models_of[type(record)]
-            fields = {f.attname: values[f.attname] for f in historical.tracked_fields}
-            fields["id"] = record.pk
-            if "child_id" in fields:
-                fields["child_id"] = record.child_id  # type: ignore[attr-defined]
-            rows.setdefault(historical, []).append(
-                historical(
-                    history_date=when + dt.timedelta(microseconds=number),
-                    history_user=self.actor,
-                    history_change_reason=None,
-                    history_type=kind,
-                    **fields,
-                )
+            row = {f.attname: values[f.attname] for f in historical.tracked_fields}
+            row["id"] = record.pk
+            if "child_id" in row:
+                row["child_id"] = record.child_id  # type: ignore[attr-defined]
+            row.update(
+                history_date=when + dt.timedelta(microseconds=number),
+                history_user_id=user_id,
+                history_change_reason=None,
+                history_type=kind,
             )
-        for historical, instances in rows.items():
-            historical.objects.bulk_create(instances, batch_size=BATCH)
+            rows.setdefault(historical, []).append(row)
+        for historical, history_rows in rows.items():
+            _insert_values(historical, history_rows)
+
+    def _write_warnings(self) -> None:
+        now = timezone.now()
+        warnings = [
+            RecordWarning(
+                child_id=child.pk, field=field, message=message, source=source, created_at=now
+            )
+            for child, field, message, source in self._warnings
+        ]
+        _insert(RecordWarning, warnings)
+        historical = RecordWarning.history.model  # type: ignore[attr-defined]
+        _insert_values(
+            historical,
+            [
+                {f.attname: getattr(w, f.attname) for f in historical.tracked_fields}
+                | {
+                    "history_date": now,
+                    "history_user_id": None,
+                    "history_change_reason": w.source,
+                    "history_type": "+",
+                }
+                for w in warnings
+            ],
+        )
 
 
-def _batches(records: list[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(records), BATCH):
-        yield records[start : start + BATCH]
+def _insert(model: type[models.Model], records: list[Any]) -> None:
+    """New rows, their ids set on the records. On PostgreSQL the ids come from the table's
+    sequence in one query and the rows go in by COPY (Django's bulk_create spends more time
+    building its statement than PostgreSQL spends inserting); elsewhere by bulk_create."""
+    if not records:
+        return
+    if connection.vendor != "postgresql":
+        for start in range(0, len(records), BATCH):
+            model._default_manager.bulk_create(records[start : start + BATCH])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [model._meta.db_table, len(records)],
+        )
+        for record, (pk,) in zip(records, cursor.fetchall(), strict=True):
+            record.pk = pk
+    fields = model._meta.concrete_fields
+    _copy(
+        model,
+        [f.column for f in fields],
+        ([getattr(record, f.attname) for f in fields] for record in records),
+    )
+
+
+def _insert_values(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows (by attribute name) of a table whose own id the database gives: history rows."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=BATCH)
+        return
+    _copy(model, [f.column for f in fields], ([row[f.attname] for f in fields] for row in rows))
+
+
+def _copy(model: Any, columns: list[str], rows: Iterable[list[Any]]) -> None:
+    quote = connection.ops.quote_name
+    statement = (
+        f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    )
+    with connection.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(row)

@@ -494,7 +494,12 @@ class _Importer:
     # --- notes for people ----------------------------------------------------------------------
 
     def _warn(self, child: Child, field_name: str, message: str) -> None:
-        self.warnings.append((child, field_name, message))
+        if child.pk is None and self.bulk is not None:
+            self.bulk.registration.warn(
+                child=child, field=field_name, message=message, source=SOURCE
+            )
+        else:
+            self.warnings.append((child, field_name, message))
 
     def finish(self) -> None:
         if self.bulk is not None:
