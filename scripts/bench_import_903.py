@@ -7,8 +7,9 @@ the figures go to bench/results-import.json. Not part of `make test` (`make benc
 
 It migrates the database it is given and imports into a new authority "bench-903-…" each run
 (so every run's first import registers every child); point it at a throwaway database. The
-children are fictional: dates, codes and ids are drawn from a fixed seed. The target (issue 15):
-the first import of 10,000 children and 40,000 episodes in under 60 s.
+children are fictional: dates, codes and ids are drawn from a fixed seed; one in a hundred
+entered care in the last three weeks (an initial PEP each), some leave and come back. The
+target (issue 15): the first import of 10,000 children and 40,000 episodes in under 60 s.
 """
 
 import argparse
@@ -84,9 +85,17 @@ def write_extract(folder: Path, children: int, each: int) -> tuple[Path, Path]:
             child = f"B{n:06d}"
             dob = AS_OF - dt.timedelta(days=rng.randint(4 * 365, 17 * 365))
             hw.writerow([child, rng.choice("12"), f"{dob:%d/%m/%Y}", "WBRI", "UN4", "", ""])
-            start = AS_OF - dt.timedelta(days=rng.randint(each * 30, 3 * 365))
+            if n % 100 == 7:
+                # One in a hundred entered care in the last three weeks: an initial PEP each,
+                # through the services one child at a time, as a hand registration.
+                start = AS_OF - dt.timedelta(days=rng.randint(1, 20))
+                ew.writerow([child, f"{start:%d/%m/%Y}", "S", "C2", "N1", "U4", "PR1", *[""] * 6])
+                continue
+            start = AS_OF - dt.timedelta(days=rng.randint(each * 30 + 90, 3 * 365))
             start = max(start, dob + dt.timedelta(days=1))
             leaves = rng.random() < 0.25
+            # One in twenty of those who leave came back into care (long enough ago).
+            returns = leaves and n % 20 == 0
             for i in range(each):
                 last = i == each - 1
                 end = start + dt.timedelta(days=rng.randint(5, 25)) if not last or leaves else None
@@ -113,6 +122,9 @@ def write_extract(folder: Path, children: int, each: int) -> tuple[Path, Path]:
                 if end is None:
                     break
                 start = end
+            if returns and end is not None and end + dt.timedelta(days=60) < AS_OF:
+                back = end + dt.timedelta(days=rng.randint(30, 60))
+                ew.writerow([child, f"{back:%d/%m/%Y}", "S", "V2", "N4", "U1", "PR1", *[""] * 6])
     return header, episodes
 
 
