@@ -5,7 +5,11 @@ transaction: with `dry_run` everything is done and rolled back, so the preview's
 exactly what the import will do. Entries to care, moves, leaving and re-entry go through the
 children services a person's screens use (so an imported entry to care starts the same
 initial-PEP flow as a hand registration); only the SSDA903 codes on records the portal already
-holds are set in place (`imported_fields_update`, with history).
+holds are set in place (`imported_fields_update`, with history). Children new to the portal
+with no news for anyone (no entry to care within the rule set's `initial_pep_lookback_days`)
+are registered all at once by children.bulk, which writes what those services would
+(tests/roll/test_bulk_import.py); so an import's queries grow with what changed, not with the
+number of children.
 
 How the extract maps onto the portal:
 - a child is matched by the case system's CHILD id (`Child.social_care_id`), then by UPN;
@@ -17,7 +21,12 @@ How the extract maps onto the portal:
   care_leave); a later period is a re-entry (care_episode_start);
 - a child's details (date of birth, gender, ethnicity) are taken only for a new child: the
   virtual school may have corrected them, so a difference is listed in the preview, never
-  written over. A UPN fills an empty one only.
+  written over. A UPN fills an empty one only. A time in care's or a placement's field a
+  person corrected by hand (children.services.imported_record_correct) is kept the same way;
+  the extract's other codes are taken;
+- an entry to care (first or return) gets an initial PEP only within the rule set's
+  `initial_pep_lookback_days` of the extract's date; a new child's earlier placements are their
+  history, not moves anyone is told about.
 - children younger than the rule set's youngest age on the extract's date are left out.
 """
 
@@ -228,12 +237,14 @@ class _Bulk:
     """Writes new children with no news for anyone (children.bulk) all at once, at the end."""
 
     def __init__(self, actor: User | None, authority: LocalAuthority) -> None:
-        # child_register's own check, once: whoever imports may register children.
-        if actor is not None and not user_can(actor, Action.REGISTER_CHILD):
-            raise PermissionDenied
+        self.actor = actor
         self.registration = BulkRegistration(actor=actor, authority_id=authority.pk)
 
     def register(self, **kwargs: Any) -> tuple[Child, CareEpisode, Placement]:
+        # child_register's own check, once: whoever imports may register children.
+        first = not self.registration.children
+        if first and self.actor is not None and not user_can(self.actor, Action.REGISTER_CHILD):
+            raise PermissionDenied
         kwargs.pop("initial_pep")
         kwargs.pop("authority_id")
         return self.registration.register(**kwargs)

@@ -157,6 +157,9 @@ def main() -> None:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "children": args.children,
         "target_seconds": 60,
+        # The machine's load when the run began (other work slows the run down).
+        "load_average": [round(load, 1) for load in os.getloadavg()],
+        "cpus": os.cpu_count(),
     }
     with tempfile.TemporaryDirectory() as folder:
         header, episodes = write_extract(Path(folder), args.children, args.episodes_each)
