@@ -13,7 +13,6 @@ urlpatterns = [
     # The legal and help pages, open to everyone (linked from every page's footer).
     path("accessibility/", legal_pages.accessibility, name="accessibility"),
     path("privacy/", legal_pages.privacy, name="privacy"),
-    path("privacy/<slug:slug>/", legal_pages.privacy, name="privacy_of"),
     path("cookies/", legal_pages.cookies, name="cookies"),
     path("help/", legal_pages.help_page, name="help"),
     path("account/", include("pep_portal.accounts.urls")),

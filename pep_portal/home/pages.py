@@ -21,10 +21,14 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def privacy(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    """The privacy notice of the signed-in person's authority, or of the authority named in
-    the address; signed out and unnamed, the standard notice and the list of authorities."""
-    authority = get_object_or_404(LocalAuthority, slug=slug) if slug else _own_authority(request)
+def privacy(request: HttpRequest) -> HttpResponse:
+    """The privacy notice of the authority named in the address (`?authority=` its slug), or
+    of the signed-in person's; signed out and unnamed, the standard notice and the list of
+    authorities."""
+    slug = request.GET.get("authority", "")
+    authority = (
+        get_object_or_404(LocalAuthority, slug=slug[:60]) if slug else _own_authority(request)
+    )
     return render(
         request,
         "legal/privacy.html",
