@@ -30,7 +30,8 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The docker-compose services' own commands as local processes, with production settings, against
-# PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults in deploy/serve_prod.py). README, "Operations".
+# PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults in deploy/serve_prod.py) and S3 object
+# storage (PRIVATE_STORAGE_BUCKET, else an S3 test server it starts). README, "Operations".
 serve-prod: install services
 	$(BIN)/python -m deploy.serve_prod --port $(PORT)
 

@@ -201,13 +201,17 @@ class PepRuleSet(models.Model):
     ready_needs_teacher_sections = models.BooleanField(default=True)
     ready_needs_care_information = models.BooleanField(default=False)
     ready_needs_child_views = models.BooleanField(default=False)
-    # After a change of school the previous school's designated teacher may read the PEPs it
-    # contributed to for this many calendar days (not the law's: the portal's default).
+    # After a change of school the previous school's designated teacher (and the staff they
+    # delegated to) may read the PEPs it contributed to for this many days, counted in
+    # `previous_school_access_unit` on the previous school's calendar (not the law's: the
+    # portal's default).
     previous_school_access_days = _days(
-        "After a change of school, the previous school's designated teacher may read the PEPs "
-        "it contributed to for this many days.",
+        "After a change of school, the previous school's designated teacher and the staff they "
+        "delegated to may read the PEPs it contributed to for this many days (counted in the "
+        "unit beside it).",
         20,
     )
+    previous_school_access_unit = _unit(DayUnit.SCHOOL)
     # Walsall: the designated teacher leads reviews and records them; Medway: the social worker.
     teacher_records_meetings = models.BooleanField(default=False)
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(
