@@ -8,7 +8,8 @@ the upload page and the tests share it. Two kinds of problem:
   line and field;
 - warnings are what case systems often get wrong but must not hold up the roll (a UPN whose
   check letter is wrong, the "UN1" to "UN5" unknown-UPN codes, a UPN two children share): the
-  child is imported without the UPN and the warning is shown in the preview and on the child's record.
+  child is imported without the UPN and the warning is shown in the preview and on the child's
+  record.
 
 Rules the return leaves open, decided here:
 - an episode with no end date (DEC) is open whatever its REC says (extracts often fill REC in
