@@ -86,12 +86,20 @@ class PortalForm(StorableTextMixin, forms.Form):
                 self.fields[name].error_messages["required"] = message
 
 
+def numeric_date_boxes(field: DateInputField) -> None:
+    """Phones show the number pad for a date's day, month and year (GOV.UK's date input);
+    the boxes stay text inputs, so a leading zero or a typo is shown back as typed."""
+    for box in field.widget.widgets:  # type: ignore[attr-defined]
+        box.attrs["inputmode"] = "numeric"
+
+
 class DateField(DateInputField):
     """GOV.UK's day/month/year date input, with GOV.UK's own messages."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.error_messages["required"] = "Enter the day, month and year"
+        numeric_date_boxes(self)
 
     def compress(self, data_list: list[str]) -> dt.date | None:
         day, month, year = (str(part or "").strip() for part in data_list)

@@ -67,13 +67,14 @@ def overall_from_criteria(framework: QaFramework, ratings: list[str]) -> str | N
 
 def _checked_ratings(framework: QaFramework, criteria_ratings: dict[int, str]) -> dict[str, str]:
     allowed = {value for value, _ in framework.ratings}
-    missing = []
+    # Each missing rating against its own criterion (`criterion_<pk>`, as the forms name it).
+    missing = {}
     for criterion in framework.criteria.filter(active=True):
         rating = criteria_ratings.get(criterion.pk)
         if rating not in allowed:
-            missing.append(f"Rate “{criterion.text}”")
+            missing[f"criterion_{criterion.pk}"] = f"Rate “{criterion.text}”"
     if missing:
-        raise ValidationError({"criteria": missing})
+        raise ValidationError(missing)
     return {str(pk): rating for pk, rating in criteria_ratings.items()}
 
 
