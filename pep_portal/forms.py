@@ -7,8 +7,10 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.utils.formats import date_format
 
 from pep_portal.text import form_data_without_nul
+from pep_portal.ui import first_input_id
 
 
 def show_service_errors(form: Form, error: ValidationError) -> None:
@@ -117,3 +119,31 @@ class DateField(DateInputField):
         if not 1900 <= value.year <= 2100:
             raise ValidationError("Enter a year with 4 digits, for example 2026")
         return value
+
+
+NOT_GIVEN = "Not given"
+
+
+def shown_answers(form: Form) -> list[tuple[str, str, str]]:
+    """(question, answer as the person would say it, id of the box to change it) for each
+    answer of a valid form, in the form's order: GOV.UK's "check your answers" rows."""
+    rows = []
+    for bound in form.visible_fields():
+        field, value = bound.field, form.cleaned_data.get(bound.name)
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            shown = ", ".join(str(v) for v in value or ()) or NOT_GIVEN
+        elif isinstance(field, forms.ModelChoiceField):
+            shown = str(value) if value is not None else NOT_GIVEN
+        elif isinstance(field, forms.ChoiceField):
+            raw = bound.value()
+            labels = {str(k): str(v) for k, v in field.choices}  # type: ignore[misc,union-attr]
+            shown = labels.get(str(raw), "") if raw not in (None, "") else ""
+            shown = shown or NOT_GIVEN
+        elif isinstance(value, dt.date):
+            shown = date_format(value, "j F Y")
+        elif isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        else:
+            shown = str(value) if value not in (None, "") else NOT_GIVEN
+        rows.append((str(bound.label), shown, first_input_id(bound)))
+    return rows

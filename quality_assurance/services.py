@@ -115,6 +115,55 @@ def _audit_decision(actor: User, review: QaReview) -> None:
     )
 
 
+def qa_review_check(
+    *,
+    actor: User,
+    pep: Pep,
+    criteria_ratings: dict[int, str],
+    overall: str | None,
+    feedback_to_teacher: str,
+    feedback_to_social_worker: str,
+    decision: str,
+    changes_needed: str = "",
+) -> tuple[dict[str, str], str]:
+    """Everything qa_review_complete would refuse, all at once, each against its own answer;
+    nothing is saved. The checked ratings and the overall rating, when nothing is wrong (the
+    page shows them before a sign-off is confirmed)."""
+    if not user_can(actor, Action.REVIEW_PEP, pep):
+        raise PermissionDenied
+    if pep.status != PepStatus.SUBMITTED:
+        raise ValidationError("Only a PEP submitted for quality assurance can be reviewed")
+    framework = framework_for(pep.child.authority)
+    problems: dict[str, list[str]] = {}
+    ratings: dict[str, str] = {}
+    rating = ""
+    try:
+        ratings = _checked_ratings(framework, criteria_ratings)
+        rating = _overall(framework, ratings, overall)
+    except ValidationError as error:
+        problems.update(error.message_dict)
+    if not feedback_to_teacher.strip():
+        problems["feedback_to_teacher"] = ["Enter feedback for the designated teacher"]
+    if not feedback_to_social_worker.strip():
+        problems["feedback_to_social_worker"] = ["Enter feedback for the social worker"]
+    if decision == QaDecision.RETURNED and not changes_needed.strip():
+        problems["changes_needed"] = ["Enter the changes needed"]
+    if (
+        rating
+        and decision == QaDecision.SIGNED_OFF
+        and framework.rank(rating) >= framework.rank(framework.blocks_sign_off_at)
+    ):
+        problems["decision"] = [
+            f"A PEP rated {framework.label(rating)} cannot be signed off: "
+            "return it with the changes needed"
+        ]
+    if decision not in (QaDecision.SIGNED_OFF, QaDecision.RETURNED):
+        problems["decision"] = ["Choose whether to sign off or return the PEP"]
+    if problems:
+        raise ValidationError(problems)
+    return ratings, rating
+
+
 @transaction.atomic
 def qa_review_complete(
     *,
@@ -129,31 +178,17 @@ def qa_review_complete(
 ) -> QaReview:
     """Rate a submitted PEP against the authority's checklist, give feedback, and sign it off
     or return it. A rating that blocks sign-off (Inadequate, Red) can only be returned."""
-    if not user_can(actor, Action.REVIEW_PEP, pep):
-        raise PermissionDenied
-    if pep.status != PepStatus.SUBMITTED:
-        raise ValidationError("Only a PEP submitted for quality assurance can be reviewed")
+    ratings, rating = qa_review_check(
+        actor=actor,
+        pep=pep,
+        criteria_ratings=criteria_ratings,
+        overall=overall,
+        feedback_to_teacher=feedback_to_teacher,
+        feedback_to_social_worker=feedback_to_social_worker,
+        decision=decision,
+        changes_needed=changes_needed,
+    )
     framework = framework_for(pep.child.authority)
-    ratings = _checked_ratings(framework, criteria_ratings)
-    rating = _overall(framework, ratings, overall)
-    problems: dict[str, str] = {}
-    if not feedback_to_teacher.strip():
-        problems["feedback_to_teacher"] = "Enter feedback for the designated teacher"
-    if not feedback_to_social_worker.strip():
-        problems["feedback_to_social_worker"] = "Enter feedback for the social worker"
-    if decision == QaDecision.RETURNED and not changes_needed.strip():
-        problems["changes_needed"] = "Enter the changes needed"
-    if decision == QaDecision.SIGNED_OFF and framework.rank(rating) >= framework.rank(
-        framework.blocks_sign_off_at
-    ):
-        problems["decision"] = (
-            f"A PEP rated {framework.label(rating)} cannot be signed off: "
-            "return it with the changes needed"
-        )
-    if decision not in (QaDecision.SIGNED_OFF, QaDecision.RETURNED):
-        problems["decision"] = "Choose whether to sign off or return the PEP"
-    if problems:
-        raise ValidationError(problems)
     review = QaReview(
         pep=pep,
         reviewer=actor,

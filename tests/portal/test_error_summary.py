@@ -115,3 +115,38 @@ def test_each_missing_qa_rating_links_to_its_own_radios(client, personas, submit
         # The message beside the question itself, inside its own fieldset.
         group = html.split(f'id="div_id_criterion_{criterion.pk}"', 1)[1].split("</fieldset>")[0]
         assert f"Rate “{criterion.text}”" in group
+
+
+@pytest.mark.django_db
+def test_signing_off_is_checked_then_confirmed_and_can_be_changed(client, personas, submitted):  # noqa: F811
+    from peps.models import Pep, PepStatus
+    from quality_assurance.models import QaReview
+
+    framework = framework_for(submitted.child.authority)
+    criteria = list(framework.criteria.filter(active=True).order_by("pk"))
+    answers = {f"criterion_{c.pk}": "good" for c in criteria}
+    answers.update(
+        overall="good",
+        feedback_to_teacher="Clear <targets>.",
+        feedback_to_social_worker="Thorough.",
+        decision="signed_off",
+    )
+    client.force_login(personas.virtual_school_staff)
+    url = reverse("qa_review", args=[submitted.pk])
+    check = client.post(url, answers).content.decode()
+    assert "<title>Check your review before signing off: Zara" in check
+    assert "Clear &lt;targets&gt;." in check  # shown, escaped
+    assert 'name="feedback_to_teacher" value="Clear &lt;targets&gt;."' in check
+    assert not QaReview.objects.exists()
+    assert Pep.objects.get(pk=submitted.pk).status == PepStatus.SUBMITTED
+    # "Change the review": the form again, filled in, with no errors.
+    again = client.post(url, {**answers, "change": "yes"}).content.decode()
+    assert "govuk-error-summary" not in again and "Clear &lt;targets&gt;.</textarea>" in again
+    assert not QaReview.objects.exists()
+    # A refusal is found before the check page, never after it.
+    refused = client.post(url, {**answers, "feedback_to_social_worker": ""}).content.decode()
+    assert '<a href="#id_feedback_to_social_worker">' in refused
+    done = client.post(url, {**answers, "confirm": "yes"})
+    assert done["Location"] == reverse("qa_queue")
+    assert Pep.objects.get(pk=submitted.pk).status == PepStatus.SIGNED_OFF
+    assert QaReview.objects.get().feedback_to_teacher == "Clear <targets>."
