@@ -10,7 +10,7 @@ from django.forms import Form
 from django.utils.formats import date_format
 
 from pep_portal.text import form_data_without_nul
-from pep_portal.ui import first_input_id
+from pep_portal.ui import first_input_id, in_page_order
 
 
 def show_service_errors(form: Form, error: ValidationError) -> None:
@@ -128,7 +128,7 @@ def shown_answers(form: Form) -> list[tuple[str, str, str]]:
     """(question, answer as the person would say it, id of the box to change it) for each
     answer of a valid form, in the form's order: GOV.UK's "check your answers" rows."""
     rows = []
-    for bound in form.visible_fields():
+    for bound in in_page_order(form):
         field, value = bound.field, form.cleaned_data.get(bound.name)
         if isinstance(field, forms.ModelMultipleChoiceField):
             shown = ", ".join(str(v) for v in value or ()) or NOT_GIVEN

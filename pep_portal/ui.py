@@ -58,6 +58,17 @@ def error_links(form: Any) -> list[tuple[str, str]]:
     links: list[tuple[str, str]] = [("", str(e)) for e in form.non_field_errors()]
     for field in form.hidden_fields():
         links.extend(("", str(e)) for e in field.errors)
-    for field in form.visible_fields():
+    for field in in_page_order(form):
         links.extend((first_input_id(field), str(e)) for e in field.errors)
     return links
+
+
+def in_page_order(form: Any) -> list[forms.BoundField]:
+    """The form's visible fields in the order its crispy layout shows them (the summary lists
+    errors as the page does); fields the layout leaves out keep the form's order, after."""
+    fields = form.visible_fields()
+    layout = getattr(getattr(form, "helper", None), "layout", None)
+    if layout is None:
+        return list(fields)
+    position = {pointer.name: n for n, pointer in enumerate(layout.get_field_names())}
+    return sorted(fields, key=lambda f: position.get(f.name, len(position)))

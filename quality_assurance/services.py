@@ -115,6 +115,27 @@ def _audit_decision(actor: User, review: QaReview) -> None:
     )
 
 
+def _rating_problems(
+    framework: QaFramework, criteria_ratings: dict[int, str], overall: str | None
+) -> tuple[dict[str, str], str, dict[str, list[str]]]:
+    """The checked ratings, the overall rating ("" if unknown) and what is wrong with them."""
+    try:
+        ratings = _checked_ratings(framework, criteria_ratings)
+    except ValidationError as error:
+        problems = dict(error.message_dict)
+        # Where the reviewer chooses the overall rating, say now if it is missing too.
+        if framework.one_level_allowance is None:
+            try:
+                _overall(framework, {}, overall)
+            except ValidationError as missing:
+                problems.update(missing.message_dict)
+        return {}, "", problems
+    try:
+        return ratings, _overall(framework, ratings, overall), {}
+    except ValidationError as error:
+        return ratings, "", dict(error.message_dict)
+
+
 def qa_review_check(
     *,
     actor: User,
@@ -134,14 +155,7 @@ def qa_review_check(
     if pep.status != PepStatus.SUBMITTED:
         raise ValidationError("Only a PEP submitted for quality assurance can be reviewed")
     framework = framework_for(pep.child.authority)
-    problems: dict[str, list[str]] = {}
-    ratings: dict[str, str] = {}
-    rating = ""
-    try:
-        ratings = _checked_ratings(framework, criteria_ratings)
-        rating = _overall(framework, ratings, overall)
-    except ValidationError as error:
-        problems.update(error.message_dict)
+    ratings, rating, problems = _rating_problems(framework, criteria_ratings, overall)
     if not feedback_to_teacher.strip():
         problems["feedback_to_teacher"] = ["Enter feedback for the designated teacher"]
     if not feedback_to_social_worker.strip():
