@@ -306,3 +306,16 @@ def possible_duplicates(
         .filter(same)
         .order_by("legal_last_name", "legal_first_name", "pk")[:10]
     )
+
+
+# The history reason of a person's correction, naming the fields corrected.
+CORRECTED_BY_HAND = "Corrected by hand"
+
+
+def corrected_fields(record: CareEpisode | Placement) -> set[str]:
+    """The fields of a time in care or placement a person has corrected by hand
+    (children.services.imported_record_correct), which an import keeps."""
+    reasons = record.history.filter(  # type: ignore[union-attr]
+        history_change_reason__startswith=CORRECTED_BY_HAND
+    ).values_list("history_change_reason", flat=True)
+    return {name for reason in reasons for name in reason.partition(":")[2].split()}
