@@ -45,7 +45,6 @@ def test_pep_pages_by_persona(client, personas, pep_setting, name):
     "url_name",
     [
         "pep_mark_ready",
-        "pep_submit",
         "section_complete",
         "section_autosave",
         "attachment_upload",
