@@ -115,7 +115,13 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
                 asked=asked,
                 missing=[
                     f.label
-                    for f in missing_answers(spec, pep.template, section.answers, initial=initial)
+                    for f in missing_answers(
+                        spec,
+                        pep.template,
+                        section.answers,
+                        initial=initial,
+                        pp_review=pep.reviews_pp_plus,
+                    )
                 ],
                 can_edit=owns and bool(in_team),
             )
