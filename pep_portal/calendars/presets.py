@@ -83,6 +83,7 @@ MEDWAY = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        "previous_school_access_unit": DayUnit.SCHOOL,
         # Not in the seed: the DfE's persistent absence (missing 10 % or more of sessions) and
         # severe absence (50 % or more); the portal's default for a child with no setting.
         "persistent_absence_below": Decimal("90.00"),
@@ -166,6 +167,7 @@ WALSALL = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        "previous_school_access_unit": DayUnit.SCHOOL,
         # Not in the seed: the DfE's persistent absence (missing 10 % or more of sessions) and
         # severe absence (50 % or more); the portal's default for a child with no setting.
         "persistent_absence_below": Decimal("90.00"),

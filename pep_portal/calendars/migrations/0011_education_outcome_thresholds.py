@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendars', '0008_ready_for_meeting_contributions'),
+        ('calendars', '0010_roll_initial_pep_lookback'),
     ]
 
     operations = [
