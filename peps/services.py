@@ -601,17 +601,22 @@ def before_meeting_for(pep: Pep) -> frozenset[str]:
         return DEFAULT_BEFORE_MEETING
 
 
-def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+def _incomplete(pep: Pep, *, before_meeting: bool) -> list[tuple[str, str]]:
+    """(key, title) of each section needed now and not yet complete, in the PEP's order."""
     wanted = before_meeting_for(pep) if before_meeting else frozenset()
-    titles = []
+    found = []
     for section in pep.sections.all():
         spec = SECTIONS_BY_KEY[section.key]
         needed = (
             needed_before_meeting(spec, wanted) if before_meeting else spec.needed_for_submission
         )
         if needed and section.status != SectionStatus.COMPLETE:
-            titles.append(spec.title)
-    return titles
+            found.append((spec.key, spec.title))
+    return found
+
+
+def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+    return [title for _, title in _incomplete(pep, before_meeting=before_meeting)]
 
 
 def _require(actor: User, action: Action, pep: Model) -> None:
@@ -668,20 +673,31 @@ def pep_record_meeting_held(
     )
 
 
+def submit_refusal(pep: Pep) -> ValidationError | None:
+    """What stops the PEP being submitted now, or None: each reason against what it is about,
+    so a page can show them all before the person tries (and link each to its place): the
+    meeting (`meeting`), each section still to complete (`section_<key>`), otherwise the PEP
+    as a whole."""
+    if pep.status not in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
+        if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
+            return ValidationError({"meeting": "Record the PEP meeting before submitting the PEP"})
+        return ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be submitted")
+    incomplete = _incomplete(pep, before_meeting=False)
+    if incomplete:
+        return ValidationError(
+            {f"section_{key}": f"Complete “{title}” before submitting" for key, title in incomplete}
+        )
+    return None
+
+
 @transaction.atomic
 def pep_submit(*, actor: User, pep: Pep) -> Pep:
     """The social worker sends the PEP to the virtual school for quality assurance."""
     _require(actor, Action.SUBMIT_PEP, pep)
     pep = _current(pep)
-    if pep.status not in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
-        raise ValidationError(
-            "Record the PEP meeting before submitting the PEP"
-            if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
-            else f"A PEP that is “{pep.get_status_display()}” cannot be submitted"
-        )
-    incomplete = _incomplete_titles(pep, before_meeting=False)
-    if incomplete:
-        raise ValidationError([f"Complete “{title}” before submitting" for title in incomplete])
+    refusal = submit_refusal(pep)
+    if refusal is not None:
+        raise refusal
     return _move(pep, actor, PepStatus.SUBMITTED, submitted_at=timezone.now())
 
 

@@ -121,7 +121,7 @@ TABLE: dict[str, Rule] = {
     "section_autosave": R("section", NOBODY, {SW}),
     "section_complete": R("section", NOBODY, {SW}),
     "pep_mark_ready": R("pep", NOBODY, {SW, DT, DEL}, out_post={OSW}),
-    "pep_submit": R("pep", NOBODY, {SW}),
+    "pep_submit": R("pep", {SW}, {SW}),  # GET: check before submitting
     "attachment_upload": R("pep", NOBODY, {SW, DT, DEL, CAR, VS}),
     "attachment_download": R("attachment", CARE),
     "pep_set_up": R("child", {VS}, {VS}),
