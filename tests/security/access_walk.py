@@ -103,6 +103,8 @@ TABLE: dict[str, Rule] = {
     "delegation_grant": R("child", {DT}, {DT}, out_get=NOBODY, out_post=NOBODY),
     "delegation_revoke": R("delegation", NOBODY, {DT}, out_post=NOBODY),
     "child_audit": R("child", NOBODY),  # virtual school administrators only
+    # Correcting a placement (or time in care) an import recorded: whoever may change the child.
+    "imported_record_correct": R("child", {VS}, {VS}),
     # The roll: virtual school administrators only (none of the personas) import the case
     # system's extract; an upload is its authority's alone (tests/roll/test_upload_page.py).
     "roll_upload": R("none", NOBODY, NOBODY),
@@ -284,6 +286,9 @@ def _kwargs(kind: str, route: str, side: world.Side | None) -> dict[str, object]
             "urn": side.school.urn,
             "year": 2026,
             "step": "discussion",  # a step of the meeting record
+            # The child's placement (imported_record_correct).
+            "kind": "placement",
+            "record_pk": side.child.placements.order_by("pk").first().pk,
         }
     return {name: values[name] for name in names}
 
