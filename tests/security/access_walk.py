@@ -217,12 +217,6 @@ TABLE: dict[str, Rule] = {
     "otp_webauthn:credential-authentication-begin": R("none", NOBODY, PUBLIC),
     "otp_webauthn:credential-authentication-complete": R("none", NOBODY, PUBLIC),
     "otp_webauthn:js-i18n-catalog": R("none", PUBLIC),
-    # The legal and help pages, linked from every page's footer: anyone, signed in or not;
-    # nothing is posted to them (405).
-    "accessibility": R("none", PUBLIC),
-    "privacy": R("none", PUBLIC),
-    "cookies": R("none", PUBLIC),
-    "help": R("none", PUBLIC),
     # Probes for the load balancer and orchestrator.
     "healthz": R("none", PUBLIC),
     "readyz": R("none", PUBLIC),
