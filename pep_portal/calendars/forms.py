@@ -173,6 +173,9 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "set_up_days_before_term",
             "pp_plus_reminder_days",
             "previous_school_access_days",
+            "youngest_age",
+            "emergency_legal_statuses",
+            "emergency_placement_codes",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -212,6 +215,10 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "pp_plus_reminder_days": "PP+ reminder to designated teachers: days before the cut-off",
             "previous_school_access_days": "After a change of school: days the previous school "
             "may still read the PEPs it contributed to",
+            "youngest_age": "Youngest age on the roll (and with PEPs)",
+            "emergency_legal_statuses": "Emergency entries to care: SSDA903 legal statuses (LS)",
+            "emergency_placement_codes": "Emergency entries to care: SSDA903 placement types "
+            "(PLACE)",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -229,12 +236,20 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 "early_years_pp_first_age",
                 "early_years_pp_last_age",
                 "no_school_place_meeting_hours",
+                "youngest_age",
             )
-        } | {"pp_plus_decided_by": forms.RadioSelect}
+        } | {
+            "pp_plus_decided_by": forms.RadioSelect,
+            "emergency_legal_statuses": forms.TextInput(attrs={"spellcheck": "false"}),
+            "emergency_placement_codes": forms.TextInput(attrs={"spellcheck": "false"}),
+        }
         help_texts = {
             "school_change_pep_days": "Leave blank if there is no such rule.",
             "early_years_first_pep_days": "Leave blank if there is no such rule.",
             "no_school_place_meeting_hours": "Leave blank if there is no such rule.",
+            "youngest_age": "2 for children in funded early education from two; 3 from nursery.",
+            "emergency_legal_statuses": "Codes separated by spaces, for example L1 L2 J2.",
+            "emergency_placement_codes": "Codes separated by spaces; leave blank for none.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -307,6 +322,13 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 Field.radios("pp_plus_decided_by", legend_size=Size.SMALL),
                 Field.text("no_school_place_meeting_hours", **number),
                 legend="Pupil premium plus and children without a school place",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("youngest_age", **number),
+                Field.text("emergency_legal_statuses", field_width=20),
+                Field.text("emergency_placement_codes", field_width=20),
+                legend="The roll (the case system's import)",
                 legend_size=Size.MEDIUM,
             ),
         )

@@ -77,6 +77,12 @@ MEDWAY = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        # Medway covers pre-school to 18: from two, in funded early education.
+        "youngest_age": 2,
+        # Not in the seed: the powers used in an emergency (police protection, an emergency
+        # protection order, PACE accommodation); no placement type.
+        "emergency_legal_statuses": "L1 L2 J2",
+        "emergency_placement_codes": "",
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -105,6 +111,8 @@ MEDWAY = Preset(
         "which decides them.",
         "no_school_place_meeting": f"{SEED_MEDWAY}: with no school place, the social worker "
         "arranges a meeting with the virtual school within 24 hours.",
+        "roll": f"{SEED_MEDWAY}: children from pre-school to 18, so from two (funded early "
+        "education). Emergency entries: the seed is silent; the portal's default codes.",
     },
 )
 
@@ -154,6 +162,10 @@ WALSALL = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        # Not in the seed: the powers used in an emergency (police protection, an emergency
+        # protection order, PACE accommodation); no placement type.
+        "emergency_legal_statuses": "L1 L2 J2",
+        "emergency_placement_codes": "",
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -188,6 +200,8 @@ WALSALL = Preset(
         "virtual school approves requests. Choose the devolved termly amount here if it is.",
         "no_school_place_meeting": f"{SEED_WALSALL}: with no school place the social worker "
         "writes the PEP with the virtual school; no meeting deadline, and the law sets none.",
+        "roll": f"{SEED_WALSALL}: children from age 3 (nursery) to 18. Emergency entries: the "
+        "seed is silent; the portal's default codes.",
     },
     reminders=("Set Walsall Virtual School's real e-mail address: the seed does not give it.",),
 )

@@ -416,7 +416,22 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
             notes.get("no_school_place_meeting", ""),
         ),
         ("Reminders and set-up", reminders, notes.get("reminders", "")),
+        (
+            "The roll",
+            f"Children from age {rule_set.youngest_age} to 18; an entry to care counts as an "
+            "emergency when its SSDA903 legal status is "
+            f"{_codes(rule_set.emergency_legal_statuses)} or its placement type is "
+            f"{_codes(rule_set.emergency_placement_codes)}",
+            notes.get("roll", ""),
+        ),
     ]
+
+
+def _codes(text: str) -> str:
+    codes = text.split()
+    if not codes:
+        return "none"
+    return ", ".join(codes[:-1]) + (" or " if len(codes) > 1 else "") + codes[-1]
 
 
 def _year_group(number: int) -> str:
