@@ -62,6 +62,43 @@ def year_group_on(date_of_birth: dt.date, on: dt.date) -> YearGroup:
     return YearGroup(cohort_age - 4)
 
 
+# PEPs stop at 18: a young person who turns 18 leaves care, and their pathway plan (the
+# leaving care service's) takes over. Their last PEP is the last one set up before it.
+ADULT_AGE = 18
+# The youngest age any authority's roll may start at (two-year-olds in funded early education);
+# an authority's own is its rule set's `youngest_age`.
+YOUNGEST_AGE = 2
+
+
+def pep_template_for(
+    date_of_birth: dt.date,
+    on: dt.date,
+    *,
+    youngest_age: int = YOUNGEST_AGE,
+    early_years_by_age: bool = True,
+) -> PepTemplate | None:
+    """The PEP template of a child on `on`, where the authority's roll starts at `youngest_age`:
+    EYFS from that age (two, in funded early education) to Reception, YG Years 1 to 11, post-16
+    from Year 12 until the 18th birthday; None before `youngest_age` and from 18. The one home
+    of the ages rule: registration, the import, the termly set-up and each PEP ask it.
+    `early_years_by_age=False` where an authority's early-years rule decides when a child
+    younger than the nursery year group has a first PEP (peps asks the deadline engine)."""
+    age = age_on(date_of_birth, on)
+    if age < youngest_age or age >= ADULT_AGE:
+        return None
+    template = year_group_on(date_of_birth, on).pep_template
+    if template is None and early_years_by_age:
+        return PepTemplate.EYFS
+    return template
+
+
+def eighteenth_birthday(date_of_birth: dt.date) -> dt.date:
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + ADULT_AGE)
+    except ValueError:  # born 29 February: 18 on 1 March
+        return dt.date(date_of_birth.year + ADULT_AGE, 3, 1)
+
+
 def birth_dates_for_template(template: PepTemplate, on: dt.date) -> tuple[dt.date, dt.date]:
     """The earliest and latest dates of birth of children on `template` on `on` (inclusive).
 

@@ -32,7 +32,7 @@ from .models import (
     RecordWarning,
     School,
 )
-from .school_year import year_group_on
+from .school_year import ADULT_AGE, YOUNGEST_AGE, age_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
 from .signals import (
     child_entered_care,
@@ -107,6 +107,7 @@ def child_register(
     episode_codes: dict[str, str] | None = None,
     placement_codes: dict[str, str] | None = None,
     initial_pep: bool = True,
+    youngest_age: int = YOUNGEST_AGE,
 ) -> Child:
     """A child enters care: their details, the episode, where they live and their school
     (or none: "no school place"), the staff allocated to them, and their initial PEP.
@@ -115,7 +116,9 @@ def child_register(
 
     The case system's import (roll.services) registers children through here too, with no
     actor, the authority it imports for, the SSDA903 codes of the episode and placement, and
-    the date the extract describes as the day the child's age is checked on."""
+    the date the extract describes as the day the child's age is checked on, and its rule
+    set's `youngest_age`. By hand, the lowest any authority allows (2): the authority's own is
+    applied when peps sets up the initial PEP, which refuses a child younger than it."""
     if actor is not None:
         if not user_can(actor, Action.REGISTER_CHILD):
             raise PermissionDenied
@@ -123,9 +126,18 @@ def child_register(
     if authority_id is None:
         raise PermissionDenied
     _not_in_future(entered_care_on, "entered_care_on")
-    group = year_group_on(details["date_of_birth"], age_checked_on or entered_care_on)
-    if group.pep_template is None:
-        raise ValidationError({"date_of_birth": "PEPs are for children from nursery age (3) to 18"})
+    born = details["date_of_birth"]
+    if age_on(born, entered_care_on) >= ADULT_AGE:
+        raise ValidationError(
+            {
+                "date_of_birth": "A young person of 18 or over does not enter care: their "
+                "pathway plan, with the leaving care service, is the plan"
+            }
+        )
+    if age_on(born, age_checked_on or entered_care_on) < youngest_age:
+        raise ValidationError(
+            {"date_of_birth": f"PEPs are for children from age {youngest_age} to 18"}
+        )
     _check_staff(authority_id, social_worker, Role.SOCIAL_WORKER, "social_worker")
     _check_staff(
         authority_id, virtual_school_adviser, Role.VIRTUAL_SCHOOL_STAFF, "virtual_school_adviser"

@@ -12,9 +12,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from children.models import Child, Enrolment
+from children.school_year import eighteenth_birthday
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.calendars import deadlines
+from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
 
 from .models import (
     Pep,
@@ -178,6 +180,33 @@ def initial_pep_terms(
         for term in deadlines.initial_pep_review_terms(windows, starts_on=start, due_on=due_on):
             found[child_id].add((term.academic_year, term.code))
     return found
+
+
+def last_pep_notice(pep: Pep, child: Child | None = None) -> str:
+    """On a young person's last PEP (they turn 18 before the next review term opens, so no
+    PEP follows: the termly set-up stops at 18) a pointer to the pathway plan that takes over.
+    Empty otherwise. `child`: the PEP's child where the caller holds it (the child's page)."""
+    if pep.starts_on is None:
+        return ""
+    child = child if child is not None and child.pk == pep.child_id else pep.child
+    eighteenth = eighteenth_birthday(child.date_of_birth)
+    if eighteenth > pep.starts_on + dt.timedelta(days=366):
+        return ""  # a year or more away: no need to ask the rules
+    try:
+        windows = rules_for_authority(child.authority).review_windows
+    except RulesMissing:
+        windows = None
+    turns_18 = deadlines.last_pep_turns_18_on(
+        windows, eighteenth=eighteenth, starts_on=pep.starts_on
+    )
+    if turns_18 is None:
+        return ""
+    return (
+        f"This is {child.display_name}'s last PEP: they turn 18 on "
+        f"{deadlines.long_date(turns_18)} and leave the PEP process. Their pathway plan, "
+        "written with the leaving care service, takes over: carry this PEP's education, "
+        "employment and training goals into it."
+    )
 
 
 def initial_pep_warning(pep: Pep) -> str:
