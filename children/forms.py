@@ -11,9 +11,9 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
 from pep_portal.forms import DateField, PortalForm, StorableTextMixin
 
-from .models import Gender, LegalStatus, PlacementType, School, SenStatus
+from .models import Gender, LegalStatus, PlacementType, School, SenStatus, SettingKind
 from .school_year import PepTemplate
-from .selectors import carer_choices, delegate_choices, staff_choices_for
+from .selectors import carer_choices, delegate_choices, setting_by_reference, staff_choices_for
 from .ssda903_codes import leaving_reason_choices
 from .upn import normalise_upn, validate_upn
 
@@ -31,27 +31,31 @@ class CarersField(forms.ModelMultipleChoiceField):
 
 
 class SchoolUrnField(forms.CharField):
-    """A school by its URN: GIAS lists some 50,000 establishments, too many for a menu."""
+    """A setting by its URN (GIAS lists some 50,000 establishments, too many for a menu; Ofsted
+    numbers early years providers the same way), its UKPRN (training providers, employers), or
+    the portal's own reference for a setting with neither ("S" and a number, shown on the
+    settings page: home education, EOTAS, NEET)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("max_length", 12)
         kwargs.setdefault(
-            "help_text", "The school's 6-digit unique reference number, as shown on GIAS."
+            "help_text",
+            "The school's 6-digit unique reference number (URN), as shown on GIAS or by Ofsted; "
+            "for a training provider or employer its 8-digit UKPRN; otherwise the setting's "
+            "reference on the settings page (S and a number).",
         )
         super().__init__(**kwargs)
 
     def clean(self, value: str) -> School | None:
-        value = super().clean(value).strip()
+        value = super().clean(value).strip().upper()
         if not value:
             return None
-        if not value.isdigit():
-            raise ValidationError("Enter the URN as 6 digits, for example 990101")
-        school = School.objects.filter(urn=int(value)).first()
-        if school is None:
-            raise ValidationError("No school has that URN: check it, or ask to add the school")
-        if not school.is_open:
-            raise ValidationError(f"{school.name} is closed: choose an open school")
-        return school
+        found = setting_by_reference(value)
+        if isinstance(found, str):
+            raise ValidationError(found)
+        if not found.is_open:
+            raise ValidationError(f"{found.name} is closed: choose an open school")
+        return found
 
 
 def _authority_staff(authority_id: int, role: Role) -> Any:
@@ -374,3 +378,86 @@ class ChildSearchForm(StorableTextMixin, forms.Form):
             Field.checkbox("no_school_place", small=True),
             Button("search", "Apply filters"),
         )
+
+
+class SettingForm(PortalForm):
+    """A setting the GIAS download does not hold, or a correction to one."""
+
+    required_messages = {
+        "kind": "Select the kind of setting",
+        "name": "Enter the setting's name",
+    }
+
+    kind = forms.ChoiceField(
+        label="Kind of setting", choices=SettingKind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="For home education, EOTAS or NEET, a name that says what it is, for example "
+        "'Home education (Walsall)'.",
+    )
+    urn = forms.CharField(
+        label="URN (schools, colleges and early years providers)",
+        max_length=6,
+        required=False,
+        help_text="6 digits: GIAS's for a school or college, Ofsted's for an early years provider.",
+    )
+    ukprn = forms.CharField(
+        label="UKPRN (training providers, employers and colleges), if it has one",
+        max_length=8,
+        required=False,
+        help_text="8 digits starting with 1, from the UK Register of Learning Providers.",
+    )
+    contact_name = forms.CharField(label="Named contact", max_length=200, required=False)
+    email = forms.EmailField(label="Contact e-mail", max_length=254, required=False)
+    has_designated_teacher = forms.BooleanField(
+        label="Someone at the setting does the school's sections on the portal (a designated "
+        "teacher, or the named contact with an account)",
+        required=False,
+        help_text="If not, the child's social worker owns those sections, as with no school place.",
+    )
+    town = forms.CharField(label="Town", max_length=100, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+
+    def __init__(self, *args: Any, gias: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: list[Any] = [
+            Field.radios("kind", legend_size=Size.SMALL, small=True),
+            Field.text("name"),
+            Field.text("urn", field_width=10),
+            Field.text("ukprn", field_width=10),
+        ]
+        if gias:
+            # GIAS owns a school's kind, name and URN: a correction comes with its next file.
+            for name in ("kind", "name", "urn"):
+                del self.fields[name]
+            fields = [Field.text("ukprn", field_width=10)]
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            *fields,
+            Field.text("contact_name"),
+            Field.text("email"),
+            Field.checkbox("has_designated_teacher", small=True),
+            Field.text("town", field_width=20),
+            Field.text("postcode", field_width=10),
+            Button("submit", "Save the setting"),
+        )
+
+    def clean_urn(self) -> int | None:
+        value = self.cleaned_data["urn"].strip()
+        if not value:
+            return None
+        # ASCII digits only: int() would also take "١٢٣٤٥٦" or "1_2345".
+        if not (len(value) == 6 and value.isascii() and value.isdigit()):
+            raise ValidationError("Enter the URN as 6 digits, for example 990101")
+        return int(value)
+
+    def clean_ukprn(self) -> str:
+        value = self.cleaned_data["ukprn"].strip()
+        if value and not (
+            len(value) == 8 and value.isascii() and value.isdigit() and value[0] == "1"
+        ):
+            raise ValidationError("Enter the UKPRN as 8 digits starting with 1, like 10012345")
+        return value

@@ -1,6 +1,7 @@
 """Reads about children, always scoped to the user asking (pep_portal.accounts.permissions)."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
@@ -27,9 +28,55 @@ from .models import (
 )
 from .school_year import PepTemplate, birth_dates_for_template
 
+_URN_TEXT = re.compile(r"[0-9]{6}")
+_UKPRN_TEXT = re.compile(r"1[0-9]{7}")
+_PORTAL_REFERENCE = re.compile(r"S([0-9]{1,9})")
+REFERENCE_HELP = (
+    "Enter the URN as 6 digits (for example 990101), a UKPRN as 8 digits starting with 1 (for "
+    "example 10012345), or a setting's reference from the settings page (S and its number)"
+)
+
+
+def setting_by_reference(text: str) -> School | str:
+    """The setting a person means by a URN, a UKPRN or the portal's reference ("S12"), or
+    what is wrong with what they typed (never more than 12 characters of it shown)."""
+    text = text.strip().upper()
+    if _URN_TEXT.fullmatch(text):
+        school = School.objects.filter(urn=int(text)).first()
+        return school or (
+            "No school or setting has that URN: check it, or add the setting on the settings page"
+        )
+    if _UKPRN_TEXT.fullmatch(text):
+        found = list(School.objects.filter(ukprn=text).order_by("-is_open", "pk")[:2])
+        if not found:
+            return "No setting has that UKPRN: check it, or add the setting on the settings page"
+        if len(found) > 1:
+            return "More than one setting has that UKPRN: enter its URN or reference instead"
+        return found[0]
+    match = _PORTAL_REFERENCE.fullmatch(text)
+    if match:
+        school = School.objects.filter(pk=int(match.group(1))).first()
+        return school or "No setting has that reference: check it on the settings page"
+    return REFERENCE_HELP
+
 
 def _current_enrolments() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(ended_on__isnull=True)
+
+
+def school_sections_at_setting(child_ref: str = "child_id") -> Exists:
+    """For annotating rows that name a child (`child_ref`): whether someone at the child's
+    current setting does the school's sections of the PEP (a designated teacher, or the
+    setting's named contact with a designated teacher's account). Without a setting, or at a
+    setting without one (home education, EOTAS, NEET, an employer…), the social worker owns
+    those sections, as with no school place. The one home of that rule (peps, dashboards)."""
+    return Exists(
+        _current_enrolments().filter(child=OuterRef(child_ref), school__has_designated_teacher=True)
+    )
+
+
+def school_sections_at_setting_of(child: Child) -> bool:
+    return _current_enrolments().filter(child=child, school__has_designated_teacher=True).exists()
 
 
 def designated_teachers_by_child(child_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -281,3 +328,15 @@ def delegate_choices(*, school_id: int | None) -> QuerySet[User]:
     return User.objects.filter(
         school_id=school_id, role=Role.DELEGATED_SCHOOL_STAFF, is_active=True
     ).order_by("full_name")
+
+
+def settings_added_in_portal(*, user: User, kind: str = "") -> QuerySet[School]:
+    """The settings the GIAS download does not hold (early years providers, training
+    providers, employers, home education, EOTAS, NEET), for the virtual school's settings
+    page; `kind` narrows them."""
+    if not user_can(user, Action.REGISTER_CHILD):
+        raise PermissionDenied
+    settings = School.objects.exclude(kind__in=["school", "college"], urn__isnull=False)
+    if kind:
+        settings = settings.filter(kind=kind)
+    return settings.order_by("kind", "name", "pk")

@@ -23,6 +23,8 @@ from pep_portal.audit.models import AuditAction
 from . import ssda903_codes
 from .access import sync_child_access
 from .models import (
+    KINDS_WITH_URN,
+    KINDS_WITHOUT_ESTABLISHMENT,
     CareEpisode,
     Child,
     Cohort,
@@ -31,6 +33,7 @@ from .models import (
     Placement,
     RecordWarning,
     School,
+    SettingKind,
 )
 from .school_year import ADULT_AGE, YOUNGEST_AGE, age_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
@@ -507,6 +510,97 @@ def record_warnings_raise(*, warnings: Sequence[tuple[int, str, str]], source: s
     ]
     bulk_create_with_history(new, RecordWarning, batch_size=1000, default_change_reason=source)
     return len(new)
+
+
+# --- settings (issue 15) -----------------------------------------------------------------------
+
+# What a person may set on a setting. GIAS owns the rest of a school's or college's record
+# (children/school_import.py); on one of those only the contact and who does the school's
+# sections may be changed by hand.
+SETTING_FIELDS = (
+    "kind",
+    "name",
+    "urn",
+    "ukprn",
+    "contact_name",
+    "email",
+    "has_designated_teacher",
+    "town",
+    "postcode",
+)
+_GIAS_KEPT = {"kind", "name", "urn"}
+
+
+def _setting_values(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a setting's field: {sorted(unknown)}")
+    values = dict(values)
+    kind = values.get("kind")
+    errors: dict[str, str] = {}
+    if kind in KINDS_WITHOUT_ESTABLISHMENT:
+        # No establishment: no URN or UKPRN, and nobody there with a designated teacher's
+        # role; the social worker owns the school's sections, with the named contact.
+        values.update(urn=None, ukprn="", has_designated_teacher=False)
+    elif kind in KINDS_WITH_URN and values.get("urn") is None:
+        errors["urn"] = (
+            "Enter the early years provider's Ofsted URN (6 digits)"
+            if kind == SettingKind.EARLY_YEARS
+            else "Enter the URN from Get Information About Schools (6 digits)"
+        )
+    # Home education's contact is the parent, NEET's the social worker: optional there.
+    if (
+        not values.get("has_designated_teacher", True)
+        and not values.get("contact_name")
+        and kind not in (SettingKind.NEET, SettingKind.HOME_EDUCATION)
+    ):
+        errors["contact_name"] = (
+            "Enter the setting's named contact: with nobody doing the school's sections on "
+            "the portal, the social worker works with them"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _require_settings(actor: User) -> None:
+    # The virtual school registers children, so it registers the settings they attend.
+    if not user_can(actor, Action.REGISTER_CHILD):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def setting_register(*, actor: User, values: dict[str, Any]) -> School:
+    """Add a setting the GIAS download does not hold: an early years provider (by Ofsted
+    URN), a training provider or employer (UKPRN where it has one), home education, EOTAS,
+    NEET, or a school not yet in the download. Audited (the setting's history)."""
+    _require_settings(actor)
+    setting = School(**_setting_values(values))
+    _save(setting, actor)
+    return setting
+
+
+@transaction.atomic
+def setting_change(*, actor: User, setting: School, values: dict[str, Any]) -> School:
+    """Correct a setting: its contact and who does the school's sections, and for a setting
+    added in the portal everything else. Children at it follow at once (the section owners
+    are asked of the setting). Nothing is saved, nor history written, when nothing changed."""
+    _require_settings(actor)
+    setting = School.objects.select_for_update().get(pk=setting.pk)
+    from_gias = setting.kind in (SettingKind.SCHOOL, SettingKind.COLLEGE) and setting.urn
+    if from_gias:
+        values = {k: v for k, v in values.items() if k not in _GIAS_KEPT}
+        values = _setting_values({**values, "kind": setting.kind, "urn": setting.urn})
+        values = {k: v for k, v in values.items() if k not in _GIAS_KEPT}
+    else:
+        values = _setting_values(values)
+    changed = {name for name, value in values.items() if getattr(setting, name) != value}
+    if not changed:
+        return setting
+    for name in changed:
+        setattr(setting, name, values[name])
+    _save(setting, actor)
+    return setting
 
 
 def _raise_no_school_place_task(child: Child) -> None:

@@ -26,8 +26,9 @@ from .forms import (
     DelegateForm,
     PlacementForm,
     SchoolMoveForm,
+    SettingForm,
 )
-from .models import Child, School
+from .models import Child, School, SettingKind
 from .school_year import setting_age_warning
 from .selectors import (
     ChildFilters,
@@ -35,6 +36,7 @@ from .selectors import (
     child_get_for_user,
     child_list_visible_to,
     child_record,
+    settings_added_in_portal,
 )
 
 PAGE_SIZE = 50
@@ -352,3 +354,77 @@ def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
         "children/child_audit.html",
         {"child": child, "entries": child_audit_trail(child=child)},
     )
+
+
+# --- settings (issue 15) ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def setting_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in SettingKind.values else ""
+    page = Paginator(settings_added_in_portal(user=request.user, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "children/setting_list.html",
+        {"page": page, "kinds": SettingKind.choices, "kind": kind},
+    )
+
+
+def _setting_values(form: SettingForm) -> dict[str, Any]:
+    return {
+        name: form.cleaned_data[name] for name in services.SETTING_FIELDS if name in form.fields
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setting_add(request: HttpRequest) -> HttpResponse:
+    if not user_can(request.user, Action.REGISTER_CHILD):
+        raise PermissionDenied
+    form = SettingForm(request.POST or None, initial={"has_designated_teacher": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            setting = services.setting_register(actor=request.user, values=_setting_values(form))
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"{setting.name} has been added: its reference is {setting.reference}"
+            )
+            return redirect("setting_list")
+    return _form_page(
+        request,
+        form,
+        title="Add a setting",
+        intro="Schools and colleges come from Get Information About Schools (GIAS): find them "
+        "by URN. Add here an early years provider, a training provider or employer, home "
+        "education, education other than at school, or not in education, employment or "
+        "training.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not user_can(request.user, Action.REGISTER_CHILD):
+        raise PermissionDenied
+    setting = get_object_or_404(School, pk=pk)
+    gias = setting.kind in (SettingKind.SCHOOL, SettingKind.COLLEGE) and setting.urn is not None
+    initial = {name: getattr(setting, name) for name in services.SETTING_FIELDS}
+    initial["urn"] = "" if setting.urn is None else str(setting.urn)
+    form = SettingForm(request.POST or None, initial=initial, gias=gias)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.setting_change(
+                actor=request.user, setting=setting, values=_setting_values(form)
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, f"{setting.name} has been saved")
+            return redirect("setting_list")
+    return _form_page(request, form, title=f"Change {setting.label}")

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from children.models import Child, Enrolment
+from children.models import Child
 from children.school_year import eighteenth_birthday
+from children.selectors import school_sections_at_setting
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.calendars import deadlines
@@ -29,8 +30,9 @@ from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, progress
 
 
 def _with_school_place(peps: QuerySet[Pep]) -> QuerySet[Pep]:
-    current = Enrolment.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
-    return peps.annotate(has_school_place=Exists(current))
+    # "A school place" as the section owners mean it: someone at the setting does the school's
+    # sections (children.selectors.school_sections_at_setting).
+    return peps.annotate(has_school_place=school_sections_at_setting())
 
 
 def pep_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PEP) -> Pep:

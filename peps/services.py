@@ -22,6 +22,7 @@ from children.school_year import (
     age_on,
     pep_template_for,
 )
+from children.selectors import school_sections_at_setting_of
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars import deadlines
@@ -425,7 +426,7 @@ def pep_set_up_initial(*, actor: User | None, child: Child, episode: CareEpisode
 
 
 def _has_school_place(child: Child) -> bool:
-    return child.enrolments.filter(ended_on__isnull=True).exists()
+    return school_sections_at_setting_of(child)
 
 
 def may_edit(user: User, section: PepSection) -> bool:

@@ -84,7 +84,7 @@ def _years_by_owner(
 
 
 def school_label(school: School) -> str:
-    return f"{school.name} (URN {school.urn})"
+    return school.label
 
 
 def authority_of_school(school: School) -> LocalAuthority | None:
