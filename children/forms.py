@@ -11,9 +11,26 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
 from pep_portal.forms import DateField, PortalForm, StorableTextMixin
 
-from .models import Gender, LegalStatus, PlacementType, School, SenStatus, SettingKind
+from .models import (
+    AdviceOutcome,
+    AdviceRequester,
+    AdviceTopic,
+    Child,
+    Gender,
+    LegalStatus,
+    PlacementType,
+    School,
+    SenStatus,
+    SettingKind,
+)
 from .school_year import PepTemplate
-from .selectors import carer_choices, delegate_choices, setting_by_reference, staff_choices_for
+from .selectors import (
+    carer_choices,
+    delegate_choices,
+    previously_looked_after_choices,
+    setting_by_reference,
+    staff_choices_for,
+)
 from .ssda903_codes import leaving_reason_choices
 from .upn import normalise_upn, validate_upn
 
@@ -461,3 +478,132 @@ class SettingForm(PortalForm):
         ):
             raise ValidationError("Enter the UKPRN as 8 digits starting with 1, like 10012345")
         return value
+
+
+class AdviceRequestForm(PortalForm):
+    """A parent's or a school's request about a previously looked-after child."""
+
+    required_messages = {
+        "received_on": "Enter the date the request was received",
+        "requester_kind": "Select who asked",
+        "requester_name": "Enter the name of the person who asked",
+        "topic": "Select what the request is about",
+        "question": "Enter what they asked",
+    }
+
+    child = forms.ModelChoiceField(
+        label="Child on the portal (left care here)",
+        queryset=Child.objects.none(),
+        required=False,
+        empty_label="Not on the portal",
+    )
+    child_name = forms.CharField(
+        label="Child's name, as the requester gave it",
+        max_length=200,
+        required=False,
+        help_text="Needed if the child is not on the portal (adopted from elsewhere, or from "
+        "another authority's care).",
+    )
+    school = SchoolUrnField(label="The child's school or setting (optional)", required=False)
+    received_on = DateField(label="Date received")
+    requester_kind = forms.ChoiceField(
+        label="Who asked", choices=AdviceRequester.choices, widget=forms.RadioSelect
+    )
+    requester_name = forms.CharField(label="Their name", max_length=200)
+    requester_contact = forms.CharField(
+        label="Their e-mail or telephone (optional)", max_length=200, required=False
+    )
+    topic = forms.ChoiceField(
+        label="What it is about", choices=[("", "Choose"), *AdviceTopic.choices]
+    )
+    question = forms.CharField(label="What they asked", max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["child"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = previously_looked_after_choices(authority_id=authority_id)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.select("child"),
+            Field.text("child_name"),
+            Field.text("school", field_width=10),
+            Field("received_on"),
+            Field.radios("requester_kind", legend_size=Size.SMALL, small=True),
+            Field.text("requester_name"),
+            Field.text("requester_contact"),
+            Field.select("topic"),
+            Field.textarea("question", rows=5),
+            Button("submit", "Log the request"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        named = data.get("child") or (data.get("child_name") or "").strip()
+        if not named and "child_name" not in self.errors:
+            self.add_error("child_name", "Choose the child or enter their name")
+        return data
+
+
+class AdviceOutcomeForm(PortalForm):
+    required_messages = {
+        "outcome": "Select the outcome",
+        "closed_on": "Enter the date the request was closed",
+    }
+
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=AdviceOutcome.choices, widget=forms.RadioSelect
+    )
+    outcome_notes = forms.CharField(
+        label="What was done (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea,
+    )
+    closed_on = DateField(label="Date closed")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.radios("outcome", legend_size=Size.SMALL, small=True),
+            Field.textarea("outcome_notes", rows=4),
+            Field("closed_on"),
+            Button("submit", "Record the outcome"),
+        )
+
+
+class SocialWorkerCountForm(PortalForm):
+    required_messages = {
+        "school": "Enter the school's URN",
+        "children": "Enter how many children with a social worker attend the school",
+        "counted_on": "Enter the date they were counted",
+    }
+
+    school = SchoolUrnField(label="School or setting")
+    children = forms.IntegerField(
+        label="Children with a social worker", min_value=0, max_value=10_000
+    )
+    counted_on = DateField(label="Date counted")
+    contact_name = forms.CharField(
+        label="The school's contact for them (optional)", max_length=200, required=False
+    )
+    contact_email = forms.EmailField(
+        label="The contact's e-mail (optional)", max_length=254, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.text("school", field_width=10),
+            Field.text("children", field_width=4),
+            Field("counted_on"),
+            Field.text("contact_name"),
+            Field.text("contact_email"),
+            Button("submit", "Save the count"),
+        )

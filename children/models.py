@@ -475,6 +475,124 @@ class RecordWarning(models.Model):
         return f"{self.field}: {self.message}"
 
 
+# --- the wider cohorts (issue 15): no PEPs, lighter records ---------------------------------
+
+
+class AdviceRequester(models.TextChoices):
+    PARENT = "parent", "Parent, guardian or special guardian"
+    SCHOOL = "school", "School or setting"
+    OTHER = "other", "Other professional"
+
+
+class AdviceTopic(models.TextChoices):
+    ADMISSIONS = "admissions", "School admissions"
+    PUPIL_PREMIUM = "pupil_premium", "Pupil premium plus"
+    SEND = "send", "Special educational needs"
+    ATTENDANCE = "attendance", "Attendance, behaviour or exclusion"
+    TRANSITION = "transition", "Moving school or transition"
+    OTHER = "other", "Something else"
+
+
+class AdviceOutcome(models.TextChoices):
+    ADVICE_GIVEN = "advice_given", "Advice given"
+    INFORMATION_SENT = "information_sent", "Information sent"
+    REFERRED = "referred", "Referred to another service"
+    NO_FURTHER_ACTION = "no_further_action", "No further action needed"
+
+
+class AdviceRequest(models.Model):
+    """A request for advice or information about a previously looked-after child (adopted, or
+    left care under a special guardianship or child arrangements order), from a parent or a
+    school: the virtual school's duty to them, logged with its outcome. No PEP: a light record.
+    `child` only where the child is on the portal (left care here); else the name given."""
+
+    authority = models.ForeignKey(
+        "accounts.LocalAuthority", on_delete=models.PROTECT, related_name="advice_requests"
+    )
+    child = models.ForeignKey(
+        Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="advice_requests"
+    )
+    child_name = models.CharField("child's name, as the requester gave it", max_length=200)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="advice_requests"
+    )
+    received_on = models.DateField("date received")
+    requester_kind = models.CharField("who asked", max_length=20, choices=AdviceRequester.choices)
+    requester_name = models.CharField("their name", max_length=200)
+    requester_contact = models.CharField("their e-mail or telephone", max_length=200, blank=True)
+    topic = models.CharField(max_length=20, choices=AdviceTopic.choices)
+    question = models.TextField("what they asked", max_length=2000)
+    outcome = models.CharField(max_length=20, choices=AdviceOutcome.choices, blank=True)
+    outcome_notes = models.TextField("what was done", max_length=2000, blank=True)
+    closed_on = models.DateField("date closed", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="advice_request_closed_with_an_outcome",
+                condition=models.Q(closed_on__isnull=True, outcome="")
+                | (
+                    models.Q(closed_on__isnull=False)
+                    & ~models.Q(outcome="")
+                    & models.Q(closed_on__gte=models.F("received_on"))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Request of {self.received_on:%d %b %Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class SocialWorkerCount(models.Model):
+    """How many children with a social worker (children in need, on a child protection plan)
+    attend one school, and the school's contact for them: the virtual school's strategic work
+    with those children. A count, never a record of the children."""
+
+    authority = models.ForeignKey(
+        "accounts.LocalAuthority", on_delete=models.PROTECT, related_name="social_worker_counts"
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    children = models.PositiveIntegerField(
+        "children with a social worker", validators=[MaxValueValidator(10_000)]
+    )
+    counted_on = models.DateField("date counted")
+    contact_name = models.CharField("school's contact", max_length=200, blank=True)
+    contact_email = models.EmailField("contact's e-mail", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["school__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "school"], name="one_social_worker_count_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.children} at {self.school.name}"
+
+
 # django-guardian's direct foreign-key tables: an order of magnitude faster than its generic
 # ones for lists. Rows are written only by pep_portal.accounts.permissions.
 class ChildUserObjectPermission(UserObjectPermissionBase):

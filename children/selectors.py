@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,12 +18,15 @@ from pep_portal.audit.models import AuditAction, AuditEvent
 
 from .access import Seat, care_teams
 from .models import (
+    AdviceRequest,
     CareEpisode,
     Child,
+    Cohort,
     Delegation,
     Enrolment,
     Placement,
     School,
+    SocialWorkerCount,
     TeacherApproval,
 )
 from .school_year import PepTemplate, birth_dates_for_template
@@ -340,3 +343,70 @@ def settings_added_in_portal(*, user: User, kind: str = "") -> QuerySet[School]:
     if kind:
         settings = settings.filter(kind=kind)
     return settings.order_by("kind", "name", "pk")
+
+
+# --- the wider cohorts (issue 15) -------------------------------------------------------------
+
+
+def advice_requests_for(*, user: User, open_only: bool = False) -> QuerySet[AdviceRequest]:
+    """The advice requests the user may see (their own authority's, for the virtual school)."""
+    if not user_can(user, Action.VIEW_WIDER_COHORTS):
+        raise PermissionDenied
+    requests = scope_queryset(user, Action.VIEW_WIDER_COHORTS, AdviceRequest.objects.all())
+    if open_only:
+        requests = requests.filter(closed_on__isnull=True)
+    return requests.select_related("school", "child").order_by("-received_on", "-pk")
+
+
+def advice_request_get_for_user(*, user: User, pk: int) -> AdviceRequest:
+    requests = scope_queryset(user, Action.VIEW_WIDER_COHORTS, AdviceRequest.objects.all())
+    request = requests.select_related("school", "child").filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such request")
+    return request
+
+
+def social_worker_counts_for(*, user: User) -> QuerySet[SocialWorkerCount]:
+    if not user_can(user, Action.VIEW_WIDER_COHORTS):
+        raise PermissionDenied
+    counts = scope_queryset(user, Action.VIEW_WIDER_COHORTS, SocialWorkerCount.objects.all())
+    return counts.select_related("school").order_by("school__name", "pk")
+
+
+def previously_looked_after_choices(*, authority_id: int) -> QuerySet[Child]:
+    return Child.objects.filter(
+        authority_id=authority_id, cohort=Cohort.PREVIOUSLY_LOOKED_AFTER
+    ).order_by("legal_last_name", "legal_first_name", "pk")
+
+
+@dataclass(frozen=True)
+class WiderCohorts:
+    """The dashboard's counts of the cohorts without PEPs, each counted on its own."""
+
+    previously_looked_after: int
+    advice_open: int
+    advice_closed_this_year: int
+    with_social_worker: int
+    with_social_worker_schools: int
+
+
+def wider_cohort_counts(*, authority_id: int, since: dt.date) -> WiderCohorts:
+    """For the virtual school's dashboard (which checks who may see it): the previously
+    looked-after children on the portal; advice requests open, and closed since `since` (the
+    school year's start); children with a social worker, and at how many schools."""
+    requests = AdviceRequest.objects.filter(authority_id=authority_id).aggregate(
+        open=Count("pk", filter=Q(closed_on__isnull=True)),
+        closed=Count("pk", filter=Q(closed_on__gte=since)),
+    )
+    counts = SocialWorkerCount.objects.filter(authority_id=authority_id, children__gt=0).aggregate(
+        children=Sum("children"), schools=Count("pk")
+    )
+    return WiderCohorts(
+        previously_looked_after=Child.objects.filter(
+            authority_id=authority_id, cohort=Cohort.PREVIOUSLY_LOOKED_AFTER
+        ).count(),
+        advice_open=requests["open"],
+        advice_closed_this_year=requests["closed"],
+        with_social_worker=counts["children"] or 0,
+        with_social_worker_schools=counts["schools"],
+    )

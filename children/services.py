@@ -25,6 +25,8 @@ from .access import sync_child_access
 from .models import (
     KINDS_WITH_URN,
     KINDS_WITHOUT_ESTABLISHMENT,
+    AdviceOutcome,
+    AdviceRequest,
     CareEpisode,
     Child,
     Cohort,
@@ -34,6 +36,7 @@ from .models import (
     RecordWarning,
     School,
     SettingKind,
+    SocialWorkerCount,
 )
 from .school_year import ADULT_AGE, YOUNGEST_AGE, age_on
 from .selectors import carer_choices, delegate_choices, staff_choices_for
@@ -601,6 +604,99 @@ def setting_change(*, actor: User, setting: School, values: dict[str, Any]) -> S
         setattr(setting, name, values[name])
     _save(setting, actor)
     return setting
+
+
+# --- the wider cohorts (issue 15) ---------------------------------------------------------------
+
+ADVICE_FIELDS = (
+    "child",
+    "child_name",
+    "school",
+    "received_on",
+    "requester_kind",
+    "requester_name",
+    "requester_contact",
+    "topic",
+    "question",
+)
+
+
+def _require_cohorts(actor: User, obj: Any = None) -> None:
+    if not user_can(actor, Action.LOG_WIDER_COHORTS, obj):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def advice_request_log(*, actor: User, values: dict[str, Any]) -> AdviceRequest:
+    """Log a parent's or a school's request for advice or information about a previously
+    looked-after child, for the virtual school's own authority. A child named from the portal
+    must be one of its previously looked-after children."""
+    _require_cohorts(actor)
+    unknown = set(values) - set(ADVICE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a field of an advice request: {sorted(unknown)}")
+    _not_in_future(values["received_on"], "received_on")
+    child = values.get("child")
+    if child is not None and (
+        child.authority_id != actor.authority_id or child.cohort != Cohort.PREVIOUSLY_LOOKED_AFTER
+    ):
+        raise ValidationError({"child": "Choose one of your previously looked-after children"})
+    if child is not None and not values.get("child_name"):
+        values = {**values, "child_name": child.display_name}
+    request = AdviceRequest(authority_id=actor.authority_id, recorded_by=actor, **values)
+    _save(request, actor)
+    return request
+
+
+@transaction.atomic
+def advice_request_close(
+    *, actor: User, request: AdviceRequest, outcome: str, notes: str, closed_on: dt.date
+) -> AdviceRequest:
+    """Record what was done: the outcome closes the request (kept, with its history)."""
+    _require_cohorts(actor, request)
+    request = AdviceRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError({"outcome": "This request is already closed"})
+    if outcome not in AdviceOutcome.values:
+        raise ValidationError({"outcome": "Select the outcome"})
+    _not_in_future(closed_on, "closed_on")
+    if closed_on < request.received_on:
+        raise ValidationError(
+            {
+                "closed_on": f"Enter a date on or after {request.received_on:%d %B %Y}, when the "
+                "request was received"
+            }
+        )
+    request.outcome, request.outcome_notes, request.closed_on = outcome, notes.strip(), closed_on
+    _save(request, actor)
+    return request
+
+
+@transaction.atomic
+def social_worker_count_set(
+    *,
+    actor: User,
+    school: School,
+    children: int,
+    counted_on: dt.date,
+    contact_name: str = "",
+    contact_email: str = "",
+) -> SocialWorkerCount:
+    """How many children with a social worker attend `school`, and the school's contact for
+    them, for the virtual school's own authority: the school's row is replaced (with
+    history), never added twice."""
+    _require_cohorts(actor)
+    _not_in_future(counted_on, "counted_on")
+    row = (
+        SocialWorkerCount.objects.select_for_update()
+        .filter(authority_id=actor.authority_id, school=school)
+        .first()
+    ) or SocialWorkerCount(authority_id=actor.authority_id, school=school)
+    row.children, row.counted_on = children, counted_on
+    row.contact_name, row.contact_email = contact_name.strip(), contact_email.strip()
+    row.recorded_by = actor
+    _save(row, actor)
+    return row
 
 
 def _raise_no_school_place_task(child: Child) -> None:

@@ -18,6 +18,8 @@ from pep_portal.forms import show_service_errors
 
 from . import services
 from .forms import (
+    AdviceOutcomeForm,
+    AdviceRequestForm,
     AllocateForm,
     CareLeaveForm,
     ChildEditForm,
@@ -27,16 +29,20 @@ from .forms import (
     PlacementForm,
     SchoolMoveForm,
     SettingForm,
+    SocialWorkerCountForm,
 )
 from .models import Child, School, SettingKind
 from .school_year import setting_age_warning
 from .selectors import (
     ChildFilters,
+    advice_request_get_for_user,
+    advice_requests_for,
     child_audit_trail,
     child_get_for_user,
     child_list_visible_to,
     child_record,
     settings_added_in_portal,
+    social_worker_counts_for,
 )
 
 PAGE_SIZE = 50
@@ -428,3 +434,108 @@ def setting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"{setting.name} has been saved")
             return redirect("setting_list")
     return _form_page(request, form, title=f"Change {setting.label}")
+
+
+# --- the wider cohorts (issue 15) --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def advice_list(request: HttpRequest) -> HttpResponse:
+    open_only = request.GET.get("open") == "1"
+    page = Paginator(
+        advice_requests_for(user=request.user, open_only=open_only), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "children/advice_list.html",
+        {"page": page, "open_only": open_only},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advice_add(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user_can(user, Action.LOG_WIDER_COHORTS):
+        raise PermissionDenied
+    form = AdviceRequestForm(request.POST or None, authority_id=user.authority_id)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in services.ADVICE_FIELDS}
+        values["child_name"] = values["child_name"].strip()
+        try:
+            services.advice_request_log(actor=user, values=values)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The request has been logged")
+            return redirect("advice_list")
+    return _form_page(
+        request,
+        form,
+        title="Log a request for advice or information",
+        intro="For a previously looked-after child: adopted, or left care under a special "
+        "guardianship or child arrangements order. They have no PEP; the virtual school "
+        "advises their parents and schools.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    advice = advice_request_get_for_user(user=request.user, pk=pk)
+    may_close = advice.is_open and user_can(request.user, Action.LOG_WIDER_COHORTS, advice)
+    form = AdviceOutcomeForm(request.POST or None) if may_close else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.advice_request_close(
+                    actor=request.user,
+                    request=advice,
+                    outcome=data["outcome"],
+                    notes=data["outcome_notes"],
+                    closed_on=data["closed_on"],
+                )
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                messages.success(request, "The outcome has been recorded")
+                return redirect("advice_list")
+    return render(request, "children/advice_detail.html", {"advice": advice, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def social_worker_counts(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = social_worker_counts_for(user=user)
+    may_log = user_can(user, Action.LOG_WIDER_COHORTS)
+    form = SocialWorkerCountForm(request.POST or None) if may_log else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.social_worker_count_set(
+                    actor=user,
+                    school=data["school"],
+                    children=data["children"],
+                    counted_on=data["counted_on"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                )
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                messages.success(request, f"The count for {data['school'].name} has been saved")
+                return redirect("social_worker_counts")
+    total = sum(row.children for row in rows)
+    return render(
+        request,
+        "children/social_worker_counts.html",
+        {"rows": rows, "form": form, "total": total},
+    )
