@@ -410,3 +410,41 @@ def wider_cohort_counts(*, authority_id: int, since: dt.date) -> WiderCohorts:
         with_social_worker=counts["children"] or 0,
         with_social_worker_schools=counts["schools"],
     )
+
+
+def possible_duplicates(
+    *,
+    user: User,
+    legal_first_name: str,
+    legal_last_name: str,
+    date_of_birth: dt.date,
+    upn: str = "",
+) -> list[Child]:
+    """Children already on the portal, that this user may see, who may be the child being
+    registered: the same legal names (letter case aside) and date of birth,
+    or the same UPN. At most ten, in the list's order."""
+    same = Q(
+        legal_first_name__iexact=legal_first_name.strip(),
+        legal_last_name__iexact=legal_last_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    if upn.strip():
+        same |= Q(upn__iexact=upn.strip())
+    return list(
+        scope_queryset(user, Action.VIEW_CHILD, Child.objects.all())
+        .filter(same)
+        .order_by("legal_last_name", "legal_first_name", "pk")[:10]
+    )
+
+
+# The history reason of a person's correction, naming the fields corrected.
+CORRECTED_BY_HAND = "Corrected by hand"
+
+
+def corrected_fields(record: CareEpisode | Placement) -> set[str]:
+    """The fields of a time in care or placement a person has corrected by hand
+    (children.services.imported_record_correct), which an import keeps."""
+    reasons = record.history.filter(  # type: ignore[union-attr]
+        history_change_reason__startswith=CORRECTED_BY_HAND
+    ).values_list("history_change_reason", flat=True)
+    return {name for reason in reasons for name in reason.partition(":")[2].split()}

@@ -8,13 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pep_portal.accounts.permissions import Action, allowed_ids, user_can
 from pep_portal.accounts.roles import Role
-from pep_portal.forms import show_service_errors
+from pep_portal.forms import show_service_errors, shown_answers
 
 from . import services
 from .forms import (
@@ -26,6 +26,8 @@ from .forms import (
     ChildRegisterForm,
     ChildSearchForm,
     DelegateForm,
+    EpisodeCorrectForm,
+    PlacementCorrectForm,
     PlacementForm,
     SchoolMoveForm,
     SettingForm,
@@ -41,6 +43,7 @@ from .selectors import (
     child_get_for_user,
     child_list_visible_to,
     child_record,
+    possible_duplicates,
     settings_added_in_portal,
     social_worker_counts_for,
 )
@@ -142,13 +145,30 @@ def _form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_register(request: HttpRequest) -> HttpResponse:
+    """The form, then "check your answers" (with any child already on the portal who may be
+    the same one), then the registration. The answers travel in the check page's hidden
+    fields, so it works without JavaScript and keeps nothing on the server until confirmed."""
     user = request.user
     if not user_can(user, Action.REGISTER_CHILD):
         raise PermissionDenied
     form = ChildRegisterForm(request.POST or None, authority_id=user.authority_id)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
+        placed = {
+            "carers": list(data["carers"]),
+            "school": data["school"],
+            "social_worker": data["social_worker"],
+            "virtual_school_adviser": data["virtual_school_adviser"],
+        }
         try:
+            if "confirm" not in request.POST:
+                services.registration_check(
+                    authority_id=user.authority_id,
+                    details=form.details(),
+                    entered_care_on=data["entered_care_on"],
+                    **placed,
+                )
+                return _register_check(request, form)
             child = services.child_register(
                 actor=user,
                 details=form.details(),
@@ -157,10 +177,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
                 legal_status=data["legal_status"],
                 placement_type=data["placement_type"],
                 setting_name=data["setting_name"],
-                carers=list(data["carers"]),
-                school=data["school"],
-                social_worker=data["social_worker"],
-                virtual_school_adviser=data["virtual_school_adviser"],
+                **placed,
             )
         except ValidationError as error:
             show_service_errors(form, error)
@@ -169,6 +186,35 @@ def child_register(request: HttpRequest) -> HttpResponse:
             _warn_if_setting_does_not_fit(request, child, data["school"], data["entered_care_on"])
             return redirect("child_detail", pk=child.pk)
     return _form_page(request, form, title="Register a child entering care")
+
+
+# What the check page carries back, as typed, in hidden fields (never the token or buttons).
+NOT_ANSWERS = {"csrfmiddlewaretoken", "submit", "confirm", "change"}
+
+
+def _register_check(request: HttpRequest, form: ChildRegisterForm) -> HttpResponse:
+    data = form.cleaned_data
+    return render(
+        request,
+        "children/register_check.html",
+        {
+            "answers": shown_answers(form),
+            "duplicates": possible_duplicates(
+                user=request.user,
+                legal_first_name=data["legal_first_name"],
+                legal_last_name=data["legal_last_name"],
+                date_of_birth=data["date_of_birth"],
+                upn=data["upn"],
+            ),
+            "name": f"{data['legal_first_name']} {data['legal_last_name']}",
+            "hidden": [
+                (name, value)
+                for name, values in request.POST.lists()
+                if name not in NOT_ANSWERS
+                for value in values
+            ],
+        },
+    )
 
 
 def _warn_if_setting_does_not_fit(
@@ -538,4 +584,40 @@ def social_worker_counts(request: HttpRequest) -> HttpResponse:
         request,
         "children/social_worker_counts.html",
         {"rows": rows, "form": form, "total": total},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imported_record_correct(
+    request: HttpRequest, pk: int, kind: str, record_pk: int
+) -> HttpResponse:
+    """Correct a time in care (`kind` "episode") or a placement ("placement") by hand."""
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    form_class: type[EpisodeCorrectForm | PlacementCorrectForm]
+    if kind == "episode":
+        record: Any = get_object_or_404(child.episodes, pk=record_pk)
+        form_class, title = EpisodeCorrectForm, "Correct the record of a time in care"
+    elif kind == "placement":
+        record = get_object_or_404(child.placements, pk=record_pk)
+        form_class, title = PlacementCorrectForm, "Correct the record of a placement"
+    else:
+        raise Http404
+    initial = {name: getattr(record, name) for name in form_class.base_fields}
+    if "emergency_placement" in initial:
+        initial["emergency_placement"] = "yes" if record.emergency_placement else "no"
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.imported_record_correct(
+            actor=request.user, record=record, values=form.cleaned_data
+        )
+        messages.success(request, "The correction has been saved")
+        return redirect("child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        form,
+        title=title,
+        child=child,
+        intro=f"{record}. The case system's next import keeps what you save here, and lists "
+        "what its extract says instead for the virtual school to check.",
     )

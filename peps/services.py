@@ -29,6 +29,7 @@ from pep_portal.calendars import deadlines
 from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
     RulesMissing,
+    calendar_for_school,
     deadlines_for_child,
     rules_for_authority,
 )
@@ -36,6 +37,7 @@ from pep_portal.text import contains_nul, without_nul
 
 from .models import (
     EDITABLE_STATUSES,
+    FINISHED_STATUSES,
     Attachment,
     Pep,
     PepEvent,
@@ -129,8 +131,9 @@ class PepDates:
 
 
 def pep_close(*, actor: User | None, pep: Pep, reason: str) -> Pep:
-    """Close an unfinished PEP because the child left care (peps/leaving_care.py): kept and
-    read-only; the reason is in its log. Called inside the leaving service's transaction."""
+    """Close an unfinished PEP because the child left care (peps/leaving_care.py), or because
+    the initial PEP of their coming back into care is that term's PEP: kept and read-only; the
+    reason is in its log. Called inside the leaving (or re-entry) service's transaction."""
     pep = _current(pep)
     if pep.status in (PepStatus.SIGNED_OFF, PepStatus.CLOSED):
         return pep
@@ -415,13 +418,56 @@ def pep_set_up_initial(*, actor: User | None, child: Child, episode: CareEpisode
     authority's rules for an emergency or a planned placement, counted from the day they
     became looked after. It is the PEP of every review term it overlaps
     (deadlines.initial_pep_review_terms). `actor` None means the portal itself."""
-    # TODO(14b): the virtual school is told a child is new to care (a notification kind).
-    return pep_set_up(
+    pep = pep_set_up(
         actor=actor,
         child=child,
         academic_year=academic_year_start(episode.started_on),
         term=Term.INITIAL,
         on=episode.started_on,
+    )
+    _replace_termly_peps(actor, pep, episode)
+    return pep
+
+
+def _replace_termly_peps(actor: User | None, initial: Pep, episode: CareEpisode) -> None:
+    """Coming back into care during a term that already has its termly PEP: by the one rule
+    (deadlines.initial_pep_review_terms) the new initial PEP is the PEP of that term, so a
+    termly PEP of such a term still open (the child's leaving did not close it) is closed,
+    its answers carried forward into the initial PEP (pep_set_up carries the latest PEP's).
+    One signed off or closed already stays on the record as it is."""
+    try:
+        windows = rules_for_authority(initial.child.authority).review_windows
+    except RulesMissing:
+        windows = deadlines.STATUTORY_REVIEW_WINDOWS
+    terms = deadlines.initial_pep_review_terms(
+        windows, starts_on=episode.started_on, due_on=initial.due_on
+    )
+    if not terms:
+        return
+    reason = (
+        f"The child came back into care on {episode.started_on:%d %B %Y}: the initial PEP is "
+        "this term's PEP"
+    )
+    termly = (
+        Pep.objects.select_for_update()
+        .filter(child_id=initial.child_id, created_at__lte=initial.created_at)
+        .exclude(pk=initial.pk)
+        .exclude(term=Term.INITIAL)
+        .exclude(status__in=FINISHED_STATUSES)
+    )
+    for pep in termly:
+        if any((t.academic_year, t.code) == (pep.academic_year, pep.term) for t in terms):
+            pep_close(actor=actor, pep=pep, reason=reason)
+
+
+def peps_review_pp_plus(*, pep_ids: list[int]) -> int:
+    """These PEPs review the Pupil Premium Plus approved at the PEP before each (pupil_premium
+    says which): their PP+ section then needs its spend and impact answered to be complete.
+    PEPs signed off or closed are left as they are. Returns how many were marked."""
+    return (
+        Pep.objects.filter(pk__in=pep_ids, reviews_pp_plus=False)
+        .exclude(status__in=FINISHED_STATUSES)
+        .update(reviews_pp_plus=True)
     )
 
 
@@ -488,7 +534,13 @@ def section_save(
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(spec, section.pep.template, answers, initial=initial)
+        and not missing_answers(
+            spec,
+            section.pep.template,
+            answers,
+            initial=initial,
+            pp_review=section.pep.reviews_pp_plus,
+        )
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -549,7 +601,13 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     initial = section.pep.term == Term.INITIAL
     _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems = list(errors.values())
-    missing = missing_answers(spec, section.pep.template, section.answers, initial=initial)
+    missing = missing_answers(
+        spec,
+        section.pep.template,
+        section.answers,
+        initial=initial,
+        pp_review=section.pep.reviews_pp_plus,
+    )
     problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [
@@ -577,17 +635,22 @@ def before_meeting_for(pep: Pep) -> frozenset[str]:
         return DEFAULT_BEFORE_MEETING
 
 
-def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+def _incomplete(pep: Pep, *, before_meeting: bool) -> list[tuple[str, str]]:
+    """(key, title) of each section needed now and not yet complete, in the PEP's order."""
     wanted = before_meeting_for(pep) if before_meeting else frozenset()
-    titles = []
+    found = []
     for section in pep.sections.all():
         spec = SECTIONS_BY_KEY[section.key]
         needed = (
             needed_before_meeting(spec, wanted) if before_meeting else spec.needed_for_submission
         )
         if needed and section.status != SectionStatus.COMPLETE:
-            titles.append(spec.title)
-    return titles
+            found.append((spec.key, spec.title))
+    return found
+
+
+def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+    return [title for _, title in _incomplete(pep, before_meeting=before_meeting)]
 
 
 def _require(actor: User, action: Action, pep: Model) -> None:
@@ -644,20 +707,31 @@ def pep_record_meeting_held(
     )
 
 
+def submit_refusal(pep: Pep) -> ValidationError | None:
+    """What stops the PEP being submitted now, or None: each reason against what it is about,
+    so a page can show them all before the person tries (and link each to its place): the
+    meeting (`meeting`), each section still to complete (`section_<key>`), otherwise the PEP
+    as a whole."""
+    if pep.status not in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
+        if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
+            return ValidationError({"meeting": "Record the PEP meeting before submitting the PEP"})
+        return ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be submitted")
+    incomplete = _incomplete(pep, before_meeting=False)
+    if incomplete:
+        return ValidationError(
+            {f"section_{key}": f"Complete “{title}” before submitting" for key, title in incomplete}
+        )
+    return None
+
+
 @transaction.atomic
 def pep_submit(*, actor: User, pep: Pep) -> Pep:
     """The social worker sends the PEP to the virtual school for quality assurance."""
     _require(actor, Action.SUBMIT_PEP, pep)
     pep = _current(pep)
-    if pep.status not in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
-        raise ValidationError(
-            "Record the PEP meeting before submitting the PEP"
-            if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
-            else f"A PEP that is “{pep.get_status_display()}” cannot be submitted"
-        )
-    incomplete = _incomplete_titles(pep, before_meeting=False)
-    if incomplete:
-        raise ValidationError([f"Complete “{title}” before submitting" for title in incomplete])
+    refusal = submit_refusal(pep)
+    if refusal is not None:
+        raise refusal
     return _move(pep, actor, PepStatus.SUBMITTED, submitted_at=timezone.now())
 
 
@@ -783,7 +857,7 @@ def pep_school_move_follow(
     except RulesMissing:
         rules = None
     if previous is not None:
-        until = deadlines.previous_school_access_ends(rules, moved_on=moved_on)
+        until = _previous_school_access_ends(child, previous, rules, moved_on)
         previous_school_access_grant(
             child=child, school_id=previous.school_id, moved_on=moved_on, until=until, actor=actor
         )
@@ -791,6 +865,21 @@ def pep_school_move_follow(
     if rules is None or previous is None or enrolment is None:
         return None
     return _apply_school_change_rule(actor, child, rules, moved_on)
+
+
+def _previous_school_access_ends(
+    child: Child, previous: Enrolment, rules: PepRules | None, moved_on: dt.date
+) -> dt.date:
+    """The last day of the previous school's read-only window, counted by the deadline engine
+    in the rule set's unit on the previous school's calendar. Its term dates not loaded: the
+    same count in working days (the calendar warning tells the administrators), so the
+    window is never left open without an end."""
+    calendar = calendar_for_school(previous.school, responsible=child.authority)
+    try:
+        return deadlines.previous_school_access_ends(rules, calendar, moved_on=moved_on).due
+    except deadlines.CalendarMissing:
+        count = rules.previous_school_access if rules else PepRules.previous_school_access
+        return deadlines.add_working_days(moved_on, count.days)
 
 
 def _hand_over_sections(

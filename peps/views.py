@@ -68,6 +68,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "answered": answered,
             "asked": asked,
+            "any_editable": any(r.can_edit for r in rows),
             "allowed": allowed,
             "events": pep.events.select_related("actor"),
             "attachments": pep.attachments.select_related("uploaded_by"),
@@ -262,15 +263,48 @@ def pep_mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pep_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(
+    """Check before submitting (GOV.UK's "check answers"): what stops it, if anything, as an
+    error summary whose links reach each section's row; the button submits."""
+    pep = pep_get_for_user(user=request.user, pk=pk, action=Action.SUBMIT_PEP)
+    if request.method == "POST":
+        try:
+            services.pep_submit(actor=request.user, pep=pep)
+        except ValidationError as error:
+            refusal: ValidationError | None = error
+        else:
+            messages.success(request, "The PEP has been submitted to the virtual school")
+            return redirect("pep_detail", pk=pk)
+    else:
+        refusal = services.submit_refusal(pep)
+    rows = section_rows(user=request.user, pep=pep)
+    return render(
         request,
-        pk,
-        Action.SUBMIT_PEP,
-        lambda pep: services.pep_submit(actor=request.user, pep=pep),
-        "The PEP has been submitted to the virtual school",
+        "peps/submit_check.html",
+        {
+            "pep": pep,
+            "child": pep.child,
+            "rows": [row for row in rows if row.spec.needed_for_submission],
+            "errors": _refusal_links(refusal),
+            "meeting": pep.meetings.filter(status="held").order_by("-held_on").first(),
+        },
     )
+
+
+def _refusal_links(refusal: ValidationError | None) -> list[tuple[str, str]]:
+    """(anchor, message) for the error summary: a section's reason links to its row's link
+    on the page, the meeting's to the meeting's; a reason about the whole PEP is unlinked."""
+    if refusal is None:
+        return []
+    if not hasattr(refusal, "error_dict"):
+        return [("", message) for message in refusal.messages]
+    return [
+        (f"check-{name.replace('_', '-', 1)}", message)
+        for name, errors in refusal.error_dict.items()
+        for error in errors
+        for message in error.messages
+    ]
 
 
 @login_required

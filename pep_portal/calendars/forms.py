@@ -173,9 +173,11 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "set_up_days_before_term",
             "pp_plus_reminder_days",
             "previous_school_access_days",
+            "previous_school_access_unit",
             "youngest_age",
             "emergency_legal_statuses",
             "emergency_placement_codes",
+            "initial_pep_lookback_days",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -215,10 +217,14 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "pp_plus_reminder_days": "PP+ reminder to designated teachers: days before the cut-off",
             "previous_school_access_days": "After a change of school: days the previous school "
             "may still read the PEPs it contributed to",
+            "previous_school_access_unit": "After a change of school: the previous school's "
+            "days counted in",
             "youngest_age": "Youngest age on the roll (and with PEPs)",
             "emergency_legal_statuses": "Emergency entries to care: SSDA903 legal statuses (LS)",
             "emergency_placement_codes": "Emergency entries to care: SSDA903 placement types "
             "(PLACE)",
+            "initial_pep_lookback_days": "Imported entries to care: an initial PEP if the child "
+            "entered care this many days or fewer before the extract's date",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -237,6 +243,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 "early_years_pp_last_age",
                 "no_school_place_meeting_hours",
                 "youngest_age",
+                "initial_pep_lookback_days",
             )
         } | {
             "pp_plus_decided_by": forms.RadioSelect,
@@ -269,6 +276,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "early_years_first_pep_unit",
             "teacher_sections_unit",
             "social_worker_upload_unit",
+            "previous_school_access_unit",
         ):
             self.fields[name].choices = DayUnit.choices
         self.helper = FormHelper()
@@ -288,6 +296,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 Field.text("school_change_pep_days", **number),
                 Field.select("school_change_pep_unit"),
                 Field.text("previous_school_access_days", **number),
+                Field.select("previous_school_access_unit"),
                 Field.text("early_years_first_pep_days", **number),
                 Field.select("early_years_first_pep_unit"),
                 Field.text("early_years_age", **number),
@@ -328,6 +337,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 Field.text("youngest_age", **number),
                 Field.text("emergency_legal_statuses", field_width=20),
                 Field.text("emergency_placement_codes", field_width=20),
+                Field.text("initial_pep_lookback_days", **number),
                 legend="The roll (the case system's import)",
                 legend_size=Size.MEDIUM,
             ),

@@ -77,12 +77,15 @@ MEDWAY = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        "previous_school_access_unit": DayUnit.SCHOOL,
         # Medway covers pre-school to 18: from two, in funded early education.
         "youngest_age": 2,
         # Not in the seed: the powers used in an emergency (police protection, an emergency
         # protection order, PACE accommodation); no placement type.
         "emergency_legal_statuses": "L1 L2 J2",
         "emergency_placement_codes": "",
+        # Not in the seed: the portal's default for an imported entry to care's initial PEP.
+        "initial_pep_lookback_days": 30,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -162,10 +165,13 @@ WALSALL = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        "previous_school_access_unit": DayUnit.SCHOOL,
         # Not in the seed: the powers used in an emergency (police protection, an emergency
         # protection order, PACE accommodation); no placement type.
         "emergency_legal_statuses": "L1 L2 J2",
         "emergency_placement_codes": "",
+        # Not in the seed: the portal's default for an imported entry to care's initial PEP.
+        "initial_pep_lookback_days": 30,
     },
     windows=TERM_WINDOWS,
     provenance={

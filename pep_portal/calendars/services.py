@@ -264,6 +264,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
         "school_change_pep_days",
         "school_change_pep_unit",
         "previous_school_access_days",
+        "previous_school_access_unit",
     ),
     "early_years_first_pep": (
         "early_years_first_pep_days",
@@ -297,7 +298,12 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
         "set_up_days_before_term",
         "pp_plus_reminder_days",
     ),
-    "roll": ("youngest_age", "emergency_legal_statuses", "emergency_placement_codes"),
+    "roll": (
+        "youngest_age",
+        "emergency_legal_statuses",
+        "emergency_placement_codes",
+        "initial_pep_lookback_days",
+    ),
 }
 
 # A review window as the services take it: (term code, name shown, first month, last month).

@@ -361,8 +361,8 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
                 if rules.school_change_pep
                 else "No rule"
             )
-            + f"; the previous school may read the PEPs it contributed to for "
-            f"{rules.previous_school_access_days} days",
+            + f"; the previous school (its designated teacher and the staff they delegated to) "
+            f"may read the PEPs it contributed to for {rules.previous_school_access}",
             notes.get("school_change_pep", ""),
         ),
         (
@@ -421,7 +421,9 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
             f"Children from age {rule_set.youngest_age} to 18; an entry to care counts as an "
             "emergency when its SSDA903 legal status is "
             f"{_codes(rule_set.emergency_legal_statuses)} or its placement type is "
-            f"{_codes(rule_set.emergency_placement_codes)}",
+            f"{_codes(rule_set.emergency_placement_codes)}; an imported entry to care "
+            f"{rule_set.initial_pep_lookback_days} days or fewer before the extract's date gets "
+            "an initial PEP",
             notes.get("roll", ""),
         ),
     ]

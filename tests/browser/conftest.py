@@ -62,7 +62,8 @@ def page(browser, live_server, csp_refusals):  # type: ignore[no-untyped-def]
 
 
 def accessibility_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """Serious and critical WCAG 2.2 A/AA violations axe-core finds on the page. axe is run
+    """Every WCAG 2.2 A/AA violation axe-core finds on the page, at every level of impact
+    (minor and moderate as well as serious and critical). axe is run
     through the DevTools protocol (page.evaluate), which the page's CSP does not govern: the
     page itself keeps its strict policy."""
     assert AXE.exists(), "axe-core is missing: `make test` installs it with npm"
@@ -75,7 +76,6 @@ def accessibility_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     return [
         f"{v['id']} ({v['impact']}): {json.dumps([n['target'] for n in v['nodes']])}"
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
     ]
 
 
@@ -91,3 +91,25 @@ def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped
     if "/account/two-factor/verify/" in page.url:
         page.get_by_label("Security code").fill(code)
         page.get_by_role("button", name="Continue").click()
+
+
+def follow_every_error_link_by_keyboard(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Tab from the error summary to each link in turn, press Enter, and say which box has
+    focus: each must be the one the link names."""
+    page.locator(".govuk-error-summary").wait_for()
+    links = page.locator(".govuk-error-summary a")
+    targets = [href.lstrip("#") for href in links.evaluate_all("as => as.map(a => a.hash)")]
+    assert targets, "no error links"
+    for n, target in enumerate(targets):
+        # Back where the page put focus on load (GOV.UK Frontend drops the summary's tabindex
+        # once focus leaves it); from there, the keyboard only.
+        page.locator(".govuk-error-summary").evaluate(
+            "e => { e.setAttribute('tabindex', '-1'); e.focus(); }"
+        )
+        for _ in range(n + 1):
+            page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.hash") == f"#{target}"
+        page.keyboard.press("Enter")
+        focused = page.evaluate("document.activeElement.id")
+        assert focused == target, f"the link to {target} left focus on {focused!r}"
+    return targets
