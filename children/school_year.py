@@ -8,6 +8,7 @@ Pure functions, so the screens, the deadline engine and the PDFs all agree.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -90,6 +91,29 @@ def pep_template_for(
     if template is None and early_years_by_age:
         return PepTemplate.EYFS
     return template
+
+
+def age_check(
+    born: dt.date,
+    *,
+    entered_care_on: dt.date,
+    age_checked_on: dt.date | None = None,
+    youngest_age: int = YOUNGEST_AGE,
+) -> None:
+    """Refuse a child the roll does not hold: 18 or over on entering care (the pathway plan is
+    theirs), or younger than `youngest_age` on `age_checked_on` (the day entered by hand; the
+    extract's date for an import). children.school_year.pep_template_for is the ages rule."""
+    if age_on(born, entered_care_on) >= ADULT_AGE:
+        raise ValidationError(
+            {
+                "date_of_birth": "A young person of 18 or over does not enter care: their "
+                "pathway plan, with the leaving care service, is the plan"
+            }
+        )
+    if age_on(born, age_checked_on or entered_care_on) < youngest_age:
+        raise ValidationError(
+            {"date_of_birth": f"PEPs are for children from age {youngest_age} to 18"}
+        )
 
 
 def eighteenth_birthday(date_of_birth: dt.date) -> dt.date:

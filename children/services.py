@@ -38,7 +38,7 @@ from .models import (
     SettingKind,
     SocialWorkerCount,
 )
-from .school_year import ADULT_AGE, YOUNGEST_AGE, age_on
+from .school_year import YOUNGEST_AGE, age_check
 from .selectors import CORRECTED_BY_HAND, carer_choices, delegate_choices, staff_choices_for
 from .signals import (
     child_entered_care,
@@ -106,18 +106,12 @@ def registration_check(
     """What child_register would refuse, asked without saving anything (the check-answers
     page asks it before showing the answers): the details as they will be kept."""
     _not_in_future(entered_care_on, "entered_care_on")
-    born = details["date_of_birth"]
-    if age_on(born, entered_care_on) >= ADULT_AGE:
-        raise ValidationError(
-            {
-                "date_of_birth": "A young person of 18 or over does not enter care: their "
-                "pathway plan, with the leaving care service, is the plan"
-            }
-        )
-    if age_on(born, age_checked_on or entered_care_on) < youngest_age:
-        raise ValidationError(
-            {"date_of_birth": f"PEPs are for children from age {youngest_age} to 18"}
-        )
+    age_check(
+        details["date_of_birth"],
+        entered_care_on=entered_care_on,
+        age_checked_on=age_checked_on,
+        youngest_age=youngest_age,
+    )
     _check_staff(authority_id, social_worker, Role.SOCIAL_WORKER, "social_worker")
     _check_staff(
         authority_id, virtual_school_adviser, Role.VIRTUAL_SCHOOL_STAFF, "virtual_school_adviser"
