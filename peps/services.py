@@ -592,15 +592,14 @@ def section_discard_draft(*, actor: User, section: PepSection) -> None:
     SectionDraft.objects.filter(section=section, author=actor).delete()
 
 
-@transaction.atomic
-def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
-    """The owner says the section is done: refused, listing what is missing, if it is not."""
-    _require_edit(actor, section)
+def section_complete_refusal(section: PepSection) -> ValidationError | None:
+    """What stops the section being marked complete, or None: each problem against its own
+    question (its field's name), so the section's page can link each to its box."""
     spec = SECTIONS_BY_KEY[section.key]
     # An answer stored before it was checked (or by another route) is refused here too.
     initial = section.pep.term == Term.INITIAL
     _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
-    problems = list(errors.values())
+    problems: dict[str, list[str]] = {name: [message] for name, message in errors.items()}
     missing = missing_answers(
         spec,
         section.pep.template,
@@ -608,14 +607,23 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
         initial=initial,
         pp_review=section.pep.reviews_pp_plus,
     )
-    problems += [f"Answer “{f.label}”" for f in missing]
+    for field in missing:
+        problems.setdefault(field.name, []).append(f"Answer “{field.label}”")
     labels = {f.name: f.label for f in spec.fields}
-    problems += [
-        f"Confirm or change “{labels[name]}”, carried forward from the last PEP"
-        for name in section.carried_forward
-    ]
-    if problems:
-        raise ValidationError(problems)
+    for name in section.carried_forward:
+        problems.setdefault(name, []).append(
+            f"Confirm or change “{labels[name]}”, carried forward from the last PEP"
+        )
+    return ValidationError(problems) if problems else None
+
+
+@transaction.atomic
+def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
+    """The owner says the section is done: refused, listing what is missing, if it is not."""
+    _require_edit(actor, section)
+    refusal = section_complete_refusal(section)
+    if refusal is not None:
+        raise refusal
     section.status = SectionStatus.COMPLETE
     section.completed_at = timezone.now()
     section.completed_by = actor

@@ -77,3 +77,26 @@ def test_only_the_social_worker_may_see_it(client, personas, pep_setting, who):
     client.force_login(getattr(personas, who))
     response = client.get(reverse("pep_submit", args=[pep_setting.pep.pk]))
     assert response.status_code in (403, 404)
+
+
+def test_a_refused_mark_complete_links_each_missing_answer_to_its_box(
+    client, personas, pep_setting
+):
+    client.force_login(personas.designated_teacher)
+    pep = pep_setting.pep
+    response = client.post(reverse("section_complete", args=[pep.pk, "attendance"]))
+    edit = reverse("section_edit", args=[pep.pk, "attendance"])
+    assert response["Location"] == edit + "?complete=refused"
+    page = client.get(response["Location"]).content.decode()
+    assert "<title>Error: " in page
+    assert "govuk-notification-banner" not in page
+    # Written out by hand: the attendance section's required questions, in the page's order.
+    assert summary_links(page) == [
+        ("id_attendance_percent", "Answer “Attendance this school year (%)”"),
+        ("id_suspension_days", "Answer “Days of suspension this school year”"),
+        ("id_part_time_timetable_1", "Answer “Is the child on a part-time timetable?”"),
+    ]
+    for anchor, _ in summary_links(page):
+        assert f'id="{anchor}"' in page
+    # Without the refusal, the page is the plain form.
+    assert "govuk-error-summary" not in client.get(edit).content.decode()

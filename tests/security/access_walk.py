@@ -77,6 +77,11 @@ TABLE: dict[str, Rule] = {
     "password_reset_done": R("none", PUBLIC),
     "password_reset_confirm": R("reset", PUBLIC, PUBLIC),
     "password_reset_complete": R("none", PUBLIC),
+    # The legal and help pages: anyone, signed in or not (GET only).
+    "accessibility": R("none", PUBLIC),
+    "privacy": R("none", PUBLIC),
+    "cookies": R("none", PUBLIC),
+    "help": R("none", PUBLIC),
     "password_change": R("none", EVERYONE, EVERYONE),
     "password_change_done": R("none", EVERYONE),
     "keep_alive": R("none", NOBODY, EVERYONE),
