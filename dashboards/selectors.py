@@ -101,7 +101,7 @@ def dashboard_for(
         status=SectionStatus.COMPLETE
     )
     return Dashboard(
-        wider=wider_cohort_counts(authority_id=authority.pk, since=dt.date(academic_year, 9, 1)),
+        wider=wider_cohort_counts(authority_id=authority.pk, since=_year_start(academic_year)),
         children_in_care=in_care,
         terms=terms,
         initial_on_time=initial_counts["on_time"],
@@ -119,3 +119,11 @@ def dashboard_for(
             .order_by("pk")[:50]
         ),
     )
+
+
+def _year_start(academic_year: int) -> dt.date:
+    """1 September of the school year; a year no date can hold (typed into the address) has
+    nothing since it."""
+    if dt.MINYEAR <= academic_year < dt.MAXYEAR:
+        return dt.date(academic_year, 9, 1)
+    return dt.date.max
