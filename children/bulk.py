@@ -30,7 +30,7 @@ from pep_portal.accounts.models import User
 from . import ssda903_codes
 from .access import sync_child_access
 from .models import CareEpisode, Child, Cohort, Placement, RecordWarning
-from .school_year import year_group_on
+from .school_year import age_check
 from .upn import normalise_upn, validate_upn
 
 BATCH = 1000
@@ -78,8 +78,10 @@ class BulkRegistration:
     ) -> tuple[Child, CareEpisode, Placement]:
         """child_register for a child with no school, staff or carers known (an import)."""
         _not_in_future(entered_care_on, "entered_care_on")
-        if year_group_on(details["date_of_birth"], age_checked_on).pep_template is None:
-            raise ValidationError({"date_of_birth": "PEPs are for children from nursery age"})
+        # The roll has left out children younger than its rule set's youngest age.
+        age_check(
+            details["date_of_birth"], entered_care_on=entered_care_on, age_checked_on=age_checked_on
+        )
         if details.get("upn"):
             details = {**details, "upn": normalise_upn(details["upn"])}
             validate_upn(details["upn"])

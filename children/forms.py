@@ -12,9 +12,26 @@ from pep_portal.accounts.roles import Role
 from pep_portal.forms import DateField, PortalForm, StorableTextMixin
 
 from . import ssda903_codes
-from .models import Gender, LegalStatus, PlacementType, School, SenStatus
+from .models import (
+    AdviceOutcome,
+    AdviceRequester,
+    AdviceTopic,
+    Child,
+    Gender,
+    LegalStatus,
+    PlacementType,
+    School,
+    SenStatus,
+    SettingKind,
+)
 from .school_year import PepTemplate
-from .selectors import carer_choices, delegate_choices, staff_choices_for
+from .selectors import (
+    carer_choices,
+    delegate_choices,
+    previously_looked_after_choices,
+    setting_by_reference,
+    staff_choices_for,
+)
 from .ssda903_codes import leaving_reason_choices
 from .upn import normalise_upn, validate_upn
 
@@ -32,27 +49,31 @@ class CarersField(forms.ModelMultipleChoiceField):
 
 
 class SchoolUrnField(forms.CharField):
-    """A school by its URN: GIAS lists some 50,000 establishments, too many for a menu."""
+    """A setting by its URN (GIAS lists some 50,000 establishments, too many for a menu; Ofsted
+    numbers early years providers the same way), its UKPRN (training providers, employers), or
+    the portal's own reference for a setting with neither ("S" and a number, shown on the
+    settings page: home education, EOTAS, NEET)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 6)
+        kwargs.setdefault("max_length", 12)
         kwargs.setdefault(
-            "help_text", "The school's 6-digit unique reference number, as shown on GIAS."
+            "help_text",
+            "The school's 6-digit unique reference number (URN), as shown on GIAS or by Ofsted; "
+            "for a training provider or employer its 8-digit UKPRN; otherwise the setting's "
+            "reference on the settings page (S and a number).",
         )
         super().__init__(**kwargs)
 
     def clean(self, value: str) -> School | None:
-        value = super().clean(value).strip()
+        value = super().clean(value).strip().upper()
         if not value:
             return None
-        if not value.isdigit():
-            raise ValidationError("Enter the URN as 6 digits, for example 990101")
-        school = School.objects.filter(urn=int(value)).first()
-        if school is None:
-            raise ValidationError("No school has that URN: check it, or ask to add the school")
-        if not school.is_open:
-            raise ValidationError(f"{school.name} is closed: choose an open school")
-        return school
+        found = setting_by_reference(value)
+        if isinstance(found, str):
+            raise ValidationError(found)
+        if not found.is_open:
+            raise ValidationError(f"{found.name} is closed: choose an open school")
+        return found
 
 
 def _authority_staff(authority_id: int, role: Role) -> Any:
@@ -374,6 +395,218 @@ class ChildSearchForm(StorableTextMixin, forms.Form):
             Field.select("social_worker", label_size=Size.SMALL),
             Field.checkbox("no_school_place", small=True),
             Button("search", "Apply filters"),
+        )
+
+
+class SettingForm(PortalForm):
+    """A setting the GIAS download does not hold, or a correction to one."""
+
+    required_messages = {
+        "kind": "Select the kind of setting",
+        "name": "Enter the setting's name",
+    }
+
+    kind = forms.ChoiceField(
+        label="Kind of setting", choices=SettingKind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="For home education, EOTAS or NEET, a name that says what it is, for example "
+        "'Home education (Walsall)'.",
+    )
+    urn = forms.CharField(
+        label="URN (schools, colleges and early years providers)",
+        max_length=6,
+        required=False,
+        help_text="6 digits: GIAS's for a school or college, Ofsted's for an early years provider.",
+    )
+    ukprn = forms.CharField(
+        label="UKPRN (training providers, employers and colleges), if it has one",
+        max_length=8,
+        required=False,
+        help_text="8 digits starting with 1, from the UK Register of Learning Providers.",
+    )
+    contact_name = forms.CharField(label="Named contact", max_length=200, required=False)
+    email = forms.EmailField(label="Contact e-mail", max_length=254, required=False)
+    has_designated_teacher = forms.BooleanField(
+        label="Someone at the setting does the school's sections on the portal (a designated "
+        "teacher, or the named contact with an account)",
+        required=False,
+        help_text="If not, the child's social worker owns those sections, as with no school place.",
+    )
+    town = forms.CharField(label="Town", max_length=100, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+
+    def __init__(self, *args: Any, gias: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: list[Any] = [
+            Field.radios("kind", legend_size=Size.SMALL, small=True),
+            Field.text("name"),
+            Field.text("urn", field_width=10),
+            Field.text("ukprn", field_width=10),
+        ]
+        if gias:
+            # GIAS owns a school's kind, name and URN: a correction comes with its next file.
+            for name in ("kind", "name", "urn"):
+                del self.fields[name]
+            fields = [Field.text("ukprn", field_width=10)]
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            *fields,
+            Field.text("contact_name"),
+            Field.text("email"),
+            Field.checkbox("has_designated_teacher", small=True),
+            Field.text("town", field_width=20),
+            Field.text("postcode", field_width=10),
+            Button("submit", "Save the setting"),
+        )
+
+    def clean_urn(self) -> int | None:
+        value = self.cleaned_data["urn"].strip()
+        if not value:
+            return None
+        # ASCII digits only: int() would also take "١٢٣٤٥٦" or "1_2345".
+        if not (len(value) == 6 and value.isascii() and value.isdigit()):
+            raise ValidationError("Enter the URN as 6 digits, for example 990101")
+        return int(value)
+
+    def clean_ukprn(self) -> str:
+        value = self.cleaned_data["ukprn"].strip()
+        if value and not (
+            len(value) == 8 and value.isascii() and value.isdigit() and value[0] == "1"
+        ):
+            raise ValidationError("Enter the UKPRN as 8 digits starting with 1, like 10012345")
+        return value
+
+
+class AdviceRequestForm(PortalForm):
+    """A parent's or a school's request about a previously looked-after child."""
+
+    required_messages = {
+        "received_on": "Enter the date the request was received",
+        "requester_kind": "Select who asked",
+        "requester_name": "Enter the name of the person who asked",
+        "topic": "Select what the request is about",
+        "question": "Enter what they asked",
+    }
+
+    child = forms.ModelChoiceField(
+        label="Child on the portal (left care here)",
+        queryset=Child.objects.none(),
+        required=False,
+        empty_label="Not on the portal",
+    )
+    child_name = forms.CharField(
+        label="Child's name, as the requester gave it",
+        max_length=200,
+        required=False,
+        help_text="Needed if the child is not on the portal (adopted from elsewhere, or from "
+        "another authority's care).",
+    )
+    school = SchoolUrnField(label="The child's school or setting (optional)", required=False)
+    received_on = DateField(label="Date received")
+    requester_kind = forms.ChoiceField(
+        label="Who asked", choices=AdviceRequester.choices, widget=forms.RadioSelect
+    )
+    requester_name = forms.CharField(label="Their name", max_length=200)
+    requester_contact = forms.CharField(
+        label="Their e-mail or telephone (optional)", max_length=200, required=False
+    )
+    topic = forms.ChoiceField(
+        label="What it is about", choices=[("", "Choose"), *AdviceTopic.choices]
+    )
+    question = forms.CharField(label="What they asked", max_length=2000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["child"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = previously_looked_after_choices(authority_id=authority_id)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.select("child"),
+            Field.text("child_name"),
+            Field.text("school", field_width=10),
+            Field("received_on"),
+            Field.radios("requester_kind", legend_size=Size.SMALL, small=True),
+            Field.text("requester_name"),
+            Field.text("requester_contact"),
+            Field.select("topic"),
+            Field.textarea("question", rows=5),
+            Button("submit", "Log the request"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        named = data.get("child") or (data.get("child_name") or "").strip()
+        if not named and "child_name" not in self.errors:
+            self.add_error("child_name", "Choose the child or enter their name")
+        return data
+
+
+class AdviceOutcomeForm(PortalForm):
+    required_messages = {
+        "outcome": "Select the outcome",
+        "closed_on": "Enter the date the request was closed",
+    }
+
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=AdviceOutcome.choices, widget=forms.RadioSelect
+    )
+    outcome_notes = forms.CharField(
+        label="What was done (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea,
+    )
+    closed_on = DateField(label="Date closed")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.radios("outcome", legend_size=Size.SMALL, small=True),
+            Field.textarea("outcome_notes", rows=4),
+            Field("closed_on"),
+            Button("submit", "Record the outcome"),
+        )
+
+
+class SocialWorkerCountForm(PortalForm):
+    required_messages = {
+        "school": "Enter the school's URN",
+        "children": "Enter how many children with a social worker attend the school",
+        "counted_on": "Enter the date they were counted",
+    }
+
+    school = SchoolUrnField(label="School or setting")
+    children = forms.IntegerField(
+        label="Children with a social worker", min_value=0, max_value=10_000
+    )
+    counted_on = DateField(label="Date counted")
+    contact_name = forms.CharField(
+        label="The school's contact for them (optional)", max_length=200, required=False
+    )
+    contact_email = forms.EmailField(
+        label="The contact's e-mail (optional)", max_length=254, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].required = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.text("school", field_width=10),
+            Field.text("children", field_width=4),
+            Field("counted_on"),
+            Field.text("contact_name"),
+            Field.text("contact_email"),
+            Button("submit", "Save the count"),
         )
 
 

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -18,17 +19,70 @@ class SchoolType(models.TextChoices):
     FAITH = "faith", "Faith school"
     INDEPENDENT = "independent", "Independent school"
     ALTERNATIVE_PROVISION = "alternative_provision", "Alternative provision"
+    PUPIL_REFERRAL_UNIT = "pupil_referral_unit", "Pupil referral unit"
     POST_16 = "post16", "Post-16 or further education college"
 
 
-class School(models.Model):
-    """An education setting. It may be in any authority: children are often placed out of area."""
+class SettingKind(models.TextChoices):
+    """What kind of education (or none) a child's setting is (issue 15)."""
 
-    urn = models.PositiveIntegerField("URN", unique=True)
+    EARLY_YEARS = "early_years", "Early years provider (registered with Ofsted)"
+    SCHOOL = "school", "School"
+    COLLEGE = "college", "Further education or sixth-form college"
+    TRAINING_PROVIDER = "training_provider", "Independent training provider"
+    EMPLOYER = "employer", "Employer (apprenticeship or job with training)"
+    HOME_EDUCATION = "home_education", "Elective home education"
+    EOTAS = "eotas", "Education other than at school (EOTAS)"
+    NEET = "neet", "Not in education, employment or training (NEET)"
+
+
+# Settings known by a URN: GIAS's for schools and colleges, Ofsted's for early years providers.
+KINDS_WITH_URN = frozenset({SettingKind.EARLY_YEARS, SettingKind.SCHOOL, SettingKind.COLLEGE})
+# Settings that are no establishment: nobody there has a designated teacher's role, so the
+# social worker owns the school's sections, working with the named contact.
+KINDS_WITHOUT_ESTABLISHMENT = frozenset(
+    {SettingKind.HOME_EDUCATION, SettingKind.EOTAS, SettingKind.NEET}
+)
+# A place at one of these below Reception is funded early education.
+EARLY_EDUCATION_KINDS = frozenset({SettingKind.EARLY_YEARS, SettingKind.SCHOOL})
+
+URN_VALIDATORS = [
+    MinValueValidator(100_000, "Enter the URN as 6 digits"),
+    MaxValueValidator(999_999, "Enter the URN as 6 digits"),
+]
+UKPRN_VALIDATORS = [
+    RegexValidator(r"^1[0-9]{7}\Z", "Enter the UKPRN as 8 digits starting with 1, like 10012345")
+]
+
+
+class School(models.Model):
+    """An education setting: a school, college or early years provider (by URN), a training
+    provider or employer (by UKPRN where it has one), or elective home education, education
+    other than at school or "not in education, employment or training", each with a named
+    contact. It may be in any authority: children are often placed out of area."""
+
+    kind = models.CharField(
+        "kind of setting", max_length=20, choices=SettingKind.choices, default=SettingKind.SCHOOL
+    )
+    urn = models.PositiveIntegerField(
+        "URN", unique=True, null=True, blank=True, validators=URN_VALIDATORS
+    )
+    # Not unique: a provider with several sites (and a school reopened as an academy) may share
+    # one; a form given a UKPRN held by more than one setting asks for the URN instead.
+    ukprn = models.CharField(
+        "UKPRN", max_length=8, blank=True, db_index=True, validators=UKPRN_VALIDATORS
+    )
     name = models.CharField(max_length=200)
-    la_code = models.CharField("LA code", max_length=3, db_index=True)
+    la_code = models.CharField("LA code", max_length=3, blank=True, db_index=True)
     la_name = models.CharField("local authority", max_length=100, blank=True)
-    school_type = models.CharField(max_length=30, choices=SchoolType.choices)
+    school_type = models.CharField(max_length=30, choices=SchoolType.choices, blank=True)
+    # Whether someone at the setting does the school's sections of the PEP on the portal: a
+    # designated teacher, or the setting's named contact given a designated teacher's account.
+    # Without one, the social worker owns those sections (as with no school place).
+    has_designated_teacher = models.BooleanField(
+        "someone at the setting does the school's sections", default=True
+    )
+    contact_name = models.CharField("named contact", max_length=200, blank=True)
     phase = models.CharField(max_length=60, blank=True)
     street = models.CharField(max_length=200, blank=True)
     locality = models.CharField(max_length=200, blank=True)
@@ -41,9 +95,41 @@ class School(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="school_urn_where_its_kind_has_one",
+                condition=models.Q(urn__isnull=False)
+                | ~models.Q(kind__in=sorted(k.value for k in KINDS_WITH_URN)),
+            ),
+            models.CheckConstraint(
+                name="school_no_designated_teacher_without_establishment",
+                condition=models.Q(has_designated_teacher=False)
+                | ~models.Q(kind__in=sorted(k.value for k in KINDS_WITHOUT_ESTABLISHMENT)),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.urn})"
+        return f"{self.name} ({self.reference})"
+
+    @property
+    def label(self) -> str:
+        """The setting as documents name it: "Name (URN 123456)", "Name (UKPRN 10012345)", or
+        "Name (Elective home education)"."""
+        if self.urn is not None:
+            return f"{self.name} (URN {self.urn})"
+        if self.ukprn:
+            return f"{self.name} (UKPRN {self.ukprn})"
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def reference(self) -> str:
+        """How people name the setting in a form: its URN, else its UKPRN, else the portal's
+        own reference ("S" and its number)."""
+        if self.urn is not None:
+            return str(self.urn)
+        if self.ukprn:
+            return self.ukprn
+        return f"S{self.pk}"
 
     @property
     def address(self) -> str:
@@ -388,6 +474,124 @@ class RecordWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
+
+
+# --- the wider cohorts (issue 15): no PEPs, lighter records ---------------------------------
+
+
+class AdviceRequester(models.TextChoices):
+    PARENT = "parent", "Parent, guardian or special guardian"
+    SCHOOL = "school", "School or setting"
+    OTHER = "other", "Other professional"
+
+
+class AdviceTopic(models.TextChoices):
+    ADMISSIONS = "admissions", "School admissions"
+    PUPIL_PREMIUM = "pupil_premium", "Pupil premium plus"
+    SEND = "send", "Special educational needs"
+    ATTENDANCE = "attendance", "Attendance, behaviour or exclusion"
+    TRANSITION = "transition", "Moving school or transition"
+    OTHER = "other", "Something else"
+
+
+class AdviceOutcome(models.TextChoices):
+    ADVICE_GIVEN = "advice_given", "Advice given"
+    INFORMATION_SENT = "information_sent", "Information sent"
+    REFERRED = "referred", "Referred to another service"
+    NO_FURTHER_ACTION = "no_further_action", "No further action needed"
+
+
+class AdviceRequest(models.Model):
+    """A request for advice or information about a previously looked-after child (adopted, or
+    left care under a special guardianship or child arrangements order), from a parent or a
+    school: the virtual school's duty to them, logged with its outcome. No PEP: a light record.
+    `child` only where the child is on the portal (left care here); else the name given."""
+
+    authority = models.ForeignKey(
+        "accounts.LocalAuthority", on_delete=models.PROTECT, related_name="advice_requests"
+    )
+    child = models.ForeignKey(
+        Child, on_delete=models.SET_NULL, null=True, blank=True, related_name="advice_requests"
+    )
+    child_name = models.CharField("child's name, as the requester gave it", max_length=200)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="advice_requests"
+    )
+    received_on = models.DateField("date received")
+    requester_kind = models.CharField("who asked", max_length=20, choices=AdviceRequester.choices)
+    requester_name = models.CharField("their name", max_length=200)
+    requester_contact = models.CharField("their e-mail or telephone", max_length=200, blank=True)
+    topic = models.CharField(max_length=20, choices=AdviceTopic.choices)
+    question = models.TextField("what they asked", max_length=2000)
+    outcome = models.CharField(max_length=20, choices=AdviceOutcome.choices, blank=True)
+    outcome_notes = models.TextField("what was done", max_length=2000, blank=True)
+    closed_on = models.DateField("date closed", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="advice_request_closed_with_an_outcome",
+                condition=models.Q(closed_on__isnull=True, outcome="")
+                | (
+                    models.Q(closed_on__isnull=False)
+                    & ~models.Q(outcome="")
+                    & models.Q(closed_on__gte=models.F("received_on"))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Request of {self.received_on:%d %b %Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class SocialWorkerCount(models.Model):
+    """How many children with a social worker (children in need, on a child protection plan)
+    attend one school, and the school's contact for them: the virtual school's strategic work
+    with those children. A count, never a record of the children."""
+
+    authority = models.ForeignKey(
+        "accounts.LocalAuthority", on_delete=models.PROTECT, related_name="social_worker_counts"
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    children = models.PositiveIntegerField(
+        "children with a social worker", validators=[MaxValueValidator(10_000)]
+    )
+    counted_on = models.DateField("date counted")
+    contact_name = models.CharField("school's contact", max_length=200, blank=True)
+    contact_email = models.EmailField("contact's e-mail", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["school__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "school"], name="one_social_worker_count_per_school"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.children} at {self.school.name}"
 
 
 # django-guardian's direct foreign-key tables: an order of magnitude faster than its generic

@@ -20,7 +20,13 @@ from pep_portal.accounts.permissions import (
 )
 from pep_portal.accounts.roles import AUTHORITY_ROLES, Role
 
-from .models import Child, ChildUserObjectPermission, TeacherApproval
+from .models import (
+    AdviceRequest,
+    Child,
+    ChildUserObjectPermission,
+    SocialWorkerCount,
+    TeacherApproval,
+)
 
 
 def granted_children(user: User) -> QuerySet[ChildUserObjectPermission, Any]:
@@ -127,6 +133,14 @@ def _withdrawable_approvals(user: User) -> Q:
     return Q(authority_id=user.authority_id, withdrawn_at__isnull=True)
 
 
+def _own_authority_cohorts(user: User) -> Q:
+    """The wider cohorts' records of the virtual school's own authority: its staff only (no
+    care team: these children have no PEP, and the records name parents and schools)."""
+    if not sees_whole_authority(user):
+        return nothing()
+    return Q(authority_id=user.authority_id)
+
+
 def register() -> None:
     register_object_rules(
         {
@@ -138,6 +152,10 @@ def register() -> None:
             (User, Action.VIEW_TEACHER_APPROVALS): _teachers_with_visible_approvals,
             (LocalAuthority, Action.VIEW_TEACHER_APPROVALS): _authorities_whose_approvals_user_sees,
             (TeacherApproval, Action.WITHDRAW_TEACHER_APPROVAL): _withdrawable_approvals,
+            (AdviceRequest, Action.VIEW_WIDER_COHORTS): _own_authority_cohorts,
+            (AdviceRequest, Action.LOG_WIDER_COHORTS): _own_authority_cohorts,
+            (SocialWorkerCount, Action.VIEW_WIDER_COHORTS): _own_authority_cohorts,
+            (SocialWorkerCount, Action.LOG_WIDER_COHORTS): _own_authority_cohorts,
         }
     )
     register_area_rules(
@@ -148,6 +166,8 @@ def register() -> None:
             Action.VIEW_ALL_CHILDREN: sees_whole_authority,
             Action.REGISTER_CHILD: sees_whole_authority,
             Action.VIEW_OWN_APPROVALS: _sees_own_approvals,
+            Action.VIEW_WIDER_COHORTS: sees_whole_authority,
+            Action.LOG_WIDER_COHORTS: sees_whole_authority,
         }
     )
     widen_object_rule(User, Action.VIEW_PERSON, _carers_sharing_a_child)

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .models import School, SchoolType
+from .models import School, SchoolType, SettingKind
 
 # The national download of every establishment, open and closed, is some 52,000 rows of 135
 # columns: about 60-70 MB. The limits leave room for that and refuse anything far bigger.
@@ -85,7 +85,7 @@ _TYPES: dict[str, SchoolType] = {
     "other independent special school": SchoolType.INDEPENDENT,
     "british schools overseas": SchoolType.INDEPENDENT,
     "online provider": SchoolType.INDEPENDENT,
-    "pupil referral unit": SchoolType.ALTERNATIVE_PROVISION,
+    "pupil referral unit": SchoolType.PUPIL_REFERRAL_UNIT,
     "academy alternative provision converter": SchoolType.ALTERNATIVE_PROVISION,
     "academy alternative provision sponsor led": SchoolType.ALTERNATIVE_PROVISION,
     "free schools alternative provision": SchoolType.ALTERNATIVE_PROVISION,
@@ -126,6 +126,12 @@ OUT_OF_SCOPE_TYPES = frozenset(
 )
 
 
+def setting_kind_of(school_type: SchoolType) -> SettingKind:
+    """The kind of setting of a GIAS establishment: colleges (further education, sixth-form
+    colleges and centres, 16 to 19 academies) are colleges; every other type is a school."""
+    return SettingKind.COLLEGE if school_type == SchoolType.POST_16 else SettingKind.SCHOOL
+
+
 @dataclass(frozen=True)
 class ParseError:
     """A problem with the file (line None) or with the row that starts on `line`."""
@@ -158,7 +164,11 @@ class SchoolRow:
 
     def field_values(self) -> dict[str, str | bool]:
         """The School fields this row sets, by name."""
-        values: dict[str, str | bool] = {"name": self.name, "school_type": self.school_type}
+        values: dict[str, str | bool] = {
+            "name": self.name,
+            "school_type": self.school_type,
+            "kind": setting_kind_of(self.school_type),
+        }
         for name in OPTIONAL_FIELDS:
             value = getattr(self, name)
             if value is not None:

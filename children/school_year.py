@@ -8,6 +8,7 @@ Pure functions, so the screens, the deadline engine and the PDFs all agree.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -60,6 +61,66 @@ def year_group_on(date_of_birth: dt.date, on: dt.date) -> YearGroup:
     """The year group a child born on `date_of_birth` is in on `on` (by age, not by school)."""
     cohort_age = age_on(date_of_birth, dt.date(academic_year_start(on), 8, 31))
     return YearGroup(cohort_age - 4)
+
+
+# PEPs stop at 18: a young person who turns 18 leaves care, and their pathway plan (the
+# leaving care service's) takes over. Their last PEP is the last one set up before it.
+ADULT_AGE = 18
+# The youngest age any authority's roll may start at (two-year-olds in funded early education);
+# an authority's own is its rule set's `youngest_age`.
+YOUNGEST_AGE = 2
+
+
+def pep_template_for(
+    date_of_birth: dt.date,
+    on: dt.date,
+    *,
+    youngest_age: int = YOUNGEST_AGE,
+    early_years_by_age: bool = True,
+) -> PepTemplate | None:
+    """The PEP template of a child on `on`, where the authority's roll starts at `youngest_age`:
+    EYFS from that age (two, in funded early education) to Reception, YG Years 1 to 11, post-16
+    from Year 12 until the 18th birthday; None before `youngest_age` and from 18. The one home
+    of the ages rule: registration, the import, the termly set-up and each PEP ask it.
+    `early_years_by_age=False` where an authority's early-years rule decides when a child
+    younger than the nursery year group has a first PEP (peps asks the deadline engine)."""
+    age = age_on(date_of_birth, on)
+    if age < youngest_age or age >= ADULT_AGE:
+        return None
+    template = year_group_on(date_of_birth, on).pep_template
+    if template is None and early_years_by_age:
+        return PepTemplate.EYFS
+    return template
+
+
+def age_check(
+    born: dt.date,
+    *,
+    entered_care_on: dt.date,
+    age_checked_on: dt.date | None = None,
+    youngest_age: int = YOUNGEST_AGE,
+) -> None:
+    """Refuse a child the roll does not hold: 18 or over on entering care (the pathway plan is
+    theirs), or younger than `youngest_age` on `age_checked_on` (the day entered by hand; the
+    extract's date for an import). children.school_year.pep_template_for is the ages rule."""
+    if age_on(born, entered_care_on) >= ADULT_AGE:
+        raise ValidationError(
+            {
+                "date_of_birth": "A young person of 18 or over does not enter care: their "
+                "pathway plan, with the leaving care service, is the plan"
+            }
+        )
+    if age_on(born, age_checked_on or entered_care_on) < youngest_age:
+        raise ValidationError(
+            {"date_of_birth": f"PEPs are for children from age {youngest_age} to 18"}
+        )
+
+
+def eighteenth_birthday(date_of_birth: dt.date) -> dt.date:
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + ADULT_AGE)
+    except ValueError:  # born 29 February: 18 on 1 March
+        return dt.date(date_of_birth.year + ADULT_AGE, 3, 1)
 
 
 def birth_dates_for_template(template: PepTemplate, on: dt.date) -> tuple[dt.date, dt.date]:

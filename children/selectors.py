@@ -1,12 +1,13 @@
 """Reads about children, always scoped to the user asking (pep_portal.accounts.permissions)."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,19 +18,68 @@ from pep_portal.audit.models import AuditAction, AuditEvent
 
 from .access import Seat, care_teams
 from .models import (
+    AdviceRequest,
     CareEpisode,
     Child,
+    Cohort,
     Delegation,
     Enrolment,
     Placement,
     School,
+    SocialWorkerCount,
     TeacherApproval,
 )
 from .school_year import PepTemplate, birth_dates_for_template
 
+_URN_TEXT = re.compile(r"[0-9]{6}")
+_UKPRN_TEXT = re.compile(r"1[0-9]{7}")
+_PORTAL_REFERENCE = re.compile(r"S([0-9]{1,9})")
+REFERENCE_HELP = (
+    "Enter the URN as 6 digits (for example 990101), a UKPRN as 8 digits starting with 1 (for "
+    "example 10012345), or a setting's reference from the settings page (S and its number)"
+)
+
+
+def setting_by_reference(text: str) -> School | str:
+    """The setting a person means by a URN, a UKPRN or the portal's reference ("S12"), or
+    what is wrong with what they typed (never more than 12 characters of it shown)."""
+    text = text.strip().upper()
+    if _URN_TEXT.fullmatch(text):
+        school = School.objects.filter(urn=int(text)).first()
+        return school or (
+            "No school or setting has that URN: check it, or add the setting on the settings page"
+        )
+    if _UKPRN_TEXT.fullmatch(text):
+        found = list(School.objects.filter(ukprn=text).order_by("-is_open", "pk")[:2])
+        if not found:
+            return "No setting has that UKPRN: check it, or add the setting on the settings page"
+        if len(found) > 1:
+            return "More than one setting has that UKPRN: enter its URN or reference instead"
+        return found[0]
+    match = _PORTAL_REFERENCE.fullmatch(text)
+    if match:
+        school = School.objects.filter(pk=int(match.group(1))).first()
+        return school or "No setting has that reference: check it on the settings page"
+    return REFERENCE_HELP
+
 
 def _current_enrolments() -> QuerySet[Enrolment]:
     return Enrolment.objects.filter(ended_on__isnull=True)
+
+
+def school_sections_at_setting(child_ref: str = "child_id") -> Exists:
+    """For annotating rows that name a child (`child_ref`): whether someone at the child's
+    current setting does the school's sections of the PEP (a designated teacher, or the
+    setting's named contact with a designated teacher's account). Without a setting, or at a
+    setting without one (home education, EOTAS, NEET, an employer…), the social worker owns
+    those sections, as with no school place. The one home of that rule (peps, dashboards)."""
+    return Exists(
+        _current_enrolments().filter(child=OuterRef(child_ref), school__has_designated_teacher=True)
+    )
+
+
+def school_sections_at_setting_of(child: Child) -> bool:
+    return _current_enrolments().filter(child=child, school__has_designated_teacher=True).exists()
 
 
 def designated_teachers_by_child(child_ids: Iterable[int]) -> dict[int, set[int]]:
@@ -281,6 +331,85 @@ def delegate_choices(*, school_id: int | None) -> QuerySet[User]:
     return User.objects.filter(
         school_id=school_id, role=Role.DELEGATED_SCHOOL_STAFF, is_active=True
     ).order_by("full_name")
+
+
+def settings_added_in_portal(*, user: User, kind: str = "") -> QuerySet[School]:
+    """The settings the GIAS download does not hold (early years providers, training
+    providers, employers, home education, EOTAS, NEET), for the virtual school's settings
+    page; `kind` narrows them."""
+    if not user_can(user, Action.REGISTER_CHILD):
+        raise PermissionDenied
+    settings = School.objects.exclude(kind__in=["school", "college"], urn__isnull=False)
+    if kind:
+        settings = settings.filter(kind=kind)
+    return settings.order_by("kind", "name", "pk")
+
+
+# --- the wider cohorts (issue 15) -------------------------------------------------------------
+
+
+def advice_requests_for(*, user: User, open_only: bool = False) -> QuerySet[AdviceRequest]:
+    """The advice requests the user may see (their own authority's, for the virtual school)."""
+    if not user_can(user, Action.VIEW_WIDER_COHORTS):
+        raise PermissionDenied
+    requests = scope_queryset(user, Action.VIEW_WIDER_COHORTS, AdviceRequest.objects.all())
+    if open_only:
+        requests = requests.filter(closed_on__isnull=True)
+    return requests.select_related("school", "child").order_by("-received_on", "-pk")
+
+
+def advice_request_get_for_user(*, user: User, pk: int) -> AdviceRequest:
+    requests = scope_queryset(user, Action.VIEW_WIDER_COHORTS, AdviceRequest.objects.all())
+    request = requests.select_related("school", "child").filter(pk=pk).first()
+    if request is None:
+        raise Http404("No such request")
+    return request
+
+
+def social_worker_counts_for(*, user: User) -> QuerySet[SocialWorkerCount]:
+    if not user_can(user, Action.VIEW_WIDER_COHORTS):
+        raise PermissionDenied
+    counts = scope_queryset(user, Action.VIEW_WIDER_COHORTS, SocialWorkerCount.objects.all())
+    return counts.select_related("school").order_by("school__name", "pk")
+
+
+def previously_looked_after_choices(*, authority_id: int) -> QuerySet[Child]:
+    return Child.objects.filter(
+        authority_id=authority_id, cohort=Cohort.PREVIOUSLY_LOOKED_AFTER
+    ).order_by("legal_last_name", "legal_first_name", "pk")
+
+
+@dataclass(frozen=True)
+class WiderCohorts:
+    """The dashboard's counts of the cohorts without PEPs, each counted on its own."""
+
+    previously_looked_after: int
+    advice_open: int
+    advice_closed_this_year: int
+    with_social_worker: int
+    with_social_worker_schools: int
+
+
+def wider_cohort_counts(*, authority_id: int, since: dt.date) -> WiderCohorts:
+    """For the virtual school's dashboard (which checks who may see it): the previously
+    looked-after children on the portal; advice requests open, and closed since `since` (the
+    school year's start); children with a social worker, and at how many schools."""
+    requests = AdviceRequest.objects.filter(authority_id=authority_id).aggregate(
+        open=Count("pk", filter=Q(closed_on__isnull=True)),
+        closed=Count("pk", filter=Q(closed_on__gte=since)),
+    )
+    counts = SocialWorkerCount.objects.filter(authority_id=authority_id, children__gt=0).aggregate(
+        children=Sum("children"), schools=Count("pk")
+    )
+    return WiderCohorts(
+        previously_looked_after=Child.objects.filter(
+            authority_id=authority_id, cohort=Cohort.PREVIOUSLY_LOOKED_AFTER
+        ).count(),
+        advice_open=requests["open"],
+        advice_closed_this_year=requests["closed"],
+        with_social_worker=counts["children"] or 0,
+        with_social_worker_schools=counts["schools"],
+    )
 
 
 def possible_duplicates(

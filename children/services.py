@@ -23,6 +23,10 @@ from pep_portal.audit.models import AuditAction
 from . import ssda903_codes
 from .access import sync_child_access
 from .models import (
+    KINDS_WITH_URN,
+    KINDS_WITHOUT_ESTABLISHMENT,
+    AdviceOutcome,
+    AdviceRequest,
     CareEpisode,
     Child,
     Cohort,
@@ -31,8 +35,10 @@ from .models import (
     Placement,
     RecordWarning,
     School,
+    SettingKind,
+    SocialWorkerCount,
 )
-from .school_year import year_group_on
+from .school_year import YOUNGEST_AGE, age_check
 from .selectors import CORRECTED_BY_HAND, carer_choices, delegate_choices, staff_choices_for
 from .signals import (
     child_entered_care,
@@ -95,13 +101,17 @@ def registration_check(
     school: School | None = None,
     social_worker: User | None = None,
     virtual_school_adviser: User | None = None,
+    youngest_age: int = YOUNGEST_AGE,
 ) -> dict[str, Any]:
     """What child_register would refuse, asked without saving anything (the check-answers
     page asks it before showing the answers): the details as they will be kept."""
     _not_in_future(entered_care_on, "entered_care_on")
-    group = year_group_on(details["date_of_birth"], age_checked_on or entered_care_on)
-    if group.pep_template is None:
-        raise ValidationError({"date_of_birth": "PEPs are for children from nursery age (3) to 18"})
+    age_check(
+        details["date_of_birth"],
+        entered_care_on=entered_care_on,
+        age_checked_on=age_checked_on,
+        youngest_age=youngest_age,
+    )
     _check_staff(authority_id, social_worker, Role.SOCIAL_WORKER, "social_worker")
     _check_staff(
         authority_id, virtual_school_adviser, Role.VIRTUAL_SCHOOL_STAFF, "virtual_school_adviser"
@@ -136,6 +146,7 @@ def child_register(
     episode_codes: dict[str, str] | None = None,
     placement_codes: dict[str, str] | None = None,
     initial_pep: bool = True,
+    youngest_age: int = YOUNGEST_AGE,
 ) -> Child:
     """A child enters care: their details, the episode, where they live and their school
     (or none: "no school place"), the staff allocated to them, and their initial PEP.
@@ -144,7 +155,9 @@ def child_register(
 
     The case system's import (roll.services) registers children through here too, with no
     actor, the authority it imports for, the SSDA903 codes of the episode and placement, and
-    the date the extract describes as the day the child's age is checked on."""
+    the date the extract describes as the day the child's age is checked on, and its rule
+    set's `youngest_age`. By hand, the lowest any authority allows (2): the authority's own is
+    applied when peps sets up the initial PEP, which refuses a child younger than it."""
     if actor is not None:
         if not user_can(actor, Action.REGISTER_CHILD):
             raise PermissionDenied
@@ -160,6 +173,7 @@ def child_register(
         school=school,
         social_worker=social_worker,
         virtual_school_adviser=virtual_school_adviser,
+        youngest_age=youngest_age,
     )
 
     child = Child(
@@ -572,6 +586,190 @@ def record_warnings_raise(*, warnings: Sequence[tuple[int, str, str]], source: s
     ]
     bulk_create_with_history(new, RecordWarning, batch_size=1000, default_change_reason=source)
     return len(new)
+
+
+# --- settings (issue 15) -----------------------------------------------------------------------
+
+# What a person may set on a setting. GIAS owns the rest of a school's or college's record
+# (children/school_import.py); on one of those only the contact and who does the school's
+# sections may be changed by hand.
+SETTING_FIELDS = (
+    "kind",
+    "name",
+    "urn",
+    "ukprn",
+    "contact_name",
+    "email",
+    "has_designated_teacher",
+    "town",
+    "postcode",
+)
+_GIAS_KEPT = {"kind", "name", "urn"}
+
+
+def _setting_values(values: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(values) - set(SETTING_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a setting's field: {sorted(unknown)}")
+    values = dict(values)
+    kind = values.get("kind")
+    errors: dict[str, str] = {}
+    if kind in KINDS_WITHOUT_ESTABLISHMENT:
+        # No establishment: no URN or UKPRN, and nobody there with a designated teacher's
+        # role; the social worker owns the school's sections, with the named contact.
+        values.update(urn=None, ukprn="", has_designated_teacher=False)
+    elif kind in KINDS_WITH_URN and values.get("urn") is None:
+        errors["urn"] = (
+            "Enter the early years provider's Ofsted URN (6 digits)"
+            if kind == SettingKind.EARLY_YEARS
+            else "Enter the URN from Get Information About Schools (6 digits)"
+        )
+    # Home education's contact is the parent, NEET's the social worker: optional there.
+    if (
+        not values.get("has_designated_teacher", True)
+        and not values.get("contact_name")
+        and kind not in (SettingKind.NEET, SettingKind.HOME_EDUCATION)
+    ):
+        errors["contact_name"] = (
+            "Enter the setting's named contact: with nobody doing the school's sections on "
+            "the portal, the social worker works with them"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _require_settings(actor: User) -> None:
+    # The virtual school registers children, so it registers the settings they attend.
+    if not user_can(actor, Action.REGISTER_CHILD):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def setting_register(*, actor: User, values: dict[str, Any]) -> School:
+    """Add a setting the GIAS download does not hold: an early years provider (by Ofsted
+    URN), a training provider or employer (UKPRN where it has one), home education, EOTAS,
+    NEET, or a school not yet in the download. Audited (the setting's history)."""
+    _require_settings(actor)
+    setting = School(**_setting_values(values))
+    _save(setting, actor)
+    return setting
+
+
+@transaction.atomic
+def setting_change(*, actor: User, setting: School, values: dict[str, Any]) -> School:
+    """Correct a setting: its contact and who does the school's sections, and for a setting
+    added in the portal everything else. Children at it follow at once (the section owners
+    are asked of the setting). Nothing is saved, nor history written, when nothing changed."""
+    _require_settings(actor)
+    setting = School.objects.select_for_update().get(pk=setting.pk)
+    from_gias = setting.kind in (SettingKind.SCHOOL, SettingKind.COLLEGE) and setting.urn
+    if from_gias:
+        values = {k: v for k, v in values.items() if k not in _GIAS_KEPT}
+        values = _setting_values({**values, "kind": setting.kind, "urn": setting.urn})
+        values = {k: v for k, v in values.items() if k not in _GIAS_KEPT}
+    else:
+        values = _setting_values(values)
+    changed = {name for name, value in values.items() if getattr(setting, name) != value}
+    if not changed:
+        return setting
+    for name in changed:
+        setattr(setting, name, values[name])
+    _save(setting, actor)
+    return setting
+
+
+# --- the wider cohorts (issue 15) ---------------------------------------------------------------
+
+ADVICE_FIELDS = (
+    "child",
+    "child_name",
+    "school",
+    "received_on",
+    "requester_kind",
+    "requester_name",
+    "requester_contact",
+    "topic",
+    "question",
+)
+
+
+def _require_cohorts(actor: User, obj: Any = None) -> None:
+    if not user_can(actor, Action.LOG_WIDER_COHORTS, obj):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def advice_request_log(*, actor: User, values: dict[str, Any]) -> AdviceRequest:
+    """Log a parent's or a school's request for advice or information about a previously
+    looked-after child, for the virtual school's own authority. A child named from the portal
+    must be one of its previously looked-after children."""
+    _require_cohorts(actor)
+    unknown = set(values) - set(ADVICE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a field of an advice request: {sorted(unknown)}")
+    _not_in_future(values["received_on"], "received_on")
+    child = values.get("child")
+    if child is not None and (
+        child.authority_id != actor.authority_id or child.cohort != Cohort.PREVIOUSLY_LOOKED_AFTER
+    ):
+        raise ValidationError({"child": "Choose one of your previously looked-after children"})
+    if child is not None and not values.get("child_name"):
+        values = {**values, "child_name": child.display_name}
+    request = AdviceRequest(authority_id=actor.authority_id, recorded_by=actor, **values)
+    _save(request, actor)
+    return request
+
+
+@transaction.atomic
+def advice_request_close(
+    *, actor: User, request: AdviceRequest, outcome: str, notes: str, closed_on: dt.date
+) -> AdviceRequest:
+    """Record what was done: the outcome closes the request (kept, with its history)."""
+    _require_cohorts(actor, request)
+    request = AdviceRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ValidationError({"outcome": "This request is already closed"})
+    if outcome not in AdviceOutcome.values:
+        raise ValidationError({"outcome": "Select the outcome"})
+    _not_in_future(closed_on, "closed_on")
+    if closed_on < request.received_on:
+        raise ValidationError(
+            {
+                "closed_on": f"Enter a date on or after {request.received_on:%d %B %Y}, when the "
+                "request was received"
+            }
+        )
+    request.outcome, request.outcome_notes, request.closed_on = outcome, notes.strip(), closed_on
+    _save(request, actor)
+    return request
+
+
+@transaction.atomic
+def social_worker_count_set(
+    *,
+    actor: User,
+    school: School,
+    children: int,
+    counted_on: dt.date,
+    contact_name: str = "",
+    contact_email: str = "",
+) -> SocialWorkerCount:
+    """How many children with a social worker attend `school`, and the school's contact for
+    them, for the virtual school's own authority: the school's row is replaced (with
+    history), never added twice."""
+    _require_cohorts(actor)
+    _not_in_future(counted_on, "counted_on")
+    row = (
+        SocialWorkerCount.objects.select_for_update()
+        .filter(authority_id=actor.authority_id, school=school)
+        .first()
+    ) or SocialWorkerCount(authority_id=actor.authority_id, school=school)
+    row.children, row.counted_on = children, counted_on
+    row.contact_name, row.contact_email = contact_name.strip(), contact_email.strip()
+    row.recorded_by = actor
+    _save(row, actor)
+    return row
 
 
 def _raise_no_school_place_task(child: Child) -> None:

@@ -5,6 +5,13 @@ from . import views
 urlpatterns = [
     path("", views.child_list, name="child_list"),
     path("new/", views.child_register, name="child_register"),
+    path("settings/", views.setting_list, name="setting_list"),
+    path("settings/new/", views.setting_add, name="setting_add"),
+    path("settings/<int:pk>/edit/", views.setting_edit, name="setting_edit"),
+    path("previously-looked-after/", views.advice_list, name="advice_list"),
+    path("previously-looked-after/new/", views.advice_add, name="advice_add"),
+    path("previously-looked-after/<int:pk>/", views.advice_detail, name="advice_detail"),
+    path("with-a-social-worker/", views.social_worker_counts, name="social_worker_counts"),
     path("<int:pk>/", views.child_detail, name="child_detail"),
     path("<int:pk>/edit/", views.child_edit, name="child_edit"),
     path("<int:pk>/placement/", views.placement_change, name="placement_change"),

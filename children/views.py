@@ -18,6 +18,8 @@ from pep_portal.forms import show_service_errors, shown_answers
 
 from . import services
 from .forms import (
+    AdviceOutcomeForm,
+    AdviceRequestForm,
     AllocateForm,
     CareLeaveForm,
     ChildEditForm,
@@ -28,16 +30,22 @@ from .forms import (
     PlacementCorrectForm,
     PlacementForm,
     SchoolMoveForm,
+    SettingForm,
+    SocialWorkerCountForm,
 )
-from .models import Child, School
+from .models import Child, School, SettingKind
 from .school_year import setting_age_warning
 from .selectors import (
     ChildFilters,
+    advice_request_get_for_user,
+    advice_requests_for,
     child_audit_trail,
     child_get_for_user,
     child_list_visible_to,
     child_record,
     possible_duplicates,
+    settings_added_in_portal,
+    social_worker_counts_for,
 )
 
 PAGE_SIZE = 50
@@ -397,6 +405,185 @@ def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "children/child_audit.html",
         {"child": child, "entries": child_audit_trail(child=child)},
+    )
+
+
+# --- settings (issue 15) ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def setting_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in SettingKind.values else ""
+    page = Paginator(settings_added_in_portal(user=request.user, kind=kind), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "children/setting_list.html",
+        {"page": page, "kinds": SettingKind.choices, "kind": kind},
+    )
+
+
+def _setting_values(form: SettingForm) -> dict[str, Any]:
+    return {
+        name: form.cleaned_data[name] for name in services.SETTING_FIELDS if name in form.fields
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setting_add(request: HttpRequest) -> HttpResponse:
+    if not user_can(request.user, Action.REGISTER_CHILD):
+        raise PermissionDenied
+    form = SettingForm(request.POST or None, initial={"has_designated_teacher": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            setting = services.setting_register(actor=request.user, values=_setting_values(form))
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"{setting.name} has been added: its reference is {setting.reference}"
+            )
+            return redirect("setting_list")
+    return _form_page(
+        request,
+        form,
+        title="Add a setting",
+        intro="Schools and colleges come from Get Information About Schools (GIAS): find them "
+        "by URN. Add here an early years provider, a training provider or employer, home "
+        "education, education other than at school, or not in education, employment or "
+        "training.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if not user_can(request.user, Action.REGISTER_CHILD):
+        raise PermissionDenied
+    setting = get_object_or_404(School, pk=pk)
+    gias = setting.kind in (SettingKind.SCHOOL, SettingKind.COLLEGE) and setting.urn is not None
+    initial = {name: getattr(setting, name) for name in services.SETTING_FIELDS}
+    initial["urn"] = "" if setting.urn is None else str(setting.urn)
+    form = SettingForm(request.POST or None, initial=initial, gias=gias)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.setting_change(
+                actor=request.user, setting=setting, values=_setting_values(form)
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, f"{setting.name} has been saved")
+            return redirect("setting_list")
+    return _form_page(request, form, title=f"Change {setting.label}")
+
+
+# --- the wider cohorts (issue 15) --------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def advice_list(request: HttpRequest) -> HttpResponse:
+    open_only = request.GET.get("open") == "1"
+    page = Paginator(
+        advice_requests_for(user=request.user, open_only=open_only), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "children/advice_list.html",
+        {"page": page, "open_only": open_only},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advice_add(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user_can(user, Action.LOG_WIDER_COHORTS):
+        raise PermissionDenied
+    form = AdviceRequestForm(request.POST or None, authority_id=user.authority_id)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in services.ADVICE_FIELDS}
+        values["child_name"] = values["child_name"].strip()
+        try:
+            services.advice_request_log(actor=user, values=values)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The request has been logged")
+            return redirect("advice_list")
+    return _form_page(
+        request,
+        form,
+        title="Log a request for advice or information",
+        intro="For a previously looked-after child: adopted, or left care under a special "
+        "guardianship or child arrangements order. They have no PEP; the virtual school "
+        "advises their parents and schools.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    advice = advice_request_get_for_user(user=request.user, pk=pk)
+    may_close = advice.is_open and user_can(request.user, Action.LOG_WIDER_COHORTS, advice)
+    form = AdviceOutcomeForm(request.POST or None) if may_close else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.advice_request_close(
+                    actor=request.user,
+                    request=advice,
+                    outcome=data["outcome"],
+                    notes=data["outcome_notes"],
+                    closed_on=data["closed_on"],
+                )
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                messages.success(request, "The outcome has been recorded")
+                return redirect("advice_list")
+    return render(request, "children/advice_detail.html", {"advice": advice, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def social_worker_counts(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    rows = social_worker_counts_for(user=user)
+    may_log = user_can(user, Action.LOG_WIDER_COHORTS)
+    form = SocialWorkerCountForm(request.POST or None) if may_log else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.social_worker_count_set(
+                    actor=user,
+                    school=data["school"],
+                    children=data["children"],
+                    counted_on=data["counted_on"],
+                    contact_name=data["contact_name"],
+                    contact_email=data["contact_email"],
+                )
+            except ValidationError as error:
+                show_service_errors(form, error)
+            else:
+                messages.success(request, f"The count for {data['school'].name} has been saved")
+                return redirect("social_worker_counts")
+    total = sum(row.children for row in rows)
+    return render(
+        request,
+        "children/social_worker_counts.html",
+        {"rows": rows, "form": form, "total": total},
     )
 
 

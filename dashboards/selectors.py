@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from children.models import CareEpisode, Child, Enrolment
+from children.selectors import WiderCohorts, wider_cohort_counts
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
 from peps.models import FINISHED_STATUSES, Pep, PepSection, PepStatus, SectionStatus, Term
@@ -30,6 +31,8 @@ class Dashboard:
     overdue: list[Pep]
     returned: list[Pep]
     missing_voice: list[Pep]
+    # The cohorts without PEPs (issue 15), each with its own count.
+    wider: WiderCohorts | None = None
 
     @property
     def initial_share(self) -> int | None:
@@ -98,6 +101,7 @@ def dashboard_for(
         status=SectionStatus.COMPLETE
     )
     return Dashboard(
+        wider=wider_cohort_counts(authority_id=authority.pk, since=_year_start(academic_year)),
         children_in_care=in_care,
         terms=terms,
         initial_on_time=initial_counts["on_time"],
@@ -115,3 +119,11 @@ def dashboard_for(
             .order_by("pk")[:50]
         ),
     )
+
+
+def _year_start(academic_year: int) -> dt.date:
+    """1 September of the school year; a year no date can hold (typed into the address) has
+    nothing since it."""
+    if dt.MINYEAR <= academic_year < dt.MAXYEAR:
+        return dt.date(academic_year, 9, 1)
+    return dt.date.max

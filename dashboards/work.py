@@ -26,7 +26,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -42,7 +41,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from children.models import Child, Enrolment
+from children.models import Child
+from children.selectors import school_sections_at_setting
 from meetings.models import Meeting, MeetingStatus
 from meetings.selectors import open_peps_with_arranged_meeting
 from pep_portal.accounts.models import User
@@ -180,13 +180,12 @@ def _section_tasks(user: User, pep: Pep, work: PepWork, rules: PepRules | None) 
 
 
 def _peps_for(user: User) -> list[Pep]:
-    current = Enrolment.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
     # The care team's PEPs (a previous school reading during its window has no work in them).
     care_team = scope_queryset(user, Action.VIEW_CHILD, Child.objects.all()).values("pk")
     return list(
         Pep.objects.filter(child_id__in=care_team)
         .exclude(status__in=FINISHED_STATUSES)
-        .annotate(has_school_place=Exists(current))
+        .annotate(has_school_place=school_sections_at_setting())
         .select_related("child", "child__authority")
         .prefetch_related(
             Prefetch("sections", queryset=PepSection.objects.order_by("pk")),

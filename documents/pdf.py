@@ -215,7 +215,7 @@ def _school_on(child: Child, day: dt.date) -> str:
     )
     if enrolment is None:
         return "No school place"
-    return f"{enrolment.school.name} (URN {enrolment.school.urn})"
+    return enrolment.school.label
 
 
 def _section_status(status: str) -> str:

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from children.models import Child, Enrolment
+from children.models import Child
+from children.school_year import eighteenth_birthday
+from children.selectors import school_sections_at_setting
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.calendars import deadlines
+from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
 
 from .models import (
     Pep,
@@ -27,8 +30,9 @@ from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, progress
 
 
 def _with_school_place(peps: QuerySet[Pep]) -> QuerySet[Pep]:
-    current = Enrolment.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
-    return peps.annotate(has_school_place=Exists(current))
+    # "A school place" as the section owners mean it: someone at the setting does the school's
+    # sections (children.selectors.school_sections_at_setting).
+    return peps.annotate(has_school_place=school_sections_at_setting())
 
 
 def pep_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PEP) -> Pep:
@@ -191,6 +195,33 @@ def initial_pep_terms(
         for term in deadlines.initial_pep_review_terms(windows, starts_on=start, due_on=due_on):
             found[child_id].add((term.academic_year, term.code))
     return found
+
+
+def last_pep_notice(pep: Pep, child: Child | None = None) -> str:
+    """On a young person's last PEP (they turn 18 before the next review term opens, so no
+    PEP follows: the termly set-up stops at 18) a pointer to the pathway plan that takes over.
+    Empty otherwise. `child`: the PEP's child where the caller holds it (the child's page)."""
+    if pep.starts_on is None:
+        return ""
+    child = child if child is not None and child.pk == pep.child_id else pep.child
+    eighteenth = eighteenth_birthday(child.date_of_birth)
+    if eighteenth > pep.starts_on + dt.timedelta(days=366):
+        return ""  # a year or more away: no need to ask the rules
+    try:
+        windows = rules_for_authority(child.authority).review_windows
+    except RulesMissing:
+        windows = None
+    turns_18 = deadlines.last_pep_turns_18_on(
+        windows, eighteenth=eighteenth, starts_on=pep.starts_on
+    )
+    if turns_18 is None:
+        return ""
+    return (
+        f"This is {child.display_name}'s last PEP: they turn 18 on "
+        f"{deadlines.long_date(turns_18)} and leave the PEP process. Their pathway plan, "
+        "written with the leaving care service, takes over: carry this PEP's education, "
+        "employment and training goals into it."
+    )
 
 
 def initial_pep_warning(pep: Pep) -> str:

@@ -4,7 +4,7 @@ conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from children.access import previous_school_access_grant
 from children.models import CareEpisode, Child, Enrolment
-from children.school_year import PepTemplate, academic_year_start, year_group_on
+from children.school_year import (
+    ADULT_AGE,
+    YOUNGEST_AGE,
+    PepTemplate,
+    academic_year_start,
+    age_on,
+    pep_template_for,
+)
+from children.selectors import school_sections_at_setting_of
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars import deadlines
@@ -118,6 +126,8 @@ class PepDates:
     due_on: dt.date | None
     due_basis: str
     early_years_from: dt.date | None = None
+    # The authority's youngest age on the roll (its rule set's), for the template.
+    youngest_age: int = YOUNGEST_AGE
 
 
 def pep_close(*, actor: User | None, pep: Pep, reason: str) -> Pep:
@@ -135,6 +145,17 @@ def pep_dates(
 ) -> PepDates:
     """Asked of the deadline engine, with the rule set and the calendar fetched once (or
     given: the termly set-up fetches each authority's once for all its children)."""
+    try:
+        rules = rules or rules_for_authority(child.authority)
+    except RulesMissing:
+        return _pep_dates(child, academic_year, term, rules=None)
+    dates = _pep_dates(child, academic_year, term, rules=rules)
+    return replace(dates, youngest_age=rules.youngest_age)
+
+
+def _pep_dates(
+    child: Child, academic_year: int, term: str, *, rules: PepRules | None = None
+) -> PepDates:
     try:
         rules = rules or rules_for_authority(child.authority)
     except RulesMissing as missing:
@@ -185,12 +206,25 @@ def _initial_pep_dates(
     return PepDates(episode.started_on, deadline.due, deadline.rule, early_years_from)
 
 
-def _template_on(child: Child, day: dt.date, early_years_from: dt.date | None) -> str:
-    template = year_group_on(child.date_of_birth, day).pep_template
-    if template is None and early_years_from is not None and day >= early_years_from:
+def _template_on(child: Child, day: dt.date, dates: PepDates) -> str:
+    """The template for the child's age on `day` (children.school_year.pep_template_for)."""
+    if age_on(child.date_of_birth, day) >= ADULT_AGE:
+        raise ValidationError(
+            "PEPs end at 18: this young person's pathway plan, with the leaving care service, "
+            "follows their last PEP"
+        )
+    template = pep_template_for(
+        child.date_of_birth,
+        day,
+        youngest_age=dates.youngest_age,
+        early_years_by_age=dates.early_years_from is None,
+    )
+    if template is None and dates.early_years_from is not None and day >= dates.early_years_from:
         return PepTemplate.EYFS  # the authority's early-years rule starts PEPs sooner
     if template is None:
-        raise ValidationError("PEPs start at nursery age: this child is too young for one")
+        raise ValidationError(
+            f"PEPs start at age {dates.youngest_age} here: this child is too young for one"
+        )
     return template
 
 
@@ -233,7 +267,7 @@ def pep_set_up(
         child=child,
         academic_year=academic_year,
         term=term,
-        template=_template_on(child, starts_on, dates.early_years_from),
+        template=_template_on(child, starts_on, dates),
         previous=previous,
         due_on=dates.due_on,
         due_basis=dates.due_basis,
@@ -345,7 +379,7 @@ def pep_set_up_many(
                 child=child,
                 academic_year=academic_year,
                 term=term,
-                template=_template_on(child, dates.starts_on, dates.early_years_from),
+                template=_template_on(child, dates.starts_on, dates),
                 previous=previous_of.get(child.pk),
                 due_on=dates.due_on,
                 due_basis=dates.due_basis,
@@ -438,7 +472,7 @@ def peps_review_pp_plus(*, pep_ids: list[int]) -> int:
 
 
 def _has_school_place(child: Child) -> bool:
-    return child.enrolments.filter(ended_on__isnull=True).exists()
+    return school_sections_at_setting_of(child)
 
 
 def may_edit(user: User, section: PepSection) -> bool:

@@ -29,6 +29,7 @@ from .sections import SECTIONS_BY_KEY
 from .selectors import (
     draft_for,
     initial_pep_warning,
+    last_pep_notice,
     pep_get_for_user,
     previous_answers,
     readable_answers,
@@ -76,6 +77,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm() if allowed["attach"] else None,
             "meeting": meeting,
             "initial_warning": initial_pep_warning(pep),
+            "last_pep_notice": last_pep_notice(pep),
         },
     )
 

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from children.models import Child, Enrolment, School
+from children.models import EARLY_EDUCATION_KINDS, Child, Enrolment, School
 from meetings.models import Target
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import (
@@ -231,6 +231,7 @@ def _in_early_education(child: Child, on: dt.date) -> bool:
     return (
         Enrolment.objects.filter(child=child, started_on__lte=on)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+        .filter(school__kind__in=sorted(EARLY_EDUCATION_KINDS))
         .exists()
     )
 
@@ -704,7 +705,7 @@ def pp_finance_rows(
             request.child.display_name,
             request.child.social_care_id,
             request.school.name if request.school else "No school place",
-            str(request.school.urn) if request.school else "",
+            str(request.school.urn) if request.school and request.school.urn else "",
             request.target.what if request.target else "",
             request.purpose,
             _amount(request.amount),

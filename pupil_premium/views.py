@@ -299,9 +299,7 @@ def pp_school_funds(request: AuthenticatedRequest) -> HttpResponse:
     ):
         # A school none of the authority's children attends (another authority's): not theirs.
         raise Http404
-    form = PpSchoolFundForm(
-        request.POST or None, schools=[(s.pk, f"{s.name} ({s.urn})") for s in schools]
-    )
+    form = PpSchoolFundForm(request.POST or None, schools=[(s.pk, str(s)) for s in schools])
     if request.method == "POST" and form.is_valid():
         school = next(s for s in schools if s.pk == form.cleaned_data["school"])
         try:

@@ -48,7 +48,7 @@ from children import ssda903_codes as codes
 from children.access import access_synced_once
 from children.bulk import BulkRegistration
 from children.models import CareEpisode, Child, Placement
-from children.school_year import age_on, year_group_on
+from children.school_year import age_on
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.audit import services as audit
@@ -304,12 +304,9 @@ class _Importer:
 
     def run(self, extract: Extract) -> None:
         for row in extract.children:
-            # Younger than the rule set's youngest age, or not yet in a school year with a PEP
-            # template (children.school_year): not on the roll yet.
-            if (
-                age_on(row.date_of_birth, self.as_of) < self.youngest_age
-                or year_group_on(row.date_of_birth, self.as_of).pep_template is None
-            ):
+            # Younger than the rule set's youngest age (children.school_year.pep_template_for):
+            # not on the roll yet.
+            if age_on(row.date_of_birth, self.as_of) < self.youngest_age:
                 self.counts.too_young += 1
                 continue
             child = self.by_id.get(row.child_id) or (row.upn and self.by_upn.get(row.upn)) or None

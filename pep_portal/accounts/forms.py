@@ -9,6 +9,7 @@ from django.contrib.auth.forms import (
 )
 
 from children.models import School
+from children.selectors import setting_by_reference
 from pep_portal.forms import StorableTextMixin
 
 from .roles import CarerKind, Role, VirtualSchoolDuty
@@ -112,10 +113,12 @@ class InviteForm(StorableTextMixin, forms.Form):
         required=False,
     )
     school = forms.CharField(
-        label="If they work at a school, the school's URN",
-        max_length=6,
+        label="If they work at a school or setting, its URN, UKPRN or reference",
+        max_length=12,
         required=False,
-        help_text="6 digits, as shown on Get Information About Schools.",
+        help_text="A school's URN: 6 digits, as shown on Get Information About Schools. A "
+        "training provider's or employer's UKPRN: 8 digits. Otherwise the setting's reference "
+        "on the settings page (S and a number).",
     )
 
     def __init__(self, *args: object, roles: list[Role], **kwargs: object) -> None:
@@ -156,9 +159,9 @@ class InviteForm(StorableTextMixin, forms.Form):
         value = self.cleaned_data["school"].strip()
         if not value:
             return None
-        if not value.isdigit():
-            raise forms.ValidationError("Enter the URN as 6 digits, for example 990101")
-        school = School.objects.filter(urn=int(value)).first()
-        if school is None:
-            raise forms.ValidationError("No school has that URN")
-        return school
+        # A setting by its URN, its UKPRN (a training provider's or employer's named contact)
+        # or the portal's reference.
+        found = setting_by_reference(value)
+        if isinstance(found, str):
+            raise forms.ValidationError(found)
+        return found

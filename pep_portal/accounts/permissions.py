@@ -45,6 +45,10 @@ class Action(StrEnum):
     DELEGATE_CHILD = "delegate_child"
     VIEW_CHILD_AUDIT = "view_child_audit"
     OPEN_CHILDREN = "open_children"
+    # The wider cohorts (children/, no PEPs): previously looked-after children's advice
+    # requests and the counts of children with a social worker, by school.
+    VIEW_WIDER_COHORTS = "view_wider_cohorts"
+    LOG_WIDER_COHORTS = "log_wider_cohorts"
     # The roll: import the case system's SSDA903 extract (roll/), record leaving care.
     IMPORT_ROLL = "import_roll"
     # Designated teachers' approvals (children.TeacherApproval): on the teacher, or on one

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -393,6 +393,8 @@ class PepRules:
     persistent_absence_below: Decimal = Decimal("90.00")
     severe_absence_below: Decimal = Decimal("50.00")
     missing_education_alert_days: int = 20
+    # The youngest age on the roll, with PEPs (children.school_year.pep_template_for).
+    youngest_age: int = 2
 
 
 @dataclass(frozen=True)
@@ -537,13 +539,34 @@ def birthday(date_of_birth: dt.date, age: int) -> dt.date:
 def next_review_window_start(rules: PepRules, after: dt.date) -> tuple[ReviewWindow, dt.date]:
     """The first review window (term) that starts strictly after `after`: the term following
     a birthday on that day (a birthday on 1 January waits for the summer term)."""
+    return _next_window_start(rules.review_windows, after)
+
+
+def _next_window_start(
+    windows: Sequence[ReviewWindow], after: dt.date
+) -> tuple[ReviewWindow, dt.date]:
     starts = sorted(
-        (window.bounds(year)[0], window)
-        for year in (academic_year_of(after), academic_year_of(after) + 1)
-        for window in rules.review_windows
+        (
+            (window.bounds(year)[0], window)
+            for year in (academic_year_of(after), academic_year_of(after) + 1)
+            for window in windows
+        ),
+        key=lambda pair: pair[0],
     )
     start, window = next((s, w) for s, w in starts if s > after)
     return window, start
+
+
+def last_pep_turns_18_on(
+    review_windows: Sequence[ReviewWindow] | None, *, eighteenth: dt.date, starts_on: dt.date
+) -> dt.date | None:
+    """The 18th birthday when a PEP that starts on `starts_on` is the young person's last: it
+    falls before the next review term opens, so no termly PEP follows (PEPs end at 18). None
+    otherwise. Without an authority's rules, the statutory terms."""
+    if eighteenth <= starts_on:
+        return None
+    _, next_start = _next_window_start(review_windows or STATUTORY_REVIEW_WINDOWS, starts_on)
+    return eighteenth if eighteenth <= next_start else None
 
 
 def term_start_in(calendar: SchoolCalendar, window_start: dt.date, window_end: dt.date) -> dt.date:

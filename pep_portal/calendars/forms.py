@@ -177,6 +177,10 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "persistent_absence_below",
             "severe_absence_below",
             "missing_education_alert_days",
+            "youngest_age",
+            "emergency_legal_statuses",
+            "emergency_placement_codes",
+            "initial_pep_lookback_days",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -221,6 +225,12 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "persistent_absence_below": "Persistent absence: attendance under (%)",
             "severe_absence_below": "Severe absence: attendance under (%)",
             "missing_education_alert_days": "No school or setting: tell the adviser after (days)",
+            "youngest_age": "Youngest age on the roll (and with PEPs)",
+            "emergency_legal_statuses": "Emergency entries to care: SSDA903 legal statuses (LS)",
+            "emergency_placement_codes": "Emergency entries to care: SSDA903 placement types "
+            "(PLACE)",
+            "initial_pep_lookback_days": "Imported entries to care: an initial PEP if the child "
+            "entered care this many days or fewer before the extract's date",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -241,12 +251,21 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 "persistent_absence_below",
                 "severe_absence_below",
                 "missing_education_alert_days",
+                "youngest_age",
+                "initial_pep_lookback_days",
             )
-        } | {"pp_plus_decided_by": forms.RadioSelect}
+        } | {
+            "pp_plus_decided_by": forms.RadioSelect,
+            "emergency_legal_statuses": forms.TextInput(attrs={"spellcheck": "false"}),
+            "emergency_placement_codes": forms.TextInput(attrs={"spellcheck": "false"}),
+        }
         help_texts = {
             "school_change_pep_days": "Leave blank if there is no such rule.",
             "early_years_first_pep_days": "Leave blank if there is no such rule.",
             "no_school_place_meeting_hours": "Leave blank if there is no such rule.",
+            "youngest_age": "2 for children in funded early education from two; 3 from nursery.",
+            "emergency_legal_statuses": "Codes separated by spaces, for example L1 L2 J2.",
+            "emergency_placement_codes": "Codes separated by spaces; leave blank for none.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -328,6 +347,14 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 Field.text("severe_absence_below", **number),
                 Field.text("missing_education_alert_days", **number),
                 legend="Attendance and missing education",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("youngest_age", **number),
+                Field.text("emergency_legal_statuses", field_width=20),
+                Field.text("emergency_placement_codes", field_width=20),
+                Field.text("initial_pep_lookback_days", **number),
+                legend="The roll (the case system's import)",
                 legend_size=Size.MEDIUM,
             ),
         )

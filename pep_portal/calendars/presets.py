@@ -89,6 +89,14 @@ MEDWAY = Preset(
         "persistent_absence_below": Decimal("90.00"),
         "severe_absence_below": Decimal("50.00"),
         "missing_education_alert_days": 20,
+        # Medway covers pre-school to 18: from two, in funded early education.
+        "youngest_age": 2,
+        # Not in the seed: the powers used in an emergency (police protection, an emergency
+        # protection order, PACE accommodation); no placement type.
+        "emergency_legal_statuses": "L1 L2 J2",
+        "emergency_placement_codes": "",
+        # Not in the seed: the portal's default for an imported entry to care's initial PEP.
+        "initial_pep_lookback_days": 30,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -118,6 +126,8 @@ MEDWAY = Preset(
         "no_school_place_meeting": f"{SEED_MEDWAY}: with no school place, the social worker "
         "arranges a meeting with the virtual school within 24 hours.",
         "education_outcomes": EDUCATION_OUTCOMES_DEFAULT.format(seed=SEED_MEDWAY),
+        "roll": f"{SEED_MEDWAY}: children from pre-school to 18, so from two (funded early "
+        "education). Emergency entries: the seed is silent; the portal's default codes.",
     },
 )
 
@@ -173,6 +183,12 @@ WALSALL = Preset(
         "persistent_absence_below": Decimal("90.00"),
         "severe_absence_below": Decimal("50.00"),
         "missing_education_alert_days": 20,
+        # Not in the seed: the powers used in an emergency (police protection, an emergency
+        # protection order, PACE accommodation); no placement type.
+        "emergency_legal_statuses": "L1 L2 J2",
+        "emergency_placement_codes": "",
+        # Not in the seed: the portal's default for an imported entry to care's initial PEP.
+        "initial_pep_lookback_days": 30,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -208,6 +224,8 @@ WALSALL = Preset(
         "no_school_place_meeting": f"{SEED_WALSALL}: with no school place the social worker "
         "writes the PEP with the virtual school; no meeting deadline, and the law sets none.",
         "education_outcomes": EDUCATION_OUTCOMES_DEFAULT.format(seed=SEED_WALSALL),
+        "roll": f"{SEED_WALSALL}: children from age 3 (nursery) to 18. Emergency entries: the "
+        "seed is silent; the portal's default codes.",
     },
     reminders=("Set Walsall Virtual School's real e-mail address: the seed does not give it.",),
 )

@@ -84,7 +84,7 @@ def _years_by_owner(
 
 
 def school_label(school: School) -> str:
-    return f"{school.name} (URN {school.urn})"
+    return school.label
 
 
 def authority_of_school(school: School) -> LocalAuthority | None:
@@ -233,6 +233,7 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         persistent_absence_below=r.persistent_absence_below,
         severe_absence_below=r.severe_absence_below,
         missing_education_alert_days=r.missing_education_alert_days,
+        youngest_age=r.youngest_age,
     )
 
 

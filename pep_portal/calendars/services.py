@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from children import ssda903_codes
 from children.models import School
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
@@ -302,6 +303,12 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
         "severe_absence_below",
         "missing_education_alert_days",
     ),
+    "roll": (
+        "youngest_age",
+        "emergency_legal_statuses",
+        "emergency_placement_codes",
+        "initial_pep_lookback_days",
+    ),
 }
 
 # A review window as the services take it: (term code, name shown, first month, last month).
@@ -321,8 +328,35 @@ def _pp_plus_range_errors(values: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
+def ssda903_codes_clean(text: str) -> str:
+    """A list of SSDA903 codes as the rule set keeps it: upper case, one space between, in the
+    order given, each once ("l1, l2" is "L1 L2")."""
+    codes = [code for code in text.replace(",", " ").upper().split() if code]
+    return " ".join(dict.fromkeys(codes))
+
+
+def _code_list_errors(values: dict[str, Any]) -> dict[str, str]:
+    errors = {}
+    for name, known, what in (
+        ("emergency_legal_statuses", ssda903_codes.LEGAL_STATUS, "legal status (LS)"),
+        ("emergency_placement_codes", ssda903_codes.PLACEMENT, "placement type (PLACE)"),
+    ):
+        if name not in values:
+            continue
+        values[name] = ssda903_codes_clean(values[name] or "")
+        if len(values[name]) > 100:
+            errors[name] = "Enter at most 100 characters"
+            continue
+        unknown = [code for code in values[name].split() if code not in known]
+        if unknown:
+            shown = ", ".join(code[:10] for code in unknown[:5])
+            errors[name] = f"Enter SSDA903 {what} codes separated by spaces; not known: {shown}"
+    return errors
+
+
 def _check_rules(values: dict[str, Any], windows: Sequence[Window]) -> None:
     errors: dict[str, str] = {}
+    errors.update(_code_list_errors(values))
     try:
         # Checked against a leap year's neighbour: a cut-off must exist every year.
         dt.date(2027, values["pp_plus_last_accepted_month"], values["pp_plus_last_accepted_day"])

@@ -424,7 +424,24 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
             f"{rules.missing_education_alert_days} days",
             notes.get("education_outcomes", ""),
         ),
+        (
+            "The roll",
+            f"Children from age {rule_set.youngest_age} to 18; an entry to care counts as an "
+            "emergency when its SSDA903 legal status is "
+            f"{_codes(rule_set.emergency_legal_statuses)} or its placement type is "
+            f"{_codes(rule_set.emergency_placement_codes)}; an imported entry to care "
+            f"{rule_set.initial_pep_lookback_days} days or fewer before the extract's date gets "
+            "an initial PEP",
+            notes.get("roll", ""),
+        ),
     ]
+
+
+def _codes(text: str) -> str:
+    codes = text.split()
+    if not codes:
+        return "none"
+    return ", ".join(codes[:-1]) + (" or " if len(codes) > 1 else "") + codes[-1]
 
 
 def _year_group(number: int) -> str:

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from children.access import access_differences, previous_school_access_expire
 from children.models import CareEpisode, Child, Enrolment, TeacherApproval
-from children.school_year import year_group_on
+from children.school_year import ADULT_AGE, age_on, pep_template_for
 from children.selectors import designated_teachers_by_child
 from meetings.models import Meeting, Venue
 from meetings.selectors import open_peps_with_arranged_meeting
@@ -811,10 +811,19 @@ def termly_set_up(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 def _needs_a_pep(rules: PepRules, date_of_birth: dt.date, term: deadlines.ReviewTerm) -> bool:
-    """From nursery age, or sooner where the authority's early-years rule says so."""
-    if year_group_on(date_of_birth, term.start).pep_template is not None:
-        return True
+    """From the authority's youngest age (or sooner where its early-years rule says so) until
+    the 18th birthday: a young person who is 18 when the term opens has had their last PEP."""
+    if age_on(date_of_birth, term.start) >= ADULT_AGE:
+        return False
     first = deadlines.early_years_first_term(rules, date_of_birth=date_of_birth)
+    template = pep_template_for(
+        date_of_birth,
+        term.start,
+        youngest_age=rules.youngest_age,
+        early_years_by_age=first is None,
+    )
+    if template is not None:
+        return True
     return first is not None and first.start <= term.start
 
 

@@ -7,7 +7,7 @@ from django import template
 from django.db.models import QuerySet
 
 from peps.models import Pep
-from peps.selectors import initial_pep_warning, peps_for_child
+from peps.selectors import initial_pep_warning, last_pep_notice, peps_for_child
 
 register = template.Library()
 
@@ -18,8 +18,8 @@ def child_peps(context: dict[str, Any], child: Any) -> QuerySet[Pep]:
     return peps_for_child(user=context["request"].user, child=child)
 
 
-@register.simple_tag
-def pep_warning(pep: Pep) -> str:
+@register.simple_tag(takes_context=True)
+def pep_warning(context: dict[str, Any], pep: Pep) -> str:
     """A warning about the PEP for the child's page (an initial PEP due after the first care
-    review): `{% pep_warning pep as warning %}`."""
-    return initial_pep_warning(pep)
+    review; a young person's last PEP before 18): `{% pep_warning pep as warning %}`."""
+    return initial_pep_warning(pep) or last_pep_notice(pep, context.get("child"))

@@ -103,7 +103,7 @@ def test_too_young_for_a_pep_is_refused(client, personas):
         reverse("child_register"),
         {**REGISTRATION, **date_fields("date_of_birth", dt.date(2025, 1, 1))},
     )
-    assert "PEPs are for children from nursery age" in response.content.decode()
+    assert "PEPs are for children from age 2 to 18" in response.content.decode()
 
 
 def test_no_school_place_is_shown_prominently(client, personas):

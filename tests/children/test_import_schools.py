@@ -250,7 +250,7 @@ def test_a_row_with_too_few_or_too_many_values_is_reported():
         ("University technical college", SchoolType.FREE),
         ("Non-maintained special school", SchoolType.SPECIAL),
         ("Other independent special school", SchoolType.INDEPENDENT),
-        ("Pupil referral unit", SchoolType.ALTERNATIVE_PROVISION),
+        ("Pupil referral unit", SchoolType.PUPIL_REFERRAL_UNIT),
         ("Academy alternative provision sponsor led", SchoolType.ALTERNATIVE_PROVISION),
         ("Academy 16-19 converter", SchoolType.POST_16),
         ("Further education", SchoolType.POST_16),

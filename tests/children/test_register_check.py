@@ -97,7 +97,7 @@ def test_a_refusal_is_found_before_the_check_page(client, personas):
         {**REGISTRATION, "date_of_birth_0": "1", "date_of_birth_1": "1", "date_of_birth_2": "2025"},
     ).content.decode()
     assert "<title>Error: Register a child" in page
-    assert '<a href="#id_date_of_birth_0">PEPs are for children from nursery age' in page
+    assert '<a href="#id_date_of_birth_0">PEPs are for children from age 2 to 18' in page
 
 
 @pytest.mark.parametrize("who", ["social_worker", "designated_teacher", "carer"])

@@ -127,9 +127,19 @@ def test_before_the_term_after_the_third_birthday_there_is_no_pep(personas, sett
         )
 
 
-def test_without_the_early_years_rule_a_child_waits_for_nursery_age(
+def test_without_the_early_years_rule_a_child_waits_for_the_roll_s_youngest_age(
     personas, setting, northam_dates
 ):
+    # Born 15 October 2023: 3 when Spring opens (1 January 2027), still 3 when Summer opens.
     young_child(setting)
+    PepRuleSet.objects.filter(authority=personas.authority).update(youngest_age=4)
     assert termly_set_up(today=D(2026, 12, 18)) == {}
-    assert termly_set_up(today=D(2027, 3, 18)) == {}
+    PepRuleSet.objects.filter(authority=personas.authority).update(youngest_age=3)
+    # Spring is still open on 18 March, so its PEP is set up with Summer's.
+    assert termly_set_up(today=D(2027, 3, 18)) == {
+        f"{personas.authority.slug} spring 2026": 1,
+        f"{personas.authority.slug} summer 2026": 1,
+    }
+    assert set(Pep.objects.filter(child=setting.child).values_list("template", flat=True)) == {
+        "eyfs"
+    }

@@ -26,14 +26,15 @@ class Rollback(Exception):
 @pytest.fixture
 def children(personas, pep_setting):  # type: ignore[no-untyped-def]
     """Besides Zara (pep_setting: Year 6, her Autumn PEP), five children of the authority:
-    Year 8 with last term's answers to carry, Reception, Year 12, one born in 2024 (too young)
+    Year 8 with last term's answers to carry, Reception, Year 12, one born in 2025 (1 in
+    January 2027: younger than the rule set's youngest age, 2)
     and one whose time in care has ended."""
     made = {}
     for name, born, ended in [
         ("carried", dt.date(2014, 4, 1), None),
         ("reception", dt.date(2022, 3, 1), None),
         ("post16", dt.date(2010, 1, 15), None),
-        ("toddler", dt.date(2024, 6, 1), None),
+        ("toddler", dt.date(2025, 6, 1), None),
         ("left_care", dt.date(2013, 9, 9), dt.date(2026, 10, 1)),
     ]:
         child = ChildFactory(authority=personas.authority, date_of_birth=born)

@@ -121,13 +121,13 @@ def test_children_younger_than_the_rule_sets_youngest_age_are_left_out(authority
     output = run(
         tmp_path,
         "Y1,1,01/06/2015,WBRI,UN1\nY2,1,01/03/2015,WBRI,UN1\nY3,1,01/08/2014,WBRI,UN1\n",
-        # On 31 March 2018 Y1 is 2; Y2 is 3 but was 2 on 31 August 2017, so not yet in
-        # nursery; Y3 is 3 and in nursery.
+        # On 31 March 2018 Y1 is 2; Y2 is 3 (though 2 on 31 August 2017, so not in the
+        # nursery year group: early years by age); Y3 is 3 and in nursery.
         "Y1,01/02/2017,S,C2,N1,U4,PR1,,,\nY2,01/02/2017,S,C2,N1,U4,PR1,,,\n"
         "Y3,01/02/2017,S,C2,N1,U4,PR1,,,\n",
     )
-    assert list(Child.objects.values_list("social_care_id", flat=True)) == ["Y3"]
-    assert "2 younger than the roll's youngest age" in output
+    assert sorted(Child.objects.values_list("social_care_id", flat=True)) == ["Y2", "Y3"]
+    assert "1 younger than the roll's youngest age" in output
 
 
 def test_an_initial_pep_only_for_an_entry_within_the_rule_sets_days_of_the_extracts_date(

@@ -108,6 +108,16 @@ TABLE: dict[str, Rule] = {
     "delegation_grant": R("child", {DT}, {DT}, out_get=NOBODY, out_post=NOBODY),
     "delegation_revoke": R("delegation", NOBODY, {DT}, out_post=NOBODY),
     "child_audit": R("child", NOBODY),  # virtual school administrators only
+    # Settings are shared by every authority (as GIAS's schools are): any virtual school.
+    "setting_list": R("none", {VS}),
+    "setting_add": R("none", {VS}, {VS}),
+    "setting_edit": R("school", {VS, OVS}, {VS, OVS}, out_get={VS, OVS}, out_post={VS, OVS}),
+    # The wider cohorts: the virtual school's own authority's records only.
+    "advice_list": R("none", {VS}),
+    "advice_add": R("none", {VS}, {VS}),
+    # No such request: tests/children/test_wider_cohorts.py walks a real one.
+    "advice_detail": R("none", NOBODY, NOBODY),
+    "social_worker_counts": R("none", {VS}, {VS}),
     # Correcting a placement (or time in care) an import recorded: whoever may change the child.
     "imported_record_correct": R("child", {VS}, {VS}),
     # The roll: virtual school administrators only (none of the personas) import the case
