@@ -504,18 +504,27 @@ def _approvals(authority: LocalAuthority, people: _People) -> None:
     )
 
 
-def _statuses(peps: list[Pep], current: bool, rng: random.Random) -> dict[str, list[Pep]]:
+def _current_term_cycle() -> list[str]:
+    """This term's statuses in a fixed cycle of 100 with the mix's shares, every status once
+    in the first seven: any seven children in a row cover the whole workflow."""
+    cycle = [status.value for status, _ in CURRENT_TERM_MIX]
+    for status, share in CURRENT_TERM_MIX:
+        cycle += [status.value] * (share - 1)
+    return cycle
+
+
+CURRENT_TERM_CYCLE = _current_term_cycle()
+
+
+def _statuses(peps: list[Pep], current: bool, position: dict[int, int]) -> dict[str, list[Pep]]:
+    """Each PEP's status by its child's place in the authority (the children in order)."""
     by_status: dict[str, list[Pep]] = {}
     for pep in peps:
-        if not current:
-            status = PepStatus.SIGNED_OFF
-        else:
-            roll, status = rng.randrange(100), PepStatus.DRAFT
-            for candidate, share in CURRENT_TERM_MIX:
-                if roll < share:
-                    status = candidate
-                    break
-                roll -= share
+        status = (
+            CURRENT_TERM_CYCLE[position[pep.child_id] % len(CURRENT_TERM_CYCLE)]
+            if current
+            else PepStatus.SIGNED_OFF.value
+        )
         by_status.setdefault(status, []).append(pep)
     return by_status
 
@@ -542,7 +551,7 @@ class _Term:
     ) -> None:
         self.authority, self.people, self.children = authority, people, children
         self.rng, self.today, self.current = rng, today, current
-        self.by_status = _statuses(peps, current, rng)
+        self.by_status = _statuses(peps, current, {pk: n for n, pk in enumerate(sorted(children))})
         self.now = timezone.now()
         self.school_of = dict(
             Enrolment.objects.filter(

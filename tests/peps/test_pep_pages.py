@@ -194,11 +194,11 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     client.force_login(personas.designated_teacher)
     # + PP+ permission and requests; + the QA reviews the reader may see; no meeting to record;
     # + the audit event of the opening
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(14):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
     # contributions are due before the meeting), the arranged meetings (the real due dates)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         response = client.get(reverse("home"))
     # Seven tasks on each Autumn PEP: the six sections of the school and the child's views.
     autumn = [group for group in response.context["work"] if group.pep.term == Term.AUTUMN]

@@ -267,7 +267,7 @@ def test_dashboard_query_count_is_constant(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )
     client.force_login(personas.virtual_school_staff)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(13):
         response = client.get(reverse("vs_dashboard"), {"year": 2026})
     assert response.status_code == 200
     # Zara and the children registered above, all counted.
