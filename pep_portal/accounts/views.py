@@ -311,5 +311,7 @@ def person_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:
-    """Extends the session (every request does): the "Stay signed in" button's target."""
+    """Extends the session now (pages extend it at most once a minute:
+    SessionIdleRefreshMiddleware): the "Stay signed in" button's target."""
+    request.session.modified = True  # saved with a fresh expiry, the refresh time noted
     return HttpResponse(status=204)

@@ -50,3 +50,11 @@ def test_signed_out_visitors_get_no_session(client, db):
     client.get(reverse("login"))
     client.get("/")
     assert Session.objects.count() == 0
+
+
+def test_stay_signed_in_extends_the_session_at_once(client, personas):
+    client.force_login(personas.social_worker)
+    before = _row(client).expire_date
+    time.sleep(1.1)
+    assert client.post(reverse("keep_alive")).status_code == 204
+    assert _row(client).expire_date > before
