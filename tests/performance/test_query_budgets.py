@@ -284,6 +284,8 @@ def _count(clients: dict[str, Client], visits: list[tuple[str, str, str]]) -> di
         clients[who].get(url)  # once first: per-process caches (rule sets, templates) warm
         with CaptureQueriesContext(connection) as queries:
             response = clients[who].get(url)
+            if response.streaming:  # a streamed CSV reads its rows as it is sent
+                b"".join(response.streaming_content)
         counts[label] = (response.status_code, len(queries))
     return counts
 

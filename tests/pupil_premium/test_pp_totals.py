@@ -175,7 +175,9 @@ def read_csv(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment; filename=")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.streaming  # sent row by row, never held whole
+    content = b"".join(response.streaming_content)
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_the_finance_csv_lists_every_request_of_the_year_with_formulas_neutralised(
