@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 AXE := pep_portal/frontend/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve-prod bench bench-jobs backup restore test lint format services browser migrations frontend clean lock audit
+.PHONY: install run serve-prod bench bench-jobs bench-import backup restore test lint format services browser migrations frontend clean lock audit
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,8 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The docker-compose services' own commands as local processes, with production settings, against
-# PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults in deploy/serve_prod.py). README, "Operations".
+# PostgreSQL and Redis (DATABASE_URL, REDIS_URL; defaults in deploy/serve_prod.py) and S3 object
+# storage (PRIVATE_STORAGE_BUCKET, else an S3 test server it starts). README, "Operations".
 serve-prod: install services
 	$(BIN)/python -m deploy.serve_prod --port $(PORT)
 
@@ -52,6 +53,13 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 bench-jobs: install services
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
 		$(BIN)/python bench/bench_jobs.py $(BENCH_ARGS)
+
+# The SSDA903 import of 10,000 children and 40,000 episodes (target: under 60 s), into
+# bench/results-import.json (README, "The Virtual School roll"). Its own throwaway database.
+BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pep_bench_import
+bench-import: install services
+	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+		$(BIN)/python scripts/bench_import_903.py $(BENCH_ARGS)
 
 # The database and the files, together, with a manifest (README, "Backups"). Settings as for the
 # portal itself (DATABASE_URL, PRIVATE_MEDIA_ROOT, …).

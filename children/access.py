@@ -323,15 +323,27 @@ def previous_school_access_grant(
     *, child: Child, school_id: int, moved_on: dt.date, until: dt.date, actor: User | None = None
 ) -> list[PreviousSchoolAccess]:
     """After a change of school, the designated teachers the child's authority approved at the
-    previous school may read the PEPs their school contributed to until `until` (they left
-    the care team at the move; sync_child_access took their "view_child" row). Read-only: the
-    PEP rules let them see, never change. Audited as an access grant."""
+    previous school, and the staff there they had delegated the child to (delegations live on
+    the day of the move: school_move revokes them as it records it), may read the PEPs their
+    school contributed to until `until` (they left the care team at the move;
+    sync_child_access took their "view_child" row). Read-only: the PEP rules let them see,
+    never change. Audited as an access grant."""
     teachers = approved_teachers([school_id]).get((school_id, child.authority_id), set())
+    on_the_day = timezone.make_aware(dt.datetime.combine(moved_on, dt.time.min))
+    delegates = set(
+        Delegation.objects.filter(
+            Q(revoked_at__isnull=True) | Q(revoked_at__gte=on_the_day),
+            child=child,
+            school_id=school_id,
+            delegate__school_id=school_id,
+            delegate__is_active=True,
+        ).values_list("delegate_id", flat=True)
+    )
     granted = [
         PreviousSchoolAccess.objects.create(
-            child=child, school_id=school_id, teacher_id=teacher, moved_on=moved_on, until=until
+            child=child, school_id=school_id, teacher_id=person, moved_on=moved_on, until=until
         )
-        for teacher in sorted(teachers)
+        for person in sorted(teachers | delegates)
     ]
     for row in granted:
         audit.record(

@@ -11,6 +11,7 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
 from pep_portal.forms import DateField, PortalForm, StorableTextMixin
 
+from . import ssda903_codes
 from .models import Gender, LegalStatus, PlacementType, School, SenStatus
 from .school_year import PepTemplate
 from .selectors import carer_choices, delegate_choices, staff_choices_for
@@ -373,4 +374,89 @@ class ChildSearchForm(StorableTextMixin, forms.Form):
             Field.select("social_worker", label_size=Size.SMALL),
             Field.checkbox("no_school_place", small=True),
             Button("search", "Apply filters"),
+        )
+
+
+def _coded(table: dict[str, Any]) -> list[tuple[str, str]]:
+    """An SSDA903 code list as choices: "C2: Full care order"."""
+    return [("", "Not recorded")] + [
+        (code, f"{code}: {meaning[0] if isinstance(meaning, tuple) else meaning}")
+        for code, meaning in table.items()
+    ]
+
+
+class EpisodeCorrectForm(PortalForm):
+    """Correcting what was recorded about a time in care (often by the case system's import);
+    the next import keeps the correction."""
+
+    legal_status = forms.ChoiceField(choices=LegalStatus.choices)
+    emergency_placement = forms.TypedChoiceField(
+        label="Was it an emergency placement?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    ssda903_legal_status = forms.ChoiceField(
+        label="Legal status (SSDA903 LS)",
+        choices=_coded(ssda903_codes.LEGAL_STATUS),
+        required=False,
+    )
+    ssda903_reason_new = forms.ChoiceField(
+        label="Reason for new episode (SSDA903 RNE)",
+        choices=_coded(ssda903_codes.REASON_NEW_EPISODE),
+        required=False,
+    )
+    ssda903_category_of_need = forms.ChoiceField(
+        label="Category of need (SSDA903 CIN)",
+        choices=_coded(ssda903_codes.CATEGORY_OF_NEED),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.select("legal_status"),
+            Field.radios("emergency_placement", inline=True, legend_size=Size.SMALL),
+            Field.select("ssda903_legal_status"),
+            Field.select("ssda903_reason_new"),
+            Field.select("ssda903_category_of_need"),
+            Button("submit", "Save the correction"),
+        )
+
+
+class PlacementCorrectForm(PortalForm):
+    """Correcting what was recorded about a placement (often by the case system's import);
+    the next import keeps the correction."""
+
+    placement_type = forms.ChoiceField(label="Type of placement", choices=PlacementType.choices)
+    ssda903_place = forms.ChoiceField(
+        label="Placement type (SSDA903 PLACE)",
+        choices=_coded(ssda903_codes.PLACEMENT),
+        required=False,
+    )
+    ssda903_provider = forms.ChoiceField(
+        label="Placement provider (SSDA903 PLACE_PROVIDER)",
+        choices=_coded(ssda903_codes.PLACEMENT_PROVIDER),
+        required=False,
+    )
+    ofsted_urn = forms.RegexField(
+        label="Placement URN (Ofsted) (optional)",
+        regex=r"^[A-Za-z0-9]{1,8}$",
+        max_length=8,
+        required=False,
+        error_messages={"invalid": "Enter the Ofsted URN: up to 8 letters and numbers"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page template holds the <form>
+        self.helper.layout = Layout(
+            Field.select("placement_type"),
+            Field.select("ssda903_place"),
+            Field.select("ssda903_provider"),
+            Field.text("ofsted_urn", field_width=10),
+            Button("submit", "Save the correction"),
         )

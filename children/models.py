@@ -272,9 +272,10 @@ class Delegation(models.Model):
 
 
 class PreviousSchoolAccess(models.Model):
-    """After a change of school, the previous school's designated teacher may still READ the
-    PEPs their school contributed to, until `until` (the rule set's number of days after the
-    move; the deadline engine counts it). Written only by children/access.py; read by the
+    """After a change of school, the previous school's designated teacher, and the staff they
+    had delegated the child to (`teacher` holds either), may still READ the PEPs their school
+    contributed to, until `until` (the rule set's count after the move, in its unit; the
+    deadline engine counts it). Written only by children/access.py; read by the
     PEP rules (peps/rules.py); ended by the nightly job (`ended_at`), and never a way to
     change anything."""
 

@@ -291,3 +291,16 @@ def delegate_choices(*, school_id: int | None) -> QuerySet[User]:
     return User.objects.filter(
         school_id=school_id, role=Role.DELEGATED_SCHOOL_STAFF, is_active=True
     ).order_by("full_name")
+
+
+# The history reason of a person's correction, naming the fields corrected.
+CORRECTED_BY_HAND = "Corrected by hand"
+
+
+def corrected_fields(record: CareEpisode | Placement) -> set[str]:
+    """The fields of a time in care or placement a person has corrected by hand
+    (children.services.imported_record_correct), which an import keeps."""
+    reasons = record.history.filter(  # type: ignore[union-attr]
+        history_change_reason__startswith=CORRECTED_BY_HAND
+    ).values_list("history_change_reason", flat=True)
+    return {name for reason in reasons for name in reason.partition(":")[2].split()}

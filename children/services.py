@@ -33,7 +33,7 @@ from .models import (
     School,
 )
 from .school_year import year_group_on
-from .selectors import carer_choices, delegate_choices, staff_choices_for
+from .selectors import CORRECTED_BY_HAND, carer_choices, delegate_choices, staff_choices_for
 from .signals import (
     child_entered_care,
     child_left_care,
@@ -246,10 +246,12 @@ def placement_change(
     setting_name: str = "",
     carers: Sequence[User] = (),
     codes: dict[str, str] | None = None,
+    announce: bool = True,
 ) -> Placement:
     """The child moves home: the current placement ends, the new carers gain access and the
     previous carers lose it. `codes`: the SSDA903 placement codes, from the case system's
-    import."""
+    import. `announce=False`: a placement in the past of a child the import brings onto the
+    portal, which is not a move anyone is told about (roll.services)."""
     _require(actor, Action.CHANGE_CHILD, child)
     _not_in_future(started_on, "started_on")
     _check_carers(carers)
@@ -265,7 +267,8 @@ def placement_change(
     _save(placement, actor)
     placement.carers.set(carers)
     sync_child_access([child.pk])
-    placement_changed.send(sender=Child, child=child, placement=placement, actor=actor)
+    if announce:
+        placement_changed.send(sender=Child, child=child, placement=placement, actor=actor)
     return placement
 
 
@@ -409,9 +412,12 @@ def care_episode_start(
     entered_care_on: dt.date,
     emergency_placement: bool,
     legal_status: str,
+    initial_pep: bool = True,
 ) -> CareEpisode:
     """A child who left care comes back into care: a new episode (the old one stays on the
-    record), and, like a first entry, an initial PEP (peps/receivers.py)."""
+    record), and, like a first entry, an initial PEP (peps/receivers.py). `initial_pep=False`
+    only for an import that finds a return to care long before the extract's date (as for
+    child_register)."""
     _require(actor, Action.CHANGE_CHILD, child)
     _not_in_future(entered_care_on, "entered_care_on")
     episodes = CareEpisode.objects.select_for_update().filter(child=child)
@@ -435,7 +441,8 @@ def care_episode_start(
     if child.cohort != Cohort.LOOKED_AFTER:
         child.cohort = Cohort.LOOKED_AFTER
         _save(child, actor)
-    child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
+    if initial_pep:
+        child_entered_care.send(sender=Child, child=child, episode=episode, actor=actor)
     return episode
 
 
@@ -454,25 +461,69 @@ _IMPORT_FIELDS = {
 }
 
 
-@transaction.atomic
+def import_fields_allowed(record: Child | CareEpisode | Placement, values: dict[str, Any]) -> None:
+    allowed = _IMPORT_FIELDS[type(record)]
+    if set(values) - allowed:
+        raise ValueError(f"An import may not set {sorted(set(values) - allowed)}")
+
+
 def imported_fields_update(
     *, actor: User | None, record: Child | CareEpisode | Placement, values: dict[str, Any]
 ) -> bool:
     """Set fields the case system's import owns on a record; saved (with history) only if one
     changed. Returns whether anything changed. Entries to care, moves and leaving go through
     their own services, never through here."""
-    child = record if isinstance(record, Child) else record.child
-    _require(actor, Action.CHANGE_CHILD, child)
-    allowed = _IMPORT_FIELDS[type(record)]
-    if set(values) - allowed:
-        raise ValueError(f"An import may not set {sorted(set(values) - allowed)}")
+    import_fields_allowed(record, values)
     changed = {name for name, value in values.items() if getattr(record, name) != value}
     if not changed:
+        # Nothing to write, so no query at all: a re-import of an unchanged roll costs none
+        # per record (not even a savepoint).
         return False
+    child = record if isinstance(record, Child) else record.child
+    _require(actor, Action.CHANGE_CHILD, child)
     for name in changed:
         setattr(record, name, values[name])
     if isinstance(record, Child) and "upn" in changed:
         validate_upn(record.upn)
+    with transaction.atomic():
+        _save(record, actor)
+    return True
+
+
+# What a person may correct on a record an import wrote; the history reason names the fields
+# (CORRECTED_BY_HAND), and the import keeps them (children.selectors.corrected_fields).
+_CORRECTABLE = {
+    CareEpisode: (
+        "legal_status",
+        "emergency_placement",
+        "ssda903_legal_status",
+        "ssda903_reason_new",
+        "ssda903_category_of_need",
+    ),
+    Placement: ("placement_type", "ssda903_place", "ssda903_provider", "ofsted_urn"),
+}
+
+
+@transaction.atomic
+def imported_record_correct(
+    *, actor: User, record: CareEpisode | Placement, values: dict[str, Any]
+) -> bool:
+    """The virtual school corrects, by hand, what an import (or a person) recorded about a time
+    in care or a placement: the legal status, emergency or planned, the SSDA903 codes, the
+    placement's type, provider and URN. The history row names the fields corrected, and the
+    next import keeps them, listing what its extract says instead (roll.services). Returns
+    whether anything changed."""
+    _require(actor, Action.CHANGE_CHILD, record.child)
+    if set(values) - set(_CORRECTABLE[type(record)]):
+        raise ValueError(
+            f"Not a correctable field: {sorted(set(values) - set(_CORRECTABLE[type(record)]))}"
+        )
+    changed = sorted(name for name, value in values.items() if getattr(record, name) != value)
+    if not changed:
+        return False
+    for name in changed:
+        setattr(record, name, values[name])
+    record._change_reason = f"{CORRECTED_BY_HAND}: {' '.join(changed)}"  # type: ignore[union-attr]
     _save(record, actor)
     return True
 

@@ -18,4 +18,9 @@ urlpatterns = [
         name="delegation_revoke",
     ),
     path("<int:pk>/audit/", views.child_audit, name="child_audit"),
+    path(
+        "<int:pk>/<str:kind>/<int:record_pk>/correct/",
+        views.imported_record_correct,
+        name="imported_record_correct",
+    ),
 ]

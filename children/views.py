@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +24,8 @@ from .forms import (
     ChildRegisterForm,
     ChildSearchForm,
     DelegateForm,
+    EpisodeCorrectForm,
+    PlacementCorrectForm,
     PlacementForm,
     SchoolMoveForm,
 )
@@ -358,3 +360,39 @@ def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def imported_record_correct(
+    request: HttpRequest, pk: int, kind: str, record_pk: int
+) -> HttpResponse:
+    """Correct a time in care (`kind` "episode") or a placement ("placement") by hand."""
+    child = child_get_for_user(user=request.user, pk=pk, action=Action.CHANGE_CHILD)
+    form_class: type[EpisodeCorrectForm | PlacementCorrectForm]
+    if kind == "episode":
+        record: Any = get_object_or_404(child.episodes, pk=record_pk)
+        form_class, title = EpisodeCorrectForm, "Correct the record of a time in care"
+    elif kind == "placement":
+        record = get_object_or_404(child.placements, pk=record_pk)
+        form_class, title = PlacementCorrectForm, "Correct the record of a placement"
+    else:
+        raise Http404
+    initial = {name: getattr(record, name) for name in form_class.base_fields}
+    if "emergency_placement" in initial:
+        initial["emergency_placement"] = "yes" if record.emergency_placement else "no"
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.imported_record_correct(
+            actor=request.user, record=record, values=form.cleaned_data
+        )
+        messages.success(request, "The correction has been saved")
+        return redirect("child_detail", pk=child.pk)
+    return _form_page(
+        request,
+        form,
+        title=title,
+        child=child,
+        intro=f"{record}. The case system's next import keeps what you save here, and lists "
+        "what its extract says instead for the virtual school to check.",
+    )

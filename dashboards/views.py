@@ -27,6 +27,11 @@ def _virtual_school_only(request: AuthenticatedRequest) -> LocalAuthority:
     return authority
 
 
+# The chart is drawn 320 units wide and scales to its box (templates/dashboards/dashboard.html).
+CHART_BAR = 200
+CHART_ROW = 64
+
+
 def _year(request: HttpRequest) -> int:
     try:
         return int(request.GET.get("year", ""))
@@ -44,16 +49,22 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     bars = [
         {
             **row,
-            "signed_width": round(300 * row["signed_off"] / top),
-            "overdue_width": round(300 * row["overdue"] / top),
-            "y": 10 + n * 40,
+            # Bars at most 200 wide in a 320-wide drawing, each labelled with its figure.
+            "signed_width": round(CHART_BAR * row["signed_off"] / top),
+            "overdue_width": round(CHART_BAR * row["overdue"] / top),
+            "y": 10 + n * CHART_ROW,
         }
         for n, row in enumerate(board.terms)
     ]
     return render(
         request,
         "dashboards/dashboard.html",
-        {"board": board, "year": year, "bars": bars, "chart_height": 20 + 40 * len(bars)},
+        {
+            "board": board,
+            "year": year,
+            "bars": bars,
+            "chart_height": 20 + CHART_ROW * len(bars),
+        },
     )
 
 

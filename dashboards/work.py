@@ -44,6 +44,7 @@ from django.utils import timezone
 
 from children.models import Child, Enrolment
 from meetings.models import Meeting, MeetingStatus
+from meetings.selectors import open_peps_with_arranged_meeting
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, allowed_ids, scope_queryset
 from pep_portal.calendars import deadlines
@@ -333,56 +334,49 @@ def classified_peps(*, user: User, today: dt.date | None = None) -> QuerySet[Pep
     nothing is waiting) and `work_due` (when that work is due)."""
     today = today or timezone.localdate()
     start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
-    arranged = Meeting.objects.filter(pep=OuterRef("pk"), status=MeetingStatus.ARRANGED).order_by(
-        "-starts_at"
-    )
     within = QaFramework.objects.filter(authority_id=OuterRef("child__authority_id")).values(
         "review_within_days"
     )[:1]
     before = Q(status__in=BEFORE_MEETING)
-    return (
-        scope_queryset(user, Action.VIEW_PEP, Pep.objects.exclude(status__in=FINISHED_STATUSES))
-        .annotate(meeting_starts=Subquery(arranged.values("starts_at")[:1]))
-        .annotate(
-            work=Case(
-                When(before & Q(meeting_starts__isnull=True), then=Value(WorkKind.NO_MEETING)),
-                When(
-                    before & Q(meeting_starts__lt=start_of_today), then=Value(WorkKind.NOT_RECORDED)
-                ),
-                When(
-                    Q(status__in=(PepStatus.DRAFT, PepStatus.IN_PROGRESS)),
-                    then=Value(WorkKind.CONTRIBUTIONS),
-                ),
-                When(status=PepStatus.MEETING_HELD, then=Value(WorkKind.TO_SUBMIT)),
-                When(status=PepStatus.RETURNED, then=Value(WorkKind.RETURNED)),
-                When(status=PepStatus.SUBMITTED, then=Value(WorkKind.QA)),
-                default=None,
+    return open_peps_with_arranged_meeting(
+        scope_queryset(user, Action.VIEW_PEP, Pep.objects.all())
+    ).annotate(
+        work=Case(
+            When(before & Q(meeting_starts__isnull=True), then=Value(WorkKind.NO_MEETING)),
+            When(before & Q(meeting_starts__lt=start_of_today), then=Value(WorkKind.NOT_RECORDED)),
+            When(
+                Q(status__in=(PepStatus.DRAFT, PepStatus.IN_PROGRESS)),
+                then=Value(WorkKind.CONTRIBUTIONS),
             ),
-            work_due=Case(
-                When(work=WorkKind.NO_MEETING, then=F("due_on")),
-                When(
-                    work=WorkKind.NOT_RECORDED,
-                    then=ExpressionWrapper(
-                        TruncDate("meeting_starts") + Value(1), output_field=DateField()
-                    ),
+            When(status=PepStatus.MEETING_HELD, then=Value(WorkKind.TO_SUBMIT)),
+            When(status=PepStatus.RETURNED, then=Value(WorkKind.RETURNED)),
+            When(status=PepStatus.SUBMITTED, then=Value(WorkKind.QA)),
+            default=None,
+        ),
+        work_due=Case(
+            When(work=WorkKind.NO_MEETING, then=F("due_on")),
+            When(
+                work=WorkKind.NOT_RECORDED,
+                then=ExpressionWrapper(
+                    TruncDate("meeting_starts") + Value(1), output_field=DateField()
                 ),
-                When(work=WorkKind.CONTRIBUTIONS, then=F("teacher_sections_due_on")),
-                When(work__in=(WorkKind.TO_SUBMIT, WorkKind.RETURNED), then=F("submission_due_on")),
-                When(
-                    work=WorkKind.QA,
-                    then=ExpressionWrapper(
-                        TruncDate("submitted_at")
-                        + Coalesce(
-                            Subquery(within, output_field=IntegerField()),
-                            Value(_default_qa_within()),
-                        ),
-                        output_field=DateField(),
-                    ),
-                ),
-                default=None,
-                output_field=DateField(),
             ),
-        )
+            When(work=WorkKind.CONTRIBUTIONS, then=F("teacher_sections_due_on")),
+            When(work__in=(WorkKind.TO_SUBMIT, WorkKind.RETURNED), then=F("submission_due_on")),
+            When(
+                work=WorkKind.QA,
+                then=ExpressionWrapper(
+                    TruncDate("submitted_at")
+                    + Coalesce(
+                        Subquery(within, output_field=IntegerField()),
+                        Value(_default_qa_within()),
+                    ),
+                    output_field=DateField(),
+                ),
+            ),
+            default=None,
+            output_field=DateField(),
+        ),
     )
 
 

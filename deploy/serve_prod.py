@@ -9,16 +9,24 @@ the PostgreSQL and Redis named by DATABASE_URL and REDIS_URL, with production se
 are this virtualenv's, gunicorn binds 127.0.0.1:PORT, beat keeps its schedule file in the run
 folder.
 
+Private files (attachments, kept PDFs, ZIPs) go to S3-compatible object storage, as on more
+than one machine: the bucket named by PRIVATE_STORAGE_BUCKET (and PRIVATE_STORAGE_ENDPOINT_URL,
+AWS_ACCESS_KEY_ID, …) if set; otherwise an S3 test server (moto's server mode, the one the tests
+use) that serve-prod starts on a free port with an empty bucket, for as long as it runs (its
+contents are lost when it stops). `--files` keeps them in PRIVATE_MEDIA_ROOT instead, as
+compose's shared volume does. RUN_DIR/s3.json says which endpoint and bucket are in use.
+
 Each service's output goes to RUN_DIR/<service>.log and its process id to RUN_DIR/<service>.pid
 (a test kills the documents worker through it). Stop everything with Ctrl-C.
 
-    python -m deploy.serve_prod [--port 8000] [--run-dir .serve-prod]
+    python -m deploy.serve_prod [--port 8000] [--run-dir .serve-prod] [--files]
     python -m deploy.serve_prod --check web|worker|worker-documents|beat   # its health check
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shlex
@@ -157,6 +165,61 @@ class Service:
             pass
 
 
+# The S3 test server's bucket and (made-up) credentials: moto accepts any.
+S3_TEST_BUCKET = "pep-serve-prod"
+S3_TEST_REGION = "eu-west-2"
+S3_TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "serve-prod", "AWS_SECRET_ACCESS_KEY": "serve-prod"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_s3_test_server(run_dir: Path, env: dict[str, str]) -> tuple[Service, dict[str, str]]:
+    """moto's S3 server as a local process with one empty bucket, and the settings that point
+    the portal's private storage at it (README, "Files and jobs")."""
+    import boto3  # django-storages[s3]'s own client library
+
+    port = free_port()
+    server = Service(
+        "s3",
+        [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
+        run_dir,
+        env,
+    )
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        if server.process is not None and server.process.poll() is not None:
+            raise SystemExit(f"serve-prod: the S3 test server failed; see {run_dir / 's3.log'}")
+        if time.monotonic() > deadline:
+            server.stop()
+            raise SystemExit("serve-prod: the S3 test server did not start within 60 s")
+        time.sleep(0.2)
+    storage = {
+        "PRIVATE_STORAGE_BUCKET": S3_TEST_BUCKET,
+        "PRIVATE_STORAGE_ENDPOINT_URL": endpoint,
+        "PRIVATE_STORAGE_REGION": S3_TEST_REGION,
+        **S3_TEST_CREDENTIALS,
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=S3_TEST_REGION,
+        aws_access_key_id=storage["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=storage["AWS_SECRET_ACCESS_KEY"],
+    ).create_bucket(
+        Bucket=S3_TEST_BUCKET, CreateBucketConfiguration={"LocationConstraint": S3_TEST_REGION}
+    )
+    return server, storage
+
+
 def run_once(name: str, argv: list[str], env: dict[str, str], run_dir: Path) -> None:
     print(f"serve-prod: {name}: {shlex.join(argv)}", flush=True)
     with (run_dir / f"{name}.log").open("ab") as log:
@@ -165,10 +228,47 @@ def run_once(name: str, argv: list[str], env: dict[str, str], run_dir: Path) -> 
         raise SystemExit(f"serve-prod: {name} failed; see {run_dir / (name + '.log')}")
 
 
-def serve(*, port: int, run_dir: Path, collectstatic: bool = True) -> None:
+def serve(*, port: int, run_dir: Path, collectstatic: bool = True, files: bool = False) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     compose = load_compose()
     env = environment()
+    s3_server = None
+    if files:
+        env.pop("PRIVATE_STORAGE_BUCKET", None)
+        where = {"storage": "files", "folder": env["PRIVATE_MEDIA_ROOT"]}
+    elif env.get("PRIVATE_STORAGE_BUCKET"):
+        where = {
+            "storage": "s3",
+            "endpoint": env.get("PRIVATE_STORAGE_ENDPOINT_URL", ""),
+            "bucket": env["PRIVATE_STORAGE_BUCKET"],
+        }
+    else:
+        s3_server, storage = start_s3_test_server(run_dir, env)
+        env.update(storage)
+        where = {
+            "storage": "s3",
+            "endpoint": storage["PRIVATE_STORAGE_ENDPOINT_URL"],
+            "bucket": storage["PRIVATE_STORAGE_BUCKET"],
+            "region": storage["PRIVATE_STORAGE_REGION"],
+            "server": "the S3 test server (moto), started by serve-prod",
+        }
+    (run_dir / "s3.json").write_text(json.dumps(where, indent=2) + "\n")
+    print(f"serve-prod: private files in {where}", flush=True)
+    try:
+        _serve(port=port, run_dir=run_dir, collectstatic=collectstatic, compose=compose, env=env)
+    finally:
+        if s3_server is not None:
+            s3_server.stop()
+
+
+def _serve(
+    *,
+    port: int,
+    run_dir: Path,
+    collectstatic: bool,
+    compose: dict,  # type: ignore[type-arg]
+    env: dict[str, str],
+) -> None:
     if collectstatic:
         build_env, argv = dockerfile_collectstatic()
         # The build's throwaway settings, except where this machine keeps its static files.
@@ -229,11 +329,21 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".serve-prod")
     parser.add_argument("--no-collectstatic", action="store_true")
+    parser.add_argument(
+        "--files",
+        action="store_true",
+        help="private files in PRIVATE_MEDIA_ROOT, not S3-compatible object storage",
+    )
     parser.add_argument("--check", choices=LONG_RUNNING, help="run one service's health check")
     options = parser.parse_args()
     if options.check:
         raise SystemExit(check(options.check, port=options.port, run_dir=options.run_dir))
-    serve(port=options.port, run_dir=options.run_dir, collectstatic=not options.no_collectstatic)
+    serve(
+        port=options.port,
+        run_dir=options.run_dir,
+        collectstatic=not options.no_collectstatic,
+        files=options.files,
+    )
 
 
 if __name__ == "__main__":

@@ -3,14 +3,14 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from children.models import Child
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
-from peps.models import Pep
+from peps.models import FINISHED_STATUSES, Pep
 
 from .models import Meeting, MeetingStatus, MeetingTask, RecordDraft, Target, TargetReview
 
@@ -32,6 +32,21 @@ def meeting_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PE
     if action != Action.VIEW_PEP and not user_can(user, action, target):
         raise PermissionDenied
     return meeting
+
+
+def open_peps_with_arranged_meeting(peps: QuerySet[Pep]) -> QuerySet[Pep]:
+    """The open PEPs (neither signed off nor closed) of `peps`, each annotated with its
+    arranged meeting, if any: `meeting_starts` (when it starts) and `meeting_kind` (a formal
+    meeting or an internal review), both NULL where no meeting is arranged. The latest
+    arranged meeting counts (arranging again cancels the one before). The one home of this
+    query: the deadline sweep and each person's work (dashboards/work.py) ask it."""
+    arranged = Meeting.objects.filter(pep=OuterRef("pk"), status=MeetingStatus.ARRANGED).order_by(
+        "-starts_at", "-pk"
+    )
+    return peps.exclude(status__in=FINISHED_STATUSES).annotate(
+        meeting_starts=Subquery(arranged.values("starts_at")[:1]),
+        meeting_kind=Subquery(arranged.values("kind")[:1]),
+    )
 
 
 def upcoming_meetings_for(*, user: User, today: dt.date | None = None) -> QuerySet[Meeting]:

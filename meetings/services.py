@@ -613,9 +613,10 @@ def next_meetings_carry_forward(*, peps: Sequence[Pep]) -> list[Meeting]:
 def next_meeting_carry_forward(*, pep: Pep) -> Meeting | None:
     """When a termly PEP is set up (or the meeting before it is recorded after it was), the
     next-meeting date agreed at the child's last meeting, if it falls in this PEP's term,
-    becomes this PEP's arranged meeting: with the care team invited (meeting_arrange), at the
-    same venue as last time, arranged in the name of whoever recorded the last meeting (else
-    the child's social worker). Nothing when the PEP already has a meeting."""
+    becomes this PEP's arranged meeting: with the care team invited (meeting_arrange), and the
+    invitees without an account of the meeting that agreed it, at the same venue as last time,
+    arranged in the name of whoever recorded the last meeting (else the child's social
+    worker). Nothing when the PEP already has a meeting."""
     bounds = _pep_term_bounds(pep) if pep.term != Term.INITIAL else None
     if bounds is None or pep.meetings.exclude(status=MeetingStatus.CANCELLED).exists():
         return None
@@ -645,6 +646,12 @@ def next_meeting_carry_forward(*, pep: Pep) -> Meeting | None:
     starts_at = timezone.make_aware(dt.datetime.combine(agreed.next_meeting_on, NEXT_MEETING_TIME))
     details = agreed.venue_details[:230] if agreed.venue != Venue.ONLINE else ""
     where = f"{details} ({TIME_TO_BE_CONFIRMED})" if details else TIME_TO_BE_CONFIRMED
+    # The people without an account who were invited to the meeting that agreed the date
+    # (a parent, an agency carer, another professional) are invited again, with the care team.
+    others = [
+        Invitee(a.name, a.role, None, a.organisation, a.email, a.phone)
+        for a in agreed.attendees.filter(person__isnull=True).order_by("pk")
+    ]
     return meeting_arrange(
         actor=actor,
         pep=pep,
@@ -652,6 +659,7 @@ def next_meeting_carry_forward(*, pep: Pep) -> Meeting | None:
         venue=agreed.venue,
         venue_details=where,
         online_link=agreed.online_link,
+        invitees=[*care_team_invitees(pep), *others],
     ).meeting
 
 

@@ -31,3 +31,17 @@ def status_tag(status: str, label: str) -> SafeString:
     return format_html(
         '<strong class="govuk-tag govuk-tag--{}">{}</strong>', status_colour(status), label
     )
+
+
+@register.simple_tag
+def questions_answered(answered: int, asked: int) -> str:
+    """How far a section (or a whole PEP) has got, in plain words: "1 of 3 questions answered",
+    "The question is answered", "No questions answered yet (1 question)"."""
+    if asked == 0:
+        return "No questions to answer"
+    if answered >= asked:
+        return "The question is answered" if asked == 1 else f"All {asked} questions answered"
+    noun = "question" if asked == 1 else "questions"
+    if answered == 0:
+        return f"No questions answered yet ({asked} {noun})"
+    return f"{answered} of {asked} {noun} answered"

@@ -3,12 +3,18 @@ from django.urls import include, path
 
 from pep_portal import views
 from pep_portal.accounts.urls import people_urlpatterns
+from pep_portal.home import pages as legal_pages
 from pep_portal.home import views as home_views
 from pep_portal.security import urls as security_urls
 
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("work/<slug:kind>/", home_views.work_list, name="work_list"),
+    # The legal and help pages, open to everyone (linked from every page's footer).
+    path("accessibility/", legal_pages.accessibility, name="accessibility"),
+    path("privacy/", legal_pages.privacy, name="privacy"),
+    path("cookies/", legal_pages.cookies, name="cookies"),
+    path("help/", legal_pages.help_page, name="help"),
     path("account/", include("pep_portal.accounts.urls")),
     path("account/", include(security_urls.account_urlpatterns)),
     path("account/two-factor/", include(security_urls.urlpatterns)),

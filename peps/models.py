@@ -68,6 +68,10 @@ class Pep(models.Model):
     # When the designated teacher's sections are due: N school days before the arranged meeting.
     teacher_sections_due_on = models.DateField(null=True, blank=True)
     submission_due_on = models.DateField(null=True, blank=True)
+    # Pupil Premium Plus was approved at the PEP before this one: this PEP's PP+ section must
+    # say how it was spent and its impact on the targets it funded before it is complete
+    # (peps/sections.py, `required_if_pp_review`). Kept by pupil_premium, which knows.
+    reviews_pp_plus = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

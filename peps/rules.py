@@ -35,11 +35,15 @@ def _care_team_peps(user: User) -> Q:
 
 
 def handed_over_peps(user: User) -> Q:
-    """After a change of school, the previous school's designated teacher may read, for the
-    rule set's number of days (children.access.previous_school_access_grant), the child's PEPs
-    set up before the move that someone at their school wrote in. Reading only: every other
-    action is asked of `_care_team_peps`."""
-    if user.role != Role.DESIGNATED_TEACHER or user.school_id is None:
+    """After a change of school, the previous school's designated teacher, and the staff they
+    had delegated the child to, may read, for the rule set's count of days
+    (children.access.previous_school_access_grant), the child's PEPs set up before the move
+    that someone at their school wrote in. Reading only: every other action is asked of
+    `_care_team_peps`."""
+    if (
+        user.role not in (Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF)
+        or user.school_id is None
+    ):
         return nothing()
     window = previous_school_windows(user_id=user.pk, today=timezone.localdate()).filter(
         child_id=OuterRef("child_id"),

@@ -69,6 +69,9 @@ class FieldSpec:
     # A question about the last PEP ("changes since the last PEP", "you said, we did"): an
     # initial PEP has no last PEP, so it does not ask it.
     about_last_pep: bool = False
+    # Required where the PEP reviews the Pupil Premium Plus approved at the last one
+    # (Pep.reviews_pp_plus): its spend and impact on the targets it funded.
+    required_if_pp_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -279,18 +282,23 @@ SECTIONS: tuple[SectionSpec, ...] = (
             _area("pp_purpose", "What it will pay for", required_if=("pp_requested", "yes")),
             _t("pp_target", "The target it serves", required_if=("pp_requested", "yes")),
             # Spend and impact of the PP+ agreed at the last PEP, reviewed against the targets
-            # it funded (the PEP's Pupil Premium Plus page lists them).
+            # it funded (listed above the questions and on the PEP's Pupil Premium Plus page):
+            # required where PP+ was approved at the last PEP.
             _area(
                 "pp_review_spend",
                 "How the Pupil Premium Plus agreed at the last PEP was spent",
                 required=False,
-                help="Leave blank if none was agreed.",
+                required_if_pp_review=True,
+                help="Needed where Pupil Premium Plus was agreed at the last PEP.",
+                about_last_pep=True,
             ),
             _area(
                 "pp_review_impact",
                 "Its impact on the targets it funded",
                 required=False,
+                required_if_pp_review=True,
                 help="Say, target by target, what difference it made.",
+                about_last_pep=True,
             ),
         ),
         contribution=Contribution.TEACHER_SECTIONS,
@@ -408,12 +416,14 @@ def missing_answers(
     answers: dict[str, object],
     *,
     initial: bool = False,
+    pp_review: bool = False,
 ) -> list[FieldSpec]:
-    """The required questions still unanswered, in the order they are asked."""
+    """The required questions still unanswered, in the order they are asked. `pp_review`: the
+    PEP reviews the Pupil Premium Plus approved at the last one (Pep.reviews_pp_plus)."""
     return [
         f
         for f in section.fields_for(template, initial=initial)
-        if (f.required or f.required_if)
+        if (f.required or f.required_if or (pp_review and f.required_if_pp_review))
         and field_applies(f, answers)
         and answers.get(f.name) in (None, "")
     ]

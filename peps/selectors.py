@@ -108,7 +108,13 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
                 asked=asked,
                 missing=[
                     f.label
-                    for f in missing_answers(spec, pep.template, section.answers, initial=initial)
+                    for f in missing_answers(
+                        spec,
+                        pep.template,
+                        section.answers,
+                        initial=initial,
+                        pp_review=pep.reviews_pp_plus,
+                    )
                 ],
                 can_edit=section_owner_allows(user, pep, spec.owner, has_school_place=has_place),
             )

@@ -21,6 +21,7 @@ from pep_portal.calendars import deadlines
 from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
     RulesMissing,
+    calendar_for_school,
     deadlines_for_child,
     rules_for_authority,
 )
@@ -28,6 +29,7 @@ from pep_portal.text import contains_nul, without_nul
 
 from .models import (
     EDITABLE_STATUSES,
+    FINISHED_STATUSES,
     Attachment,
     Pep,
     PepEvent,
@@ -119,8 +121,9 @@ class PepDates:
 
 
 def pep_close(*, actor: User | None, pep: Pep, reason: str) -> Pep:
-    """Close an unfinished PEP because the child left care (peps/leaving_care.py): kept and
-    read-only; the reason is in its log. Called inside the leaving service's transaction."""
+    """Close an unfinished PEP because the child left care (peps/leaving_care.py), or because
+    the initial PEP of their coming back into care is that term's PEP: kept and read-only; the
+    reason is in its log. Called inside the leaving (or re-entry) service's transaction."""
     pep = _current(pep)
     if pep.status in (PepStatus.SIGNED_OFF, PepStatus.CLOSED):
         return pep
@@ -381,13 +384,56 @@ def pep_set_up_initial(*, actor: User | None, child: Child, episode: CareEpisode
     authority's rules for an emergency or a planned placement, counted from the day they
     became looked after. It is the PEP of every review term it overlaps
     (deadlines.initial_pep_review_terms). `actor` None means the portal itself."""
-    # TODO(14b): the virtual school is told a child is new to care (a notification kind).
-    return pep_set_up(
+    pep = pep_set_up(
         actor=actor,
         child=child,
         academic_year=academic_year_start(episode.started_on),
         term=Term.INITIAL,
         on=episode.started_on,
+    )
+    _replace_termly_peps(actor, pep, episode)
+    return pep
+
+
+def _replace_termly_peps(actor: User | None, initial: Pep, episode: CareEpisode) -> None:
+    """Coming back into care during a term that already has its termly PEP: by the one rule
+    (deadlines.initial_pep_review_terms) the new initial PEP is the PEP of that term, so a
+    termly PEP of such a term still open (the child's leaving did not close it) is closed,
+    its answers carried forward into the initial PEP (pep_set_up carries the latest PEP's).
+    One signed off or closed already stays on the record as it is."""
+    try:
+        windows = rules_for_authority(initial.child.authority).review_windows
+    except RulesMissing:
+        windows = deadlines.STATUTORY_REVIEW_WINDOWS
+    terms = deadlines.initial_pep_review_terms(
+        windows, starts_on=episode.started_on, due_on=initial.due_on
+    )
+    if not terms:
+        return
+    reason = (
+        f"The child came back into care on {episode.started_on:%d %B %Y}: the initial PEP is "
+        "this term's PEP"
+    )
+    termly = (
+        Pep.objects.select_for_update()
+        .filter(child_id=initial.child_id, created_at__lte=initial.created_at)
+        .exclude(pk=initial.pk)
+        .exclude(term=Term.INITIAL)
+        .exclude(status__in=FINISHED_STATUSES)
+    )
+    for pep in termly:
+        if any((t.academic_year, t.code) == (pep.academic_year, pep.term) for t in terms):
+            pep_close(actor=actor, pep=pep, reason=reason)
+
+
+def peps_review_pp_plus(*, pep_ids: list[int]) -> int:
+    """These PEPs review the Pupil Premium Plus approved at the PEP before each (pupil_premium
+    says which): their PP+ section then needs its spend and impact answered to be complete.
+    PEPs signed off or closed are left as they are. Returns how many were marked."""
+    return (
+        Pep.objects.filter(pk__in=pep_ids, reviews_pp_plus=False)
+        .exclude(status__in=FINISHED_STATUSES)
+        .update(reviews_pp_plus=True)
     )
 
 
@@ -454,7 +500,13 @@ def section_save(
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(spec, section.pep.template, answers, initial=initial)
+        and not missing_answers(
+            spec,
+            section.pep.template,
+            answers,
+            initial=initial,
+            pp_review=section.pep.reviews_pp_plus,
+        )
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -515,7 +567,13 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     initial = section.pep.term == Term.INITIAL
     _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems = list(errors.values())
-    missing = missing_answers(spec, section.pep.template, section.answers, initial=initial)
+    missing = missing_answers(
+        spec,
+        section.pep.template,
+        section.answers,
+        initial=initial,
+        pp_review=section.pep.reviews_pp_plus,
+    )
     problems += [f"Answer “{f.label}”" for f in missing]
     labels = {f.name: f.label for f in spec.fields}
     problems += [
@@ -749,7 +807,7 @@ def pep_school_move_follow(
     except RulesMissing:
         rules = None
     if previous is not None:
-        until = deadlines.previous_school_access_ends(rules, moved_on=moved_on)
+        until = _previous_school_access_ends(child, previous, rules, moved_on)
         previous_school_access_grant(
             child=child, school_id=previous.school_id, moved_on=moved_on, until=until, actor=actor
         )
@@ -757,6 +815,21 @@ def pep_school_move_follow(
     if rules is None or previous is None or enrolment is None:
         return None
     return _apply_school_change_rule(actor, child, rules, moved_on)
+
+
+def _previous_school_access_ends(
+    child: Child, previous: Enrolment, rules: PepRules | None, moved_on: dt.date
+) -> dt.date:
+    """The last day of the previous school's read-only window, counted by the deadline engine
+    in the rule set's unit on the previous school's calendar. Its term dates not loaded: the
+    same count in working days (the calendar warning tells the administrators), so the
+    window is never left open without an end."""
+    calendar = calendar_for_school(previous.school, responsible=child.authority)
+    try:
+        return deadlines.previous_school_access_ends(rules, calendar, moved_on=moved_on).due
+    except deadlines.CalendarMissing:
+        count = rules.previous_school_access if rules else PepRules.previous_school_access
+        return deadlines.add_working_days(moved_on, count.days)
 
 
 def _hand_over_sections(

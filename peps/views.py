@@ -67,6 +67,7 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "answered": answered,
             "asked": asked,
+            "any_editable": any(r.can_edit for r in rows),
             "allowed": allowed,
             "events": pep.events.select_related("actor"),
             "attachments": pep.attachments.select_related("uploaded_by"),

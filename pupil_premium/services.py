@@ -20,6 +20,7 @@ from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars.choices import PpDecider, TermCode
 from pep_portal.calendars.selectors import rules_for_authority
 from peps.models import Pep, PepSection
+from peps.services import peps_review_pp_plus
 
 from .models import PpAllocation, PpKind, PpRequest, PpSchoolFund, PpStatus
 from .selectors import (
@@ -395,6 +396,25 @@ def _check_release(child: Child, current: PpRequest, approved: Decimal) -> None:
 
 
 @transaction.atomic
+def pp_review_at_next_peps(*, peps: list[Pep]) -> int:
+    """Of these PEPs, those whose previous PEP had Pupil Premium Plus approved (in full or in
+    part) review its spend and impact against the targets it funded (peps_review_pp_plus):
+    asked when PEPs are set up and when a request is approved (the next PEP may be set up
+    first). The same definition as the review the PP+ page shows (selectors.pp_to_review_at)."""
+    previous = {p.previous_id for p in peps if p.previous_id is not None}
+    if not previous:
+        return 0
+    funded = set(
+        PpRequest.objects.filter(pep_id__in=previous, status__in=APPROVED_STATUSES).values_list(
+            "pep_id", flat=True
+        )
+    )
+    reviewing = [p for p in peps if p.previous_id in funded]
+    for pep in reviewing:
+        pep.reviews_pp_plus = True
+    return peps_review_pp_plus(pep_ids=[p.pk for p in reviewing])
+
+
 def pp_request_decide(
     *,
     actor: User,
@@ -427,6 +447,8 @@ def pp_request_decide(
     current.decided_by = actor
     current.decided_at = timezone.now()
     _save(current, actor)
+    if approved is not None:
+        pp_review_at_next_peps(peps=list(Pep.objects.filter(previous_id=current.pep_id)))
     # Others follow the decision (the kept PDF, notifications) without being imported here.
     pp_request_decided.send(sender=PpRequest, request=current, actor=actor)
     return current

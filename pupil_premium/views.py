@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -210,7 +209,7 @@ def pp_totals(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_recent_authentication
 @require_GET
-def pp_export(request: AuthenticatedRequest) -> HttpResponseBase:
+def pp_export(request: AuthenticatedRequest) -> HttpResponse:
     authority = pp_authority_for_user(user=request.user)
     _, year = _chosen_year(request, pp_financial_years(user=request.user))
     kind = request.GET.get("kind", "requests")
@@ -229,7 +228,7 @@ def pp_export(request: AuthenticatedRequest) -> HttpResponseBase:
         what=f"CSV of Pupil Premium Plus {EXPORT_KINDS[kind]}, {financial_year_label(year)}",
     )
     # Sent as it is read (a large authority's year is thousands of requests).
-    return csv_export.streaming_response(rows, filename)
+    return csv_export.streaming_response(rows, filename)  # type: ignore[return-value]
 
 
 @login_required

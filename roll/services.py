@@ -5,7 +5,11 @@ transaction: with `dry_run` everything is done and rolled back, so the preview's
 exactly what the import will do. Entries to care, moves, leaving and re-entry go through the
 children services a person's screens use (so an imported entry to care starts the same
 initial-PEP flow as a hand registration); only the SSDA903 codes on records the portal already
-holds are set in place (`imported_fields_update`, with history).
+holds are set in place (`imported_fields_update`, with history). Children new to the portal
+with no news for anyone (no entry to care within the rule set's `initial_pep_lookback_days`)
+are registered all at once by children.bulk, which writes what those services would
+(tests/roll/test_bulk_import.py); so an import's queries grow with what changed, not with the
+number of children.
 
 How the extract maps onto the portal:
 - a child is matched by the case system's CHILD id (`Child.social_care_id`), then by UPN;
@@ -17,7 +21,12 @@ How the extract maps onto the portal:
   care_leave); a later period is a re-entry (care_episode_start);
 - a child's details (date of birth, gender, ethnicity) are taken only for a new child: the
   virtual school may have corrected them, so a difference is listed in the preview, never
-  written over. A UPN fills an empty one only.
+  written over. A UPN fills an empty one only. A time in care's or a placement's field a
+  person corrected by hand (children.services.imported_record_correct) is kept the same way;
+  the extract's other codes are taken;
+- an entry to care (first or return) gets an initial PEP only within the rule set's
+  `initial_pep_lookback_days` of the extract's date; a new child's earlier placements are their
+  history, not moves anyone is told about.
 - children younger than the rule set's youngest age on the extract's date are left out.
 """
 
@@ -33,9 +42,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
+from children import selectors as children_selectors
 from children import services as children_services
 from children import ssda903_codes as codes
 from children.access import access_synced_once
+from children.bulk import BulkRegistration
 from children.models import CareEpisode, Child, Placement
 from children.school_year import age_on, year_group_on
 from pep_portal.accounts.models import LocalAuthority, User
@@ -48,10 +59,6 @@ from .models import RollImport, RollImportStatus, extract_storage
 from .ssda903 import ChildRow, EpisodeRow, Extract, Problem, parse_extract
 
 SOURCE = "SSDA903 import"
-# An imported entry to care this recent starts the initial-PEP flow, as a hand registration does
-# (its PEP is due within 10 or 20 days); an older one is a record brought onto the portal late,
-# whose termly PEPs follow instead (children.services.child_register, `initial_pep`).
-INITIAL_PEP_LOOKBACK_DAYS = 30
 NAME_MESSAGE = "The case system's extract has no names: add the child's name"
 
 
@@ -168,23 +175,115 @@ def periods_of(child: ChildRow) -> list[Period]:
     return periods
 
 
-def _rules(authority: LocalAuthority) -> tuple[EmergencyRule, int]:
+@dataclass(frozen=True)
+class _Rules:
+    emergency: EmergencyRule
+    youngest_age: int
+    initial_pep_lookback_days: int
+
+
+def _rules(authority: LocalAuthority) -> _Rules:
     rules = PepRuleSet.objects.filter(authority=authority).first() or PepRuleSet()
-    rule = EmergencyRule(
-        frozenset(rules.emergency_legal_statuses.upper().split()),
-        frozenset(rules.emergency_placement_codes.upper().split()),
+    return _Rules(
+        EmergencyRule(
+            frozenset(rules.emergency_legal_statuses.upper().split()),
+            frozenset(rules.emergency_placement_codes.upper().split()),
+        ),
+        rules.youngest_age,
+        rules.initial_pep_lookback_days,
     )
-    return rule, rules.youngest_age
+
+
+class _Services:
+    """Writes through the children services one child at a time: for the children the portal
+    holds already, for new children whose entry to care starts the initial-PEP flow, and (with
+    `bulk=False`) for every child, as the reference the bulk path is tested against."""
+
+    def __init__(self, actor: User | None) -> None:
+        self.actor = actor
+
+    def register(self, **kwargs: Any) -> tuple[Child, CareEpisode, Placement]:
+        child = children_services.child_register(
+            actor=self.actor,
+            school_known=False,
+            **kwargs,
+        )
+        # The services' own records, as the bulk path hands back its own.
+        episode = child.episodes.get()
+        return child, episode, child.placements.get()
+
+    def fields_update(self, *, record: Child | CareEpisode | Placement, values: Any) -> bool:
+        return children_services.imported_fields_update(
+            actor=self.actor, record=record, values=values
+        )
+
+    def placement_change(self, *, child: Child, announce: bool, **kwargs: Any) -> Placement:
+        return children_services.placement_change(
+            actor=self.actor, child=child, announce=announce, **kwargs
+        )
+
+    def leave(self, *, child: Child, left_on: dt.date, reason_code: str) -> CareEpisode:
+        return children_services.care_leave(
+            actor=self.actor, child=child, left_on=left_on, reason_code=reason_code
+        )
+
+    def episode_start(self, *, initial_pep: bool, **kwargs: Any) -> CareEpisode:
+        return children_services.care_episode_start(
+            actor=self.actor, initial_pep=initial_pep, **kwargs
+        )
+
+
+class _Bulk:
+    """Writes new children with no news for anyone (children.bulk) all at once, at the end."""
+
+    def __init__(self, actor: User | None, authority: LocalAuthority) -> None:
+        self.actor = actor
+        self.registration = BulkRegistration(actor=actor, authority_id=authority.pk)
+
+    def register(self, **kwargs: Any) -> tuple[Child, CareEpisode, Placement]:
+        # child_register's own check, once: whoever imports may register children.
+        first = not self.registration.children
+        if first and self.actor is not None and not user_can(self.actor, Action.REGISTER_CHILD):
+            raise PermissionDenied
+        kwargs.pop("initial_pep")
+        kwargs.pop("authority_id")
+        return self.registration.register(**kwargs)
+
+    def fields_update(self, *, record: Child | CareEpisode | Placement, values: Any) -> bool:
+        return self.registration.fields_update(record=record, values=values)
+
+    def placement_change(self, *, child: Child, announce: bool, **kwargs: Any) -> Placement:
+        return self.registration.placement_change(child=child, **kwargs)
+
+    def leave(self, *, child: Child, left_on: dt.date, reason_code: str) -> CareEpisode:
+        return self.registration.leave(child=child, left_on=left_on, reason_code=reason_code)
+
+    def episode_start(self, *, initial_pep: bool, **kwargs: Any) -> CareEpisode:
+        assert not initial_pep
+        return self.registration.episode_start(**kwargs)
+
+
+_Writer = _Services | _Bulk
 
 
 class _Importer:
     def __init__(
-        self, authority: LocalAuthority, actor: User | None, as_of: dt.date, result: RollResult
+        self,
+        authority: LocalAuthority,
+        actor: User | None,
+        as_of: dt.date,
+        result: RollResult,
+        *,
+        bulk: bool = True,
     ) -> None:
         self.authority, self.actor, self.as_of, self.result = authority, actor, as_of, result
         self.counts = result.counts
-        self.warnings: list[tuple[int, str, str]] = []
-        self.rule, self.youngest_age = _rules(authority)
+        self.warnings: list[tuple[Child, str, str]] = []
+        rules = _rules(authority)
+        self.rule, self.youngest_age = rules.emergency, rules.youngest_age
+        self.lookback = rules.initial_pep_lookback_days
+        self.services = _Services(actor)
+        self.bulk = _Bulk(actor, authority) if bulk else None
         children = Child.objects.filter(authority=authority).prefetch_related(
             Prefetch("episodes", queryset=CareEpisode.objects.order_by("started_on", "pk")),
             Prefetch("placements", queryset=Placement.objects.order_by("started_on", "pk")),
@@ -196,6 +295,12 @@ class _Importer:
                 self.by_id[child.social_care_id] = child
             if child.upn:
                 self.by_upn[child.upn] = child
+
+    def initial_pep(self, entered_care_on: dt.date) -> bool:
+        """The rule set's rule: an entry to care at most `initial_pep_lookback_days` before the
+        extract's date starts the initial-PEP flow (its PEP is due within 10 or 20 days); an
+        older one is a record brought onto the portal late, whose termly PEPs follow instead."""
+        return (self.as_of - entered_care_on).days <= self.lookback
 
     def run(self, extract: Extract) -> None:
         for row in extract.children:
@@ -220,8 +325,11 @@ class _Importer:
         first = periods[0]
         placement = first.placements()[0]
         values = first.episode_values(self.rule)
-        child = children_services.child_register(
-            actor=self.actor,
+        # A child with an entry to care recent enough for an initial PEP goes through the
+        # services one at a time (the initial-PEP flow, the people told); all others at once.
+        news = any(self.initial_pep(p.start) for p in periods)
+        writer: _Writer = self.bulk if self.bulk is not None and not news else self.services
+        child, episode, first_placement = writer.register(
             authority_id=self.authority.pk,
             details={
                 "legal_first_name": "Name not known",
@@ -237,9 +345,8 @@ class _Importer:
             legal_status=values.pop("legal_status"),
             placement_type=codes.PLACEMENT[placement.place][1],
             placement_started_on=placement.decom,
-            school_known=False,
             age_checked_on=self.as_of,
-            initial_pep=(self.as_of - first.start).days <= INITIAL_PEP_LOOKBACK_DAYS,
+            initial_pep=self.initial_pep(first.start),
             episode_codes={k: v for k, v in values.items() if k != "ssda903_reason_ceased"},
             placement_codes={
                 k: v for k, v in placement_values(placement).items() if k != "placement_type"
@@ -249,8 +356,7 @@ class _Importer:
         self._warn(child, "name", NAME_MESSAGE)
         if row.upn_warning:
             self._warn(child, "upn", row.upn_warning)
-        episode = child.episodes.get()
-        self._apply_periods(child, periods, [episode], list(child.placements.all()), new=True)
+        self._apply_periods(child, periods, [episode], [first_placement], new=True, writer=writer)
 
     # --- a child the portal already holds ------------------------------------------------------
 
@@ -264,6 +370,7 @@ class _Importer:
             list(child.episodes.all()),
             list(child.placements.all()),
             new=False,
+            writer=self.services,
         )
         after = (self.counts.changed_placements, self.counts.left_care, self.counts.re_entered)
         if not changed and before == after and updated == self.counts.updated_records:
@@ -286,9 +393,7 @@ class _Importer:
         ):
             if getattr(child, name) != theirs:
                 self._differ(child, label, getattr(child, name), theirs)
-        if values and children_services.imported_fields_update(
-            actor=self.actor, record=child, values=values
-        ):
+        if values and self.services.fields_update(record=child, values=values):
             self.counts.updated_records += 1
             return True
         return False
@@ -301,6 +406,7 @@ class _Importer:
         placements: list[Placement],
         *,
         new: bool,
+        writer: _Writer,
     ) -> None:
         by_start = {e.started_on: e for e in episodes}
         for period in periods:
@@ -314,41 +420,41 @@ class _Importer:
                         "the portal's record does not fit: not imported",
                     )
                     continue
-                episode = children_services.care_episode_start(
-                    actor=self.actor,
+                episode = writer.episode_start(
                     child=child,
                     entered_care_on=period.start,
                     emergency_placement=values["emergency_placement"],
                     legal_status=values["legal_status"],
+                    initial_pep=self.initial_pep(period.start),
                 )
                 episodes.append(episode)
                 self.counts.re_entered += 1
             values.pop("ssda903_reason_ceased")
-            if children_services.imported_fields_update(
-                actor=self.actor, record=episode, values=values
-            ):
+            if self._fields_update(writer, child, episode, values, new=new):
                 self.counts.updated_records += 1
-            self._apply_placements(child, period, placements, new=new)
+            self._apply_placements(child, period, placements, new=new, writer=writer)
             if period.end is not None and episode.ended_on is None:
-                ended = children_services.care_leave(
-                    actor=self.actor, child=child, left_on=period.end, reason_code=period.reason
-                )
+                ended = writer.leave(child=child, left_on=period.end, reason_code=period.reason)
                 episode.ended_on = ended.ended_on
                 self.counts.left_care += 1
             elif period.end is not None and episode.ended_on != period.end:
                 self._differ(child, "date left care", episode.ended_on, period.end)
 
     def _apply_placements(
-        self, child: Child, period: Period, placements: list[Placement], *, new: bool
+        self,
+        child: Child,
+        period: Period,
+        placements: list[Placement],
+        *,
+        new: bool,
+        writer: _Writer,
     ) -> None:
         by_start = {p.started_on: p for p in placements}
         for move in period.placements():
             values = placement_values(move)
             placement = by_start.get(move.decom)
             if placement is not None:
-                if children_services.imported_fields_update(
-                    actor=self.actor, record=placement, values=values
-                ):
+                if self._fields_update(writer, child, placement, values, new=new):
                     self.counts.updated_records += 1
                 continue
             latest = max((p.started_on for p in placements), default=None)
@@ -359,25 +465,60 @@ class _Importer:
                     "portal's latest one: not imported",
                 )
                 continue
-            placement = children_services.placement_change(
-                actor=self.actor,
+            # A new child's earlier placements are their history, not news for anyone.
+            placement = writer.placement_change(
                 child=child,
                 placement_type=values.pop("placement_type"),
                 started_on=move.decom,
                 codes=values,
+                announce=not new,
             )
             placements.append(placement)
             by_start[placement.started_on] = placement
             if not new:
                 self.counts.changed_placements += 1
 
+    def _fields_update(
+        self,
+        writer: _Writer,
+        child: Child,
+        record: CareEpisode | Placement,
+        values: dict[str, Any],
+        *,
+        new: bool,
+    ) -> bool:
+        """Take the extract's codes, except where a person corrected the field by hand: that
+        stays, and the difference is listed (in the preview, before anything is written)."""
+        if not new and any(getattr(record, k) != v for k, v in values.items()):
+            for name in sorted(children_selectors.corrected_fields(record)):
+                if name in values and getattr(record, name) != values[name]:
+                    theirs = values.pop(name)
+                    label = record._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+                    self._differ(
+                        child,
+                        f"{record}, {label} (corrected by hand)",
+                        _shown(record, name, getattr(record, name)),
+                        _shown(record, name, theirs),
+                    )
+        return writer.fields_update(record=record, values=values)
+
     # --- notes for people ----------------------------------------------------------------------
 
     def _warn(self, child: Child, field_name: str, message: str) -> None:
-        self.warnings.append((child.pk, field_name, message))
+        if child.pk is None and self.bulk is not None:
+            self.bulk.registration.warn(
+                child=child, field=field_name, message=message, source=SOURCE
+            )
+        else:
+            self.warnings.append((child, field_name, message))
 
     def finish(self) -> None:
-        children_services.record_warnings_raise(warnings=self.warnings, source=SOURCE)
+        if self.bulk is not None:
+            self.bulk.registration.save()
+        children_services.record_warnings_raise(
+            warnings=[(child.pk, name, message) for child, name, message in self.warnings],
+            source=SOURCE,
+        )
 
     def _differ(self, child: Child, label: str, ours: Any, theirs: Any) -> None:
         shown = [
@@ -391,6 +532,14 @@ class _Importer:
         self.result.differences.append(f"{child.social_care_id or child.pk}: {text}")
 
 
+def _shown(record: CareEpisode | Placement, name: str, value: Any) -> str:
+    """A value as people read it: a choice's label; yes or no."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    choices = dict(getattr(record._meta.get_field(name), "flatchoices", None) or [])
+    return str(choices.get(value, value)) if value != "" else "nothing"
+
+
 def roll_import(
     *,
     authority: LocalAuthority,
@@ -399,8 +548,11 @@ def roll_import(
     actor: User | None = None,
     dry_run: bool = False,
     file_label: str = "",
+    bulk: bool = True,
 ) -> RollResult:
-    """Apply the extract, or (with errors) refuse all of it. `actor` None: the command line."""
+    """Apply the extract, or (with errors) refuse all of it. `actor` None: the command line.
+    `bulk=False` registers every new child through the services one at a time: the reference
+    the bulk path (children.bulk) is tested against, some ninety queries a child."""
     result = RollResult(
         counts=RollCounts(
             refused_rows=len(extract.refused_lines),
@@ -415,7 +567,7 @@ def roll_import(
         return result
     with transaction.atomic():
         with access_synced_once():
-            importer = _Importer(authority, actor, as_of, result)
+            importer = _Importer(authority, actor, as_of, result, bulk=bulk)
             importer.run(extract)
             importer.finish()
         if dry_run:

@@ -40,7 +40,10 @@ def personas(db: None) -> Personas:
 # The slowest files first: with `-n N --dist loadfile` (Makefile) each file runs whole on one
 # worker, so a long file handed out last keeps the run going after the others have finished.
 SLOWEST_FIRST = (
+    # The access walk in three parts of about the same length (tests/security/access_walk.py).
+    "tests/security/test_access_walk_carer_and_virtual_school.py",
     "tests/security/test_access_walk.py",
+    "tests/security/test_access_walk_southam_and_signed_out.py",
     "tests/notifications/test_simulation.py",
     "tests/portal/test_make_run_on_sqlite.py",
     "tests/portal/test_serve_prod.py",

@@ -16,6 +16,26 @@ from .models import LocalAuthority, User
 class LocalAuthorityAdmin(SimpleHistoryAdmin):
     list_display = ("name", "la_code", "slug", "virtual_school_email")
     prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "la_code", "virtual_school_name")}),
+        ("Help", {"fields": ("virtual_school_email",)}),
+        (
+            "Privacy notice",
+            {
+                "description": "What the privacy page says for this authority. Leave a part "
+                "blank for the standard wording.",
+                "fields": (
+                    "data_protection_officer_email",
+                    "privacy_held",
+                    "privacy_why",
+                    "privacy_lawful_basis",
+                    "privacy_retention",
+                    "privacy_rights",
+                    "privacy_contact",
+                ),
+            },
+        ),
+    )
 
 
 @admin.register(User)

@@ -14,6 +14,8 @@ from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, CarerKind, Role, VirtualSchool
 # Django's salt for the session fingerprint (AbstractBaseUser.get_session_auth_hash).
 SESSION_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
 
+PRIVACY_HELP = "Blank: the portal's standard wording is shown. Paragraphs are kept as typed."
+
 
 class LocalAuthority(models.Model):
     """A council whose Virtual School runs PEPs on the portal. Each sees only its own data."""
@@ -25,6 +27,29 @@ class LocalAuthority(models.Model):
     virtual_school_name = models.CharField(max_length=200)
     # A shared mailbox, shown to users as the place to ask for help.
     virtual_school_email = models.EmailField()
+    # The privacy notice, in this authority's words (the signed-in and public privacy pages).
+    # Blank: the standard wording (pep_portal/home/legal.py) is shown for that part.
+    data_protection_officer_email = models.EmailField(
+        "data protection officer's e-mail address", blank=True
+    )
+    privacy_held = models.TextField(
+        "privacy notice: what we hold", blank=True, help_text=PRIVACY_HELP
+    )
+    privacy_why = models.TextField(
+        "privacy notice: why we hold it", blank=True, help_text=PRIVACY_HELP
+    )
+    privacy_lawful_basis = models.TextField(
+        "privacy notice: lawful basis", blank=True, help_text=PRIVACY_HELP
+    )
+    privacy_retention = models.TextField(
+        "privacy notice: how long we keep it", blank=True, help_text=PRIVACY_HELP
+    )
+    privacy_rights = models.TextField(
+        "privacy notice: your rights", blank=True, help_text=PRIVACY_HELP
+    )
+    privacy_contact = models.TextField(
+        "privacy notice: how to contact us", blank=True, help_text=PRIVACY_HELP
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -384,9 +384,9 @@ class PepRules:
     early_years_pp_first_age: int = 3
     early_years_pp_last_age: int = 4
     pp_plus_decided_by: str = "virtual_school"
-    # After a change of school, the previous school's designated teacher may read the PEPs it
-    # contributed to for this many calendar days (then the nightly job ends it).
-    previous_school_access_days: int = 20
+    # After a change of school, the previous school's designated teacher and their delegates
+    # may read the PEPs it contributed to for this count (then the nightly job ends it).
+    previous_school_access: DayCount = DayCount(20, DayUnit.SCHOOL)
 
 
 @dataclass(frozen=True)
@@ -484,12 +484,23 @@ def initial_pep_review_terms(
     return terms
 
 
-def previous_school_access_ends(rules: PepRules | None, *, moved_on: dt.date) -> dt.date:
-    """The last day the previous school's designated teacher may read the PEPs it contributed
-    to, after a change of school on `moved_on` (day 0): the rule set's number of calendar
-    days later (the portal's default without a rule set)."""
-    days = rules.previous_school_access_days if rules else PepRules.previous_school_access_days
-    return moved_on + dt.timedelta(days=days)
+def previous_school_access_ends(
+    rules: PepRules | None, calendar: SchoolCalendar, *, moved_on: dt.date
+) -> Deadline:
+    """The last day the previous school's designated teacher (and the staff they delegated to)
+    may read the PEPs it contributed to, after a change of school on `moved_on` (day 0): the
+    rule set's count, in its unit, school days on `calendar` (the previous school's); the
+    portal's default without a rule set. Raises CalendarMissing when school days are wanted
+    and the term dates are not loaded."""
+    count = rules.previous_school_access if rules else PepRules.previous_school_access
+    who = rules.authority if rules else "The portal's default"
+    return _deadline(
+        count=count,
+        start=moved_on,
+        calendar=calendar,
+        rule=f"{who}: the previous school may read the PEPs it contributed to for {count} "
+        "after a change of school",
+    )
 
 
 def school_change_pep_due(

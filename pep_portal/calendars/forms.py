@@ -173,6 +173,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "set_up_days_before_term",
             "pp_plus_reminder_days",
             "previous_school_access_days",
+            "previous_school_access_unit",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -212,6 +213,8 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "pp_plus_reminder_days": "PP+ reminder to designated teachers: days before the cut-off",
             "previous_school_access_days": "After a change of school: days the previous school "
             "may still read the PEPs it contributed to",
+            "previous_school_access_unit": "After a change of school: the previous school's "
+            "days counted in",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -254,6 +257,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "early_years_first_pep_unit",
             "teacher_sections_unit",
             "social_worker_upload_unit",
+            "previous_school_access_unit",
         ):
             self.fields[name].choices = DayUnit.choices
         self.helper = FormHelper()
@@ -273,6 +277,7 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 Field.text("school_change_pep_days", **number),
                 Field.select("school_change_pep_unit"),
                 Field.text("previous_school_access_days", **number),
+                Field.select("previous_school_access_unit"),
                 Field.text("early_years_first_pep_days", **number),
                 Field.select("early_years_first_pep_unit"),
                 Field.text("early_years_age", **number),

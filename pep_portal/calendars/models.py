@@ -201,13 +201,17 @@ class PepRuleSet(models.Model):
     ready_needs_teacher_sections = models.BooleanField(default=True)
     ready_needs_care_information = models.BooleanField(default=False)
     ready_needs_child_views = models.BooleanField(default=False)
-    # After a change of school the previous school's designated teacher may read the PEPs it
-    # contributed to for this many calendar days (not the law's: the portal's default).
+    # After a change of school the previous school's designated teacher (and the staff they
+    # delegated to) may read the PEPs it contributed to for this many days, counted in
+    # `previous_school_access_unit` on the previous school's calendar (not the law's: the
+    # portal's default).
     previous_school_access_days = _days(
-        "After a change of school, the previous school's designated teacher may read the PEPs "
-        "it contributed to for this many days.",
+        "After a change of school, the previous school's designated teacher and the staff they "
+        "delegated to may read the PEPs it contributed to for this many days (counted in the "
+        "unit beside it).",
         20,
     )
+    previous_school_access_unit = _unit(DayUnit.SCHOOL)
     # Walsall: the designated teacher leads reviews and records them; Medway: the social worker.
     teacher_records_meetings = models.BooleanField(default=False)
     no_school_place_meeting_hours = models.PositiveSmallIntegerField(
@@ -219,6 +223,15 @@ class PepRuleSet(models.Model):
     # order (L2) and PACE accommodation (J2), the powers used in an emergency; no placement type.
     emergency_legal_statuses = models.CharField(max_length=100, blank=True, default="L1 L2 J2")
     emergency_placement_codes = models.CharField(max_length=100, blank=True, default="")
+    # The case system's import starts the initial-PEP flow (as a hand registration does) for an
+    # entry to care at most this many calendar days before the date the extract describes; an
+    # older entry is a record brought onto the portal late, whose termly PEPs follow instead.
+    initial_pep_lookback_days = models.PositiveSmallIntegerField(
+        "An imported entry to care this many days or fewer before the extract's date gets an "
+        "initial PEP.",
+        default=30,
+        validators=[MaxValueValidator(366)],
+    )
     # The youngest age at which a child joins the virtual school's roll (and has PEPs).
     youngest_age = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(2), MaxValueValidator(5)]

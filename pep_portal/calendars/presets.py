@@ -77,6 +77,7 @@ MEDWAY = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        "previous_school_access_unit": DayUnit.SCHOOL,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -154,6 +155,7 @@ WALSALL = Preset(
         "early_years_pp_last_age": 4,
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
+        "previous_school_access_unit": DayUnit.SCHOOL,
     },
     windows=TERM_WINDOWS,
     provenance={

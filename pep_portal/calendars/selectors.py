@@ -227,7 +227,9 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         early_years_pp_first_age=r.early_years_pp_first_age,
         early_years_pp_last_age=r.early_years_pp_last_age,
         pp_plus_decided_by=r.pp_plus_decided_by,
-        previous_school_access_days=r.previous_school_access_days,
+        previous_school_access=DayCount(
+            r.previous_school_access_days, r.previous_school_access_unit
+        ),
     )
 
 

@@ -263,6 +263,7 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
         "school_change_pep_days",
         "school_change_pep_unit",
         "previous_school_access_days",
+        "previous_school_access_unit",
     ),
     "early_years_first_pep": (
         "early_years_first_pep_days",

@@ -361,8 +361,8 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
                 if rules.school_change_pep
                 else "No rule"
             )
-            + f"; the previous school may read the PEPs it contributed to for "
-            f"{rules.previous_school_access_days} days",
+            + f"; the previous school (its designated teacher and the staff they delegated to) "
+            f"may read the PEPs it contributed to for {rules.previous_school_access}",
             notes.get("school_change_pep", ""),
         ),
         (

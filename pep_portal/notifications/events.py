@@ -8,6 +8,9 @@ return, the decision…) and the person, so an event is told once however often 
 and never to the person who made the change: they know. The message, shown only in the portal,
 may name the child; the e-mail says only what kind of thing happened and links to the portal,
 and a meeting's e-mail carries a calendar entry with its time and a link, never a name.
+Invitees without an account (recorded by hand with their e-mail) cannot sign in: they are
+e-mailed the time, the place, the organiser's contact details and a meeting reference, with a
+calendar entry of the same, and still never the child's name (services.invitee_email_send).
 """
 
 from collections.abc import Iterable
@@ -26,7 +29,7 @@ from peps.models import Pep, PepEvent
 from pupil_premium.models import PpRequest
 
 from .models import Kind, Stage
-from .services import Due, notify
+from .services import Due, invitees_without_accounts_tell, notify
 
 
 def _seats(child_id: int) -> dict[Seat, set[int]]:
@@ -100,6 +103,15 @@ def _invitees(meeting: Meeting) -> set[int]:
     )
 
 
+def _without_accounts(meeting: Meeting) -> set[str]:
+    """The e-mail addresses of the invitees without an account (recorded by hand)."""
+    return {
+        email.strip().lower()
+        for email in meeting.attendees.filter(person__isnull=True).values_list("email", flat=True)
+        if email.strip()
+    }
+
+
 def calendar_uid(meeting: Meeting) -> str:
     """One calendar entry per PEP meeting: arranging it again (a move) or cancelling it updates
     the same entry; a meeting arranged after one was held is a new entry."""
@@ -133,7 +145,33 @@ def meeting_arranged(*, meeting: Meeting, moved_from: Meeting | None, actor: Use
         meeting=meeting,
         calendar_uid=uid,
     )
+    # Invitees without an account are e-mailed the time, place, organiser and reference (no
+    # link, no name): "moved" only to those invited to the meeting it replaces.
+    guests, guests_before = _without_accounts(meeting), set()
     if moved_from is not None:
+        guests_before = _without_accounts(moved_from)
+        invitees_without_accounts_tell(
+            meeting=meeting,
+            kind=Kind.MEETING_MOVED,
+            calendar_uid=uid,
+            organiser=actor,
+            emails=guests & guests_before,
+        )
+    invitees_without_accounts_tell(
+        meeting=meeting,
+        kind=Kind.MEETING_ARRANGED,
+        calendar_uid=uid,
+        organiser=actor,
+        emails=guests - guests_before,
+    )
+    if moved_from is not None:
+        invitees_without_accounts_tell(
+            meeting=moved_from,
+            kind=Kind.MEETING_CANCELLED,
+            calendar_uid=uid,
+            organiser=actor,
+            emails=guests_before - guests,
+        )
         _tell(
             _invitees(moved_from) - invited,
             actor,
@@ -150,6 +188,14 @@ def meeting_arranged(*, meeting: Meeting, moved_from: Meeting | None, actor: Use
 
 def meeting_cancelled(*, meeting: Meeting, actor: User) -> None:
     pep = meeting.pep
+    uid = calendar_uid(meeting)
+    invitees_without_accounts_tell(
+        meeting=meeting,
+        kind=Kind.MEETING_CANCELLED,
+        calendar_uid=uid,
+        organiser=actor,
+        emails=_without_accounts(meeting),
+    )
     _tell(
         _invitees(meeting),
         actor,
@@ -160,7 +206,7 @@ def meeting_cancelled(*, meeting: Meeting, actor: User) -> None:
         url=reverse("pep_detail", args=[pep.pk]),
         child=pep.child,
         meeting=meeting,
-        calendar_uid=calendar_uid(meeting),
+        calendar_uid=uid,
     )
 
 

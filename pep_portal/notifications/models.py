@@ -110,3 +110,40 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient_id}"
+
+
+class InviteeEmail(models.Model):
+    """A meeting's invitation, move or cancellation e-mailed to an invitee without an account
+    (a parent, an agency foster carer, another professional, recorded with their role,
+    organisation, e-mail and phone). They cannot sign in, so the e-mail and its calendar entry
+    carry only the time, the place, the organiser's contact details and a meeting reference:
+    never the child's name or any detail of them. `dedupe_key` names the kind, the meeting and
+    the address, so each is sent once however often the event is passed on; sent through the
+    outbox (tasks.send_invitee_email), like every other e-mail."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    attendee = models.ForeignKey(
+        "meetings.Attendee", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    email = models.EmailField()
+    # Who arranged, moved or cancelled the meeting: the invitee's contact for it.
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    calendar_uid = models.CharField(max_length=100)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to an invitee without an account"
+
+    @property
+    def reference(self) -> str:
+        """The meeting's reference, the same for every arrangement of one PEP's meeting (as the
+        calendar entry is): what the invitee quotes to the organiser."""
+        return self.calendar_uid.split("@", 1)[0].upper()

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, send_mail
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -25,7 +27,8 @@ from children.access import access_differences, previous_school_access_expire
 from children.models import CareEpisode, Child, Enrolment, TeacherApproval
 from children.school_year import year_group_on
 from children.selectors import designated_teachers_by_child
-from meetings.models import Meeting
+from meetings.models import Meeting, Venue
+from meetings.selectors import open_peps_with_arranged_meeting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
@@ -38,14 +41,14 @@ from pep_portal.calendars.selectors import (
     rules_of_every_authority,
 )
 from pep_portal.outbox.services import enqueue_after_commit, enqueue_many_after_commit
-from peps.models import FINISHED_STATUSES, Pep, PepSection, PepStatus, SectionStatus, Term
+from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
 from peps.sections import SECTIONS
 from peps.selectors import initial_pep_terms
 from peps.services import pep_set_up, pep_set_up_many
 from quality_assurance.models import QaFramework
 
-from .ics import calendar_entry
-from .models import MEETING_KINDS, Kind, Notification, Stage
+from .ics import calendar_entry, invitee_calendar_entry
+from .models import MEETING_KINDS, InviteeEmail, Kind, Notification, Stage
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -179,6 +182,124 @@ def email_notification(notification_id: int) -> bool:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     return True
+
+
+def _meeting_place(meeting: Meeting) -> str:
+    """Where the meeting is, for an invitee without an account: the venue as the meeting page
+    shows it, with the school's name for a meeting at school. The joining link of an online
+    meeting is never put in an e-mail (models.Meeting.online_link): the organiser sends it."""
+    details = meeting.venue_details.strip()
+    if meeting.venue == Venue.ONLINE:
+        place = f"{meeting.get_venue_display()}: the organiser will send you the link to join"
+        return f"{place} ({details})" if details else place
+    if meeting.venue == Venue.SCHOOL:
+        enrolment = (
+            Enrolment.objects.filter(
+                child_id=meeting.pep.child_id,
+                started_on__lte=timezone.localtime(meeting.starts_at).date(),
+            )
+            .select_related("school")
+            .order_by("-started_on", "-pk")
+            .first()
+        )
+        school = enrolment.school.name if enrolment is not None else ""
+        parts = [p for p in (school, details) if p]
+        return f"{meeting.get_venue_display()}: {', '.join(parts)}" if parts else "At school"
+    return f"{meeting.get_venue_display()}: {details}" if details else meeting.get_venue_display()
+
+
+def _organiser_contact(person: User) -> str:
+    """The organiser's name, organisation, e-mail and phone (those recorded)."""
+    organisation = person.school or person.authority
+    parts = [
+        person.full_name,
+        organisation.name if organisation else "",
+        person.email,
+        person.phone,
+    ]
+    return ", ".join(p for p in parts if p)
+
+
+def invitee_email_send(invite_id: int) -> bool:
+    """Send one e-mail to a meeting's invitee without an account, once (guarded by emailed_at
+    under a row lock, as email_notification is): the time, the place, the organiser's contact
+    details and the meeting reference, with a calendar entry of the same. No link (they cannot
+    sign in) and never the child's name or any detail of them."""
+    with transaction.atomic():
+        invite = (
+            InviteeEmail.objects.select_for_update(of=("self",))
+            .select_related("meeting", "meeting__pep", "organiser")
+            .filter(pk=invite_id, emailed_at__isnull=True)
+            .first()
+        )
+        if invite is None:
+            return False
+        meeting = invite.meeting
+        place = _meeting_place(meeting)
+        organiser = _organiser_contact(invite.organiser)
+        body = render_to_string(
+            "notifications/invitee_email.txt",
+            {
+                "what": invite.get_kind_display(),
+                "cancelled": invite.kind == Kind.MEETING_CANCELLED,
+                "when": f"{timezone.localtime(meeting.starts_at):%A %-d %B %Y at %H:%M}",
+                "place": place,
+                "reference": invite.reference,
+                "organiser": organiser,
+            },
+        )
+        message = EmailMessage(
+            f"PEP Portal: {invite.get_kind_display()} (reference {invite.reference})",
+            body,
+            None,
+            [invite.email],
+        )
+        message.attach(
+            "pep-meeting.ics",
+            invitee_calendar_entry(invite, place=place, organiser=organiser),
+            "text/calendar",
+        )
+        message.send()
+        invite.emailed_at = timezone.now()
+        invite.save(update_fields=["emailed_at"])
+    return True
+
+
+def invitees_without_accounts_tell(
+    *, meeting: Meeting, kind: str, calendar_uid: str, organiser: User, emails: Iterable[str]
+) -> list[InviteeEmail]:
+    """Record an e-mail of `kind` about `meeting` to each address (once per kind, meeting and
+    address) and queue it through the outbox; return the new ones. An address that is not a
+    single valid e-mail address (typed wrong, or with a header smuggled in) is skipped."""
+    attendees = {
+        a.email.strip().lower(): a
+        for a in meeting.attendees.filter(person__isnull=True).exclude(email="").order_by("-pk")
+    }
+    made = []
+    for email in sorted({e.strip().lower() for e in emails if e.strip()}):
+        try:
+            validate_email(email)
+        except ValidationError:
+            logger.warning("Meeting %s: an invitee's e-mail address is not valid", meeting.pk)
+            continue
+        invite, created = InviteeEmail.objects.get_or_create(
+            dedupe_key=f"{kind}:meeting{meeting.pk}:{email}"[:200],
+            defaults={
+                "meeting": meeting,
+                "attendee": attendees.get(email),
+                "kind": kind,
+                "email": email,
+                "organiser": organiser,
+                "calendar_uid": calendar_uid,
+            },
+        )
+        if created:
+            made.append(invite)
+    if made:
+        from .tasks import send_invitee_email  # tasks.py imports this module
+
+        enqueue_many_after_commit(send_invitee_email, [(invite.pk,) for invite in made])
+    return made
 
 
 def send_daily_digests(*, now: dt.datetime | None = None) -> int:
@@ -377,9 +498,6 @@ def _open_pep_rows() -> list[Pep]:
     """Every PEP not signed off, of a child still in care (a child who has left care is owed
     no more reminders), with what the chase needs, in one query."""
     in_care = CareEpisode.objects.filter(child=OuterRef("child_id"), ended_on__isnull=True)
-    arranged = Meeting.objects.filter(pep=OuterRef("pk"), status="arranged").order_by(
-        "-starts_at", "-pk"
-    )
     open_of = {
         f"open_{contribution}": Exists(
             PepSection.objects.filter(pep=OuterRef("pk"), key__in=keys).exclude(
@@ -389,14 +507,9 @@ def _open_pep_rows() -> list[Pep]:
         for contribution, keys in _CONTRIBUTION_SECTIONS.items()
     }
     return list(
-        Pep.objects.exclude(status__in=FINISHED_STATUSES)
-        .filter(Exists(in_care))
+        open_peps_with_arranged_meeting(Pep.objects.filter(Exists(in_care)))
         .select_related("child")
-        .annotate(
-            **open_of,
-            meeting_starts=Subquery(arranged.values("starts_at")[:1]),
-            meeting_kind=Subquery(arranged.values("kind")[:1]),
-        )
+        .annotate(**open_of)
     )
 
 

@@ -35,6 +35,18 @@ def send_notification_email(notification_id: int) -> bool:
     return services.email_notification(notification_id)
 
 
+# An invitee without an account: the same retries and the same once-only guard (emailed_at).
+@shared_task(
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_invitee_email(invite_id: int) -> bool:
+    return services.invitee_email_send(invite_id)
+
+
 @shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=60, max_retries=5)
 def send_daily_digests_task() -> int:
     return services.send_daily_digests()

@@ -85,16 +85,22 @@ class HousekeepingReport:
 
     sessions_removed: int
     daily_runs_removed: int
+    audit_events_removed: int = 0
 
 
 def housekeeping(*, now: dt.datetime | None = None) -> HousekeepingReport:
-    """The nightly tidy-up: expired sessions (Django's `clearsessions`) and old daily-run
-    claims."""
+    """The nightly tidy-up: expired sessions (Django's `clearsessions`), old daily-run claims,
+    and audit events (the record-view log among them) past their authority's retention period
+    (pep_portal/audit/services.py audit_purge, itself audited)."""
     from django.contrib.sessions.models import Session
+
+    from pep_portal.audit.services import audit_purge
 
     now = now or timezone.now()
     # What `manage.py clearsessions` does for the database backend, counted.
     sessions = Session.objects.filter(expire_date__lt=now).delete()[0]
     return HousekeepingReport(
-        sessions_removed=sessions, daily_runs_removed=prune_daily_runs(now=now)
+        sessions_removed=sessions,
+        daily_runs_removed=prune_daily_runs(now=now),
+        audit_events_removed=audit_purge(now=now),
     )

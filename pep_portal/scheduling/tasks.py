@@ -13,4 +13,8 @@ def run_due_daily_jobs_task() -> list[str]:
 @shared_task(ignore_result=True)
 def housekeeping_task() -> dict[str, int]:
     report = services.housekeeping()
-    return {"sessions_removed": report.sessions_removed, "runs": report.daily_runs_removed}
+    return {
+        "sessions_removed": report.sessions_removed,
+        "runs": report.daily_runs_removed,
+        "audit_events_removed": report.audit_events_removed,
+    }

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from pupil_premium.selectors import pp_fund_devolved, pp_requests_for_pep
+from pupil_premium.selectors import pp_fund_devolved, pp_requests_for_pep, pp_to_review_at
 
 register = template.Library()
 
@@ -23,3 +23,10 @@ def pp_devolved(context: dict[str, Any]) -> bool:
     to the schools' termly amounts): `{% pp_devolved as devolved %}`."""
     authority = getattr(context["request"].user, "authority", None)
     return authority is not None and pp_fund_devolved(authority)
+
+
+@register.simple_tag(takes_context=True)
+def pep_pp_to_review(context: dict[str, Any], pep: Any) -> Any:
+    """The PP+ approved at the PEP before this one, each with the targets it funded, that this
+    PEP's PP+ section reviews: `{% pep_pp_to_review pep as to_review %}`."""
+    return pp_to_review_at(user=context["request"].user, pep=pep)

@@ -13,7 +13,13 @@ from django.utils import timezone
 from children.access import previous_school_access_expire
 from children.models import Child, LegalStatus, PlacementType, PreviousSchoolAccess
 from children.school_year import setting_age_warning
-from children.services import care_episode_end, care_episode_start, child_register, school_move
+from children.services import (
+    care_episode_end,
+    care_episode_start,
+    child_register,
+    delegation_grant,
+    school_move,
+)
 from dashboards.work import work_by_pep
 from meetings.models import MeetingStatus
 from meetings.services import meeting_arrange, meeting_record
@@ -114,6 +120,44 @@ def test_coming_back_into_care_gets_a_new_initial_pep(northam):
     ) == [(D(2025, 9, 15), D(2025, 9, 29)), (D(2025, 11, 3), D(2025, 11, 17))]
 
 
+def test_coming_back_into_care_in_a_term_with_its_pep_makes_the_initial_pep_that_terms(northam):
+    vic = northam.virtual_school_staff
+    # Emergency entry Mon 15 Sep 2025: the initial PEP (due Mon 29 Sep) is the Autumn PEP; the
+    # set-up before the Spring term makes the Spring PEP.
+    child = enter(northam, D(2025, 9, 15), emergency=True)
+    assert termly_set_up(today=D(2025, 12, 18)) == {"northam spring 2025": 1}
+    spring = Pep.objects.get(child=child, term=Term.SPRING)
+    # Home on Fri 9 Jan (the Spring PEP left open), back on a plan on Mon 12 Jan 2026: 20
+    # school days are 13-16 Jan (4), 19-23 (9), 26-30 (14), 2-6 Feb (19), Mon 9 February.
+    care_episode_end(actor=vic, child=child, ended_on=D(2026, 1, 9), reason="Returned home")
+    care_episode_start(
+        actor=vic,
+        child=child,
+        entered_care_on=D(2026, 1, 12),
+        emergency_placement=False,
+        legal_status=LegalStatus.INTERIM_CARE_ORDER,
+    )
+    again = Pep.objects.get(child=child, term=Term.INITIAL, starts_on=D(2026, 1, 12))
+    assert again.due_on == D(2026, 2, 9)
+    # The initial PEP is the Spring PEP: the open Spring PEP is closed, saying why, and the
+    # initial PEP carries forward from it; the first initial PEP (Autumn, never finished
+    # here) belongs to a term the new one does not stand for and is left as it is.
+    spring.refresh_from_db()
+    assert spring.status == PepStatus.CLOSED
+    assert spring.events.last().reason == (  # type: ignore[union-attr]
+        "The child came back into care on 12 January 2026: the initial PEP is this term's PEP"
+    )
+    assert again.previous_id == spring.pk
+    open_peps = Pep.objects.filter(child=child).exclude(status=PepStatus.CLOSED)
+    assert sorted(open_peps.values_list("term", "starts_on")) == [
+        (Term.INITIAL, D(2025, 9, 15)),
+        (Term.INITIAL, D(2026, 1, 12)),
+    ]
+    # The Summer set-up (before Mon 20 April) makes the Summer PEP, and no second Spring one.
+    assert termly_set_up(today=D(2026, 4, 6)) == {"northam summer 2025": 1}
+    assert Pep.objects.filter(child=child, term=Term.SPRING).count() == 1
+
+
 def test_an_initial_pep_straddling_two_terms_is_the_pep_of_both(northam):
     # Planned entry Mon 1 Dec 2025: 2-5 (4), 8-12 (9), 15-19 (14), 5-9 Jan (19), Mon 12 Jan:
     # the initial PEP is due in the Spring term, so it is the Autumn and the Spring PEP.
@@ -201,9 +245,12 @@ def test_the_initial_pep_page_leaves_out_the_last_pep_questions(northam, client)
 @pytest.fixture
 def moved_today(personas):  # type: ignore[no-untyped-def]
     """A child entered care 30 days ago at Dee's school; Dee wrote in the initial PEP; today
-    the child moves to Nia's school. Northam's rule set keeps the previous school 5 days."""
+    the child moves to Nia's school. Northam's rule set keeps the previous school 5 calendar
+    days (today's date has no term dates loaded: school days are tested below)."""
     rule_set_load_preset(preset="medway", slug=personas.authority.slug)
-    PepRuleSet.objects.filter(authority=personas.authority).update(previous_school_access_days=5)
+    PepRuleSet.objects.filter(authority=personas.authority).update(
+        previous_school_access_days=5, previous_school_access_unit=DayUnit.CALENDAR
+    )
     today = timezone.localdate()
     child = enter(personas, today - dt.timedelta(days=30), emergency=True)
     initial = initial_of(child)
@@ -259,6 +306,47 @@ def test_the_window_is_the_rule_sets_days_and_the_nightly_job_ends_it(personas, 
     assert user_can(personas.designated_teacher, Action.VIEW_PEP, initial)
     assert previous_school_access_expire(today=today + dt.timedelta(days=6)) == 1
     assert not user_can(personas.designated_teacher, Action.VIEW_PEP, initial)
+
+
+def test_the_window_counts_school_days_on_the_previous_schools_calendar_with_its_delegates(
+    northam,
+):
+    # Medway's preset: 20 school days. Planned entry Mon 15 Sep 2025 at Dee's school, where
+    # Dee delegated the child to Sen; Sen wrote in the initial PEP; the child moves to Eastham
+    # on Mon 1 Dec 2025: 2-5 Dec (4), 8-12 (9), 15-19 (14), then the Christmas holiday, 5-9 Jan
+    # (19), Mon 12 January 2026 (20).
+    dee, sen = northam.designated_teacher, northam.delegated_school_staff
+    child = enter(northam, D(2025, 9, 15), emergency=False)
+    delegation_grant(actor=dee, child=child, delegate=sen)
+    initial = initial_of(child)
+    section_save(
+        actor=sen,
+        section=initial.sections.get(key="attendance"),
+        answers={"attendance_percent": 88},
+        base_version=1,
+    )
+    school_move(
+        actor=northam.virtual_school_staff,
+        child=child,
+        school=SchoolFactory(name="Eastham Academy"),
+        started_on=D(2025, 12, 1),
+    )
+    assert sorted(
+        PreviousSchoolAccess.objects.values_list("teacher__full_name", "moved_on", "until")
+    ) == [
+        ("Dee Teacher", D(2025, 12, 1), D(2026, 1, 12)),
+        ("Sen Co", D(2025, 12, 1), D(2026, 1, 12)),
+    ]
+    # Sen's delegation lapsed with the move, yet Sen may read what the school wrote, and only
+    # read it, while the window is open (here it is: the window's end is moved to today's).
+    PreviousSchoolAccess.objects.update(until=timezone.localdate())
+    assert user_can(sen, Action.VIEW_PEP, initial)
+    assert not may_edit(sen, initial.sections.get(key="attendance"))
+    # Other staff at the school, never delegated the child, have no window.
+    other = UserFactory.for_role(Role.DELEGATED_SCHOOL_STAFF, school=dee.school)
+    assert not user_can(other, Action.VIEW_PEP, initial)
+    assert previous_school_access_expire(today=timezone.localdate() + dt.timedelta(days=1)) == 2
+    assert not user_can(sen, Action.VIEW_PEP, initial)
 
 
 def test_without_a_school_change_rule_the_pep_keeps_its_date(northam):

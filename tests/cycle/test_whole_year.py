@@ -9,8 +9,8 @@ that every event is in the past (the services refuse a care change dated in the 
 Northam runs Medway's rules (initial PEP 10 school days after an emergency placement;
 designated teacher's sections 5 school days before the meeting; submission 3 working days
 after it; PP+ requests accepted until 22 March, teachers reminded 14 days before), with a
-school-change rule of 10 working days and the default 20-day read-only window for the previous
-school.
+school-change rule of 10 working days and the default read-only window for the previous school
+(20 school days, on its calendar).
 
 14b's event notifications are asserted at each checkpoint; 14c adds its kinds (PP+) there.
 """
@@ -24,6 +24,7 @@ from django.utils import timezone
 from children.models import LegalStatus, PlacementType, PreviousSchoolAccess
 from children.services import child_register, school_move
 from meetings.models import Meeting, MeetingStatus
+from meetings.selectors import upcoming_meetings_for
 from meetings.services import meeting_arrange, meeting_record
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.roles import Role
@@ -212,6 +213,8 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     carried = arranged(spring)
     assert local(carried.starts_at) == dt.datetime(2026, 1, 22, 10, 0)
     assert carried.arranged_by == alice
+    # It is under Meetings: the care team's calendar of meetings to come.
+    assert list(upcoming_meetings_for(user=dee, today=D(2025, 12, 18))) == [carried]
     assert sorted(carried.attendees.values_list("name", flat=True)) == sorted(
         [ALICE, DEE, VIC, CAROL]
     )
@@ -242,14 +245,15 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     assert spring.due_on == D(2026, 1, 26)
     assert "change of school" in spring.due_basis
     # Access: Nia gains the child; Dee leaves the care team and keeps read-only access to the
-    # PEPs her school wrote in until Sun 1 February (12 January + 20 days).
+    # PEPs her school wrote in for 20 school days on her school's calendar: 13-16 Jan (4),
+    # 19-23 (9), 26-30 (14), 2-6 Feb (19), until Mon 9 February.
     assert user_can(nia, Action.VIEW_CHILD, lily)
     assert not user_can(dee, Action.VIEW_CHILD, lily)
     assert list(
         PreviousSchoolAccess.objects.values_list(
             "teacher__full_name", "school", "moved_on", "until"
         )
-    ) == [(DEE, first_school.pk, D(2026, 1, 12), D(2026, 2, 1))]
+    ) == [(DEE, first_school.pk, D(2026, 1, 12), D(2026, 2, 9))]
     # Her unfinished sections pass to Eastham Academy with a note.
     assert spring.sections.get(key="attendance").handover_note == (
         "Started by Northam High School; handed over to Eastham Academy on 12 January 2026 "
@@ -284,7 +288,7 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
         {(ALICE, Kind.SUBMISSION_DUE): 2, (VIC, Kind.SUBMISSION_DUE): 2, (NIA, Kind.PP_CUTOFF): 1}
     )
     assert notifications() == expected_notifications
-    # The nightly sweep ended Dee's read-only window (its last day was 1 February).
+    # The nightly sweep ended Dee's read-only window (its last day was 9 February).
     assert PreviousSchoolAccess.objects.get().ended_at is not None
     assert not user_can(dee, Action.VIEW_PEP, spring)
 

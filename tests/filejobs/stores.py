@@ -33,6 +33,51 @@ def s3_endpoint() -> Iterator[str]:
         server.stop()
 
 
+def s3_client(endpoint: str) -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=CREDENTIALS["access_key"],
+        aws_secret_access_key=CREDENTIALS["secret_key"],
+    )
+
+
+def new_bucket(endpoint: str) -> tuple[str, Any]:
+    """A fresh, empty bucket on the S3 server, and a client of its own to look into it."""
+    client = s3_client(endpoint)
+    bucket = f"pep-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    return bucket, client
+
+
+def s3_environment(endpoint: str, bucket: str) -> dict[str, str]:
+    """What the production settings read to keep private files in `bucket` (README, "Files and
+    jobs"), for a process the test starts."""
+    return {
+        "PRIVATE_STORAGE_BUCKET": bucket,
+        "PRIVATE_STORAGE_ENDPOINT_URL": endpoint,
+        "PRIVATE_STORAGE_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": CREDENTIALS["access_key"],
+        "AWS_SECRET_ACCESS_KEY": CREDENTIALS["secret_key"],
+    }
+
+
+def s3_settings(endpoint: str, bucket: str) -> dict[str, Any]:
+    """STORAGES["private"] for this process, as the production settings make it for a bucket."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint,
+            "region_name": REGION,
+            "default_acl": "private",
+            "file_overwrite": True,
+            **CREDENTIALS,
+        },
+    }
+
+
 @dataclass
 class Store:
     kind: str  # "files" or "s3"
@@ -75,27 +120,6 @@ def store(request: pytest.FixtureRequest, settings: Any, tmp_path: Any) -> Store
         }
         return Store("files")
     endpoint = request.getfixturevalue("s3_endpoint")
-    bucket = f"pep-{uuid.uuid4().hex[:12]}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=CREDENTIALS["access_key"],
-        aws_secret_access_key=CREDENTIALS["secret_key"],
-    )
-    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": bucket,
-                "endpoint_url": endpoint,
-                "region_name": REGION,
-                "default_acl": "private",
-                "file_overwrite": True,
-                **CREDENTIALS,
-            },
-        },
-    }
+    bucket, client = new_bucket(endpoint)
+    settings.STORAGES = {**settings.STORAGES, "private": s3_settings(endpoint, bucket)}
     return Store("s3", bucket, client)

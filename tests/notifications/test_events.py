@@ -26,13 +26,13 @@ from children.services import (
     placement_change,
     school_move,
 )
-from meetings.models import MeetingStatus
-from meetings.services import meeting_arrange, meeting_cancel
+from meetings.models import AttendeeRole, MeetingStatus, Venue
+from meetings.services import Invitee, care_team_invitees, meeting_arrange, meeting_cancel
 from pep_portal.notifications import events
-from pep_portal.notifications.models import Kind, Notification
+from pep_portal.notifications.models import InviteeEmail, Kind, Notification
 from pep_portal.notifications.services import send_daily_digests
-from peps.models import PepEvent, PepStatus
-from peps.services import pep_record_meeting_held, pep_submit
+from peps.models import Pep, PepEvent, PepStatus, Term
+from peps.services import pep_record_meeting_held, pep_set_up, pep_submit
 from pupil_premium.models import PpStatus
 from pupil_premium.services import pp_request_decide
 from quality_assurance.models import QaDecision
@@ -192,6 +192,201 @@ def test_a_cancelled_meeting_cancels_the_calendar_entry(
     [event] = calendar.walk("VEVENT")
     assert str(event["STATUS"]) == "CANCELLED"
     assert str(event["UID"]) == f"pep{pep_setting.pep.pk}-meeting0@pep-portal.test"
+
+
+# Invitees without an account: recorded by hand with their role, organisation, e-mail and phone.
+MUM = Invitee("Mary Quill", AttendeeRole.PARENT, None, "", "Mary.Q@example.net", "07700 900111")
+AGENCY = Invitee("Fay Foster", AttendeeRole.CARER, None, "Hearth Fostering", "fay@hearth.test")
+EP = Invitee("Ed Psych", AttendeeRole.OTHER, None, "Northam EPS", "ed.psych@northam.test")
+NO_EMAIL = Invitee("Gran Quill", AttendeeRole.PARENT, None, "", "", "07700 900222")
+ALICE_CONTACT = "Alice Social, Northam Council, alice.social@example.org"
+
+
+def to_guests(messages: list[mail.EmailMessage]) -> dict[str, mail.EmailMessage]:
+    """The e-mails to invitees without an account, by address."""
+    guests = {"mary.q@example.net", "fay@hearth.test", "ed.psych@northam.test"}
+    return {m.to[0]: m for m in messages if m.to[0] in guests}
+
+
+def assert_private_for_guests(messages: list[mail.EmailMessage], child: Child) -> None:
+    """As assert_private, but with no link: they cannot sign in."""
+    for message in messages:
+        text = message.subject + "\n" + message.body
+        for _, content, _ in message.attachments:  # type: ignore[misc]
+            text += "\n" + (content.decode() if isinstance(content, bytes) else content)
+        for secret in (child.legal_first_name, child.legal_last_name, child.display_name):
+            assert secret not in text, secret
+        for secret in ("A801234567890", "2015", BASE, "http"):
+            assert secret not in text, secret
+
+
+def test_invitees_without_an_account_get_the_time_place_organiser_and_reference(
+    personas, zara, pep_setting, django_capture_on_commit_callbacks
+):
+    pep = pep_setting.pep
+    invitees = [*care_team_invitees(pep), MUM, AGENCY, NO_EMAIL]
+    sent = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: meeting_arrange(
+            actor=personas.social_worker,
+            pep=pep,
+            starts_at=at(HELD),
+            venue_details="Room 4",
+            invitees=invitees,
+        ),
+    )
+    # Those with accounts as before; the two with an e-mail address, once each; Gran (no
+    # address) and nobody else.
+    assert recipients(sent) == {
+        "dee.teacher@example.org",
+        "carol.carer@example.org",
+        "vic.school@example.org",
+        "mary.q@example.net",
+        "fay@hearth.test",
+    }
+    guests = to_guests(sent)
+    assert set(guests) == {"mary.q@example.net", "fay@hearth.test"}
+    assert_private_for_guests(list(guests.values()), zara)
+    reference = f"PEP{pep.pk}-MEETING0"
+    for message in guests.values():
+        assert message.subject == (
+            f"PEP Portal: A PEP meeting has been arranged (reference {reference})"
+        )
+        assert "When: Tuesday 10 November 2026 at 14:00" in message.body
+        assert "Where: At school: Northam High School, Room 4" in message.body
+        assert f"Meeting reference: {reference}" in message.body
+        assert ALICE_CONTACT in message.body
+        [event] = calendar_of(message).walk("VEVENT")
+        assert event.decoded("DTSTART") == dt.datetime(2026, 11, 10, 14, 0, tzinfo=dt.UTC)
+        assert str(event["LOCATION"]) == "At school: Northam High School, Room 4"
+        assert str(event["DESCRIPTION"]) == (
+            f"Meeting reference: {reference}. Organiser: {ALICE_CONTACT}"
+        )
+        # The same calendar entry as the care team's, so a move updates it; no link.
+        assert str(event["UID"]) == f"pep{pep.pk}-meeting0@pep-portal.test"
+        assert "URL" not in event
+    # Recorded once each, and the event passed on again sends nothing more.
+    assert InviteeEmail.objects.filter(emailed_at__isnull=False).count() == 2
+    again = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: events.meeting_arranged(
+            meeting=pep.meetings.get(), moved_from=None, actor=personas.social_worker
+        ),
+    )
+    assert again == []
+
+
+def test_an_invitee_address_that_is_not_one_valid_address_is_not_written_to(
+    personas, zara, pep_setting, django_capture_on_commit_callbacks
+):
+    hostile = [
+        Invitee("Injected", AttendeeRole.OTHER, None, "", "mum@example.net\nBcc: all@evil.test"),
+        Invitee("Typo", AttendeeRole.OTHER, None, "", "not-an-address"),
+        Invitee("Two", AttendeeRole.OTHER, None, "", "a@example.net, b@example.net"),
+    ]
+    sent = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: meeting_arrange(
+            actor=personas.social_worker,
+            pep=pep_setting.pep,
+            starts_at=at(HELD),
+            invitees=[*care_team_invitees(pep_setting.pep), MUM, *hostile],
+        ),
+    )
+    # Mary and the care team only; nothing recorded for the others, nothing failed.
+    assert recipients(sent) == {
+        "dee.teacher@example.org",
+        "carol.carer@example.org",
+        "vic.school@example.org",
+        "mary.q@example.net",
+    }
+    assert list(InviteeEmail.objects.values_list("email", flat=True)) == ["mary.q@example.net"]
+
+
+def test_invitees_without_an_account_are_told_of_a_move_and_a_cancellation(
+    personas, zara, pep_setting, django_capture_on_commit_callbacks
+):
+    pep = pep_setting.pep
+    team = care_team_invitees(pep)
+    meeting_arrange(
+        actor=personas.social_worker,
+        pep=pep,
+        starts_at=at(HELD),
+        invitees=[*team, MUM, AGENCY],
+    )
+    # Moved online, with Mary still invited, Fay no longer, and the psychologist added.
+    moved = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: meeting_arrange(
+            actor=personas.social_worker,
+            pep=pep,
+            starts_at=at(dt.date(2026, 11, 12), hour=10),
+            venue=Venue.ONLINE,
+            online_link="https://teams.example.test/meet/secret-room",
+            invitees=[*team, MUM, EP],
+        ),
+    )
+    guests = to_guests(moved)
+    assert_private_for_guests(list(guests.values()), zara)
+    kinds = {email: m.subject.split(" (")[0] for email, m in guests.items()}
+    assert kinds == {
+        "mary.q@example.net": "PEP Portal: A PEP meeting has been moved",
+        "ed.psych@northam.test": "PEP Portal: A PEP meeting has been arranged",
+        "fay@hearth.test": "PEP Portal: A PEP meeting has been cancelled",
+    }
+    mary = guests["mary.q@example.net"]
+    assert "When: Thursday 12 November 2026 at 10:00" in mary.body
+    # The joining link is never e-mailed: the organiser sends it.
+    assert "Where: Online (Teams): the organiser will send you the link to join" in mary.body
+    assert "teams.example.test" not in mary.body + str(mary.attachments[0][1])  # type: ignore[index]
+    fay = calendar_of(guests["fay@hearth.test"])
+    assert str(fay["METHOD"]) == "CANCEL"
+    assert fay.walk("VEVENT")[0].decoded("DTSTART") == dt.datetime(
+        2026, 11, 10, 14, 0, tzinfo=dt.UTC
+    )
+    # Called off: Mary and the psychologist are told, Fay (told already) is not told again.
+    meeting = pep.meetings.get(status=MeetingStatus.ARRANGED)
+    cancelled = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: meeting_cancel(actor=personas.designated_teacher, meeting=meeting),
+    )
+    guests = to_guests(cancelled)
+    assert set(guests) == {"mary.q@example.net", "ed.psych@northam.test"}
+    for message in guests.values():
+        assert "will not take place" in message.body
+        assert "Dee Teacher, Northam High School, dee.teacher@example.org" in message.body
+        assert str(calendar_of(message)["METHOD"]) == "CANCEL"
+
+
+def test_invitees_without_an_account_are_invited_to_the_next_meeting_agreed(
+    personas, zara, pep_setting, django_capture_on_commit_callbacks
+):
+    pep = pep_setting.pep
+    meeting = meeting_arrange(
+        actor=personas.social_worker,
+        pep=pep,
+        starts_at=at(HELD),
+        invitees=[*care_team_invitees(pep), MUM],
+    ).meeting
+    record(personas, meeting)  # held 10 November 2026; the next agreed for 3 February 2027
+    sent = emails_of(
+        django_capture_on_commit_callbacks,
+        lambda: pep_set_up(
+            actor=personas.virtual_school_staff,
+            child=zara,
+            academic_year=2026,
+            term=Term.SPRING,
+        ),
+    )
+    spring = Pep.objects.get(child=zara, term=Term.SPRING)
+    carried = spring.meetings.get(status=MeetingStatus.ARRANGED)
+    assert ("Mary Quill", "Mary.Q@example.net", "07700 900111") in carried.attendees.values_list(
+        "name", "email", "phone"
+    )
+    [to_mary] = to_guests(sent).values()
+    assert to_mary.subject.startswith("PEP Portal: A PEP meeting has been arranged")
+    assert "When: Wednesday 3 February 2027 at 10:00" in to_mary.body
+    assert_private_for_guests([to_mary], zara)
 
 
 def test_an_invitee_who_prefers_a_daily_summary_gets_the_calendar_entry_in_it(

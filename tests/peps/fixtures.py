@@ -8,7 +8,7 @@ from children.services import delegation_grant
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
-from peps.sections import SECTIONS_BY_KEY, Kind
+from peps.sections import SECTIONS_BY_KEY, Kind, SectionOwner
 from peps.services import pep_set_up, section_mark_complete, section_save
 from tests.children.fixtures import register
 
@@ -74,7 +74,7 @@ def pep_setting(personas, setting) -> PepSetting:  # type: ignore[no-untyped-def
 
 def teacher_sections_done(personas, pep_setting: PepSetting) -> None:  # type: ignore[no-untyped-def]
     for section in pep_setting.pep.sections.all():
-        if SECTIONS_BY_KEY[section.key].owner == "designated_teacher":
+        if SECTIONS_BY_KEY[section.key].owner is SectionOwner.DESIGNATED_TEACHER:
             complete(personas.designated_teacher, section)
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from django.db import connection
 
 from children.models import Child
 from pep_portal.accounts.models import User
+from tests.filejobs.stores import new_bucket, s3_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
@@ -26,7 +28,9 @@ def url(name: str) -> str:
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
 
 
-def manage(*args: str, database: str, media: Path) -> subprocess.CompletedProcess[str]:
+def manage(
+    *args: str, database: str, media: Path, storage: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("TEST_")},
         "DJANGO_SETTINGS_MODULE": "pep_portal.settings",
@@ -35,6 +39,7 @@ def manage(*args: str, database: str, media: Path) -> subprocess.CompletedProces
         "DATABASE_URL": url(database),
         "REDIS_URL": "",
         "PRIVATE_MEDIA_ROOT": str(media),
+        **(storage or {}),  # S3-compatible object storage instead of the folder
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -140,3 +145,66 @@ def test_a_backup_whose_parts_do_not_match_its_manifest_is_refused_and_nothing_r
     tables = "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
     assert rows(target, tables) == [(0,)]
     assert not restored_media.exists()
+
+
+def test_backup_and_restore_round_trip_with_the_files_in_s3_object_storage(
+    personas, tmp_path, scratch_databases, s3_endpoint
+):
+    """The same round trip with PRIVATE_STORAGE_BUCKET set: the files part is the bucket's
+    objects (read through the S3 API, not a folder), restored into an empty bucket."""
+    bucket, s3 = new_bucket(s3_endpoint)
+    kept = {
+        "attachments/7/report.pdf": b"%PDF-1.7 attachment\n",
+        "pdf/signed/pep-1.pdf": b"%PDF-1.7 kept\n" * 1000,
+        "filejobs/2026/11/bulk.zip": b"PK\x05\x06" + b"\x00" * 18,
+    }
+    for key, data in kept.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=data)
+    # A stray file in the (unused) local folder: not part of this portal's files.
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "stray.pdf").write_bytes(b"%PDF-1.7 not in the bucket\n")
+    source = connection.settings_dict["NAME"]
+
+    made = manage(
+        "backup",
+        "--into",
+        str(tmp_path / "backups"),
+        database=source,
+        media=media,
+        storage=s3_environment(s3_endpoint, bucket),
+    )
+    assert made.returncode == 0, made.stderr
+    (folder,) = (tmp_path / "backups").iterdir()
+    assert json.loads((folder / "manifest.json").read_text())["files"]["count"] == 3
+    with tarfile.open(folder / "files.tar.gz") as archive:
+        archived = {m.name: archive.extractfile(m).read() for m in archive if m.isfile()}  # type: ignore[union-attr]
+    assert archived == kept
+
+    target, restored = scratch_databases(), new_bucket(s3_endpoint)[0]
+    done = manage(
+        "restore",
+        str(folder),
+        database=target,
+        media=tmp_path / "unused",
+        storage=s3_environment(s3_endpoint, restored),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Restored the database and 3 files" in done.stdout
+    listed = s3.list_objects_v2(Bucket=restored).get("Contents", [])
+    assert sorted(item["Key"] for item in listed) == sorted(kept)
+    for key, data in kept.items():
+        assert s3.get_object(Bucket=restored, Key=key)["Body"].read() == data
+    assert rows(target, "SELECT count(*) FROM children_child") == [(Child.objects.count(),)]
+    assert not (tmp_path / "unused").exists()
+
+    # Never over live files: a new, empty database but the same (now full) bucket.
+    again = manage(
+        "restore",
+        str(folder),
+        database=scratch_databases(),
+        media=tmp_path / "unused",
+        storage=s3_environment(s3_endpoint, restored),
+    )
+    assert again.returncode != 0
+    assert "The private storage is not empty" in again.stderr

@@ -1,9 +1,11 @@
 """`make serve-prod` for real: the compose file's own commands (deploy/serve_prod.py) as local
-processes with production settings, against the test's PostgreSQL database and a Redis of the
-test's own. It becomes ready, the compose health checks pass against it, a sign-off's PDF and
-a bulk ZIP go through its worker, and a worker killed mid-ZIP (the whole process group, as a
-lost container) is restarted and the job finishes: the task was acknowledged late and comes
-back after the visibility timeout (shortened here to 10 s; 35 minutes in production)."""
+processes with production settings, against the test's PostgreSQL database, a Redis of the
+test's own and the S3 test server serve-prod starts (moto's server mode) for the private files.
+It becomes ready, the compose health checks pass against it, a sign-off's PDF and a bulk ZIP go
+through its worker into the bucket (nothing into the local folder), and a worker killed mid-ZIP
+(the whole process group, as a lost container) is restarted and the job finishes: the task was
+acknowledged late and comes back after the visibility timeout (shortened here to 10 s; 35
+minutes in production)."""
 
 import json
 import os
@@ -15,8 +17,8 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
+import boto3
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from documents import services as pdf_services
@@ -71,12 +73,13 @@ def serve_prod(own_redis, tmp_path):  # type: ignore[no-untyped-def]
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("TEST_", "DJANGO_SETTINGS_MODULE"))
+        if not key.startswith(("TEST_", "DJANGO_SETTINGS_MODULE", "PRIVATE_STORAGE_", "AWS_"))
     }
     env.update(
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         REDIS_URL=own_redis.url,
-        PRIVATE_MEDIA_ROOT=str(settings.PRIVATE_MEDIA_ROOT),
+        # Unused: the files go to the S3 test server (the folder must stay empty).
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "local-files"),
         # The image's collectstatic is tested on its own (test_compose.py); here plain names.
         STATIC_MANIFEST="false",
         CELERY_VISIBILITY_TIMEOUT="10",
@@ -119,10 +122,43 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
     serve_prod,
     personas,
     peps_by_template,  # noqa: F811
+    settings,
+    tmp_path,
 ):
     port, run_dir, check, output = serve_prod
     readyz = f"http://127.0.0.1:{port}/readyz"
     wait_for(lambda: ready(readyz), "serve-prod ready (/readyz 200)", timeout=150)
+    # The S3 test server serve-prod started; this process (which signs off and reads the job)
+    # keeps its files there too, and a client of the test's own looks into the bucket.
+    s3 = json.loads((run_dir / "s3.json").read_text())
+    assert (s3["storage"], s3["bucket"]) == ("s3", "pep-serve-prod")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": s3["bucket"],
+                "endpoint_url": s3["endpoint"],
+                "region_name": s3["region"],
+                "access_key": "serve-prod",
+                "secret_key": "serve-prod",
+                "file_overwrite": True,
+            },
+        },
+    }
+    bucket = boto3.client(
+        "s3",
+        endpoint_url=s3["endpoint"],
+        region_name=s3["region"],
+        aws_access_key_id="serve-prod",
+        aws_secret_access_key="serve-prod",
+    )
+
+    def keys() -> list[str]:
+        listed = bucket.list_objects_v2(Bucket=s3["bucket"]).get("Contents", [])
+        return sorted(item["Key"] for item in listed)
+
+    assert keys() == []
     assert get(readyz) == (
         200,
         {
@@ -143,7 +179,8 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
     first, *rest = peps_by_template.values()
     first = sign_off(personas, first)
     kept = pdf_services.signed_off_pdf_name(first)
-    wait_for(lambda: private_storage().exists(kept), "the worker keeping the signed-off PDF", 60)
+    wait_for(lambda: kept in keys(), "the worker keeping the signed-off PDF in the bucket", 60)
+    assert private_storage().exists(kept)
 
     # A bulk ZIP; the worker is killed (all its processes) as soon as the job is running.
     signed = [first] + [sign_off(personas, pep) for pep in rest]
@@ -178,4 +215,8 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
     assert (finished.done, finished.failed) == (3, []) and finished.attempts >= 2
     with zipfile.ZipFile(finished.file.open("rb")) as archive:
         assert len(archive.namelist()) == 3
+    assert finished.file.name in keys()
+    # Nothing went to the local folder: web and workers share the bucket alone.
+    local = tmp_path / "local-files"
+    assert not local.exists() or not any(p.is_file() for p in local.rglob("*"))
     print(f"job finished {took:.1f} s after the worker was killed")

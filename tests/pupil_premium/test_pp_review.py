@@ -5,10 +5,11 @@ was agreed, the targets, and the answers."""
 # ruff: noqa: F811
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from peps.models import Term
-from peps.services import pep_set_up, section_save
+from peps.services import pep_set_up, section_mark_complete, section_save
 from pupil_premium.models import PpRequest, PpStatus
 from pupil_premium.selectors import pp_to_review_at
 from pupil_premium.services import pp_request_decide
@@ -77,3 +78,113 @@ def test_the_next_pep_reviews_the_last_peps_pp_against_its_targets(client, perso
     assert "Not reviewed yet" not in page
     # Answering "no" this term raised nothing and withdrew nothing from the autumn PEP.
     assert PpRequest.objects.get().status == PpStatus.PART_APPROVED
+
+
+SPEND = "How the Pupil Premium Plus agreed at the last PEP was spent"
+IMPACT = "Its impact on the targets it funded"
+
+
+def _complete(actor, pep):  # type: ignore[no-untyped-def]
+    return section_mark_complete(actor=actor, section=pep.sections.get(key="pupil_premium"))
+
+
+def _spring(personas, pp_setting):  # type: ignore[no-untyped-def]
+    return pep_set_up(
+        actor=personas.virtual_school_staff,
+        child=pp_setting.child,
+        academic_year=2026,
+        term=Term.SPRING,
+    )
+
+
+def test_the_next_peps_pp_section_needs_spend_and_impact_to_be_complete(
+    client, personas, pp_setting
+):
+    teacher = personas.designated_teacher
+    _save(
+        teacher,
+        pp_setting.pep,
+        {"pp_requested": "yes", "pp_amount": 450, "pp_purpose": "A reading tutor"},
+    )
+    # The spring PEP is set up before the request is decided: the approval marks it.
+    spring = _spring(personas, pp_setting)
+    assert not spring.reviews_pp_plus
+    pp_request_decide(
+        actor=personas.virtual_school_staff,
+        request=PpRequest.objects.get(),
+        decision=PpStatus.APPROVED,
+    )
+    spring.refresh_from_db()
+    assert spring.reviews_pp_plus
+    # The section page asks against what was agreed and the target it funded.
+    client.force_login(teacher)
+    page = client.get(
+        reverse("section_edit", args=[spring.pk, "pupil_premium"], urlconf="pep_portal.urls")
+    ).content.decode()
+    assert "Pupil Premium Plus agreed at the last PEP" in page
+    assert "Approved: £450.00 for A reading tutor" in page
+    assert "both are needed before this section is complete" in page
+    # Not complete without the spend and the impact.
+    _save(teacher, spring, {"pp_requested": "no"})
+    with pytest.raises(ValidationError) as refused:
+        _complete(teacher, spring)
+    assert refused.value.messages == [f"Answer “{SPEND}”", f"Answer “{IMPACT}”"]
+    _save(teacher, spring, {"pp_requested": "no", "pp_review_spend": "Ten tutor sessions"})
+    with pytest.raises(ValidationError) as refused:
+        _complete(teacher, spring)
+    assert refused.value.messages == [f"Answer “{IMPACT}”"]
+    _save(
+        teacher,
+        spring,
+        {
+            "pp_requested": "no",
+            "pp_review_spend": "Ten tutor sessions",
+            "pp_review_impact": "Reading age up by eight months",
+        },
+    )
+    assert _complete(teacher, spring).status == "complete"
+
+
+def test_a_pep_after_one_without_approved_pp_plus_is_complete_without_a_review(
+    client, personas, pp_setting
+):
+    teacher = personas.designated_teacher
+    _save(
+        teacher,
+        pp_setting.pep,
+        {"pp_requested": "yes", "pp_amount": 450, "pp_purpose": "A reading tutor"},
+    )
+    pp_request_decide(
+        actor=personas.virtual_school_staff,
+        request=PpRequest.objects.get(),
+        decision=PpStatus.DECLINED,
+        reason="Covered by the school's own budget",
+    )
+    spring = _spring(personas, pp_setting)
+    assert not spring.reviews_pp_plus
+    _save(teacher, spring, {"pp_requested": "no"})
+    assert _complete(teacher, spring).status == "complete"
+    client.force_login(teacher)
+    page = client.get(
+        reverse("section_edit", args=[spring.pk, "pupil_premium"], urlconf="pep_portal.urls")
+    ).content.decode()
+    assert "pp-to-review" not in page
+
+
+def test_a_pep_set_up_after_the_approval_reviews_it(personas, pp_setting):
+    _save(
+        personas.designated_teacher,
+        pp_setting.pep,
+        {"pp_requested": "yes", "pp_amount": 200, "pp_purpose": "Art therapy"},
+    )
+    pp_request_decide(
+        actor=personas.virtual_school_staff,
+        request=PpRequest.objects.get(),
+        decision=PpStatus.PART_APPROVED,
+        amount="150",
+        reason="Half a term first",
+    )
+    spring = _spring(personas, pp_setting)
+    assert spring.reviews_pp_plus
+    spring.refresh_from_db()
+    assert spring.reviews_pp_plus

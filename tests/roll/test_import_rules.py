@@ -128,3 +128,36 @@ def test_children_younger_than_the_rule_sets_youngest_age_are_left_out(authority
     )
     assert list(Child.objects.values_list("social_care_id", flat=True)) == ["Y3"]
     assert "2 younger than the roll's youngest age" in output
+
+
+def test_an_initial_pep_only_for_an_entry_within_the_rule_sets_days_of_the_extracts_date(
+    authority, tmp_path
+):
+    # Counted by hand: 1 March 2018 is 30 days before 31 March; 28 February is 31 days before.
+    run(
+        tmp_path,
+        "D30,1,01/01/2010,WBRI,UN4\nD31,1,01/01/2010,WBRI,UN4\n",
+        "D30,01/03/2018,S,C2,N1,U4,PR1,,,\nD31,28/02/2018,S,C2,N1,U4,PR1,,,\n",
+    )
+    assert list(Pep.objects.values_list("child__social_care_id", flat=True)) == ["D30"]
+
+
+def test_the_rule_sets_days_decide_and_a_return_to_care_follows_them_too(authority, tmp_path):
+    PepRuleSet.objects.create(authority=authority, initial_pep_lookback_days=10)
+    run(
+        tmp_path,
+        "T10,1,01/01/2010,WBRI,UN4\nT11,1,01/01/2010,WBRI,UN4\n"
+        "BACK,2,01/01/2009,WBRI,UN4\nOLD,2,01/01/2009,WBRI,UN4\n",
+        # T10 entered 10 days before 31 March, T11 eleven. BACK left care in 2017 and came back
+        # 5 days before; OLD came back in 2017, long before.
+        "T10,21/03/2018,S,C2,N1,U4,PR1,,,\nT11,20/03/2018,S,C2,N1,U4,PR1,,,\n"
+        "BACK,01/02/2016,S,C2,N1,U4,PR1,01/02/2017,E4A,\nBACK,26/03/2018,S,V2,N1,U4,PR1,,,\n"
+        "OLD,01/02/2016,S,C2,N1,U4,PR1,01/02/2017,E4A,\nOLD,01/05/2017,S,V2,N1,U4,PR1,,,\n",
+    )
+    assert sorted(Pep.objects.values_list("child__social_care_id", "term")) == [
+        ("BACK", Term.INITIAL),
+        ("T10", Term.INITIAL),
+    ]
+    # Both returns are recorded, whether or not they start a PEP.
+    assert Child.objects.get(social_care_id="OLD").episodes.count() == 2
+    assert Child.objects.get(social_care_id="BACK").episodes.count() == 2

@@ -9,6 +9,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from pep_portal.audit.models import AuditAction, AuditEvent, AuditRetention
 from pep_portal.outbox.models import OutboxTask
 from pep_portal.scheduling import heartbeat
 from pep_portal.scheduling.models import DailyRun
@@ -89,8 +90,18 @@ def test_times_are_utc_whatever_the_clock_in_london():
     ]
 
 
-def test_housekeeping_removes_expired_sessions_and_year_old_claims():
+def test_housekeeping_removes_expired_sessions_and_year_old_claims(personas):
     now = timezone.now()
+    # The record-view log (audit events) past the authority's period: Northam keeps 2 years.
+    AuditRetention.objects.create(authority=personas.authority, years=2)
+    old_view, kept_view = (
+        AuditEvent.objects.create(
+            occurred_at=now - dt.timedelta(days=days),
+            action=AuditAction.CHILD_RECORD_OPENED,
+            authority=personas.authority,
+        )
+        for days in (2 * 365 + 10, 2 * 365 - 10)
+    )
     Session.objects.create(
         session_key="a" * 32, session_data="x", expire_date=now - dt.timedelta(seconds=1)
     )
@@ -103,6 +114,10 @@ def test_housekeeping_removes_expired_sessions_and_year_old_claims():
     assert (report.sessions_removed, report.daily_runs_removed) == (1, 1)
     assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]
     assert DailyRun.objects.count() == 1
+    assert report.audit_events_removed == 1
+    opened = AuditEvent.objects.filter(action=AuditAction.CHILD_RECORD_OPENED)
+    assert list(opened.values_list("pk", flat=True)) == [kept_view.pk]
+    assert not AuditEvent.objects.filter(pk=old_view.pk).exists()
 
 
 def test_the_beat_health_command_passes_only_with_a_recent_tick(settings):

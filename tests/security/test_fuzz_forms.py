@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.conftest import PERSONA_NAMES
 
 from . import world
-from .test_access_walk import CSRF, PUBLIC, TABLE, _kwargs, url_patterns
+from .access_walk import CSRF, PUBLIC, TABLE, _kwargs, url_patterns
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 
