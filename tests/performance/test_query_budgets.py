@@ -102,6 +102,10 @@ PAGES: dict[str, Page] = {
     "calendar_export": ("head", lambda w: [w.year], ""),
     "audit_search": ("head", lambda w: [], ""),
     "audit_export": ("head", lambda w: [], ""),
+    "help": ("social_worker", lambda w: [], ""),
+    "accessibility": ("carer", lambda w: [], ""),
+    "privacy": ("carer", lambda w: [], ""),
+    "cookies": ("carer", lambda w: [], ""),
 }
 # The home page of each other role too.
 ROLE_HOMES = ("social_worker", "teacher", "carer")
@@ -176,6 +180,7 @@ NOT_PAGES = {
             "calendar_period_edit",
             "calendar_school_period_add",
             "qa_moderate",
+            "imported_record_correct",
         ),
         "a form about one thing (its choices are the budgeted lists' own)",
     ),
