@@ -235,7 +235,7 @@ class ChildRegisterForm(ChildDetailsForm, PlacementFields):
                 legend="Allocated staff",
                 legend_size=Size.MEDIUM,
             ),
-            Button("submit", "Register child"),
+            Button("submit", "Continue"),  # to "check your answers"
         )
 
 

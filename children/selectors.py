@@ -293,6 +293,31 @@ def delegate_choices(*, school_id: int | None) -> QuerySet[User]:
     ).order_by("full_name")
 
 
+def possible_duplicates(
+    *,
+    user: User,
+    legal_first_name: str,
+    legal_last_name: str,
+    date_of_birth: dt.date,
+    upn: str = "",
+) -> list[Child]:
+    """Children already on the portal, that this user may see, who may be the child being
+    registered: the same legal names (letter case aside) and date of birth,
+    or the same UPN. At most ten, in the list's order."""
+    same = Q(
+        legal_first_name__iexact=legal_first_name.strip(),
+        legal_last_name__iexact=legal_last_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    if upn.strip():
+        same |= Q(upn__iexact=upn.strip())
+    return list(
+        scope_queryset(user, Action.VIEW_CHILD, Child.objects.all())
+        .filter(same)
+        .order_by("legal_last_name", "legal_first_name", "pk")[:10]
+    )
+
+
 # The history reason of a person's correction, naming the fields corrected.
 CORRECTED_BY_HAND = "Corrected by hand"
 

@@ -85,6 +85,35 @@ def _check_school(school: School | None) -> None:
         raise ValidationError({"school": f"{school.name} is closed: choose an open school"})
 
 
+def registration_check(
+    *,
+    authority_id: int,
+    details: dict[str, Any],
+    entered_care_on: dt.date,
+    age_checked_on: dt.date | None = None,
+    carers: Sequence[User] = (),
+    school: School | None = None,
+    social_worker: User | None = None,
+    virtual_school_adviser: User | None = None,
+) -> dict[str, Any]:
+    """What child_register would refuse, asked without saving anything (the check-answers
+    page asks it before showing the answers): the details as they will be kept."""
+    _not_in_future(entered_care_on, "entered_care_on")
+    group = year_group_on(details["date_of_birth"], age_checked_on or entered_care_on)
+    if group.pep_template is None:
+        raise ValidationError({"date_of_birth": "PEPs are for children from nursery age (3) to 18"})
+    _check_staff(authority_id, social_worker, Role.SOCIAL_WORKER, "social_worker")
+    _check_staff(
+        authority_id, virtual_school_adviser, Role.VIRTUAL_SCHOOL_STAFF, "virtual_school_adviser"
+    )
+    _check_carers(carers)
+    _check_school(school)
+    if details.get("upn"):
+        details = {**details, "upn": normalise_upn(details["upn"])}
+        validate_upn(details["upn"])
+    return details
+
+
 @transaction.atomic
 def child_register(
     *,
@@ -122,19 +151,16 @@ def child_register(
         authority_id = actor.authority_id
     if authority_id is None:
         raise PermissionDenied
-    _not_in_future(entered_care_on, "entered_care_on")
-    group = year_group_on(details["date_of_birth"], age_checked_on or entered_care_on)
-    if group.pep_template is None:
-        raise ValidationError({"date_of_birth": "PEPs are for children from nursery age (3) to 18"})
-    _check_staff(authority_id, social_worker, Role.SOCIAL_WORKER, "social_worker")
-    _check_staff(
-        authority_id, virtual_school_adviser, Role.VIRTUAL_SCHOOL_STAFF, "virtual_school_adviser"
+    details = registration_check(
+        authority_id=authority_id,
+        details=details,
+        entered_care_on=entered_care_on,
+        age_checked_on=age_checked_on,
+        carers=carers,
+        school=school,
+        social_worker=social_worker,
+        virtual_school_adviser=virtual_school_adviser,
     )
-    _check_carers(carers)
-    _check_school(school)
-    if details.get("upn"):
-        details = {**details, "upn": normalise_upn(details["upn"])}
-        validate_upn(details["upn"])
 
     child = Child(
         authority_id=authority_id,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pep_portal.accounts.permissions import Action, allowed_ids, user_can
 from pep_portal.accounts.roles import Role
-from pep_portal.forms import show_service_errors
+from pep_portal.forms import show_service_errors, shown_answers
 
 from . import services
 from .forms import (
@@ -37,6 +37,7 @@ from .selectors import (
     child_get_for_user,
     child_list_visible_to,
     child_record,
+    possible_duplicates,
 )
 
 PAGE_SIZE = 50
@@ -136,13 +137,30 @@ def _form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def child_register(request: HttpRequest) -> HttpResponse:
+    """The form, then "check your answers" (with any child already on the portal who may be
+    the same one), then the registration. The answers travel in the check page's hidden
+    fields, so it works without JavaScript and keeps nothing on the server until confirmed."""
     user = request.user
     if not user_can(user, Action.REGISTER_CHILD):
         raise PermissionDenied
     form = ChildRegisterForm(request.POST or None, authority_id=user.authority_id)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "change" not in request.POST and form.is_valid():
         data = form.cleaned_data
+        placed = {
+            "carers": list(data["carers"]),
+            "school": data["school"],
+            "social_worker": data["social_worker"],
+            "virtual_school_adviser": data["virtual_school_adviser"],
+        }
         try:
+            if "confirm" not in request.POST:
+                services.registration_check(
+                    authority_id=user.authority_id,
+                    details=form.details(),
+                    entered_care_on=data["entered_care_on"],
+                    **placed,
+                )
+                return _register_check(request, form)
             child = services.child_register(
                 actor=user,
                 details=form.details(),
@@ -151,10 +169,7 @@ def child_register(request: HttpRequest) -> HttpResponse:
                 legal_status=data["legal_status"],
                 placement_type=data["placement_type"],
                 setting_name=data["setting_name"],
-                carers=list(data["carers"]),
-                school=data["school"],
-                social_worker=data["social_worker"],
-                virtual_school_adviser=data["virtual_school_adviser"],
+                **placed,
             )
         except ValidationError as error:
             show_service_errors(form, error)
@@ -163,6 +178,35 @@ def child_register(request: HttpRequest) -> HttpResponse:
             _warn_if_setting_does_not_fit(request, child, data["school"], data["entered_care_on"])
             return redirect("child_detail", pk=child.pk)
     return _form_page(request, form, title="Register a child entering care")
+
+
+# What the check page carries back, as typed, in hidden fields (never the token or buttons).
+NOT_ANSWERS = {"csrfmiddlewaretoken", "submit", "confirm", "change"}
+
+
+def _register_check(request: HttpRequest, form: ChildRegisterForm) -> HttpResponse:
+    data = form.cleaned_data
+    return render(
+        request,
+        "children/register_check.html",
+        {
+            "answers": shown_answers(form),
+            "duplicates": possible_duplicates(
+                user=request.user,
+                legal_first_name=data["legal_first_name"],
+                legal_last_name=data["legal_last_name"],
+                date_of_birth=data["date_of_birth"],
+                upn=data["upn"],
+            ),
+            "name": f"{data['legal_first_name']} {data['legal_last_name']}",
+            "hidden": [
+                (name, value)
+                for name, values in request.POST.lists()
+                if name not in NOT_ANSWERS
+                for value in values
+            ],
+        },
+    )
 
 
 def _warn_if_setting_does_not_fit(

@@ -7,8 +7,10 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import Form
+from django.utils.formats import date_format
 
 from pep_portal.text import form_data_without_nul
+from pep_portal.ui import first_input_id, in_page_order
 
 
 def show_service_errors(form: Form, error: ValidationError) -> None:
@@ -86,12 +88,20 @@ class PortalForm(StorableTextMixin, forms.Form):
                 self.fields[name].error_messages["required"] = message
 
 
+def numeric_date_boxes(field: DateInputField) -> None:
+    """Phones show the number pad for a date's day, month and year (GOV.UK's date input);
+    the boxes stay text inputs, so a leading zero or a typo is shown back as typed."""
+    for box in field.widget.widgets:  # type: ignore[attr-defined]
+        box.attrs["inputmode"] = "numeric"
+
+
 class DateField(DateInputField):
     """GOV.UK's day/month/year date input, with GOV.UK's own messages."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.error_messages["required"] = "Enter the day, month and year"
+        numeric_date_boxes(self)
 
     def compress(self, data_list: list[str]) -> dt.date | None:
         day, month, year = (str(part or "").strip() for part in data_list)
@@ -109,3 +119,31 @@ class DateField(DateInputField):
         if not 1900 <= value.year <= 2100:
             raise ValidationError("Enter a year with 4 digits, for example 2026")
         return value
+
+
+NOT_GIVEN = "Not given"
+
+
+def shown_answers(form: Form) -> list[tuple[str, str, str]]:
+    """(question, answer as the person would say it, id of the box to change it) for each
+    answer of a valid form, in the form's order: GOV.UK's "check your answers" rows."""
+    rows = []
+    for bound in in_page_order(form):
+        field, value = bound.field, form.cleaned_data.get(bound.name)
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            shown = ", ".join(str(v) for v in value or ()) or NOT_GIVEN
+        elif isinstance(field, forms.ModelChoiceField):
+            shown = str(value) if value is not None else NOT_GIVEN
+        elif isinstance(field, forms.ChoiceField):
+            raw = bound.value()
+            labels = {str(k): str(v) for k, v in field.choices}  # type: ignore[misc,union-attr]
+            shown = labels.get(str(raw), "") if raw not in (None, "") else ""
+            shown = shown or NOT_GIVEN
+        elif isinstance(value, dt.date):
+            shown = date_format(value, "j F Y")
+        elif isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        else:
+            shown = str(value) if value not in (None, "") else NOT_GIVEN
+        rows.append((str(bound.label), shown, first_input_id(bound)))
+    return rows

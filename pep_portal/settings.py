@@ -454,6 +454,9 @@ CELERY_TASK_ROUTES = {
     "peps.tasks.*": {"queue": "documents"},
     "pep_portal.subject_access.tasks.*": {"queue": "documents"},
 }
+# Each PDF render stops after this many seconds of wall-clock time, in any worker type
+# (documents/pdf.py time_limit; README, "PEPs as PDF", says why wall-clock, not CPU).
+PEP_PDF_RENDER_SECONDS = env.float("PEP_PDF_RENDER_SECONDS", default=30.0)
 # A file job whose worker went quiet this long is handed to another (pep_portal/filejobs);
 # every step (one PDF) is far shorter, each render being limited to PEP_PDF_RENDER_SECONDS.
 FILE_JOB_STALE_MINUTES = env.int("FILE_JOB_STALE_MINUTES", default=5)

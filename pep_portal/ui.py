@@ -1,7 +1,9 @@
 """Template pieces shared by every app's pages, loaded with `{% load portal %}` (registered in
 settings.TEMPLATES). The platform layer: it knows status words, never the apps' models."""
 
-from django import template
+from typing import Any
+
+from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -31,6 +33,45 @@ def status_tag(status: str, label: str) -> SafeString:
     return format_html(
         '<strong class="govuk-tag govuk-tag--{}">{}</strong>', status_colour(status), label
     )
+
+
+def first_input_id(field: forms.BoundField) -> str:
+    """The id of the box an error link must move focus to: a date's day box, a question's
+    first radio button or checkbox (crispy-forms-gds numbers them from 1), otherwise the
+    field itself."""
+    if isinstance(field.field, forms.MultiValueField):
+        return f"{field.auto_id}_0"
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"id_{field.html_name}_1"
+    return str(field.auto_id)
+
+
+@register.filter
+def error_links(form: Any) -> list[tuple[str, str]]:
+    """(id, message) for each error of the form, in the page's order: the id is the box the
+    summary's link moves focus to (`first_input_id`), or "" for an error about the whole
+    form (or a hidden field), listed without a link. The one home of the error summary's
+    links: `templates/gds/layout/error_summary.html` (every `{% error_summary form %}`)."""
+    if not getattr(form, "errors", None):
+        return []
+    links: list[tuple[str, str]] = [("", str(e)) for e in form.non_field_errors()]
+    for field in form.hidden_fields():
+        links.extend(("", str(e)) for e in field.errors)
+    for field in in_page_order(form):
+        links.extend((first_input_id(field), str(e)) for e in field.errors)
+    return links
+
+
+def in_page_order(form: Any) -> list[forms.BoundField]:
+    """The form's visible fields in the order its crispy layout shows them (the summary lists
+    errors as the page does); fields the layout leaves out keep the form's order, after."""
+    fields = form.visible_fields()
+    layout = getattr(getattr(form, "helper", None), "layout", None)
+    if layout is None:
+        return list(fields)
+    position = {pointer.name: n for n, pointer in enumerate(layout.get_field_names())}
+    return sorted(fields, key=lambda f: position.get(f.name, len(position)))
 
 
 @register.simple_tag

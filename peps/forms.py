@@ -15,7 +15,7 @@ from django import forms
 from django.utils.html import format_html
 
 from children.school_year import PepTemplate
-from pep_portal.forms import PortalForm
+from pep_portal.forms import PortalForm, numeric_date_boxes
 
 from .models import Term
 from .sections import (
@@ -37,6 +37,7 @@ class SectionDateField(DateInputField):
         super().__init__(**kwargs)
         for part in self.fields:
             part.required, part.validators = False, []
+        numeric_date_boxes(self)
 
     def compress(self, data_list: list[str]) -> str | None:
         day, month, year = (str(part or "").strip() for part in data_list)

@@ -94,9 +94,16 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
     has_place = getattr(pep, "has_school_place", None)
     if has_place is None:
         has_place = pep.child.enrolments.filter(ended_on__isnull=True).exists()
+    # Only the care team writes (peps.rules.can_edit_section): a previous school reading the
+    # PEP during its window sees every section read-only. Asked once, and only when the role
+    # could own a section at all.
+    in_team: bool | None = None
     rows = []
     for section in sections:
         spec = SECTIONS_BY_KEY[section.key]
+        owns = section_owner_allows(user, pep, spec.owner, has_school_place=has_place)
+        if owns and in_team is None:
+            in_team = user_can(user, Action.VIEW_CHILD, pep.child)
         section.pep = pep
         initial = pep.term == Term.INITIAL
         answered, asked = progress(spec, pep.template, section.answers, initial=initial)
@@ -116,7 +123,7 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
                         pp_review=pep.reviews_pp_plus,
                     )
                 ],
-                can_edit=section_owner_allows(user, pep, spec.owner, has_school_place=has_place),
+                can_edit=owns and bool(in_team),
             )
         )
     return rows
@@ -172,8 +179,8 @@ def initial_pep_terms(
     windows: Iterable[deadlines.ReviewWindow], child_ids: Iterable[int]
 ) -> dict[int, set[tuple[int, str]]]:
     """{child: {(academic year, term code)}}: the review terms each child's initial PEPs stand
-    for, by the one rule (deadlines.initial_pep_review_terms). The termly set-up and
-    services.pep_set_up ask this so that no child gets a second PEP for such a term."""
+    for, by the one rule (deadlines.initial_pep_review_terms). The termly set-up and the
+    school-change rule ask this so that no child gets a second PEP for such a term."""
     windows = tuple(windows)
     found: dict[int, set[tuple[int, str]]] = defaultdict(set)
     initial = Pep.objects.filter(child_id__in=list(child_ids), term=Term.INITIAL).values_list(

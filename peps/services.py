@@ -559,14 +559,14 @@ def section_discard_draft(*, actor: User, section: PepSection) -> None:
 
 
 @transaction.atomic
-def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
-    """The owner says the section is done: refused, listing what is missing, if it is not."""
-    _require_edit(actor, section)
+def section_complete_refusal(section: PepSection) -> ValidationError | None:
+    """What stops the section being marked complete, or None: each problem against its own
+    question (its field's name), so the section's page can link each to its box."""
     spec = SECTIONS_BY_KEY[section.key]
     # An answer stored before it was checked (or by another route) is refused here too.
     initial = section.pep.term == Term.INITIAL
     _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
-    problems = list(errors.values())
+    problems: dict[str, list[str]] = {name: [message] for name, message in errors.items()}
     missing = missing_answers(
         spec,
         section.pep.template,
@@ -574,14 +574,22 @@ def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
         initial=initial,
         pp_review=section.pep.reviews_pp_plus,
     )
-    problems += [f"Answer “{f.label}”" for f in missing]
+    for field in missing:
+        problems.setdefault(field.name, []).append(f"Answer “{field.label}”")
     labels = {f.name: f.label for f in spec.fields}
-    problems += [
-        f"Confirm or change “{labels[name]}”, carried forward from the last PEP"
-        for name in section.carried_forward
-    ]
-    if problems:
-        raise ValidationError(problems)
+    for name in section.carried_forward:
+        problems.setdefault(name, []).append(
+            f"Confirm or change “{labels[name]}”, carried forward from the last PEP"
+        )
+    return ValidationError(problems) if problems else None
+
+
+def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
+    """The owner says the section is done: refused, listing what is missing, if it is not."""
+    _require_edit(actor, section)
+    refusal = section_complete_refusal(section)
+    if refusal is not None:
+        raise refusal
     section.status = SectionStatus.COMPLETE
     section.completed_at = timezone.now()
     section.completed_by = actor
@@ -601,17 +609,22 @@ def before_meeting_for(pep: Pep) -> frozenset[str]:
         return DEFAULT_BEFORE_MEETING
 
 
-def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+def _incomplete(pep: Pep, *, before_meeting: bool) -> list[tuple[str, str]]:
+    """(key, title) of each section needed now and not yet complete, in the PEP's order."""
     wanted = before_meeting_for(pep) if before_meeting else frozenset()
-    titles = []
+    found = []
     for section in pep.sections.all():
         spec = SECTIONS_BY_KEY[section.key]
         needed = (
             needed_before_meeting(spec, wanted) if before_meeting else spec.needed_for_submission
         )
         if needed and section.status != SectionStatus.COMPLETE:
-            titles.append(spec.title)
-    return titles
+            found.append((spec.key, spec.title))
+    return found
+
+
+def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
+    return [title for _, title in _incomplete(pep, before_meeting=before_meeting)]
 
 
 def _require(actor: User, action: Action, pep: Model) -> None:
@@ -668,20 +681,31 @@ def pep_record_meeting_held(
     )
 
 
+def submit_refusal(pep: Pep) -> ValidationError | None:
+    """What stops the PEP being submitted now, or None: each reason against what it is about,
+    so a page can show them all before the person tries (and link each to its place): the
+    meeting (`meeting`), each section still to complete (`section_<key>`), otherwise the PEP
+    as a whole."""
+    if pep.status not in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
+        if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
+            return ValidationError({"meeting": "Record the PEP meeting before submitting the PEP"})
+        return ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be submitted")
+    incomplete = _incomplete(pep, before_meeting=False)
+    if incomplete:
+        return ValidationError(
+            {f"section_{key}": f"Complete “{title}” before submitting" for key, title in incomplete}
+        )
+    return None
+
+
 @transaction.atomic
 def pep_submit(*, actor: User, pep: Pep) -> Pep:
     """The social worker sends the PEP to the virtual school for quality assurance."""
     _require(actor, Action.SUBMIT_PEP, pep)
     pep = _current(pep)
-    if pep.status not in (PepStatus.MEETING_HELD, PepStatus.RETURNED):
-        raise ValidationError(
-            "Record the PEP meeting before submitting the PEP"
-            if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING)
-            else f"A PEP that is “{pep.get_status_display()}” cannot be submitted"
-        )
-    incomplete = _incomplete_titles(pep, before_meeting=False)
-    if incomplete:
-        raise ValidationError([f"Complete “{title}” before submitting" for title in incomplete])
+    refusal = submit_refusal(pep)
+    if refusal is not None:
+        raise refusal
     return _move(pep, actor, PepStatus.SUBMITTED, submitted_at=timezone.now())
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.selectors import child_get_for_user
@@ -14,6 +15,7 @@ from pep_portal.accounts.permissions import Action, allowed_actions
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.forms import show_service_errors
+from pep_portal.ui import first_input_id, in_page_order
 
 from . import services
 from .forms import (
@@ -159,6 +161,12 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             carried=section.carried_forward,
             initial_pep=pep.term == Term.INITIAL,
         )
+    # After "Mark complete" was refused: what stops it, each problem linked to its box.
+    completion_errors = (
+        _completion_links(form, services.section_complete_refusal(section))
+        if request.method == "GET" and request.GET.get("complete") == "refused"
+        else []
+    )
     # The user's answers started from another version than the one saved now (or from one
     # the page could not name): show both, and let them choose.
     base_version = services.known_version(base_version)
@@ -176,6 +184,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "spec": spec,
             "section": section,
             "form": form,
+            "completion_errors": completion_errors,
             "conflict": conflict,
             "conflict_base_unknown": base_unknown,
             "reopened": conflict is not None and request.method == "GET",
@@ -189,6 +198,20 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             else [],
         },
     )
+
+
+def _completion_links(form: SectionForm, refusal: ValidationError | None) -> list[tuple[str, str]]:
+    """(id of the box, message) for each reason the section cannot be marked complete, in the
+    page's order; a reason about no question on the page is listed unlinked ("")."""
+    if refusal is None:
+        return []
+    problems = refusal.message_dict
+    order = {field.name: n for n, field in enumerate(in_page_order(form))}
+    return [
+        (first_input_id(form[name]) if name in form.fields else "", message)
+        for name in sorted(problems, key=lambda name: order.get(name, len(order)))
+        for message in problems[name]
+    ]
 
 
 def _keep_draft(
@@ -241,10 +264,9 @@ def section_complete(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     section = section_get_for_user(user=request.user, pep_pk=pk, key=key)
     try:
         services.section_mark_complete(actor=request.user, section=section)
-    except ValidationError as error:
-        for problem in error.messages:
-            messages.error(request, problem)
-        return redirect("pep_detail", pk=pk)
+    except ValidationError:
+        # The section's own page says what stops it, each problem linked to its question.
+        return redirect(reverse("section_edit", args=[pk, key]) + "?complete=refused")
     messages.success(request, f"“{SECTIONS_BY_KEY[key].title}” is complete")
     return redirect("pep_detail", pk=pk)
 
@@ -274,15 +296,48 @@ def pep_mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pep_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(
+    """Check before submitting (GOV.UK's "check answers"): what stops it, if anything, as an
+    error summary whose links reach each section's row; the button submits."""
+    pep = pep_get_for_user(user=request.user, pk=pk, action=Action.SUBMIT_PEP)
+    if request.method == "POST":
+        try:
+            services.pep_submit(actor=request.user, pep=pep)
+        except ValidationError as error:
+            refusal: ValidationError | None = error
+        else:
+            messages.success(request, "The PEP has been submitted to the virtual school")
+            return redirect("pep_detail", pk=pk)
+    else:
+        refusal = services.submit_refusal(pep)
+    rows = section_rows(user=request.user, pep=pep)
+    return render(
         request,
-        pk,
-        Action.SUBMIT_PEP,
-        lambda pep: services.pep_submit(actor=request.user, pep=pep),
-        "The PEP has been submitted to the virtual school",
+        "peps/submit_check.html",
+        {
+            "pep": pep,
+            "child": pep.child,
+            "rows": [row for row in rows if row.spec.needed_for_submission],
+            "errors": _refusal_links(refusal),
+            "meeting": pep.meetings.filter(status="held").order_by("-held_on").first(),
+        },
     )
+
+
+def _refusal_links(refusal: ValidationError | None) -> list[tuple[str, str]]:
+    """(anchor, message) for the error summary: a section's reason links to its row's link
+    on the page, the meeting's to the meeting's; a reason about the whole PEP is unlinked."""
+    if refusal is None:
+        return []
+    if not hasattr(refusal, "error_dict"):
+        return [("", message) for message in refusal.messages]
+    return [
+        (f"check-{name.replace('_', '-', 1)}", message)
+        for name, errors in refusal.error_dict.items()
+        for error in errors
+        for message in error.messages
+    ]
 
 
 @login_required

@@ -67,13 +67,14 @@ def overall_from_criteria(framework: QaFramework, ratings: list[str]) -> str | N
 
 def _checked_ratings(framework: QaFramework, criteria_ratings: dict[int, str]) -> dict[str, str]:
     allowed = {value for value, _ in framework.ratings}
-    missing = []
+    # Each missing rating against its own criterion (`criterion_<pk>`, as the forms name it).
+    missing = {}
     for criterion in framework.criteria.filter(active=True):
         rating = criteria_ratings.get(criterion.pk)
         if rating not in allowed:
-            missing.append(f"Rate “{criterion.text}”")
+            missing[f"criterion_{criterion.pk}"] = f"Rate “{criterion.text}”"
     if missing:
-        raise ValidationError({"criteria": missing})
+        raise ValidationError(missing)
     return {str(pk): rating for pk, rating in criteria_ratings.items()}
 
 
@@ -114,6 +115,69 @@ def _audit_decision(actor: User, review: QaReview) -> None:
     )
 
 
+def _rating_problems(
+    framework: QaFramework, criteria_ratings: dict[int, str], overall: str | None
+) -> tuple[dict[str, str], str, dict[str, list[str]]]:
+    """The checked ratings, the overall rating ("" if unknown) and what is wrong with them."""
+    try:
+        ratings = _checked_ratings(framework, criteria_ratings)
+    except ValidationError as error:
+        problems = dict(error.message_dict)
+        # Where the reviewer chooses the overall rating, say now if it is missing too.
+        if framework.one_level_allowance is None:
+            try:
+                _overall(framework, {}, overall)
+            except ValidationError as missing:
+                problems.update(missing.message_dict)
+        return {}, "", problems
+    try:
+        return ratings, _overall(framework, ratings, overall), {}
+    except ValidationError as error:
+        return ratings, "", dict(error.message_dict)
+
+
+def qa_review_check(
+    *,
+    actor: User,
+    pep: Pep,
+    criteria_ratings: dict[int, str],
+    overall: str | None,
+    feedback_to_teacher: str,
+    feedback_to_social_worker: str,
+    decision: str,
+    changes_needed: str = "",
+) -> tuple[dict[str, str], str]:
+    """Everything qa_review_complete would refuse, all at once, each against its own answer;
+    nothing is saved. The checked ratings and the overall rating, when nothing is wrong (the
+    page shows them before a sign-off is confirmed)."""
+    if not user_can(actor, Action.REVIEW_PEP, pep):
+        raise PermissionDenied
+    if pep.status != PepStatus.SUBMITTED:
+        raise ValidationError("Only a PEP submitted for quality assurance can be reviewed")
+    framework = framework_for(pep.child.authority)
+    ratings, rating, problems = _rating_problems(framework, criteria_ratings, overall)
+    if not feedback_to_teacher.strip():
+        problems["feedback_to_teacher"] = ["Enter feedback for the designated teacher"]
+    if not feedback_to_social_worker.strip():
+        problems["feedback_to_social_worker"] = ["Enter feedback for the social worker"]
+    if decision == QaDecision.RETURNED and not changes_needed.strip():
+        problems["changes_needed"] = ["Enter the changes needed"]
+    if (
+        rating
+        and decision == QaDecision.SIGNED_OFF
+        and framework.rank(rating) >= framework.rank(framework.blocks_sign_off_at)
+    ):
+        problems["decision"] = [
+            f"A PEP rated {framework.label(rating)} cannot be signed off: "
+            "return it with the changes needed"
+        ]
+    if decision not in (QaDecision.SIGNED_OFF, QaDecision.RETURNED):
+        problems["decision"] = ["Choose whether to sign off or return the PEP"]
+    if problems:
+        raise ValidationError(problems)
+    return ratings, rating
+
+
 @transaction.atomic
 def qa_review_complete(
     *,
@@ -128,31 +192,17 @@ def qa_review_complete(
 ) -> QaReview:
     """Rate a submitted PEP against the authority's checklist, give feedback, and sign it off
     or return it. A rating that blocks sign-off (Inadequate, Red) can only be returned."""
-    if not user_can(actor, Action.REVIEW_PEP, pep):
-        raise PermissionDenied
-    if pep.status != PepStatus.SUBMITTED:
-        raise ValidationError("Only a PEP submitted for quality assurance can be reviewed")
+    ratings, rating = qa_review_check(
+        actor=actor,
+        pep=pep,
+        criteria_ratings=criteria_ratings,
+        overall=overall,
+        feedback_to_teacher=feedback_to_teacher,
+        feedback_to_social_worker=feedback_to_social_worker,
+        decision=decision,
+        changes_needed=changes_needed,
+    )
     framework = framework_for(pep.child.authority)
-    ratings = _checked_ratings(framework, criteria_ratings)
-    rating = _overall(framework, ratings, overall)
-    problems: dict[str, str] = {}
-    if not feedback_to_teacher.strip():
-        problems["feedback_to_teacher"] = "Enter feedback for the designated teacher"
-    if not feedback_to_social_worker.strip():
-        problems["feedback_to_social_worker"] = "Enter feedback for the social worker"
-    if decision == QaDecision.RETURNED and not changes_needed.strip():
-        problems["changes_needed"] = "Enter the changes needed"
-    if decision == QaDecision.SIGNED_OFF and framework.rank(rating) >= framework.rank(
-        framework.blocks_sign_off_at
-    ):
-        problems["decision"] = (
-            f"A PEP rated {framework.label(rating)} cannot be signed off: "
-            "return it with the changes needed"
-        )
-    if decision not in (QaDecision.SIGNED_OFF, QaDecision.RETURNED):
-        problems["decision"] = "Choose whether to sign off or return the PEP"
-    if problems:
-        raise ValidationError(problems)
     review = QaReview(
         pep=pep,
         reviewer=actor,

@@ -1,5 +1,7 @@
 """Thin views for quality assurance: scope, form, service, render."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,19 +60,22 @@ def review(request: HttpRequest, pep_pk: int) -> HttpResponse:
     pep = pep_get_for_user(user=request.user, pk=pep_pk, action=Action.REVIEW_PEP)
     framework = services.framework_for(pep.child.authority)
     form = QaReviewForm(request.POST or None, framework=framework)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "change" not in request.POST:
         data = form.cleaned_data
+        answers = {
+            "criteria_ratings": form.criteria_ratings(),
+            "overall": data.get("overall"),
+            "feedback_to_teacher": data["feedback_to_teacher"],
+            "feedback_to_social_worker": data["feedback_to_social_worker"],
+            "decision": data["decision"],
+            "changes_needed": data["changes_needed"],
+        }
         try:
-            done = services.qa_review_complete(
-                actor=request.user,
-                pep=pep,
-                criteria_ratings=form.criteria_ratings(),
-                overall=data.get("overall"),
-                feedback_to_teacher=data["feedback_to_teacher"],
-                feedback_to_social_worker=data["feedback_to_social_worker"],
-                decision=data["decision"],
-                changes_needed=data["changes_needed"],
-            )
+            if data["decision"] == QaDecision.SIGNED_OFF and "confirm" not in request.POST:
+                # Signing off locks the PEP: the answers are checked, then shown to confirm.
+                _, rating = services.qa_review_check(actor=request.user, pep=pep, **answers)
+                return _sign_off_check(request, pep, form, framework, rating)
+            done = services.qa_review_complete(actor=request.user, pep=pep, **answers)
         except ValidationError as error:
             show_service_errors(form, error)
         else:
@@ -87,6 +92,37 @@ def review(request: HttpRequest, pep_pk: int) -> HttpResponse:
         request,
         "quality_assurance/form.html",
         {"form": form, "pep": pep, "title": "Quality-assure the PEP", "framework": framework},
+    )
+
+
+# What the check page carries back, as typed, in hidden fields (never the token or buttons).
+NOT_ANSWERS = {"csrfmiddlewaretoken", "submit", "confirm", "change"}
+
+
+def _sign_off_check(
+    request: HttpRequest, pep: Any, form: QaReviewForm, framework: Any, rating: str
+) -> HttpResponse:
+    """Check your answers before signing off: the ratings and feedback as they will be kept;
+    "Sign off" posts them again with `confirm`, "Change" brings the form back filled in."""
+    ratings = [
+        (criterion.text, framework.label(form.cleaned_data[f"criterion_{criterion.pk}"]))
+        for criterion in form.criteria
+    ]
+    return render(
+        request,
+        "quality_assurance/sign_off_check.html",
+        {
+            "pep": pep,
+            "ratings": ratings,
+            "overall": framework.label(rating),
+            "form": form,
+            "hidden": [
+                (name, value)
+                for name, values in request.POST.lists()
+                if name not in NOT_ANSWERS
+                for value in values
+            ],
+        },
     )
 
 

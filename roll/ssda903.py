@@ -7,8 +7,9 @@ the upload page and the tests share it. Two kinds of problem:
   episode that overlaps another): the whole extract is refused, every bad row named by file,
   line and field;
 - warnings are what case systems often get wrong but must not hold up the roll (a UPN whose
-  check letter is wrong, the "UN1" to "UN5" unknown-UPN codes): the child is imported without the
-  UPN and the warning is shown in the preview and on the child's record.
+  check letter is wrong, the "UN1" to "UN5" unknown-UPN codes, a UPN two children share): the
+  child is imported without the UPN and the warning is shown in the preview and on the child's
+  record.
 
 Rules the return leaves open, decided here:
 - an episode with no end date (DEC) is open whatever its REC says (extracts often fill REC in
@@ -293,6 +294,24 @@ def _check_child_episodes(extract: Extract, child: ChildRow) -> None:
         )
 
 
+def _shared_upns(extract: Extract) -> None:
+    """Two children with one UPN: one of them is wrong, and which is for a person to find.
+    Like a UPN whose check letter is wrong, it does not hold up the roll: both are imported
+    without it, with a warning."""
+    holders: dict[str, list[ChildRow]] = defaultdict(list)
+    for child in extract.children:
+        if child.upn:
+            holders[child.upn].append(child)
+    for upn, children in holders.items():
+        if len(children) < 2:
+            continue
+        for child in children:
+            others = ", ".join(c.child_id for c in children if c is not child)
+            child.upn = ""
+            child.upn_warning = f"UPN {upn} not imported: child {others} has the same UPN"
+            extract.warnings.append(Problem(child.file, child.line, "UPN", child.upn_warning))
+
+
 def _assemble(
     extract: Extract,
     headers: list[tuple[str, int, _Record]],
@@ -333,6 +352,7 @@ def _assemble(
             continue
         _check_child_episodes(extract, child)
         extract.children.append(child)
+    _shared_upns(extract)
     # Warnings only for children who are imported.
     kept = {(c.file, c.line) for c in extract.children}
     extract.warnings = [w for w in extract.warnings if (w.file, w.line) in kept]

@@ -30,7 +30,8 @@ class SignInForm(StorableTextMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email address"
         self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}
+            # No autofocus: it would skip the page's "Skip to main content" link and heading.
+            attrs={"autocomplete": "email", "spellcheck": "false"}
         )
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"

@@ -16,7 +16,6 @@ def _code_field(label: str, help_text: str) -> forms.CharField:
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
                 "spellcheck": "false",
-                "autofocus": True,
             }
         ),
     )
@@ -70,7 +69,6 @@ class ConfirmIdentityForm(StorableTextMixin, forms.Form):
 
     def __init__(self, *args: object, needs_code: bool = True, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["code"].widget.attrs.pop("autofocus", None)
         if not needs_code:
             del self.fields["code"]
         self.helper = FormHelper()

@@ -3,7 +3,11 @@ import datetime as dt
 import pytest
 
 from children.models import Child
-from tests.browser.conftest import accessibility_violations, sign_in
+from tests.browser.conftest import (
+    accessibility_violations,
+    follow_every_error_link_by_keyboard,
+    sign_in,
+)
 from tests.factories import PASSWORD, SchoolFactory
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
@@ -36,8 +40,19 @@ def test_virtual_school_registers_a_child_in_the_browser(page, personas):
     sign_in(page, personas.virtual_school_staff.email, PASSWORD)
     page.get_by_role("link", name="Children").first.click()
     page.get_by_role("button", name="Register a child").click()
-    page.get_by_role("button", name="Register child").click()  # empty: errors, nothing lost
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.get_by_role("button", name="Continue").click()  # empty: errors, nothing lost
+    assert page.title().startswith("Error: ")
+    # Every error link, by keyboard, reaches its box: the date's day, the first radio button.
+    assert follow_every_error_link_by_keyboard(page) == [
+        "id_legal_first_name",
+        "id_legal_last_name",
+        "id_date_of_birth_0",
+        "id_gender_1",
+        "id_entered_care_on_0",
+        "id_emergency_placement_1",
+        "id_legal_status",
+        "id_placement_type",
+    ]
     assert accessibility_violations(page) == []
 
     page.get_by_label("Legal first name").fill("Ruby")
@@ -56,6 +71,14 @@ def test_virtual_school_registers_a_child_in_the_browser(page, personas):
     page.get_by_label("Legal status").select_option("ico")
     page.get_by_label("Type of placement").select_option("foster")
     page.get_by_label("School URN").fill(str(school.urn))
+    page.get_by_role("button", name="Continue").click()
+    # Check your answers: nothing saved yet; "Change" brings the form back as typed.
+    page.get_by_role("heading", name="Check your answers before registering Ruby Stone").wait_for()
+    assert accessibility_violations(page) == []
+    assert not Child.objects.exists()
+    page.get_by_role("button", name="Change legal last name").click()
+    assert page.get_by_label("Legal last name").input_value() == "Stone"
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Register child").click()
 
     assert page.get_by_role("heading", name="Ruby Stone").is_visible()

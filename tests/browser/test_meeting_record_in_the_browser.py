@@ -10,32 +10,14 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Target
 from meetings.services import meeting_arrange
-from tests.browser.conftest import accessibility_violations, sign_in
+from tests.browser.conftest import (
+    accessibility_violations,
+    follow_every_error_link_by_keyboard,
+    sign_in,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
-
-
-def follow_every_error_link_by_keyboard(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """Tab from the error summary to each link in turn, press Enter, and say which box has
-    focus: each must be the one the link names."""
-    page.locator(".govuk-error-summary").wait_for()
-    links = page.locator(".govuk-error-summary a")
-    targets = [href.lstrip("#") for href in links.evaluate_all("as => as.map(a => a.hash)")]
-    assert targets, "no error links"
-    for n, target in enumerate(targets):
-        # Back where the page put focus on load (GOV.UK Frontend drops the summary's tabindex
-        # once focus leaves it); from there, the keyboard only.
-        page.locator(".govuk-error-summary").evaluate(
-            "e => { e.setAttribute('tabindex', '-1'); e.focus(); }"
-        )
-        for _ in range(n + 1):
-            page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.hash") == f"#{target}"
-        page.keyboard.press("Enter")
-        focused = page.evaluate("document.activeElement.id")
-        assert focused == target, f"the link to {target} left focus on {focused!r}"
-    return targets
 
 
 def test_a_social_worker_records_a_meeting_through_the_steps(page, personas, pep_setting):

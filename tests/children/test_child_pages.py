@@ -36,6 +36,7 @@ def test_virtual_school_registers_a_child_and_lands_on_the_record(client, person
             "school": "123456",
             "carers": [personas.carer.pk],
             "social_worker": personas.social_worker.pk,
+            "confirm": "yes",  # "Register child" on the check page
         },
     )
     child = Child.objects.get(legal_first_name="Poppy")
@@ -77,7 +78,10 @@ def test_a_bad_registration_keeps_what_was_typed_and_names_each_problem(client, 
 )
 def test_hostile_names_are_stored_as_text_and_escaped(client, personas, hostile):
     client.force_login(personas.virtual_school_staff)
-    client.post(reverse("child_register"), {**REGISTRATION, "legal_first_name": hostile})
+    client.post(
+        reverse("child_register"),
+        {**REGISTRATION, "legal_first_name": hostile, "confirm": "yes"},
+    )
     child = Child.objects.get()
     assert child.legal_first_name == hostile
     html = client.get(reverse("child_detail", args=[child.pk])).content.decode()

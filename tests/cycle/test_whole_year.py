@@ -38,7 +38,7 @@ from peps.models import Pep, PepStatus, Term
 from peps.selectors import initial_pep_warning
 from peps.services import section_save
 from pupil_premium.models import PpStatus
-from pupil_premium.services import pp_allocation_set, pp_request_raise
+from pupil_premium.services import pp_allocation_set, pp_request_decide, pp_request_raise
 from tests.factories import SchoolFactory, TeacherApprovalFactory, UserFactory
 from tests.meetings.test_meetings import at
 
@@ -292,10 +292,18 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     assert PreviousSchoolAccess.objects.get().ended_at is not None
     assert not user_can(dee, Action.VIEW_PEP, spring)
 
+    # --- Tue 10 Mar 2026: the virtual school approves the PP+ -------------------------------
+    pp_request_decide(actor=vic, request=request, decision=PpStatus.APPROVED)
+    # Decided by Vic: Nia (who asked, and Lily's designated teacher) and Alice are told.
+    expected_notifications += Counter({(NIA, Kind.PP_DECIDED): 1, (ALICE, Kind.PP_DECIDED): 1})
+    assert notifications() == expected_notifications
+
     # --- Wed 18 Mar 2026: the Summer PEP, with the meeting agreed in January ----------------
     assert termly_set_up(today=D(2026, 3, 18)) == {"northam summer 2025": 1}
     summer = Pep.objects.get(child=lily, term=Term.SUMMER, academic_year=2025)
     assert summer.due_on == D(2026, 7, 31)
+    # It reviews the £500 approved at the Spring PEP: its spend and impact are required.
+    assert (summer.previous, summer.reviews_pp_plus) == (spring, True)
     carried = arranged(summer)
     assert local(carried.starts_at) == dt.datetime(2026, 4, 30, 10, 0)
     assert sorted(carried.attendees.values_list("name", flat=True)) == sorted(

@@ -219,3 +219,20 @@ def test_home_and_list_query_counts_do_not_grow(
 
 # The session is no longer written on every request (three queries fewer each).
 QUERIES = {"vs_home": 8, "work_list": 5, "sw_home": 10}
+
+
+def test_teacher_home_is_one_line_per_pep_with_its_tasks_collapsed(client, personas, pep_setting):
+    """Two children: two lines (child, PEP, progress, the next due date), each PEP's seven
+    section tasks folded away under "Your 7 tasks", not fourteen lines."""
+    arrange_8_december(personas, pep_setting)
+    a_caseload(personas, pep_setting, 1)
+    client.force_login(personas.designated_teacher)
+    html = client.get(reverse("home")).content.decode()
+    work = html[html.index('<div id="work">') : html.index('id="who-you-are"')]
+    assert work.count('<h3 class="govuk-heading-s') == 2
+    assert work.count("of your sections done") == 2
+    assert work.count("<summary") == 2 and work.count("Your 7 tasks") == 2
+    # Every task is still there, inside its PEP's collapsed list.
+    assert work.count('<li class="govuk-task-list__item') == 14
+    for details in work.split("<details")[1:]:
+        assert details.count('<li class="govuk-task-list__item') == 7

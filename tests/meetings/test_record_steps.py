@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
@@ -167,7 +168,7 @@ def test_the_arrange_page_shows_who_will_be_invited(client, personas, pep_settin
 
 
 def test_people_without_accounts_are_invited_with_role_organisation_email_and_phone(
-    client, personas, pep_setting
+    client, personas, pep_setting, django_capture_on_commit_callbacks
 ):
     client.force_login(personas.social_worker)
     url = reverse("meeting_arrange", args=[pep_setting.pep.pk])
@@ -201,17 +202,22 @@ def test_people_without_accounts_are_invited_with_role_organisation_email_and_ph
         },
     )
     assert "Enter a phone number" in bad_phone.content.decode()
-    client.post(
-        url,
-        {
-            **base,
-            "other_rows": "2",
-            "other_2_name": "Pat Parent",
-            "other_2_role": "parent",
-            "other_2_phone": "+44 7700 900123",
-        },
-    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {
+                **base,
+                "other_rows": "2",
+                "other_2_name": "Pat Parent",
+                "other_2_role": "parent",
+                "other_2_phone": "+44 7700 900123",
+            },
+        )
     meeting = Meeting.objects.get(status="arranged")
+    # Fay, who has no account, is e-mailed the meeting (tests/notifications/test_events.py has
+    # what it says); Pat gave no address, so nothing is sent to Pat.
+    assert [m.to for m in mail.outbox if "reference" in m.subject] == [["fay@brightstar.example"]]
     fay = Attendee.objects.get(meeting=meeting, name="Fay Foster")
     assert (fay.role, fay.organisation, fay.email, fay.phone, fay.person) == (
         "carer",

@@ -51,6 +51,7 @@ def sign_off_through_the_page(client: Client, pep: Pep) -> object:
         feedback_to_teacher="Clear targets.",
         feedback_to_social_worker="Thorough.",
         decision="signed_off",
+        confirm="yes",  # "Sign off the PEP" on the check page
     )
     return client.post(reverse("qa_review", args=[pep.pk]), data)
 

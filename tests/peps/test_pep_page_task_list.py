@@ -9,8 +9,12 @@ import pytest
 
 from pep_portal.ui import questions_answered
 from peps.sections import SECTIONS_BY_KEY
+from tests.cycle import test_cycle_rules
 
 pytestmark = pytest.mark.django_db
+
+# A child moved school today; the previous school reads the PEP for the rule set's window.
+moved_today = test_cycle_rules.moved_today
 
 
 @pytest.mark.parametrize(
@@ -63,3 +67,22 @@ def test_answers_are_collapsed_one_section_each(client, personas, pep_setting):
     sections = pep.sections.count()
     assert html.count('<details class="govuk-details" id="section-') == sections
     assert "0 of 1 questions" not in html and "No questions answered yet (" in html
+
+
+def test_the_previous_school_reads_every_section_and_may_change_none(  # type: ignore[no-untyped-def]
+    client, personas, moved_today
+):
+    """During its read-only window after a change of school, the previous school's teacher
+    sees the PEP with no section offered for changing (each would be refused)."""
+    _child, initial, nia, _today = moved_today
+    client.force_login(personas.designated_teacher)
+    html = client.get(f"/peps/{initial.pk}/").content.decode()
+    assert 'id="task-attendance"' in html
+    assert f'href="/peps/{initial.pk}/sections/' not in html
+    assert "read only for you" in _task(html, "attendance")
+    assert client.get(f"/peps/{initial.pk}/sections/attendance/").status_code == 403
+    # The new school's teacher is offered the section, and may open it.
+    client.force_login(nia)
+    html = client.get(f"/peps/{initial.pk}/").content.decode()
+    assert f'href="/peps/{initial.pk}/sections/attendance/"' in _task(html, "attendance")
+    assert client.get(f"/peps/{initial.pk}/sections/attendance/").status_code == 200

@@ -161,3 +161,20 @@ def test_the_rule_sets_days_decide_and_a_return_to_care_follows_them_too(authori
     # Both returns are recorded, whether or not they start a PEP.
     assert Child.objects.get(social_care_id="OLD").episodes.count() == 2
     assert Child.objects.get(social_care_id="BACK").episodes.count() == 2
+
+
+def test_two_children_with_one_upn_are_imported_without_it_with_a_warning(authority, tmp_path):
+    # B801200005001 has a correct check letter (tests/children/test_upn.py); two rows carry it.
+    output = run(
+        tmp_path,
+        "S1,1,01/01/2010,WBRI,B801200005001\nS2,2,01/01/2011,WBRI,B801200005001\n",
+        "S1,01/02/2017,S,C2,N1,U4,PR1,,,\nS2,01/02/2017,S,C2,N1,U4,PR1,,,\n",
+    )
+    assert "2 new children" in output
+    assert list(Child.objects.order_by("social_care_id").values_list("upn", flat=True)) == ["", ""]
+    assert RecordWarning.objects.filter(
+        child__social_care_id="S1",
+        field="upn",
+        message="UPN B801200005001 not imported: child S2 has the same UPN",
+    ).exists()
+    assert "Warning: header.csv, line 3, UPN: UPN B801200005001 not imported: child S1" in output

@@ -77,6 +77,11 @@ TABLE: dict[str, Rule] = {
     "password_reset_done": R("none", PUBLIC),
     "password_reset_confirm": R("reset", PUBLIC, PUBLIC),
     "password_reset_complete": R("none", PUBLIC),
+    # The legal and help pages: anyone, signed in or not (GET only).
+    "accessibility": R("none", PUBLIC),
+    "privacy": R("none", PUBLIC),
+    "cookies": R("none", PUBLIC),
+    "help": R("none", PUBLIC),
     "password_change": R("none", EVERYONE, EVERYONE),
     "password_change_done": R("none", EVERYONE),
     "keep_alive": R("none", NOBODY, EVERYONE),
@@ -103,6 +108,8 @@ TABLE: dict[str, Rule] = {
     "delegation_grant": R("child", {DT}, {DT}, out_get=NOBODY, out_post=NOBODY),
     "delegation_revoke": R("delegation", NOBODY, {DT}, out_post=NOBODY),
     "child_audit": R("child", NOBODY),  # virtual school administrators only
+    # Correcting a placement (or time in care) an import recorded: whoever may change the child.
+    "imported_record_correct": R("child", {VS}, {VS}),
     # The roll: virtual school administrators only (none of the personas) import the case
     # system's extract; an upload is its authority's alone (tests/roll/test_upload_page.py).
     "roll_upload": R("none", NOBODY, NOBODY),
@@ -114,7 +121,7 @@ TABLE: dict[str, Rule] = {
     "section_autosave": R("section", NOBODY, {SW}),
     "section_complete": R("section", NOBODY, {SW}),
     "pep_mark_ready": R("pep", NOBODY, {SW, DT, DEL}, out_post={OSW}),
-    "pep_submit": R("pep", NOBODY, {SW}),
+    "pep_submit": R("pep", {SW}, {SW}),  # GET: check before submitting
     "attachment_upload": R("pep", NOBODY, {SW, DT, DEL, CAR, VS}),
     "attachment_download": R("attachment", CARE),
     "pep_set_up": R("child", {VS}, {VS}),
@@ -284,6 +291,9 @@ def _kwargs(kind: str, route: str, side: world.Side | None) -> dict[str, object]
             "urn": side.school.urn,
             "year": 2026,
             "step": "discussion",  # a step of the meeting record
+            # The child's placement (imported_record_correct).
+            "kind": "placement",
+            "record_pk": side.child.placements.order_by("pk").first().pk,
         }
     return {name: values[name] for name in names}
 

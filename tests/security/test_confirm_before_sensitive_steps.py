@@ -85,6 +85,8 @@ def review_answers(pep, decision: str) -> dict[str, str]:  # type: ignore[no-unt
         "feedback_to_social_worker": "Thorough care section.",
         "decision": decision,
         "changes_needed": "",
+        # A sign-off is sent from its check page ("Sign off the PEP").
+        **({"confirm": "yes"} if decision == QaDecision.SIGNED_OFF else {}),
     }
 
 

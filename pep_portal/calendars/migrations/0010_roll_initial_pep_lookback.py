@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calendars', '0008_ready_for_meeting_contributions'),
+        ('calendars', '0009_previous_school_access_unit'),
     ]
 
     operations = [
