@@ -108,7 +108,17 @@ def _personas() -> dict[str, Any]:
 
     adviser = User.objects.get(email="head.1@bulk-1.example")
     social_worker = User.objects.get(email="social-worker.1@bulk-1.example")
-    child = Child.objects.filter(social_worker=social_worker).order_by("pk")[2]
+    # The social worker's first child with a carer and a school place.
+    child = (
+        Child.objects.filter(
+            social_worker=social_worker,
+            placements__carers__isnull=False,
+            enrolments__ended_on__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert child is not None
     pep = Pep.objects.filter(child=child).order_by("-academic_year", "-pk").first()
     teacher = User.objects.filter(
         school__enrolments__child=child, email__startswith="teacher."
