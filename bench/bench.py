@@ -107,11 +107,10 @@ def _personas() -> dict[str, Any]:
     from peps.models import Pep, PepStatus
 
     adviser = User.objects.get(email="head.1@bulk-1.example")
-    social_worker = User.objects.get(email="social-worker.1@bulk-1.example")
-    # The social worker's first child with a carer and a school place.
+    # The first child with a carer and a school place, and their social worker.
     child = (
         Child.objects.filter(
-            social_worker=social_worker,
+            authority__slug="bulk-1",
             placements__carers__isnull=False,
             enrolments__ended_on__isnull=True,
         )
@@ -119,6 +118,7 @@ def _personas() -> dict[str, Any]:
         .first()
     )
     assert child is not None
+    social_worker = child.social_worker
     pep = Pep.objects.filter(child=child).order_by("-academic_year", "-pk").first()
     teacher = User.objects.filter(
         school__enrolments__child=child, email__startswith="teacher."
