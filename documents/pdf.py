@@ -183,6 +183,8 @@ class PepDocument:
     attendees: list[dict[str, Any]] = field(default_factory=list)
     targets: list[dict[str, Any]] = field(default_factory=list)
     qa: dict[str, Any] | None = None
+    # The term's education outcomes and the attendance chart (outcomes.selectors).
+    education: dict[str, Any] | None = None
     rendered_at: dt.datetime = field(default_factory=timezone.now)
 
     @property
@@ -477,6 +479,7 @@ def _extra(document: PepDocument, extra: dict[str, Any]) -> None:
     document.targets = targets
     qa = extra.get("qa")
     document.qa = _record(qa, QA_FIELDS) if qa is not None else None
+    document.education = extra.get("education")
 
 
 # --- HTML and PDF --------------------------------------------------------------------------

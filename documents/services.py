@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from children.models import Enrolment, School
 from meetings.models import Meeting, MeetingStatus, Target
+from outcomes.chart import attendance_chart
+from outcomes.selectors import education_for_document
 from pep_portal import files
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
@@ -75,6 +77,15 @@ def _extra_for(pep: Pep) -> dict[str, Any]:
         .first()
     )
     extra: dict[str, Any] = {}
+    # The term's attendance, exclusions and attainment, with the attendance chart (outcomes/).
+    education = education_for_document(pep)
+    if education is not None:
+        education["chart"] = attendance_chart(
+            education["history"],
+            education["lines"].persistent_below,
+            education["lines"].severe_below,
+        )
+        extra["education"] = education
     if meeting is not None:
         extra["meeting"] = meeting
         extra["attendees"] = list(meeting.attendees.all())

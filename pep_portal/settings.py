@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "children",
     "roll",
     "peps",
+    "outcomes",
     "meetings",
     "quality_assurance",
     "pep_portal.operations",

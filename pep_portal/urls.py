@@ -25,6 +25,7 @@ urlpatterns = [
     path("children/", include("children.urls")),
     path("roll/", include("roll.urls")),
     path("peps/", include("peps.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("peps/", include("documents.urls")),
     path("meetings/", include("meetings.urls")),
     path("quality-assurance/", include("quality_assurance.urls")),

@@ -558,7 +558,6 @@ def section_discard_draft(*, actor: User, section: PepSection) -> None:
     SectionDraft.objects.filter(section=section, author=actor).delete()
 
 
-@transaction.atomic
 def section_complete_refusal(section: PepSection) -> ValidationError | None:
     """What stops the section being marked complete, or None: each problem against its own
     question (its field's name), so the section's page can link each to its box."""
@@ -584,6 +583,7 @@ def section_complete_refusal(section: PepSection) -> ValidationError | None:
     return ValidationError(problems) if problems else None
 
 
+@transaction.atomic
 def section_mark_complete(*, actor: User, section: PepSection) -> PepSection:
     """The owner says the section is done: refused, listing what is missing, if it is not."""
     _require_edit(actor, section)

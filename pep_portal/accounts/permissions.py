@@ -84,6 +84,11 @@ class Action(StrEnum):
     # PEP documents (PDFs, bulk ZIPs).
     DOWNLOAD_PEP_BUNDLE = "download_pep_bundle"
     OPEN_PEP_BUNDLES = "open_pep_bundles"
+    # Education outcomes (outcomes/): attendance, suspensions and exclusions, attainment.
+    VIEW_OUTCOMES = "view_outcomes"
+    RECORD_OUTCOMES = "record_outcomes"
+    # Upload a school's MIS export of attendance or attainment (one school, or the authority).
+    IMPORT_MIS_DATA = "import_mis_data"
     # Notifications (pep_portal.notifications): one about a child only while it may be seen.
     VIEW_NOTIFICATION = "view_notification"
 

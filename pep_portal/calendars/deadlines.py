@@ -30,6 +30,7 @@ import calendar as _calendar
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 
 import holidays
@@ -387,6 +388,11 @@ class PepRules:
     # After a change of school, the previous school's designated teacher and their delegates
     # may read the PEPs it contributed to for this count (then the nightly job ends it).
     previous_school_access: DayCount = DayCount(20, DayUnit.SCHOOL)
+    # Education outcomes (outcomes/attendance.py): attendance under these percentages is
+    # persistent and severe absence; no setting for more than this many days is flagged.
+    persistent_absence_below: Decimal = Decimal("90.00")
+    severe_absence_below: Decimal = Decimal("50.00")
+    missing_education_alert_days: int = 20
 
 
 @dataclass(frozen=True)

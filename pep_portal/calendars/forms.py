@@ -174,6 +174,9 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "pp_plus_reminder_days",
             "previous_school_access_days",
             "previous_school_access_unit",
+            "persistent_absence_below",
+            "severe_absence_below",
+            "missing_education_alert_days",
         ]
         labels = {
             "initial_pep_unit": "Initial PEP: counted in",
@@ -215,6 +218,9 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
             "may still read the PEPs it contributed to",
             "previous_school_access_unit": "After a change of school: the previous school's "
             "days counted in",
+            "persistent_absence_below": "Persistent absence: attendance under (%)",
+            "severe_absence_below": "Severe absence: attendance under (%)",
+            "missing_education_alert_days": "No school or setting: tell the adviser after (days)",
         }
         widgets = {
             name: forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
@@ -232,6 +238,9 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 "early_years_pp_first_age",
                 "early_years_pp_last_age",
                 "no_school_place_meeting_hours",
+                "persistent_absence_below",
+                "severe_absence_below",
+                "missing_education_alert_days",
             )
         } | {"pp_plus_decided_by": forms.RadioSelect}
         help_texts = {
@@ -312,6 +321,13 @@ class RuleSetForm(StorableTextMixin, forms.ModelForm):
                 Field.radios("pp_plus_decided_by", legend_size=Size.SMALL),
                 Field.text("no_school_place_meeting_hours", **number),
                 legend="Pupil premium plus and children without a school place",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.text("persistent_absence_below", **number),
+                Field.text("severe_absence_below", **number),
+                Field.text("missing_education_alert_days", **number),
+                legend="Attendance and missing education",
                 legend_size=Size.MEDIUM,
             ),
         )

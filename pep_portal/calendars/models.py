@@ -1,6 +1,8 @@
 """Term calendars (per authority or per school, per academic year) and each authority's PEP
 rules, as data. What the rules mean in dates is decided only in deadlines.py."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -235,6 +237,26 @@ class PepRuleSet(models.Model):
     # The youngest age at which a child joins the virtual school's roll (and has PEPs).
     youngest_age = models.PositiveSmallIntegerField(
         default=2, validators=[MinValueValidator(2), MaxValueValidator(5)]
+    )
+    # Education outcomes (outcomes/attendance.py): a term's attendance under the first is
+    # persistent absence (the DfE's "missing 10 % or more"), under the second severe absence;
+    # a child with no setting for more than this many calendar days is flagged to the adviser.
+    persistent_absence_below = models.DecimalField(
+        "persistent absence: attendance under (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    severe_absence_below = models.DecimalField(
+        "severe absence: attendance under (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    missing_education_alert_days = _days(
+        "A child with no school or setting for more than this many days is flagged.", 20
     )
     # Where each rule came from ("the seed says …", "the seed is silent: statutory default"),
     # by field name, shown beside the rule on the rules page.

@@ -7,6 +7,7 @@ where the law sets no timescale, the portal's default, named as such.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .choices import DayUnit
@@ -17,6 +18,11 @@ SEED_WALSALL = "Walsall's “Personal Education Plan (PEP) process” (seed 004)
 STATUTORY_INITIAL = (
     "statutory default: the PEP is part of the care plan, due within 10 working days of an "
     "emergency placement and ready for the first care plan review at 20 working days"
+)
+EDUCATION_OUTCOMES_DEFAULT = (
+    "{seed} is silent: the DfE's measures, persistent absence under 90 % attendance (missing "
+    "10 % or more of sessions) and severe absence under 50 %; the portal's default of 20 days "
+    "without a school or setting before the adviser is told."
 )
 # (code, name, first month, last month): the code is the term's stable key, the name is shown.
 TERM_WINDOWS = [(w.code, w.name, w.first_month, w.last_month) for w in STATUTORY_REVIEW_WINDOWS]
@@ -78,6 +84,11 @@ MEDWAY = Preset(
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
         "previous_school_access_unit": DayUnit.SCHOOL,
+        # Not in the seed: the DfE's persistent absence (missing 10 % or more of sessions) and
+        # severe absence (50 % or more); the portal's default for a child with no setting.
+        "persistent_absence_below": Decimal("90.00"),
+        "severe_absence_below": Decimal("50.00"),
+        "missing_education_alert_days": 20,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -106,6 +117,7 @@ MEDWAY = Preset(
         "which decides them.",
         "no_school_place_meeting": f"{SEED_MEDWAY}: with no school place, the social worker "
         "arranges a meeting with the virtual school within 24 hours.",
+        "education_outcomes": EDUCATION_OUTCOMES_DEFAULT.format(seed=SEED_MEDWAY),
     },
 )
 
@@ -156,6 +168,11 @@ WALSALL = Preset(
         # Not in the seed: the portal's default read-only window after a change of school.
         "previous_school_access_days": 20,
         "previous_school_access_unit": DayUnit.SCHOOL,
+        # Not in the seed: the DfE's persistent absence (missing 10 % or more of sessions) and
+        # severe absence (50 % or more); the portal's default for a child with no setting.
+        "persistent_absence_below": Decimal("90.00"),
+        "severe_absence_below": Decimal("50.00"),
+        "missing_education_alert_days": 20,
     },
     windows=TERM_WINDOWS,
     provenance={
@@ -190,6 +207,7 @@ WALSALL = Preset(
         "virtual school approves requests. Choose the devolved termly amount here if it is.",
         "no_school_place_meeting": f"{SEED_WALSALL}: with no school place the social worker "
         "writes the PEP with the virtual school; no meeting deadline, and the law sets none.",
+        "education_outcomes": EDUCATION_OUTCOMES_DEFAULT.format(seed=SEED_WALSALL),
     },
     reminders=("Set Walsall Virtual School's real e-mail address: the seed does not give it.",),
 )

@@ -230,6 +230,9 @@ def rules_from(rule_set: PepRuleSet, *, authority_name: str) -> PepRules:
         previous_school_access=DayCount(
             r.previous_school_access_days, r.previous_school_access_unit
         ),
+        persistent_absence_below=r.persistent_absence_below,
+        severe_absence_below=r.severe_absence_below,
+        missing_education_alert_days=r.missing_education_alert_days,
     )
 
 

@@ -297,6 +297,11 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
         "set_up_days_before_term",
         "pp_plus_reminder_days",
     ),
+    "education_outcomes": (
+        "persistent_absence_below",
+        "severe_absence_below",
+        "missing_education_alert_days",
+    ),
 }
 
 # A review window as the services take it: (term code, name shown, first month, last month).
@@ -343,6 +348,10 @@ def _check_rules(values: dict[str, Any], windows: Sequence[Window]) -> None:
         elif span & taken:
             errors["__all__"] = "Review terms must not overlap"
         taken |= span
+    if values["severe_absence_below"] > values["persistent_absence_below"]:
+        errors["severe_absence_below"] = (
+            "The severe absence line must not be above the persistent absence line"
+        )
     if values["formal_meetings_per_year"] > len(windows):
         errors["formal_meetings_per_year"] = (
             "There cannot be more formal meetings than review terms"

@@ -416,6 +416,14 @@ def _rule_rows(rule_set: PepRuleSet | None) -> list[tuple[str, str, str]]:
             notes.get("no_school_place_meeting", ""),
         ),
         ("Reminders and set-up", reminders, notes.get("reminders", "")),
+        (
+            "Attendance and missing education",
+            f"Persistent absence: attendance under {rules.persistent_absence_below}%; severe "
+            f"absence: under {rules.severe_absence_below}%; the adviser and social worker are "
+            f"told of a child with no school or setting for more than "
+            f"{rules.missing_education_alert_days} days",
+            notes.get("education_outcomes", ""),
+        ),
     ]
 
 

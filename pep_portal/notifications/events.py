@@ -23,6 +23,7 @@ from django.utils import timezone
 from children.access import Seat, care_teams
 from children.models import CareEpisode, Child, Delegation, Enrolment, Placement
 from meetings.models import Meeting, MeetingStatus
+from outcomes.models import AlertKind, OutcomeAlert
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
 from peps.models import Pep, PepEvent
@@ -346,6 +347,38 @@ def delegation_granted(*, delegation: Delegation, actor: User) -> None:
         kind=Kind.DELEGATION_GRANTED,
         item=f"delegation{delegation.pk}",
         message=f"{actor.full_name} has asked you to work on {child.display_name}'s PEPs",
+        url=reverse("child_detail", args=[child.pk]),
+        child=child,
+    )
+
+
+# --- education outcomes ------------------------------------------------------------------------
+
+_OUTCOME_KINDS = {
+    AlertKind.EXCLUSION: Kind.EXCLUSION_RECORDED,
+    AlertKind.PERSISTENT_ABSENCE: Kind.ABSENCE_UNDER_LINE,
+    AlertKind.SEVERE_ABSENCE: Kind.ABSENCE_UNDER_LINE,
+    AlertKind.MISSING_EDUCATION: Kind.NO_SETTING,
+}
+_OUTCOME_MESSAGES = {
+    AlertKind.EXCLUSION: "{name}: a suspension or exclusion has been recorded",
+    AlertKind.PERSISTENT_ABSENCE: "{name}: attendance is under the persistent absence line",
+    AlertKind.SEVERE_ABSENCE: "{name}: attendance is under the severe absence line",
+    AlertKind.MISSING_EDUCATION: "{name} has had no school or setting for too long",
+}
+
+
+def outcome_alert(*, alert: OutcomeAlert) -> None:
+    """A suspension or exclusion, attendance under the rule set's lines, or no setting for too
+    long: the child's virtual school adviser and social worker act on it. Told once per event
+    (outcomes.OutcomeAlert is made once; the key here names it too)."""
+    child = alert.child
+    _tell(
+        _virtual_school(child) | _team(child.pk, Seat.SOCIAL_WORKER),
+        None,
+        kind=_OUTCOME_KINDS[AlertKind(alert.kind)],
+        item=f"outcome{alert.pk}",
+        message=_OUTCOME_MESSAGES[AlertKind(alert.kind)].format(name=child.display_name),
         url=reverse("child_detail", args=[child.pk]),
         child=child,
     )

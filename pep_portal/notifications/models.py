@@ -35,6 +35,10 @@ class Kind(models.TextChoices):
     SCHOOL_MOVE = "school_move", "A child has changed school"
     PLACEMENT_MOVE = "placement_move", "A child has moved home"
     DELEGATION_GRANTED = "delegation_granted", "You have been asked to work on a child's PEPs"
+    # Education outcomes (outcomes/): told to the adviser and the social worker, once each.
+    EXCLUSION_RECORDED = "exclusion_recorded", "A suspension or exclusion has been recorded"
+    ABSENCE_UNDER_LINE = "absence_under_line", "A child's attendance is under the absence line"
+    NO_SETTING = "no_setting", "A child has had no school or setting for too long"
 
 
 # The kinds told when something happens (events.py), rather than chased by the daily sweep.
@@ -51,6 +55,9 @@ EVENT_KINDS = frozenset(
         Kind.SCHOOL_MOVE,
         Kind.PLACEMENT_MOVE,
         Kind.DELEGATION_GRANTED,
+        Kind.EXCLUSION_RECORDED,
+        Kind.ABSENCE_UNDER_LINE,
+        Kind.NO_SETTING,
     }
 )
 # The kinds whose e-mail carries a calendar entry (.ics): the meeting's time and a link.

@@ -7,6 +7,7 @@ from django.dispatch import receiver
 
 from children import signals as children_signals
 from meetings import signals as meeting_signals
+from outcomes import signals as outcome_signals
 from pep_portal.accounts.signals import child_access_changed, teacher_approval_changed
 from peps import signals as pep_signals
 from pupil_premium import signals as pp_signals
@@ -85,3 +86,8 @@ def tell_placement_changed(
 @receiver(children_signals.delegation_granted, dispatch_uid="notifications.delegation_granted")
 def tell_delegation_granted(sender: Any, *, delegation: Any, actor: Any, **kwargs: Any) -> None:
     events.delegation_granted(delegation=delegation, actor=actor)
+
+
+@receiver(outcome_signals.outcome_alert_raised, dispatch_uid="notifications.outcome_alert")
+def tell_outcome_alert(sender: Any, *, alert: Any, **kwargs: Any) -> None:
+    events.outcome_alert(alert=alert)

@@ -29,6 +29,7 @@ from children.school_year import year_group_on
 from children.selectors import designated_teachers_by_child
 from meetings.models import Meeting, Venue
 from meetings.selectors import open_peps_with_arranged_meeting
+from outcomes.services import missing_education_sweep
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset
 from pep_portal.accounts.roles import Role
@@ -791,6 +792,8 @@ def sweep_deadlines(*, today: dt.date | None = None, dry_run: bool = False) -> l
     # The previous schools' read-only windows that have run out end tonight (the PEP rules
     # already stopped honouring them; this records it).
     previous_school_access_expire(today=today)
+    # Children with no setting for longer than their authority's line: told once per spell.
+    missing_education_sweep(today=today)
     return [c for c in candidates if c.key in new_keys]
 
 

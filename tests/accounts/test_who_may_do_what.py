@@ -57,6 +57,15 @@ CHILD_TABLE: dict[Action, dict[str, set[str]]] = {
     # Only a virtual school administrator reads the audit trail; Vic is an adviser.
     Action.VIEW_CHILD_AUDIT: {},
 }
+# Education outcomes: seen as the child is; recorded by the school (while in the care team) and
+# the virtual school.
+CHILD_TABLE[Action.VIEW_OUTCOMES] = CHILD_TABLE[Action.VIEW_CHILD]
+CHILD_TABLE[Action.RECORD_OUTCOMES] = {
+    "designated_teacher": {ZARA},
+    "delegated_school_staff": {ZARA},
+    "virtual_school_staff": {ZARA, YUSUF},
+    "other_authority_virtual_school_staff": {WREN},
+}
 
 # persona -> may they do each action on Zara's PEP?
 PEP_TABLE: dict[Action, set[str]] = {
@@ -126,6 +135,8 @@ AREA_TABLE: dict[Action, set[str]] = {
     # Importing the case system's extract: virtual school administrators only (none of these
     # personas is one; tests/roll checks the administrator).
     Action.IMPORT_ROLL: set(),
+    # Schools' MIS files of attendance and attainment: the virtual school.
+    Action.IMPORT_MIS_DATA: {"virtual_school_staff", "other_authority_virtual_school_staff"},
 }
 
 

@@ -38,6 +38,7 @@ def test_a_teachers_section_a_social_workers_meeting_and_submission(page, person
         assert box.get_attribute("inputmode") == "numeric"
         box.fill(typed)
     page.get_by_role("button", name="Save", exact=True).click()
+    page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
     assert follow_every_error_link_by_keyboard(page) == ["id_ehcp_review_date_0"]
     assert accessibility_violations(page) == []
@@ -48,6 +49,7 @@ def test_a_teachers_section_a_social_workers_meeting_and_submission(page, person
     page.goto(f"/meetings/for-pep/{pep.pk}/")
     assert pep.child.display_name in page.title()
     page.get_by_role("button", name="Arrange meeting").click()
+    page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
     assert follow_every_error_link_by_keyboard(page) == ["id_day_0", "id_time"]
     assert accessibility_violations(page) == []
@@ -79,6 +81,7 @@ def test_a_qa_review_by_keyboard_then_the_sign_off_is_checked(page, personas, pe
     sign_in(page, personas.virtual_school_staff.email, PASSWORD)
     page.goto(f"/quality-assurance/review/{pep.pk}/")
     page.get_by_role("button", name="Save review").click()
+    page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error: ")
     # Each missing rating links to its own first radio button, then each other answer.
     expected = [f"id_criterion_{c.pk}_1" for c in criteria]

@@ -138,6 +138,15 @@ TABLE: dict[str, Rule] = {
     "meeting_cancel": R("meeting", NOBODY, {SW, DT, VS}),
     "meeting_arrange": R("pep", {SW, DT, VS}, {SW, DT, VS}),
     "target_tracker": R("child", CARE),
+    # Education outcomes: recorded by the child's school and the virtual school.
+    "outcomes_attendance": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
+    "outcomes_attainment": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
+    "outcomes_attainment_confirm": R("child", NOBODY, {DT, DEL, VS}),
+    "outcomes_exclusion": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
+    "mis_upload": R("none", {VS}, {VS}),
+    "mis_preview": R("none", NOBODY, NOBODY),  # someone's own upload only
+    "outcomes_dashboard": R("none", {VS}),
+    "outcomes_dashboard_csv": R("none", {VS}),
     # Quality assurance: the virtual school.
     "qa_queue": R("none", {VS}),
     "qa_review": R("pep", {VS}, {VS}),
@@ -291,6 +300,7 @@ def _kwargs(kind: str, route: str, side: world.Side | None) -> dict[str, object]
             "urn": side.school.urn,
             "year": 2026,
             "step": "discussion",  # a step of the meeting record
+            "term": "autumn",
             # The child's placement (imported_record_correct).
             "kind": "placement",
             "record_pk": side.child.placements.order_by("pk").first().pk,

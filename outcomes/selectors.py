@@ -1,0 +1,276 @@
+"""Reads about a child's education outcomes, always through the permission engine."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from children.models import Child
+from children.school_year import year_group_on
+from pep_portal.accounts.models import LocalAuthority, User
+from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.calendars.choices import TermCode
+from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
+
+from . import attendance as sums
+from .models import (
+    AttainmentRecord,
+    ExclusionEvent,
+    MissingEducationSpell,
+    PartTimeTimetable,
+    TermAttendance,
+    term_index,
+    term_of,
+)
+from .scales import SubjectSpec, key_stage_of, meets_expected, subject_spec
+
+
+def thresholds_of(authority: LocalAuthority) -> sums.Thresholds:
+    """An authority's lines (its rule set), or the defaults where it has none."""
+    try:
+        return sums.Thresholds.of(rules_for_authority(authority))
+    except RulesMissing:
+        return sums.Thresholds()
+
+
+def thresholds_for(child: Child) -> sums.Thresholds:
+    return thresholds_of(child.authority)
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """One term's attendance, with the figures computed from its sessions."""
+
+    record: TermAttendance
+    attendance: Decimal
+    absence: Decimal
+    persistent: bool
+    severe: bool
+
+    @property
+    def term_label(self) -> str:
+        return self.record.term_label
+
+
+def attendance_row(record: TermAttendance, lines: sums.Thresholds) -> AttendanceRow:
+    sessions = sums.Sessions(
+        record.sessions_possible,
+        record.sessions_present,
+        record.authorised_absence,
+        record.unauthorised_absence,
+    )
+    return AttendanceRow(
+        record=record,
+        attendance=sums.attendance_percent(sessions),
+        absence=sums.absence_percent(sessions),
+        persistent=sums.is_persistent_absence(sessions, lines),
+        severe=sums.is_severe_absence(sessions, lines),
+    )
+
+
+@dataclass(frozen=True)
+class AttainmentRow:
+    record: AttainmentRecord
+    spec: SubjectSpec | None
+    meets: bool | None
+
+    @property
+    def shown(self) -> list[tuple[str, str]]:
+        """(question, answer as words) for each recorded value."""
+        if self.spec is None:
+            return [(k, str(v)) for k, v in self.record.values.items()]
+        rows = []
+        for f in self.spec.fields:
+            value = self.record.values.get(f.name)
+            if value in (None, ""):
+                continue
+            words = dict(f.choices).get(str(value), str(value)) if f.choices else str(value)
+            if f.kind == "yes_no":
+                words = {"yes": "Yes", "no": "No"}.get(str(value), str(value))
+            rows.append((f.label, words))
+        return rows
+
+
+@dataclass
+class ChildOutcomes:
+    child: Child
+    lines: sums.Thresholds
+    attendance: list[AttendanceRow]
+    exclusions: list[ExclusionEvent]
+    part_time: list[PartTimeTimetable]
+    missing: list[MissingEducationSpell]
+    attainment: dict[str, list[AttainmentRow]] = field(default_factory=dict)
+    can_record: bool = False
+    # The chart of `attendance` (outcomes/chart.py), set by the page that draws it.
+    chart: Any = None
+
+    @property
+    def sessions_lost(self) -> int:
+        return sum(e.sessions_lost for e in self.exclusions)
+
+
+def attainment_rows(records: list[AttainmentRecord]) -> dict[str, list[AttainmentRow]]:
+    """Records grouped by term label, in term order."""
+    grouped: dict[str, list[AttainmentRow]] = {}
+    for record in sorted(records, key=lambda r: (r.term_index, r.key_stage, r.subject)):
+        spec = subject_spec(record.key_stage, record.subject)
+        meets = meets_expected(spec, record.values) if spec is not None else None
+        grouped.setdefault(record.term_label, []).append(AttainmentRow(record, spec, meets))
+    return grouped
+
+
+def child_outcomes(*, user: User, child: Child, with_spells: bool = True) -> ChildOutcomes:
+    """Every term's attendance and attainment, the suspensions and exclusions, and (unless
+    not wanted) part-time timetables and spells without a setting of a child the user may
+    see."""
+    if not user_can(user, Action.VIEW_OUTCOMES, child):
+        raise PermissionDenied
+    lines = thresholds_for(child)
+    attendance = [
+        attendance_row(r, lines)
+        for r in TermAttendance.objects.filter(child=child).order_by("term_index")
+    ]
+    return ChildOutcomes(
+        child=child,
+        lines=lines,
+        attendance=attendance,
+        exclusions=list(
+            ExclusionEvent.objects.filter(child=child)
+            .select_related("school")
+            .order_by("-started_on", "-pk")
+        ),
+        part_time=list(PartTimeTimetable.objects.filter(child=child)) if with_spells else [],
+        missing=list(MissingEducationSpell.objects.filter(child=child)) if with_spells else [],
+        attainment=attainment_rows(list(AttainmentRecord.objects.filter(child=child))),
+        can_record=user_can(user, Action.RECORD_OUTCOMES, child),
+    )
+
+
+def term_attainment(
+    *, user: User, child: Child, academic_year: int, term: str
+) -> list[AttainmentRow]:
+    """One term's attainment (the PEP's), carried-forward values marked by `confirmed`."""
+    if not user_can(user, Action.VIEW_OUTCOMES, child):
+        raise PermissionDenied
+    records = list(
+        AttainmentRecord.objects.filter(child=child, academic_year=academic_year, term=term)
+    )
+    return next(iter(attainment_rows(records).values()), [])
+
+
+def term_attendance(
+    *, user: User, child: Child, academic_year: int, term: str
+) -> AttendanceRow | None:
+    if not user_can(user, Action.VIEW_OUTCOMES, child):
+        raise PermissionDenied
+    record = TermAttendance.objects.filter(
+        child=child, academic_year=academic_year, term=term
+    ).first()
+    return attendance_row(record, thresholds_for(child)) if record is not None else None
+
+
+def as_dict(row: AttendanceRow) -> dict[str, Any]:
+    r = row.record
+    return {
+        "term": r.term_label,
+        "possible": r.sessions_possible,
+        "present": r.sessions_present,
+        "authorised": r.authorised_absence,
+        "unauthorised": r.unauthorised_absence,
+        "attendance": row.attendance,
+    }
+
+
+@dataclass
+class TermOutcomes:
+    """One term's education outcomes, as the PEP of that term shows them."""
+
+    child: Child
+    academic_year: int
+    term: str
+    attendance: AttendanceRow | None
+    attainment: list[AttainmentRow]
+    exclusions: list[ExclusionEvent]
+    key_stage: str | None
+    can_record: bool
+
+    @property
+    def unconfirmed(self) -> int:
+        return sum(1 for row in self.attainment if not row.record.confirmed)
+
+    @property
+    def term_label(self) -> str:
+        year = f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+        return f"{TermCode(self.term).label} {year}"
+
+
+def term_outcomes(*, user: User, child: Child, academic_year: int, term: str) -> TermOutcomes:
+    """A term's attendance, attainment (carried-forward values unconfirmed) and the
+    suspensions and exclusions that started in it."""
+    if not user_can(user, Action.VIEW_OUTCOMES, child):
+        raise PermissionDenied
+    return _term_outcomes(
+        child, academic_year, term, can_record=user_can(user, Action.RECORD_OUTCOMES, child)
+    )
+
+
+def _term_outcomes(
+    child: Child, academic_year: int, term: str, *, can_record: bool
+) -> TermOutcomes:
+    records = list(
+        AttainmentRecord.objects.filter(child=child, academic_year=academic_year, term=term)
+    )
+    attendance = TermAttendance.objects.filter(
+        child=child, academic_year=academic_year, term=term
+    ).first()
+    exclusions = [
+        e
+        for e in ExclusionEvent.objects.filter(child=child).order_by("started_on")
+        if term_of(e.started_on) == (academic_year, term)
+    ]
+    stage = key_stage_of(year_group_on(child.date_of_birth, dt.date(academic_year, 9, 1)))
+    return TermOutcomes(
+        child=child,
+        academic_year=academic_year,
+        term=term,
+        attendance=attendance_row(attendance, thresholds_for(child)) if attendance else None,
+        attainment=next(iter(attainment_rows(records).values()), []),
+        exclusions=exclusions,
+        key_stage=stage,
+        can_record=can_record,
+    )
+
+
+def pep_term(pep: Any) -> tuple[int, str] | None:
+    """The school year and term a PEP is about (an initial PEP's: the term it starts in)."""
+    if pep.term == "initial":
+        return term_of(pep.starts_on) if pep.starts_on is not None else None
+    return pep.academic_year, pep.term
+
+
+def education_for_document(pep: Any) -> dict[str, Any] | None:
+    """The PEP's term's education outcomes as plain data for its PDF (documents/), with every
+    term's attendance up to it for the chart. The caller has checked the reader may see the
+    PEP (and so the child)."""
+    which = pep_term(pep)
+    if which is None:
+        return None
+    year, term = which
+    outcomes = _term_outcomes(pep.child, year, term, can_record=False)
+    lines = thresholds_for(pep.child)
+    history = [
+        attendance_row(r, lines)
+        for r in TermAttendance.objects.filter(
+            child=pep.child, term_index__lte=term_index(year, term)
+        ).order_by("term_index")
+    ]
+    return {
+        "term_label": outcomes.term_label,
+        "attendance": outcomes.attendance,
+        "history": history,
+        "lines": lines,
+        "exclusions": outcomes.exclusions,
+        "attainment": outcomes.attainment,
+    }

@@ -1,0 +1,294 @@
+"""Recording a child's education outcomes (from the PEP and the child's page), and uploading
+schools' MIS files. Thin: each view asks the engine through the selectors and calls one
+service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from children.models import Child, School
+from children.school_year import academic_year_start
+from children.selectors import child_get_for_user
+from pep_portal import csv_export
+from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.audit import services as audit
+from pep_portal.audit.models import AuditAction
+from pep_portal.calendars.choices import TermCode
+from pep_portal.forms import show_service_errors
+
+from . import services
+from .attendance import Thresholds
+from .dashboard import SHOWS, Filters, children_behind, outcomes_board
+from .forms import (
+    AttainmentForm,
+    AttendanceForm,
+    DashboardFilterForm,
+    ExclusionForm,
+    MisUploadForm,
+)
+from .models import AttainmentRecord, MisImport, MisImportStatus, TermAttendance
+from .selectors import term_outcomes, thresholds_of
+
+
+def _child_and_term(request: AuthenticatedRequest, child_pk: int, year: int, term: str) -> Child:
+    if term not in TermCode.values or not 2000 <= year <= 2100:
+        raise Http404
+    return child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
+
+
+def _back(request: AuthenticatedRequest, child: Child) -> HttpResponse:
+    """Back to the PEP the page was opened from (a path of ours only), else the child's page."""
+    back = request.POST.get("next") or request.GET.get("next") or ""
+    if back.startswith("/peps/") and back.count("/") <= 4 and back.replace("/", "").isalnum():
+        return redirect(back)
+    return redirect("child_detail", pk=child.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_edit(
+    request: AuthenticatedRequest, child_pk: int, year: int, term: str
+) -> HttpResponse:
+    child = _child_and_term(request, child_pk, year, term)
+    record = TermAttendance.objects.filter(child=child, academic_year=year, term=term).first()
+    initial = (
+        {
+            "possible": record.sessions_possible,
+            "present": record.sessions_present,
+            "authorised": record.authorised_absence,
+            "unauthorised": record.unauthorised_absence,
+        }
+        if record
+        else {}
+    )
+    form = AttendanceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attendance_save(
+                actor=request.user,
+                child=child,
+                academic_year=year,
+                term=term,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "Attendance has been saved")
+            return _back(request, child)
+    label = term_outcomes(user=request.user, child=child, academic_year=year, term=term)
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "child": child, "title": f"Attendance, {label.term_label}"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attainment_edit(
+    request: AuthenticatedRequest, child_pk: int, year: int, term: str
+) -> HttpResponse:
+    child = _child_and_term(request, child_pk, year, term)
+    outcomes = term_outcomes(user=request.user, child=child, academic_year=year, term=term)
+    if outcomes.key_stage is None:
+        raise Http404
+    records = AttainmentRecord.objects.filter(
+        child=child, academic_year=year, term=term, key_stage=outcomes.key_stage
+    )
+    initial = {f"{r.subject}__{name}": value for r in records for name, value in r.values.items()}
+    form = AttainmentForm(request.POST or None, initial=initial, key_stage=outcomes.key_stage)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.attainment_save_many(
+                actor=request.user,
+                child=child,
+                academic_year=year,
+                term=term,
+                key_stage=outcomes.key_stage,
+                values_by_subject=form.values_by_subject(),
+            )
+        except ValidationError as error:
+            for subject, problems in error.message_dict.items():
+                for problem in problems:
+                    name = subject if subject in form.fields else None
+                    form.add_error(name, problem)
+        else:
+            messages.success(request, "Attainment has been saved")
+            return _back(request, child)
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "child": child, "title": f"Attainment, {outcomes.term_label}"},
+    )
+
+
+@login_required
+@require_POST
+def attainment_confirm(
+    request: AuthenticatedRequest, child_pk: int, year: int, term: str
+) -> HttpResponse:
+    child = _child_and_term(request, child_pk, year, term)
+    count = services.attainment_confirm(
+        actor=request.user, child=child, academic_year=year, term=term
+    )
+    messages.success(request, f"{count} carried-forward values confirmed")
+    return _back(request, child)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exclusion_add(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
+    child = child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
+    form = ExclusionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exclusion_record(actor=request.user, child=child, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The suspension or exclusion has been recorded")
+            return _back(request, child)
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "child": child, "title": "Record a suspension or exclusion"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mis_upload(request: AuthenticatedRequest) -> HttpResponse:
+    if not user_can(request.user, Action.IMPORT_MIS_DATA):
+        raise PermissionDenied
+    form = MisUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        school = None
+        if form.cleaned_data["school"]:
+            school = School.objects.filter(urn=form.cleaned_data["school"]).first()
+        if form.cleaned_data["school"] and school is None:
+            form.add_error("school", "No school has that URN")
+        else:
+            upload_file = form.cleaned_data["file"]
+            upload = services.mis_preview(
+                actor=request.user,
+                layout=form.cleaned_data["layout"],
+                file_name=upload_file.name,
+                content=upload_file.read(services.mis.MAX_BYTES + 1),
+                school=school,
+            )
+            return redirect("mis_preview", pk=upload.pk)
+    recent = MisImport.objects.filter(uploaded_by=request.user).only(
+        "pk", "layout", "file_name", "status", "uploaded_at"
+    )[:10]
+    return render(request, "outcomes/mis_upload.html", {"form": form, "recent": recent})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mis_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if not user_can(request.user, Action.IMPORT_MIS_DATA):
+        raise PermissionDenied
+    upload = MisImport.objects.filter(pk=pk, uploaded_by=request.user).first()
+    if upload is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            written = services.mis_import(actor=request.user, upload=upload)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"Imported {written} records")
+        return redirect("mis_preview", pk=upload.pk)
+    return render(
+        request,
+        "outcomes/mis_preview.html",
+        {
+            "upload": upload,
+            "may_import": upload.status == MisImportStatus.PREVIEWED,
+            "rows_shown": upload.rows[:50],
+        },
+    )
+
+
+def _dashboard_request(request: AuthenticatedRequest) -> tuple[int, Filters, Thresholds]:
+    if not user_can(request.user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD):
+        raise PermissionDenied
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    year = academic_year_start(timezone.localdate())
+    filters = Filters()
+    if form.is_valid():
+        data = form.cleaned_data
+        year = data["year"] or year
+        filters = Filters(
+            year_group=data["year_group"],
+            school_urn=data["school"],
+            area=data["area"] or "",
+            sen=data["sen"] or "",
+            adviser=data["adviser"].pk if data["adviser"] else None,
+        )
+    if request.user.authority is None:
+        raise PermissionDenied
+    lines = thresholds_of(request.user.authority)
+    return year, filters, lines
+
+
+@login_required
+@require_http_methods(["GET"])
+def outcomes_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    year, filters, lines = _dashboard_request(request)
+    board = outcomes_board(user=request.user, academic_year=year, filters=filters, lines=lines)
+    show = request.GET.get("show", "")
+    behind = None
+    if show in SHOWS:
+        behind = children_behind(
+            user=request.user, academic_year=year, filters=filters, lines=lines, show=show
+        )[:200]
+    query = request.GET.copy()
+    query.pop("show", None)
+    return render(
+        request,
+        "outcomes/dashboard.html",
+        {
+            "board": board,
+            "form": DashboardFilterForm(request.GET or None, user=request.user),
+            "lines": lines,
+            "show": show,
+            "behind": behind,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def outcomes_dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
+    year, filters, lines = _dashboard_request(request)
+    board = outcomes_board(user=request.user, academic_year=year, filters=filters, lines=lines)
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "education outcomes dashboard", "year": year},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="education-outcomes-{year}.csv"'
+    writer = csv_export.writer(response)
+    writer.writerow(
+        ["table", "figure", f"{year}/{(year + 1) % 100:02d}", f"{year - 1}/{year % 100:02d}"]
+    )
+    this, last = board.this_year, board.last_year
+    writer.writerow(["cohort", "children", this["cohort"], last["cohort"]])
+    for name in ("children", "mean", "persistent", "persistent_rate", "severe", "severe_rate"):
+        writer.writerow(["attendance", name, this["attendance"][name], last["attendance"][name]])
+    for name in ("suspensions", "suspended_children", "permanent", "sessions_lost"):
+        writer.writerow(["exclusions", name, this["exclusions"][name], last["exclusions"][name]])
+    for now, before in zip(this["attainment"], last["attainment"], strict=True):
+        for name in ("children", "assessments", "met", "rate"):
+            writer.writerow([f"attainment {now['key_stage']}", name, now[name], before[name]])
+    return response

@@ -1,0 +1,274 @@
+"""Schools' MIS files: a good file imported (every value as written in it), a file with bad rows
+refused whole, unmatched UPNs listed and skipped, hostile files refused, a 5,000-row file
+imported in one go, and the management command for scheduled imports."""
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
+
+from children.models import Child
+from children.upn import upn_check_letter
+from outcomes.models import (
+    AttainmentRecord,
+    MisImportStatus,
+    OutcomeAlert,
+    TermAttendance,
+)
+from outcomes.services import mis_import, mis_preview
+from pep_portal.audit.models import AuditAction, AuditEvent
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+def upn(serial: int) -> str:
+    body = f"80120012{serial:04d}"[:12]
+    return upn_check_letter(body) + body
+
+
+def with_upn(child: Child, value: str) -> Child:
+    Child.objects.filter(pk=child.pk).update(upn=value)
+    child.refresh_from_db()
+    return child
+
+
+def csv_of(*lines: str) -> bytes:
+    return ("\n".join(lines) + "\n").encode()
+
+
+ATTENDANCE_HEADER = (
+    "UPN,From,To,Sessions possible,Sessions present,Authorised absence,Unauthorised absence"
+)
+
+
+def test_the_example_files_import(personas: Any, setting: Any) -> None:
+    """The files in docs/examples are the documented layouts, and import as written."""
+    zara = with_upn(setting.child, "E801200125001")
+    vic = personas.virtual_school_staff
+    upload = mis_preview(
+        actor=vic,
+        layout="attendance",
+        file_name="mis-attendance.csv",
+        content=(EXAMPLES / "mis-attendance.csv").read_bytes(),
+    )
+    assert (upload.status, upload.errors, upload.unmatched) == ("previewed", [], [])
+    # Nothing is written by the preview.
+    assert not TermAttendance.objects.exists()
+    assert mis_import(actor=vic, upload=upload) == 2
+    assert sorted(
+        TermAttendance.objects.filter(child=zara).values_list(
+            "academic_year",
+            "term",
+            "sessions_possible",
+            "sessions_present",
+            "authorised_absence",
+            "unauthorised_absence",
+            "source",
+        )
+    ) == [
+        (2025, "autumn", 142, 131, 7, 4, "imported"),
+        (2025, "spring", 116, 112, 4, 0, "imported"),
+    ]
+    [history] = TermAttendance.objects.get(term="autumn").history.all()
+    assert history.history_user == vic
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORTED, actor=vic).count() == 1
+
+    upload = mis_preview(
+        actor=vic,
+        layout="attainment",
+        file_name="mis-attainment.csv",
+        content=(EXAMPLES / "mis-attainment.csv").read_bytes(),
+    )
+    assert upload.errors == []
+    assert mis_import(actor=vic, upload=upload) == 3
+    # Imported values fill the PEP for the teacher to confirm.
+    assert sorted(
+        AttainmentRecord.objects.filter(child=zara).values_list(
+            "term", "key_stage", "subject", "values", "confirmed"
+        )
+    ) == [
+        ("autumn", "ks2", "maths", {"working_at": "wts"}, False),
+        ("autumn", "ks2", "mtc", {"score": 21}, False),
+        ("autumn", "ks2", "reading", {"working_at": "exs", "target": "gds"}, False),
+    ]
+    # Imported twice: refused (it already was).
+    with pytest.raises(Exception, match="already been imported"):
+        mis_import(actor=vic, upload=upload)
+
+
+def test_a_file_with_bad_rows_is_refused_whole(personas: Any, setting: Any) -> None:
+    with_upn(setting.child, upn(1))
+    content = csv_of(
+        ATTENDANCE_HEADER,
+        f"{upn(1)},2025-09-03,2025-12-19,142,131,7,4",  # good
+        f"{upn(1)},2026-01-05,2026-03-27,100,90,5,6",  # 101 of 100
+        f"{upn(1)},2026-04-13,2026-07-22,abc,90,5,5",  # not a number
+        f"{upn(1)},2026-04-13,2026-09-22,100,90,5,5",  # spans two terms
+        f"{upn(1)},2025-09-03,2025-12-19,142,131,7,4",  # the first row again
+        ",2025-09-03,2025-12-19,142,131,7,4",  # no UPN
+        f"{upn(1)},31/02/2026,2026-03-27,100,90,5,5",  # no such date
+    )
+    upload = mis_preview(
+        actor=personas.virtual_school_staff, layout="attendance", file_name="x.csv", content=content
+    )
+    assert upload.status == MisImportStatus.REFUSED
+    assert [e["row"] for e in upload.errors] == [3, 4, 5, 6, 7, 8]
+    assert "more than the sessions possible" in upload.errors[0]["messages"][0]
+    assert "row 2 too" in upload.errors[3]["messages"][0]
+    with pytest.raises(Exception, match="refused"):
+        mis_import(actor=personas.virtual_school_staff, upload=upload)
+    assert not TermAttendance.objects.exists()
+
+
+def test_bad_attainment_values_refuse_the_file(personas: Any, setting: Any) -> None:
+    with_upn(setting.child, upn(1))
+    content = csv_of(
+        "UPN,Date,Key stage,Subject,Measure,Value",
+        f"{upn(1)},2025-12-12,KS2,reading,working_at,EXS",
+        f"{upn(1)},2025-12-12,KS2,maths,working_at,expected",  # not on the scale
+        f"{upn(1)},2025-12-12,KS4,latin,working_at,5",  # no such subject
+        f"{upn(1)},2025-12-12,KS9,maths,working_at,5",  # no such key stage
+    )
+    upload = mis_preview(
+        actor=personas.virtual_school_staff, layout="attainment", file_name="x.csv", content=content
+    )
+    assert upload.status == MisImportStatus.REFUSED
+    assert [e["row"] for e in upload.errors] == [3, 4, 5]
+    assert not AttainmentRecord.objects.exists()
+
+
+def test_unmatched_upns_are_listed_and_skipped(personas: Any, setting: Any) -> None:
+    zara = with_upn(setting.child, upn(1))
+    content = csv_of(
+        ATTENDANCE_HEADER,
+        f"{upn(1)},2025-09-03,2025-12-19,100,95,5,0",
+        f"{upn(2)},2025-09-03,2025-12-19,100,95,5,0",  # no child has it
+        f"{upn(3)},2025-09-03,2025-12-19,100,95,5,0",
+    )
+    vic = personas.virtual_school_staff
+    upload = mis_preview(actor=vic, layout="attendance", file_name="x.csv", content=content)
+    assert upload.unmatched == [{"row": 3, "upn": upn(2)}, {"row": 4, "upn": upn(3)}]
+    assert mis_import(actor=vic, upload=upload) == 1
+    assert list(TermAttendance.objects.values_list("child", flat=True)) == [zara.pk]
+    # Another authority's virtual school matches none of Northam's children.
+    other = mis_preview(
+        actor=personas.other_authority_virtual_school_staff,
+        layout="attendance",
+        file_name="x.csv",
+        content=content,
+    )
+    assert [r["upn"] for r in other.unmatched] == [upn(1), upn(2), upn(3)]
+    # A file for one school matches only the children on its roll.
+    elsewhere = mis_preview(
+        actor=vic,
+        layout="attendance",
+        file_name="x.csv",
+        content=content,
+        school=setting.new_school,
+    )
+    assert [r["upn"] for r in elsewhere.unmatched] == [upn(1), upn(2), upn(3)]
+
+
+HOSTILE = [
+    (b"", "empty"),
+    (ATTENDANCE_HEADER.encode() + b"\n", "no rows"),
+    (b"UPN,From\nX,Y\n", "no column"),
+    (b"\xff\xfe\x00U\x00P\x00N", "UTF-8"),
+    (b"UPN,From,To\x00,\n", "binary"),
+    (b"x" * (5 * 1024 * 1024 + 1), "larger than"),
+]
+
+
+def test_hostile_files_are_refused(personas: Any) -> None:
+    for content, message in HOSTILE:
+        upload = mis_preview(
+            actor=personas.virtual_school_staff,
+            layout="attendance",
+            file_name="x.csv",
+            content=content,
+        )
+        assert upload.status == MisImportStatus.REFUSED
+        assert message in upload.errors[0]["messages"][0], message
+
+
+def test_only_the_virtual_school_imports(personas: Any) -> None:
+    for outsider in (personas.designated_teacher, personas.social_worker, personas.carer):
+        with pytest.raises(PermissionDenied):
+            mis_preview(
+                actor=outsider,
+                layout="attendance",
+                file_name="x.csv",
+                content=csv_of(ATTENDANCE_HEADER),
+            )
+
+
+def test_a_5000_row_file_imports_whole(personas: Any, tmp_path: Path) -> None:
+    """417 children, 12 terms each (four school years): 5,004 rows, generated here."""
+    authority = personas.authority
+    children = Child.objects.bulk_create(
+        Child(
+            authority=authority,
+            legal_first_name="Pupil",
+            legal_last_name=f"Number{n}",
+            date_of_birth=dt.date(2012, 1, 1),
+            gender="not_known",
+            upn=upn(n),
+        )
+        for n in range(417)
+    )
+    terms = [
+        (year, first, last)
+        for year in (2022, 2023, 2024, 2025)
+        for first, last in (
+            (f"{year}-09-03", f"{year}-12-19"),
+            (f"{year + 1}-01-05", f"{year + 1}-03-27"),
+            (f"{year + 1}-04-13", f"{year + 1}-07-22"),
+        )
+    ]
+    lines = [ATTENDANCE_HEADER]
+    expected_present = 0
+    under_the_line = 0
+    for n, child in enumerate(children):
+        for t, (_, first, last) in enumerate(terms):
+            # 144 to 160 of 160 (90 % to 100 %), but one row in 1,000 under the line.
+            present = 144 + (n + t) % 17 if (n * 12 + t) % 1000 else 100
+            expected_present += present
+            under_the_line += present * 100 < 90 * 160
+            lines.append(f"{child.upn},{first},{last},160,{present},{160 - present},0")
+    file = tmp_path / "big.csv"
+    file.write_bytes(csv_of(*lines))
+    started = time.monotonic()
+    call_command(
+        "import_mis_file", str(file), layout="attendance", email=personas.virtual_school_staff.email
+    )
+    took = time.monotonic() - started
+    assert TermAttendance.objects.count() == 417 * 12 == 5004
+    assert sum(TermAttendance.objects.values_list("sessions_present", flat=True)) == (
+        expected_present
+    )
+    assert OutcomeAlert.objects.count() == under_the_line
+    assert took < 60, took
+
+
+def test_the_command_refuses_a_bad_file_and_saves_nothing(
+    personas: Any, setting: Any, tmp_path: Path
+) -> None:
+    with_upn(setting.child, upn(1))
+    file = tmp_path / "bad.csv"
+    file.write_bytes(csv_of(ATTENDANCE_HEADER, f"{upn(1)},2025-09-03,2025-12-19,10,11,0,0"))
+    with pytest.raises(CommandError, match="Refused"):
+        call_command(
+            "import_mis_file",
+            str(file),
+            layout="attendance",
+            email=personas.virtual_school_staff.email,
+        )
+    with pytest.raises(CommandError, match="may not import"):
+        call_command(
+            "import_mis_file", str(file), layout="attendance", email=personas.social_worker.email
+        )
+    assert not TermAttendance.objects.exists()
