@@ -106,6 +106,8 @@ PAGES: dict[str, Page] = {
     "accessibility": ("carer", lambda w: [], ""),
     "privacy": ("carer", lambda w: [], ""),
     "cookies": ("carer", lambda w: [], ""),
+    "outcomes_dashboard": ("head", lambda w: [], ""),
+    "outcomes_dashboard_csv": ("head", lambda w: [], ""),
 }
 # The home page of each other role too.
 ROLE_HOMES = ("social_worker", "teacher", "carer")
@@ -181,6 +183,10 @@ NOT_PAGES = {
             "calendar_school_period_add",
             "qa_moderate",
             "imported_record_correct",
+            "outcomes_attainment",
+            "outcomes_attainment_confirm",
+            "outcomes_attendance",
+            "outcomes_exclusion",
         ),
         "a form about one thing (its choices are the budgeted lists' own)",
     ),
@@ -195,6 +201,8 @@ NOT_PAGES = {
     **dict.fromkeys(
         (
             "roll_preview",
+            "mis_upload",
+            "mis_preview",
             "attachment_download",
             "pep_pdf",
             "pep_pdf_bulk_job",
