@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2 --dist loadfile
 
 AXE := pep_portal/frontend/node_modules/axe-core/axe.min.js
 
-.PHONY: install run serve-prod bench-jobs bench-import backup restore test lint format services browser migrations frontend clean lock audit
+.PHONY: install run serve-prod bench bench-jobs bench-import backup restore test lint format services browser migrations frontend clean lock audit
 
 $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,16 @@ run: install
 # storage (PRIVATE_STORAGE_BUCKET, else an S3 test server it starts). README, "Operations".
 serve-prod: install services
 	$(BIN)/python -m deploy.serve_prod --port $(PORT)
+
+# The whole portal at a large authority's scale beside a baseline (not part of `make test`):
+# its own database (dropped and made again), gunicorn under production settings, load from
+# other processes; bench/results.json and README "Performance". BENCH_ARGS, e.g.
+# "--children 1000,10000 --seconds 10 --clients 8 --jobs".
+BENCH_WEB_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pep_bench
+BENCH_WEB_REDIS_URL ?= redis://127.0.0.1:6379/12
+bench: install services
+	BENCH_DATABASE_URL=$(BENCH_WEB_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_WEB_REDIS_URL) \
+		$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 # Benchmarks (not part of `make test`): the termly set-up for 10,000 and 100,000 children and
 # PDFs per minute through one documents worker, into bench/results-jobs.json (README,

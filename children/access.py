@@ -267,6 +267,10 @@ def _apply(held: dict[tuple[int, int], int], wanted: set[tuple[int, int]]) -> No
             sender=ChildUserObjectPermission,
             user_ids={user_id for _, user_id in changed},
             child_ids={child_id for child_id, _ in changed},
+            # Exactly which (child, person) pairs gained and lost access: the audit writes
+            # one event per pair that changed, not one for every child and person named.
+            granted=frozenset(added),
+            revoked=frozenset(stale),
         )
 
 

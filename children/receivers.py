@@ -29,21 +29,52 @@ def _request_user() -> Any:
 
 @receiver(child_access_changed, dispatch_uid="children.audit_access_changed")
 def _audit_access_changed(
-    sender: Any, user_ids: set[int], child_ids: set[int], **kwargs: Any
+    sender: Any,
+    user_ids: set[int],
+    child_ids: set[int],
+    granted: frozenset[tuple[int, int]] | None = None,
+    revoked: frozenset[tuple[int, int]] | None = None,
+    **kwargs: Any,
 ) -> None:
-    exact = len(user_ids) == 1 or len(child_ids) == 1
+    if granted is not None and revoked is not None:
+        _audit_pairs(granted, revoked)
+        return
+    is_exact = len(user_ids) == 1 or len(child_ids) == 1
     holding = access_held(child_ids, user_ids)
     authorities = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "authority_id"))
     actor = _request_user()
     for child_id in sorted(child_ids):
         for user_id in sorted(user_ids):
-            granted = (child_id, user_id) in holding
+            holds = (child_id, user_id) in holding
             audit.record(
                 actor,
-                AuditAction.ACCESS_GRANTED if granted else AuditAction.ACCESS_REVOKED,
+                AuditAction.ACCESS_GRANTED if holds else AuditAction.ACCESS_REVOKED,
                 ("user", user_id),
                 child=child_id,
                 authority_id=authorities.get(child_id),
-                detail={} if exact else {"exact": False},
+                detail={} if is_exact else {"exact": False},
                 actor_label="" if actor and actor.is_authenticated else "care team change",
             )
+
+
+def _audit_pairs(granted: frozenset[tuple[int, int]], revoked: frozenset[tuple[int, int]]) -> None:
+    """One event per (child, person) pair that gained or lost access, in one statement."""
+    changed = sorted({*granted, *revoked})
+    authorities = dict(
+        Child.objects.filter(pk__in={c for c, _ in changed}).values_list("pk", "authority_id")
+    )
+    actor = _request_user()
+    audit.record_many(
+        actor,
+        [
+            (
+                AuditAction.ACCESS_GRANTED if pair in granted else AuditAction.ACCESS_REVOKED,
+                ("user", pair[1]),
+                pair[0],
+                authorities.get(pair[0]),
+                {},
+            )
+            for pair in changed
+        ],
+        actor_label="" if actor and actor.is_authenticated else "care team change",
+    )

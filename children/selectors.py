@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -260,12 +261,16 @@ class AuditEntry:
     changes: list[str]
 
 
-def _history_entries(records: Iterable[object], label: str) -> list[AuditEntry]:
+def _history_entries(records: Iterable[Any], label: str) -> list[AuditEntry]:
+    """Entries for history records given oldest first: each change is diffed against the
+    record before it of the same object, from the records already read (no query each)."""
     entries = []
+    last_of: dict[object, Any] = {}
     for record in records:
         kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
         changes: list[str] = []
-        previous = record.prev_record
+        previous = last_of.get(record.id)
+        last_of[record.id] = record
         if record.history_type == "~" and previous is not None:
             delta = record.diff_against(previous)
             changes = [
@@ -301,7 +306,12 @@ def child_audit_trail(*, child: Child, limit: int = 500) -> list[AuditEntry]:
         ),
         (Delegation.history.filter(child_id=child.pk).select_related("history_user"), "Delegation"),
     ]
-    changes = chain.from_iterable(_history_entries(qs[:limit], label) for qs, label in histories)
+    # Each source read once, oldest first, so each change finds the record before it among
+    # the rows read (a query per source, however many changes).
+    changes = chain.from_iterable(
+        _history_entries(qs.order_by("history_date", "history_id"), label)[-limit:]
+        for qs, label in histories
+    )
     views = (
         AuditEntry(e.occurred_at, e.actor.full_name if e.actor else e.actor_label, _what(e), [])
         for e in AuditEvent.objects.filter(child_id=child.pk).select_related("actor")[:limit]

@@ -401,10 +401,13 @@ def child_audit(request: HttpRequest, pk: int) -> HttpResponse:
     services.child_record_viewed(
         viewer=request.user, child=child, page="audit trail", request=request
     )
+    page = Paginator(child_audit_trail(child=child), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "children/child_audit.html",
-        {"child": child, "entries": child_audit_trail(child=child)},
+        {"child": child, "entries": page.object_list, "page": page},
     )
 
 
@@ -585,6 +588,9 @@ def social_worker_counts(request: HttpRequest) -> HttpResponse:
         "children/social_worker_counts.html",
         {"rows": rows, "form": form, "total": total},
     )
+
+
+AUDIT_PAGE_SIZE = 50
 
 
 @login_required

@@ -1,5 +1,7 @@
+import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from pep_portal.text import contains_nul, form_data_without_nul
@@ -55,3 +57,34 @@ class DropNulCharactersMiddleware:
         if request.method == "POST":
             request.POST = form_data_without_nul(request.POST)[0]
         return self.get_response(request)
+
+
+class SessionIdleRefreshMiddleware:
+    """The idle timeout without writing the session on every request: a signed-in session's
+    expiry is pushed on (SESSION_COOKIE_AGE from now) when it was last pushed more than
+    SESSION_REFRESH_SECONDS ago, so a page load writes at most once a minute and the session
+    ends between SESSION_COOKIE_AGE minus SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the
+    last request. The expiry warning counts from the page load, so it warns at least
+    SESSION_REFRESH_SECONDS early (README, "Security"). Replaces SESSION_SAVE_EVERY_REQUEST."""
+
+    KEY = "_idle_refreshed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is None or user is None or not user.is_authenticated:
+            return response
+        if not session.session_key and not session.modified:
+            return response
+        now = time.time()
+        try:
+            last = float(session.get(self.KEY, 0))
+        except (TypeError, ValueError):
+            last = 0.0
+        if session.modified or now - last >= settings.SESSION_REFRESH_SECONDS:
+            session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
+        return response

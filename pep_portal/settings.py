@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # Before anything reads a submitted value or a cookie (sessions, CSRF, lockout, views).
     "pep_portal.middleware.DropNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout, with the session written at most once a minute (not every request).
+    "pep_portal.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -143,7 +145,10 @@ DATABASES = {
 # The password may be kept apart from the URL (DATABASE_PASSWORD_FILE, a mounted secret).
 if env.str("DATABASE_PASSWORD", default=""):
     DATABASES["default"]["PASSWORD"] = env.str("DATABASE_PASSWORD")
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Connections are kept between requests (a new one per request halves the throughput) and
+# checked before reuse, so one the database dropped is replaced, not an error.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,7 +205,10 @@ AXES_CLIENT_IP_CALLABLE = "pep_portal.proxies.client_ip"
 
 # Sessions: sign out after an hour without activity; the cookie never outlives the browser.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not written on every request (a write per page at scale): SessionIdleRefreshMiddleware
+# pushes the expiry on at most once a SESSION_REFRESH_SECONDS.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 # However active, a session ends this long after the password was given (README, "Security").

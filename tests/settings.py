@@ -11,6 +11,10 @@ env = environ.Env()
 DATABASES = {
     "default": env.db("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/pep_portal")
 }
+# Threads and live servers in tests close their connections as they finish (the portal's own
+# default keeps them for a minute, with health checks: pep_portal/settings.py).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("TEST_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_URL = REDIS_URL
 # Rate limits count in the real Redis (each test under its own key prefix: tests/conftest.py).

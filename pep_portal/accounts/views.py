@@ -5,6 +5,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -106,16 +107,23 @@ def people_list(request: HttpRequest) -> HttpResponse:
     form = PeopleSearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
     people = person_list_visible_to(user=request.user, search=search)
+    # A large authority has thousands of carers: a page at a time, searched in the database.
+    page = Paginator(people, PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/people_list.html",
         {
             "form": form,
-            "people": people,
+            "people": page.object_list,
+            "page": page,
+            "query_string": urlencode({"q": search}) if search else "",
             "search": search,
             "can_invite": bool(roles_user_may_invite(request.user)),
         },
     )
+
+
+PEOPLE_PAGE_SIZE = 50
 
 
 @login_required
@@ -303,5 +311,7 @@ def person_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def keep_alive(request: HttpRequest) -> HttpResponse:
-    """Extends the session (every request does): the "Stay signed in" button's target."""
+    """Extends the session now (pages extend it at most once a minute:
+    SessionIdleRefreshMiddleware): the "Stay signed in" button's target."""
+    request.session.modified = True  # saved with a fresh expiry, the refresh time noted
     return HttpResponse(status=204)

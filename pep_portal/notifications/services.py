@@ -130,7 +130,9 @@ def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple
 
 
 def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
-    from .tasks import send_notification_email
+    """The e-mails of new notifications for the people who want them at once: one task per
+    person for the batch (a sweep of 50,000 children queued one task per notification)."""
+    from .tasks import send_notification_emails
 
     if not created:
         return
@@ -141,9 +143,13 @@ def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
             is_active=True,
         ).values_list("pk", flat=True)
     )
-    calls = [(pk,) for pk, person, _ in created if person in immediate]
+    ids_of: dict[int, list[int]] = {}
+    for pk, person, _ in created:
+        if person in immediate:
+            ids_of.setdefault(person, []).append(pk)
+    calls = [(sorted(ids),) for _, ids in sorted(ids_of.items())]
     if calls:
-        enqueue_many_after_commit(send_notification_email, calls)
+        enqueue_many_after_commit(send_notification_emails, calls)
 
 
 def _link(path: str) -> str:

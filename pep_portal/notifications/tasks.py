@@ -35,6 +35,19 @@ def send_notification_email(notification_id: int) -> bool:
     return services.email_notification(notification_id)
 
 
+# One task per recipient for a sweep's new notifications (not one per notification): each
+# e-mail is still sent once, guarded as above, so a retry sends only those not yet sent.
+@shared_task(
+    autoretry_for=(OSError, OperationalError),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    return sum(services.email_notification(pk) for pk in notification_ids)
+
+
 # An invitee without an account: the same retries and the same once-only guard (emailed_at).
 @shared_task(
     autoretry_for=(OSError, OperationalError),

@@ -28,6 +28,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
 from pep_portal.accounts.models import User
+from pep_portal.middleware import SessionIdleRefreshMiddleware
 
 from . import services
 
@@ -60,6 +61,8 @@ def stamp_sign_in(sender: object, request: HttpRequest | None, user: User, **kwa
     """user_logged_in: django.contrib.auth.login has just given the session a new id."""
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = now()
+        # Signing in saves the session with a fresh expiry: the idle refresh counts from here.
+        request.session[SessionIdleRefreshMiddleware.KEY] = time.time()
 
 
 def password_given(request: HttpRequest, user: User) -> None:

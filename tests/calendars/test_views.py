@@ -92,15 +92,15 @@ def test_the_calendars_page_takes_a_fixed_number_of_queries(
 ):
     client.force_login(personas.authority_administrator)
     client.get(reverse("calendar_home"))
-    # Session, user and the session save (with its savepoint pair); the authority (scoped),
+    # Session and user (the session is not written on every request); the authority (scoped),
     # its years, schools' calendars, missing years, may-edit, the footer's authority. The same
     # however many years and schools there are.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         client.get(reverse("calendar_home"))
     for urn in range(801100, 801110):
         school = SchoolFactory(urn=urn, la_code=personas.authority.la_code)
         load_file("school-inset-days.csv", school=school)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(reverse("calendar_home"))
     assert response.content.decode().count("closures on top of its authority") == 11
 
@@ -111,9 +111,9 @@ def test_the_year_page_takes_a_fixed_number_of_queries(
     client.force_login(personas.authority_administrator)
     url = reverse("calendar_school_year", args=[setting["school"].urn, 2025])
     client.get(url)
-    # Session, user, session save (3 with its savepoints); the school, its year and periods;
+    # Session, user (no session write); the school, its year and periods;
     # its authority, the user's authority, their calendars with periods; may-edit.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.status_code == 200
     assert "Riverside Academy" in response.content.decode()

@@ -131,7 +131,7 @@ def test_meeting_calendar_query_count_does_not_grow(
             starts_at=at(dt.date(2026, 12, 1 + n % 10)),
         )
     client.force_login(personas.designated_teacher)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(3):
         response = client.get(reverse("meeting_calendar"), {"from": "2026-12-01"})
     assert sum(len(items) for _, items in response.context["days"]) == how_many
 

@@ -273,3 +273,35 @@ def test_defect_14_sweep_command_prints_ids_and_counts_never_childrens_names(
         assert "no_meeting_arranged escalated: 2" in out
     assert "Sent 2 notification(s)" in out
     assert Notification.objects.count() == 2
+
+
+def test_new_notifications_queue_one_email_task_per_person_not_per_notification(
+    personas, pep_setting, django_capture_on_commit_callbacks
+):
+    from pep_portal.notifications.services import Due, notify
+    from pep_portal.outbox.models import OutboxTask
+
+    sw, teacher = personas.social_worker, personas.designated_teacher
+    User.objects.filter(pk__in=[sw.pk, teacher.pk]).update(email_notifications="immediate")
+    dues = [
+        Due(person.pk, Kind.SUBMISSION_DUE, Stage.REMINDER, f"pep-{n}", None, "Due", "/")
+        for person in (sw, teacher)
+        for n in range(3)
+    ]
+    with django_capture_on_commit_callbacks() as published:
+        created = notify(dues)
+    assert len(created) == 6
+    tasks = OutboxTask.objects.filter(
+        task_name="pep_portal.notifications.tasks.send_notification_emails"
+    ).order_by("pk")
+    # One task each, with that person's three notifications; every e-mail sent once.
+    mine = {
+        person: sorted(pk for pk, p, _ in created if p == person) for person in (sw.pk, teacher.pk)
+    }
+    ours = {pk for pk, _, _ in created}
+    batches = [sorted(task.args[0]) for task in tasks if ours & set(task.args[0])]
+    assert sorted(batches) == sorted(mine.values())
+    for publish in published:  # the commit: the tasks go to the broker and run
+        publish()
+    assert len(mail.outbox) >= 6
+    assert not Notification.objects.filter(pk__in=ours, emailed_at__isnull=True).exists()

@@ -193,13 +193,14 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     client.force_login(personas.designated_teacher)
     # + PP+ permission and requests; + the QA reviews the reader may see; no meeting to record;
     # + the audit event of the opening; + whether the reader is in the care team (a previous
-    # school reads every section, changing none)
-    # + the term's education outcomes (may see, may record, attainment, attendance, exclusions)
-    with django_assert_num_queries(23):
+    # school reads every section, changing none); the page's buttons asked of the engine in
+    # one query; + the term's education outcomes (may see, may record, attainment,
+    # attendance, exclusions)
+    with django_assert_num_queries(17):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
     # contributions are due before the meeting), the arranged meetings (the real due dates)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(10):
         response = client.get(reverse("home"))
     # Seven tasks on each Autumn PEP: the six sections of the school and the child's views.
     autumn = [group for group in response.context["work"] if group.pep.term == Term.AUTUMN]

@@ -30,7 +30,8 @@ EXPECTED = {
 
 def _cells(response) -> list[str]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.status_code
-    rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""))
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""))
     return [cell for row in rows for cell in row]
 
 

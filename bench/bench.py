@@ -1,0 +1,451 @@
+"""`make bench` (not a test): the whole portal at a large authority's scale, beside a baseline.
+
+    .venv/bin/python bench/bench.py [--children 1000,10000] [--seconds 10] [--clients 8]
+
+1. Makes a separate PostgreSQL database (BENCH_DATABASE_URL, dropped and made again), migrates
+   it and seeds one large fictional authority (`seed_demo --children N`), grown in place
+   through each size; at each size it counts the SQL queries of every page (in-process, the
+   Django test client, production settings).
+2. Serves the portal with gunicorn under production settings (DEBUG off, static files
+   collected, connections kept) and drives it from other processes: for each page, `--clients`
+   concurrent clients for `--seconds`, each signed in as the role that opens it (a virtual
+   school adviser, a social worker with about 30 children, a designated teacher with about 25,
+   a carer). The baseline, /healthz (a trivial view of the same server), is measured in the
+   same run the same way. Then a mixed workload of every page and role at `--mixed-clients`.
+3. Reports req/s and p50/p95/p99 per page, each page's throughput as a ratio of the baseline's,
+   the queries per page at each size, the gunicorn workers' memory after the run, and the
+   machine; writes bench/results.json. `--jobs` also runs bench/bench_jobs.py (the termly
+   set-up and PDFs, results in bench/results-jobs.json, copied in).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results.json"
+PYTHON = sys.executable
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pep_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+PORT = int(os.environ.get("BENCH_PORT", "8108"))
+MEDIA = tempfile.mkdtemp(prefix="pep-bench-media-")
+STATIC = tempfile.mkdtemp(prefix="pep-bench-static-")
+
+# Production settings, as a container gets them; only what this machine needs differs: plain
+# HTTP on the loopback (no TLS proxy in front), and a long "recently signed in" window so the
+# CSV exports answer for the whole run.
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "pep_portal.settings",
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-" + "x" * 50,
+    "DATABASE_URL": DB_URL,
+    "REDIS_URL": REDIS_URL,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "RECENT_AUTHENTICATION_SECONDS": "86400",
+    "PRIVATE_MEDIA_ROOT": MEDIA,
+    "STATIC_ROOT": STATIC,
+    "STATIC_MANIFEST": "true",
+    "EMAIL_URL": "consolemail://",
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONPATH": str(ROOT),
+}
+
+
+def run(*argv: str) -> str:
+    done = subprocess.run(  # noqa: S603 (our own arguments)
+        [PYTHON, *argv], cwd=ROOT, env=ENV, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parts = urllib.parse.urlparse(DB_URL)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# --- in-process parts (run as `bench.py --inside WHAT`, with the production settings) -------
+
+
+def _django() -> None:
+    import django
+
+    django.setup()
+
+
+def _personas() -> dict[str, Any]:
+    """The people the clients sign in as, and the objects their pages are about."""
+    from children.models import Child
+    from meetings.models import Meeting, MeetingStatus
+    from pep_portal.accounts.models import User
+    from peps.models import Pep, PepStatus
+
+    adviser = User.objects.get(email="head.1@bulk-1.example")
+    # The first child with a carer and a school place, and their social worker.
+    child = (
+        Child.objects.filter(
+            authority__slug="bulk-1",
+            placements__carers__isnull=False,
+            enrolments__ended_on__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert child is not None
+    social_worker = child.social_worker
+    pep = Pep.objects.filter(child=child).order_by("-academic_year", "-pk").first()
+    teacher = User.objects.filter(
+        school__enrolments__child=child, email__startswith="teacher."
+    ).first()
+    carer = User.objects.filter(placements__child=child, placements__ended_on__isnull=True).first()
+    held = Meeting.objects.filter(pep__child=child, status=MeetingStatus.HELD).first()
+    submitted = Pep.objects.filter(
+        child__authority=child.authority, status=PepStatus.SUBMITTED
+    ).first()
+    assert pep and teacher and carer and held and submitted
+    return {
+        "users": {
+            "adviser": adviser,
+            "social_worker": social_worker,
+            "teacher": teacher,
+            "carer": carer,
+        },
+        "child": child.pk,
+        "pep": pep.pk,
+        "meeting": held.pk,
+        "submitted": submitted.pk,
+        "year": pep.academic_year,
+        "children": Child.objects.filter(authority=child.authority).count(),
+    }
+
+
+def pages(p: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(page, role, path) of every page measured (the issue's list)."""
+    last = max(1, p["children"] // 25)
+    return [
+        ("home (adviser)", "adviser", "/"),
+        ("home (social worker)", "social_worker", "/"),
+        ("home (designated teacher)", "teacher", "/"),
+        ("home (carer)", "carer", "/"),
+        ("children list, first page", "adviser", "/children/"),
+        ("children list, a late page", "adviser", f"/children/?page={last - 1}"),
+        ("children list, a search", "adviser", "/children/?q=Rowan"),
+        ("children list (social worker)", "social_worker", "/children/"),
+        ("child page", "social_worker", f"/children/{p['child']}/"),
+        ("PEP page (social worker)", "social_worker", f"/peps/{p['pep']}/"),
+        ("PEP page (designated teacher)", "teacher", f"/peps/{p['pep']}/"),
+        ("PEP page (carer)", "carer", f"/peps/{p['pep']}/"),
+        ("section edit", "teacher", f"/peps/{p['pep']}/sections/teacher_comments/"),
+        ("meeting record", "social_worker", f"/meetings/{p['meeting']}/record/"),
+        ("meetings calendar", "social_worker", "/meetings/"),
+        ("people list", "adviser", "/people/"),
+        ("QA queue", "adviser", "/quality-assurance/"),
+        ("QA review", "adviser", f"/quality-assurance/review/{p['submitted']}/"),
+        ("PP+ list", "adviser", "/pupil-premium/"),
+        ("PP+ totals", "adviser", "/pupil-premium/totals/"),
+        ("dashboard", "adviser", "/quality-assurance/dashboard/"),
+        ("notifications", "social_worker", "/notifications/"),
+        ("calendars", "adviser", "/calendars/"),
+        ("calendar year", "adviser", f"/calendars/{p['year']}/"),
+        ("audit trail", "adviser", f"/children/{p['child']}/audit/"),
+        ("work list", "adviser", "/work/no_meeting/"),
+        ("dashboard CSV", "adviser", "/quality-assurance/dashboard.csv"),
+        ("PP+ finance CSV", "adviser", "/pupil-premium/export.csv"),
+        ("audit CSV", "adviser", "/audit/export.csv"),
+    ]
+
+
+BASELINE = ("baseline: /healthz", "adviser", "/healthz")
+
+
+def inside_sessions() -> None:
+    """Print a signed-in, second-factor-verified session cookie for each role, and the pages."""
+    _django()
+    from importlib import import_module
+
+    import django_otp
+    from django.conf import settings
+    from django.contrib.auth import login
+    from django.http import HttpRequest
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from pep_portal.security.signin import AUTHENTICATED_AT
+
+    found = _personas()
+    cookies = {}
+    for role, user in found.pop("users").items():
+        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
+            user=user, name="Authenticator app", confirmed=True
+        )
+        request = HttpRequest()
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        request.user = user
+        login(request, user, "django.contrib.auth.backends.ModelBackend")
+        django_otp.login(request, device)
+        request.session[AUTHENTICATED_AT] = time.time()
+        request.session.save()
+        cookies[role] = request.session.session_key
+    print(json.dumps({"cookies": cookies, "pages": pages(found)}))
+
+
+def inside_queries() -> None:
+    """Print the SQL queries of each page (the test client, production settings)."""
+    _django()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    found = _personas()
+    clients = {}
+    for role, user in found.pop("users").items():
+        client = Client()
+        client.cookies["sessionid"] = json.loads(sys.argv[-1])[role]
+        clients[role] = client
+        del user
+    counts = {}
+    for name, role, path in pages(found):
+        clients[role].get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = clients[role].get(path)
+            if response.streaming:  # a streamed CSV reads its rows as it is sent
+                b"".join(response.streaming_content)
+            status = response.status_code
+        counts[name] = len(queries) if status == 200 else f"status {status}"
+    print(json.dumps(counts))
+
+
+# --- the load -------------------------------------------------------------------------------
+
+
+def _client(job: tuple[list[tuple[str, str, str]], dict[str, str], float, int]) -> list[Any]:
+    import requests
+
+    visits, cookies, seconds, seed = job
+    rng = random.Random(seed)  # noqa: S311 (which page next)
+    sessions = {}
+    for role, key in cookies.items():
+        session = requests.Session()
+        session.cookies.set("sessionid", key, domain="127.0.0.1")
+        sessions[role] = session
+    done = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        name, role, path = rng.choice(visits)
+        started = time.perf_counter()
+        try:
+            response = sessions[role].get(
+                f"http://127.0.0.1:{PORT}{path}", allow_redirects=False, timeout=120
+            )
+            status, size = response.status_code, len(response.content)
+        except requests.RequestException:
+            status, size = 0, 0
+        done.append((name, time.perf_counter() - started, status, size))
+    return done
+
+
+def load(
+    visits: list[tuple[str, str, str]], cookies: dict[str, str], clients: int, seconds: float
+) -> tuple[list[Any], float]:
+    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        started = time.perf_counter()
+        results = pool.map(_client, [(visits, cookies, seconds, n) for n in range(clients)])
+        took = time.perf_counter() - started
+    return [r for client in results for r in client], took
+
+
+def summary(samples: list[Any], seconds: float) -> dict[str, Any]:
+    times = sorted(t for _, t, _, _ in samples)
+    errors = sum(1 for _, _, status, _ in samples if status != 200)
+    if not times:
+        return {"requests": 0}
+
+    def pct(q: float) -> float:
+        return round(1000 * times[min(len(times) - 1, int(q * len(times)))], 1)
+
+    return {
+        "requests": len(times),
+        "req_per_s": round(len(times) / seconds, 1),
+        "p50_ms": pct(0.50),
+        "p95_ms": pct(0.95),
+        "p99_ms": pct(0.99),
+        "mean_ms": round(1000 * statistics.fmean(times), 1),
+        "errors": errors,
+        "statuses": sorted({status for _, _, status, _ in samples}),
+        "kb": round(max(size for _, _, _, size in samples) / 1024, 1),
+    }
+
+
+def gunicorn(workers: int, log: Path) -> subprocess.Popen[bytes]:
+    argv = [str(Path(PYTHON).parent / "gunicorn"), "pep_portal.wsgi", "-c", "gunicorn.conf.py"]
+    argv += ["-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--timeout", "120"]
+    process = subprocess.Popen(  # noqa: S603 (our own arguments)
+        argv, cwd=ROOT, env=ENV, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    import requests
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=2).status_code == 200:
+                return process
+        except requests.RequestException:
+            time.sleep(0.5)
+    process.terminate()
+    raise SystemExit(f"gunicorn did not start; see {log}")
+
+
+def worker_memory(master: int) -> list[float]:
+    """Resident memory (MB) of gunicorn's workers (the master's children)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master):
+            found.append(round(int(fields["VmRSS"].split()[0]) / 1024, 1))
+    return sorted(found)
+
+
+def machine() -> dict[str, Any]:
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if "MemTotal" in line
+        ),
+        "0",
+    )
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model,
+        "memory_gb": round(int(memory) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "load_at_start": round(os.getloadavg()[0], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", default="1000,10000")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--mixed-clients", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--jobs", action="store_true", help="also run bench/bench_jobs.py")
+    parser.add_argument("--inside", choices=["sessions", "queries"], help=argparse.SUPPRESS)
+    options, _ = parser.parse_known_args()
+    if options.inside == "sessions":
+        return inside_sessions()
+    if options.inside == "queries":
+        return inside_queries()
+
+    sizes = [int(n) for n in options.children.split(",")]
+    results: dict[str, Any] = {
+        "command": "make bench BENCH_ARGS='" + " ".join(sys.argv[1:]) + "'",
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {
+            "gunicorn_workers": options.workers,
+            "clients_per_page": options.clients,
+            "seconds_per_page": options.seconds,
+            "mixed_clients": options.mixed_clients,
+        },
+    }
+    print(f"Database {DB_URL}: made again, migrated", flush=True)
+    recreate_database()
+    run("manage.py", "migrate", "--noinput", "-v0")
+    run("manage.py", "collectstatic", "--noinput", "-v0")
+    queries: dict[str, dict[str, Any]] = {}
+    seeding = {}
+    cookies: dict[str, str] = {}
+    visits: list[tuple[str, str, str]] = []
+    for size in sizes:
+        started = time.perf_counter()
+        run("manage.py", "seed_demo", "--children", str(size))
+        seeding[size] = round(time.perf_counter() - started, 1)
+        print(f"Seeded {size:,} children in {seeding[size]} s", flush=True)
+        made = json.loads(run("bench/bench.py", "--inside", "sessions"))
+        cookies, visits = made["cookies"], [tuple(v) for v in made["pages"]]
+        counted = json.loads(run("bench/bench.py", "--inside", "queries", json.dumps(cookies)))
+        for name, count in counted.items():
+            queries.setdefault(name, {})[str(size)] = count
+    results["seed_seconds"] = seeding
+    log = Path(tempfile.mkdtemp(prefix="pep-bench-gunicorn-")) / "gunicorn.log"
+    server = gunicorn(options.workers, log)
+    try:
+        load([BASELINE], cookies, 2, 2)  # warm the workers
+        per_page = {}
+        for visit in [BASELINE, *visits]:
+            load([visit], cookies, 1, 1)  # each page's first request (caches) is not counted
+            samples, took = load([visit], cookies, options.clients, options.seconds)
+            per_page[visit[0]] = summary(samples, took)
+            print(f"  {visit[0]:40} {per_page[visit[0]]}", flush=True)
+        baseline = per_page[BASELINE[0]]["req_per_s"]
+        for name, row in per_page.items():
+            row["ratio_to_baseline"] = round(row.get("req_per_s", 0) / baseline, 3)
+            row["queries"] = queries.get(name, {})
+        samples, took = load(visits, cookies, options.mixed_clients, options.seconds * 3)
+        results["mixed"] = summary(samples, took)
+        print(f"  mixed, {options.mixed_clients} clients: {results['mixed']}", flush=True)
+        results["gunicorn_worker_mb_after"] = worker_memory(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    results["pages"] = per_page
+    met = [
+        n
+        for n, r in per_page.items()
+        if n != BASELINE[0]
+        and r.get("p95_ms", 1e9) <= (300 if n == "dashboard" else 150)
+        and r.get("ratio_to_baseline", 0) >= 0.2
+    ]
+    results["goals_met"] = f"{len(met)} of {len(per_page) - 1} pages: p95 and 20 % of baseline"
+    if options.jobs:
+        run("bench/bench_jobs.py")
+    jobs = ROOT / "bench" / "results-jobs.json"
+    if jobs.exists():
+        results["jobs"] = json.loads(jobs.read_text())
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"{results['goals_met']}. Results in {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
