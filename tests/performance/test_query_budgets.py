@@ -108,6 +108,9 @@ PAGES: dict[str, Page] = {
     "cookies": ("carer", lambda w: [], ""),
     "outcomes_dashboard": ("head", lambda w: [], ""),
     "outcomes_dashboard_csv": ("head", lambda w: [], ""),
+    "setting_list": ("head", lambda w: [], ""),
+    "advice_list": ("head", lambda w: [], ""),
+    "social_worker_counts": ("head", lambda w: [], ""),
 }
 # The home page of each other role too.
 ROLE_HOMES = ("social_worker", "teacher", "carer")
@@ -187,6 +190,10 @@ NOT_PAGES = {
             "outcomes_attainment_confirm",
             "outcomes_attendance",
             "outcomes_exclusion",
+            "setting_add",
+            "setting_edit",
+            "advice_add",
+            "advice_detail",
         ),
         "a form about one thing (its choices are the budgeted lists' own)",
     ),
