@@ -1,10 +1,22 @@
 """The Celery app. Tasks live in each app's tasks.py and stay thin: they call services."""
 
 import os
+from typing import Any
 
 from celery import Celery, bootsteps
+from django.db import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pep_portal.settings")
+
+# E-mail goes through a relay that can be away for a while: retry with a doubling, jittered
+# backoff for about a day. Every e-mail task's sending is guarded, so a retry never sends twice.
+EMAIL_RETRY: dict[str, Any] = {
+    "autoretry_for": (OSError, OperationalError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
 app = Celery("pep_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -4,20 +4,15 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+
+from pep_portal.celery import EMAIL_RETRY
 
 from . import services
 
 
 # A mail relay can be away for a while: retry with backoff. One recipient per e-mail, so a
 # failed attempt sent nothing and a retry cannot send twice.
-@shared_task(
-    autoretry_for=(OSError, OperationalError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**EMAIL_RETRY)
 def send_password_reset_email_task(address: str) -> int:
     return services.password_reset_email_send(address=address)
 

@@ -5,6 +5,8 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
+from pep_portal.celery import EMAIL_RETRY
+
 from . import services
 
 
@@ -24,38 +26,20 @@ def termly_set_up_task(day: str | None = None) -> int:
 
 # E-mail can fail for a while (a relay restarting): retry with backoff. Sending is guarded by
 # emailed_at under a row lock, so a retry never sends twice.
-@shared_task(
-    autoretry_for=(OSError, OperationalError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**EMAIL_RETRY)
 def send_notification_email(notification_id: int) -> bool:
     return services.email_notification(notification_id)
 
 
 # One task per recipient for a sweep's new notifications (not one per notification): each
 # e-mail is still sent once, guarded as above, so a retry sends only those not yet sent.
-@shared_task(
-    autoretry_for=(OSError, OperationalError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**EMAIL_RETRY)
 def send_notification_emails(notification_ids: list[int]) -> int:
     return sum(services.email_notification(pk) for pk in notification_ids)
 
 
 # An invitee without an account: the same retries and the same once-only guard (emailed_at).
-@shared_task(
-    autoretry_for=(OSError, OperationalError),
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-)
+@shared_task(**EMAIL_RETRY)
 def send_invitee_email(invite_id: int) -> bool:
     return services.invitee_email_send(invite_id)
 
