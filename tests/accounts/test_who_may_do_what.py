@@ -137,6 +137,10 @@ AREA_TABLE: dict[Action, set[str]] = {
     Action.IMPORT_ROLL: set(),
     # Schools' MIS files of attendance and attainment: the virtual school.
     Action.IMPORT_MIS_DATA: {"virtual_school_staff", "other_authority_virtual_school_staff"},
+    # The wider cohorts (previously looked after, children with a social worker): the virtual
+    # school's own staff, each of its own authority.
+    Action.VIEW_WIDER_COHORTS: {"virtual_school_staff", "other_authority_virtual_school_staff"},
+    Action.LOG_WIDER_COHORTS: {"virtual_school_staff", "other_authority_virtual_school_staff"},
 }
 
 
