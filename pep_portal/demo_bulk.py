@@ -52,6 +52,7 @@ from meetings.models import Attendee, AttendeeRole, Meeting, MeetingStatus, Targ
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.accounts.roles import CarerKind, Role
+from pep_portal.audit.services import history_copy_from_rows
 from pep_portal.calendars.deadlines import financial_year_of
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.selectors import rules_for_authority
@@ -239,26 +240,6 @@ def _update_from_arrays(
         cursor.execute("DROP TABLE bulk_values")
 
 
-def _history(model: type[Model], pks: Sequence[int], when: dt.datetime, kind: str) -> None:
-    """The history rows django-simple-history writes for a save ("+" created, "~" changed),
-    copied inside the database from the rows as they are now."""
-    if not pks:
-        return
-    historical = model.history.model  # type: ignore[attr-defined]
-    quote = connection.ops.quote_name
-    own = ("history_id", "history_date", "history_change_reason", "history_type", "history_user")
-    tracked = [quote(f.column) for f in historical._meta.concrete_fields if f.name not in own]
-    columns = ", ".join(tracked)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(historical._meta.db_table)} "  # noqa: S608 (names from models)
-            f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
-            f"SELECT {columns}, %s, NULL, %s, NULL FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
-            [when, kind, list(pks)],
-        )
-
-
 def _authority(number: int, today: dt.date) -> LocalAuthority:
     slug = f"bulk-{number}"
     authority, _ = LocalAuthority.objects.get_or_create(
@@ -437,7 +418,7 @@ def _children(
         )
     made = Child.objects.bulk_create(made, batch_size=2000)
     now = timezone.now()
-    _history(Child, [c.pk for c in made], now, "+")
+    history_copy_from_rows(Child, [c.pk for c in made], now, "+")
     CareEpisode.objects.bulk_create(
         [
             CareEpisode(
@@ -611,7 +592,7 @@ class _Term:
                 completed_at=self.now,
             )
             touched += pks
-        _history(PepSection, touched, self.now, "~")
+        history_copy_from_rows(PepSection, touched, self.now, "~")
         return len(touched)
 
     def events(self) -> None:
@@ -640,7 +621,9 @@ class _Term:
         Pep.objects.filter(pk__in=[p.pk for p in signed]).update(
             signed_off_at=self.now, signed_off_by=head
         )
-        _history(Pep, [p.pk for s in self.by_status for p in self.by_status[s]], self.now, "~")
+        history_copy_from_rows(
+            Pep, [p.pk for s in self.by_status for p in self.by_status[s]], self.now, "~"
+        )
 
     def meetings(self) -> int:
         """A held meeting (three attendees, two targets) for each PEP whose meeting was held;
@@ -674,7 +657,7 @@ class _Term:
                 )
             )
         meetings = Meeting.objects.bulk_create(rows, batch_size=5000)
-        _history(Meeting, [m.pk for m in meetings], self.now, "+")
+        history_copy_from_rows(Meeting, [m.pk for m in meetings], self.now, "+")
         _update_from_arrays(
             Pep,
             [m.pep_id for m in meetings],
@@ -761,7 +744,7 @@ class _Term:
                 _answers(pep.template, "pupil_premium", pp_amount=amount)
             )
         made = PpRequest.objects.bulk_create(rows, batch_size=5000)
-        _history(PpRequest, [r.pk for r in made], self.now, "+")
+        history_copy_from_rows(PpRequest, [r.pk for r in made], self.now, "+")
         ids = list(section_answers)
         _update_from_arrays(
             PepSection, ids, {"answers": ("jsonb", [section_answers[i] for i in ids])}
@@ -798,7 +781,7 @@ class _Term:
                     )
                 )
         made = QaReview.objects.bulk_create(rows, batch_size=5000)
-        _history(QaReview, [r.pk for r in made], self.now, "+")
+        history_copy_from_rows(QaReview, [r.pk for r in made], self.now, "+")
         return len(made)
 
     def snapshots(self) -> None:

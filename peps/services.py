@@ -25,6 +25,7 @@ from children.school_year import (
 from children.selectors import school_sections_at_setting_of
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
+from pep_portal.audit.services import history_copy_from_rows
 from pep_portal.calendars import deadlines
 from pep_portal.calendars.deadlines import PepRules
 from pep_portal.calendars.selectors import (
@@ -298,31 +299,6 @@ def _latest_peps(child_ids: list[int]) -> dict[int, Pep]:
     return {pep.child_id: pep for pep in latest}
 
 
-_HISTORY_OWN_FIELDS = ("history_id", "history_date", "history_change_reason", "history_type")
-
-
-def _history_from_rows(model: type[Model], pks: list[int], when: dt.datetime) -> None:
-    """Write the "created" history row of each of `pks`, copied inside the database from the
-    rows just inserted, with what django-simple-history writes on a save by the portal itself
-    (no user, no reason, type "+"). The columns come from the models, so they follow them."""
-    historical = model.history.model  # type: ignore[attr-defined]
-    quote = connection.ops.quote_name
-    tracked = [
-        quote(f.column)
-        for f in historical._meta.concrete_fields
-        if f.name not in (*_HISTORY_OWN_FIELDS, "history_user")
-    ]
-    columns = ", ".join(tracked)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(historical._meta.db_table)} "  # noqa: S608 (names from models)
-            f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
-            f"SELECT {columns}, %s, NULL, '+', NULL FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
-            [when, pks],
-        )
-
-
 def _insert_sections(sections: list[PepSection]) -> None:
     """New PEPs' sections in one COPY (the fastest way PostgreSQL takes many rows): every
     column the model has, with the values PepSection(...).save() would write. The columns
@@ -389,7 +365,7 @@ def pep_set_up_many(
             )
         )
     peps = Pep.objects.bulk_create(peps, batch_size=1000)
-    _history_from_rows(Pep, [p.pk for p in peps], now)
+    history_copy_from_rows(Pep, [p.pk for p in peps], now)
     sections = []
     for pep in peps:
         previous_sections = sections_of.get(pep.previous_id, {}) if pep.previous_id else {}
@@ -400,7 +376,7 @@ def pep_set_up_many(
     _insert_sections(sections)
     pep_ids = [p.pk for p in peps]
     section_ids = list(PepSection.objects.filter(pep_id__in=pep_ids).values_list("pk", flat=True))
-    _history_from_rows(PepSection, section_ids, now)
+    history_copy_from_rows(PepSection, section_ids, now)
     PepEvent.objects.bulk_create(
         [
             PepEvent(pep=pep, from_status=pep.status, to_status=PepStatus.DRAFT, at=now)

@@ -6,7 +6,7 @@ an anonymous actor, so an audit call never turns a working page into an error.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -151,3 +151,40 @@ def audit_purge(*, now: dt.datetime | None = None) -> int:
         None, AuditAction.AUDIT_PURGED, detail={"deleted": deleted}, actor_label="retention purge"
     )
     return deleted
+
+
+# django-simple-history's own columns on a historical table: not copied from the tracked row.
+_HISTORY_OWN_FIELDS = (
+    "history_id",
+    "history_date",
+    "history_change_reason",
+    "history_type",
+    "history_user",
+)
+
+
+def history_copy_from_rows(
+    model: type[models.Model], pks: Sequence[int], when: dt.datetime, kind: str = "+"
+) -> None:
+    """Write the history row django-simple-history writes on a save by the portal itself (no
+    user, no reason; kind "+" created, "~" changed) for each of `pks`, copied inside the
+    database from the rows as they are now: one statement for rows written in bulk. The
+    columns come from the models, so they follow them."""
+    if not pks:
+        return
+    historical = model.history.model  # type: ignore[attr-defined]
+    quote = connection.ops.quote_name
+    tracked = [
+        quote(f.column)
+        for f in historical._meta.concrete_fields
+        if f.name not in _HISTORY_OWN_FIELDS
+    ]
+    columns = ", ".join(tracked)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(historical._meta.db_table)} "  # noqa: S608 (names from models)
+            f"({columns}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {columns}, %s, NULL, %s, NULL FROM {quote(model._meta.db_table)} "
+            f"WHERE {quote(model._meta.pk.column)} = ANY(%s)",
+            [when, kind, list(pks)],
+        )
