@@ -17,6 +17,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from pep_portal.text import decode_upload
+
 from .models import School, SchoolType, SettingKind
 
 # The national download of every establishment, open and closed, is some 52,000 rows of 135
@@ -210,16 +212,6 @@ def _file_error(message: str, line: int | None = None) -> ParseResult:
     return ParseResult(errors=[ParseError(message, line)])
 
 
-def _decode(data: bytes) -> str | None:
-    # Excel's "CSV UTF-8" starts with a byte-order mark; GIAS itself serves Windows-1252.
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _key(text: str) -> str:
     return " ".join(text.split()).casefold().replace("\u2019", "'")
 
@@ -388,7 +380,7 @@ def parse_gias_csv(data: bytes) -> ParseResult:
     """
     if len(data) > MAX_FILE_BYTES:
         return _file_error(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-    text = _decode(data)
+    text = decode_upload(data)
     if text is None or "\x00" in text:
         return _file_error(
             "This is not a CSV file. Download the establishment CSV from Get Information About "

@@ -67,3 +67,14 @@ def _lists(data: Any) -> list[Any]:
     if isinstance(data, MultiValueDict):
         return [values for _, values in data.lists()]
     return list(data.values())
+
+
+def decode_upload(data: bytes) -> str | None:
+    """An uploaded text file (CSV, XML) as text, or None if it is neither encoding: Excel's
+    "CSV UTF-8" starts with a byte-order mark; GIAS and older case systems write Windows-1252."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None

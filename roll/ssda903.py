@@ -37,6 +37,7 @@ from django.core.exceptions import ValidationError
 
 from children import ssda903_codes as codes
 from children.upn import CHECK_LETTER_MESSAGE, normalise_upn, validate_upn
+from pep_portal.text import decode_upload
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN")
@@ -363,15 +364,6 @@ def _assemble(
 # --- Files ------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str | None:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 def _csv_records(
     name: str, text: str, extract: Extract
 ) -> tuple[list[str], list[tuple[str, int, _Record]]]:
@@ -406,7 +398,7 @@ def _parse_csvs(files: list[tuple[str, bytes]], as_of: dt.date) -> Extract:
     headers: list[tuple[str, int, _Record]] | None = None
     episodes: list[tuple[str, int, _Record]] | None = None
     for name, data in files:
-        text = _decode(data)
+        text = decode_upload(data)
         if text is None or "\x00" in text:
             extract.errors.append(Problem(name, None, "", "this is not a CSV or XML file"))
             continue
