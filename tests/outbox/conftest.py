@@ -36,11 +36,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(check: Callable[[], object], what: str, timeout: float = 60) -> None:
+def wait_for(
+    check: Callable[[], object], what: str, timeout: float = 60, every: float = 0.2
+) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, f"{what} did not happen within {timeout:.0f} s"
-        time.sleep(0.2)
+        time.sleep(every)
 
 
 def listening(port: int) -> bool:

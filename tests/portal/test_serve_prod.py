@@ -22,6 +22,7 @@ import pytest
 from django.db import connection
 
 from documents import services as pdf_services
+from documents.models import KeptPdf
 from pep_portal.celery import app as celery_app
 from peps.models import private_storage
 from tests.documents.conftest import peps_by_template, sign_off  # noqa: F401 (a fixture)
@@ -184,6 +185,15 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
 
     # A bulk ZIP; the worker is killed (all its processes) as soon as the job is running.
     signed = [first] + [sign_off(personas, pep) for pep in rest]
+    names = sorted(pdf_services.signed_off_pdf_name(pep) for pep in signed)
+    wait_for(lambda: set(names) <= set(keys()), "the worker keeping every signed-off PDF", 60)
+    # With every PDF kept the ZIP takes a tenth of a second, too quick to kill it in for sure:
+    # without them the job makes each PDF again (about half a second each), as for PEPs signed
+    # off before PDFs were kept.
+    KeptPdf.objects.filter(pep__in=signed).delete()
+    for name in names:
+        bucket.delete_object(Bucket=s3["bucket"], Key=name)
+    assert keys() == []
     job = pdf_services.bulk_job_start(
         actor=personas.virtual_school_staff, pep_ids=[p.pk for p in signed]
     )
@@ -193,7 +203,7 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
             user=personas.virtual_school_staff, job_id=job.pk.hex
         ).state
 
-    wait_for(lambda: state() == "running", "the bulk job starting on the worker", 60)
+    wait_for(lambda: state() == "running", "the bulk job starting on the worker", 60, every=0.02)
     worker_pid = int((run_dir / "worker-documents.pid").read_text())
     os.killpg(worker_pid, signal.SIGKILL)
     killed_at = time.monotonic()
