@@ -394,13 +394,8 @@ class KindCount:
 def work_counts(*, user: User, today: dt.date | None = None) -> list[KindCount]:
     """How many PEPs wait on each kind of work: one query, grouped by the kind (each PEP
     classified once, not once for each kind's count)."""
-    rows = dict(
-        classified_peps(user=user, today=today)
-        .order_by()
-        .values_list("work")
-        .annotate(n=Count("pk"))
-        .values_list("work", "n")
-    )
+    grouped = classified_peps(user=user, today=today).order_by().values("work")  # type: ignore[misc]  # an annotation
+    rows = {row["work"]: row["n"] for row in grouped.annotate(n=Count("pk"))}
     return [KindCount(kind, label, rows.get(kind, 0)) for kind, label in WORK_KINDS.items()]
 
 
