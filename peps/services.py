@@ -4,6 +4,7 @@ conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -619,11 +620,14 @@ def before_meeting_for(pep: Pep) -> frozenset[str]:
         return DEFAULT_BEFORE_MEETING
 
 
-def _incomplete(pep: Pep, *, before_meeting: bool) -> list[tuple[str, str]]:
-    """(key, title) of each section needed now and not yet complete, in the PEP's order."""
+def _incomplete(
+    pep: Pep, *, before_meeting: bool, sections: Iterable[PepSection] | None = None
+) -> list[tuple[str, str]]:
+    """(key, title) of each section needed now and not yet complete, in the PEP's order (of
+    `sections` when the caller has them already)."""
     wanted = before_meeting_for(pep) if before_meeting else frozenset()
     found = []
-    for section in pep.sections.all():
+    for section in pep.sections.all() if sections is None else sections:
         spec = SECTIONS_BY_KEY[section.key]
         needed = (
             needed_before_meeting(spec, wanted) if before_meeting else spec.needed_for_submission
@@ -631,10 +635,6 @@ def _incomplete(pep: Pep, *, before_meeting: bool) -> list[tuple[str, str]]:
         if needed and section.status != SectionStatus.COMPLETE:
             found.append((spec.key, spec.title))
     return found
-
-
-def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
-    return [title for _, title in _incomplete(pep, before_meeting=before_meeting)]
 
 
 def _require(actor: User, action: Action, pep: Model) -> None:
@@ -649,12 +649,27 @@ def pep_mark_ready(*, actor: User, pep: Pep) -> Pep:
     meeting can go ahead."""
     _require(actor, Action.MARK_PEP_READY, pep)
     pep = _current(pep)
-    if pep.status not in (PepStatus.DRAFT, PepStatus.IN_PROGRESS):
-        raise ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be marked ready")
-    incomplete = _incomplete_titles(pep, before_meeting=True)
-    if incomplete:
-        raise ValidationError([f"Complete “{title}” before the meeting" for title in incomplete])
+    refusal = ready_refusal(pep)
+    if refusal is not None:
+        raise refusal
     return _move(pep, actor, PepStatus.READY_FOR_MEETING)
+
+
+def ready_refusal(pep: Pep, sections: Iterable[PepSection] | None = None) -> ValidationError | None:
+    """What stops the PEP being marked ready for the meeting now, or None: each section still
+    to complete against its own key (`section_<key>`), so the PEP page can show them on its
+    task list before anyone tries and link each reason to its section; otherwise the PEP."""
+    if pep.status not in (PepStatus.DRAFT, PepStatus.IN_PROGRESS):
+        return ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be marked ready")
+    incomplete = _incomplete(pep, before_meeting=True, sections=sections)
+    if incomplete:
+        return ValidationError(
+            {
+                f"section_{key}": f"Complete “{title}” before the meeting"
+                for key, title in incomplete
+            }
+        )
+    return None
 
 
 @transaction.atomic
@@ -691,7 +706,9 @@ def pep_record_meeting_held(
     )
 
 
-def submit_refusal(pep: Pep) -> ValidationError | None:
+def submit_refusal(
+    pep: Pep, sections: Iterable[PepSection] | None = None
+) -> ValidationError | None:
     """What stops the PEP being submitted now, or None: each reason against what it is about,
     so a page can show them all before the person tries (and link each to its place): the
     meeting (`meeting`), each section still to complete (`section_<key>`), otherwise the PEP
@@ -700,7 +717,7 @@ def submit_refusal(pep: Pep) -> ValidationError | None:
         if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
             return ValidationError({"meeting": "Record the PEP meeting before submitting the PEP"})
         return ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be submitted")
-    incomplete = _incomplete(pep, before_meeting=False)
+    incomplete = _incomplete(pep, before_meeting=False, sections=sections)
     if incomplete:
         return ValidationError(
             {f"section_{key}": f"Complete “{title}” before submitting" for key, title in incomplete}

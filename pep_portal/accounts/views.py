@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pep_portal.forms import show_service_errors
 from pep_portal.proxies import client_ip
 from pep_portal.ratelimit import TooManyRequests
+from pep_portal.refusals import WHOLE, refused
 from pep_portal.security import services as security_services
 from pep_portal.security import signin
 
@@ -249,14 +250,18 @@ def teacher_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.teacher_approve(actor=request.user, teacher=teacher)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
+        return refused(
             request,
-            f"{teacher.full_name} can now work with {request.user.authority.name}'s children "
-            f"at {teacher.school.name}",
+            reverse("teacher_approvals", args=[teacher.pk]),
+            f"{teacher.full_name} cannot be approved",
+            error,
+            {WHOLE: "#current-approvals"},
         )
+    messages.success(
+        request,
+        f"{teacher.full_name} can now work with {request.user.authority.name}'s children "
+        f"at {teacher.school.name}",
+    )
     return redirect("teacher_approvals", pk=teacher.pk)
 
 
@@ -299,12 +304,18 @@ def person_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.invitation_resend(actor=request.user, person=person)
     except (ValidationError, TooManyRequests) as error:
-        reason = error.messages if isinstance(error, ValidationError) else [str(error)]
-        messages.error(request, " ".join(reason))
-    else:
-        messages.success(
-            request, f"A new invitation is on its way to {person.full_name}'s email address"
+        reasons = error if isinstance(error, ValidationError) else [str(error)]
+        return refused(
+            request,
+            reverse("person_detail", args=[person.pk]),
+            "The invitation cannot be sent again",
+            reasons,
+            # A closed account is reopened with the button on the same page.
+            {WHOLE: "#reopen-account"} if not person.is_active else None,
         )
+    messages.success(
+        request, f"A new invitation is on its way to {person.full_name}'s email address"
+    )
     return redirect("person_detail", pk=person.pk)
 
 

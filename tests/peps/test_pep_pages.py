@@ -195,8 +195,9 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     # + the audit event of the opening; + whether the reader is in the care team (a previous
     # school reads every section, changing none); the page's buttons asked of the engine in
     # one query; + the term's education outcomes (may see, may record, attainment,
-    # attendance, exclusions)
-    with django_assert_num_queries(17):
+    # attendance, exclusions); + the rule set and its terms (which sections the task list
+    # marks as needed before the PEP can be marked ready)
+    with django_assert_num_queries(19):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
     # contributions are due before the meeting), the arranged meetings (the real due dates)
