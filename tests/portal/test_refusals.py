@@ -18,6 +18,7 @@ from meetings.models import Meeting, MeetingStatus
 from meetings.services import meeting_arrange, meeting_cancel
 from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
+from pep_portal.security.models import SensitiveAction
 from peps.models import Pep, PepStatus
 from pupil_premium.models import PpRequest, PpStatus
 from pupil_premium.services import pp_request_decide
@@ -25,6 +26,8 @@ from tests.children.test_teacher_approval import two  # noqa: F401  (a fixture)
 from tests.meetings.test_meetings import at
 from tests.peps.fixtures import complete, teacher_sections_done
 from tests.pupil_premium.test_pp_support import make_request, pp_setting  # noqa: F401
+from tests.second_factor import sign_in_verified
+from tests.security.test_separation_of_duties import head  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEACHER_SECTIONS = [
@@ -249,6 +252,77 @@ def test_inviting_a_closed_account_again_links_to_reopening_it(client, personas)
         response,
         "The invitation cannot be sent again",
         [("#reopen-account", "This account is closed: reopen it before inviting them again")],
+    )
+
+
+def test_undoing_twice_points_at_the_row(client, personas, head):  # noqa: F811
+    client.force_login(personas.authority_administrator)
+    client.post(reverse("person_second_factor_reset", args=[personas.social_worker.pk]))
+    action = SensitiveAction.objects.get(subject=personas.social_worker)
+    client.force_login(head)
+    url = reverse("sensitive_action_undo", args=[action.pk])
+    assert client.post(url, follow=True).status_code == 200  # undone (its banner shown)
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("sensitive_actions"), 302)]
+    refusal_shown(
+        response, "This cannot be undone", [(f"#undo-{action.pk}", "This has already been undone")]
+    )
+
+
+def test_removing_the_last_security_key_points_at_setting_up_an_app(client, personas):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    worker = personas.social_worker  # always needs a second factor
+    last = WebAuthnCredential.objects.create(
+        user=worker,
+        name="Key 1",
+        confirmed=True,
+        credential_id=bytes([1]) * 16,
+        public_key=b"k",
+        sign_count=0,
+    )
+    sign_in_verified(client, worker)
+    response = client.post(reverse("second_factor_key_remove", args=[last.pk]), follow=True)
+    refusal_shown(
+        response,
+        "The security key cannot be removed",
+        [
+            (
+                "#set-up-app",
+                "Set up an authenticator app or add another key before you remove your last one",
+            )
+        ],
+    )
+    assert WebAuthnCredential.objects.filter(pk=last.pk).exists()
+
+
+def test_a_refused_extract_and_confirming_a_discarded_one(client, personas):
+    from roll.models import RollImport
+    from tests.roll.test_upload_page import EPISODES, _files
+
+    client.force_login(personas.virtual_school_administrator)
+    bad = EPISODES.replace("A2,01/05/2017,S,V2", "A2,31/02/2017,S,V2")
+    refused_page = client.post(reverse("roll_upload"), _files(episodes=bad), follow=True)
+    refusal_shown(
+        refused_page,
+        "The extract was refused: nothing was imported",
+        [
+            (
+                "#rows-refused",
+                "Correct the 1 problem listed under “Rows refused” and upload the extract again",
+            )
+        ],
+    )
+    RollImport.objects.all().delete()
+
+    url = client.post(reverse("roll_upload"), _files())["Location"]
+    client.post(url, {"action": "discard"}, follow=True)
+    response = client.post(url, {"action": "confirm"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    refusal_shown(
+        response,
+        "The upload cannot be imported",
+        [("#upload-status", "This upload has already been imported or discarded")],
     )
 
 
