@@ -20,6 +20,7 @@ from pep_portal.accounts.models import User
 from pep_portal.accounts.roles import Role
 from pep_portal.security.models import SensitiveAction
 from peps.models import Pep, PepStatus
+from peps.services import pep_record_meeting_held
 from pupil_premium.models import PpRequest, PpStatus
 from pupil_premium.services import pp_request_decide
 from tests.children.test_teacher_approval import two  # noqa: F401  (a fixture)
@@ -160,6 +161,24 @@ def test_marking_ready_too_soon_lists_each_section_and_the_task_list_said_so_fir
     response = client.post(reverse("pep_mark_ready", args=[pep.pk]), follow=True)
     assert "The PEP is ready for the meeting" in response.content.decode()
     assert Page(response.content.decode()).summaries == []
+
+
+def test_after_the_meeting_the_task_list_says_what_submitting_waits_on(
+    client, personas, pep_setting
+):
+    pep = pep_setting.pep
+    teacher_sections_done(personas, pep_setting)
+    pep_record_meeting_held(actor=personas.social_worker, pep=pep, held_on=dt.date(2026, 11, 10))
+    client.force_login(personas.social_worker)
+    html = client.get(reverse("pep_detail", args=[pep.pk])).content.decode()
+    needed = "Needed before the PEP can be submitted"
+    # The teacher's six are done; the social worker's two are still to do.
+    for key in ("care_information", "child_voice"):
+        assert f'id="{key}-needed">{needed}</strong>' in html
+    assert html.count(needed) == 2
+    # The designated teacher cannot submit: nothing is marked as waiting for them.
+    client.force_login(personas.designated_teacher)
+    assert "Needed before" not in client.get(reverse("pep_detail", args=[pep.pk])).content.decode()
 
 
 def test_a_refused_attachment_is_said_beside_the_file_box(client, personas, pep_setting):
@@ -323,6 +342,48 @@ def test_a_refused_extract_and_confirming_a_discarded_one(client, personas):
         response,
         "The upload cannot be imported",
         [("#upload-status", "This upload has already been imported or discarded")],
+    )
+
+
+def test_a_refused_mis_file_and_importing_one_twice(client, personas, setting):
+    from outcomes.services import mis_import, mis_preview
+    from tests.outcomes.test_mis_import import ATTENDANCE_HEADER, EXAMPLES, csv_of, with_upn
+
+    vic = personas.virtual_school_staff
+    client.force_login(vic)
+    bad = mis_preview(
+        actor=vic,
+        layout="attendance",
+        file_name="bad.csv",
+        content=csv_of(ATTENDANCE_HEADER, "NOT-A-UPN,x,y,1,1,0,0", "ALSO-BAD,x,y,1,1,0,0"),
+    )
+    response = client.get(reverse("mis_preview", args=[bad.pk]))
+    refusal_shown(
+        response,
+        "The file was refused: nothing will be imported",
+        [
+            (
+                "#mis-errors-rows",
+                "Correct the 2 rows that are wrong in the school's export and upload it again",
+            )
+        ],
+    )
+
+    with_upn(setting.child, "E801200125001")
+    good = mis_preview(
+        actor=vic,
+        layout="attendance",
+        file_name="mis-attendance.csv",
+        content=(EXAMPLES / "mis-attendance.csv").read_bytes(),
+    )
+    mis_import(actor=vic, upload=good)
+    url = reverse("mis_preview", args=[good.pk])
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    refusal_shown(
+        response,
+        "The file cannot be imported",
+        [("#mis-status", "This file has already been imported, or was refused")],
     )
 
 
