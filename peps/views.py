@@ -127,10 +127,9 @@ def _blocking(pep: Any, allowed: dict[str, bool], sections: list[PepSection]) ->
     }
 
 
-def section_links(pep: Any) -> dict[str, str]:
-    """Where each section's problem is fixed on the PEP page: its row in the task list (the
-    link to the section's page, or its name when it is read-only for the person)."""
-    return {f"section_{key}": f"#{key}-name" for key in SECTIONS_BY_KEY}
+# Where each section's problem is fixed on the PEP page: its row in the task list (the link
+# to the section's page, or its name when it is read-only for the person).
+SECTION_LINKS = {f"section_{key}": f"#{key}-name" for key in SECTIONS_BY_KEY}
 
 
 @login_required
@@ -323,7 +322,7 @@ def pep_mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
             reverse("pep_detail", args=[pk]),
             "The PEP cannot be marked ready for the meeting yet",
             error,
-            section_links(pep),
+            SECTION_LINKS,
         )
     messages.success(request, "The PEP is ready for the meeting")
     return redirect("pep_detail", pk=pk)
