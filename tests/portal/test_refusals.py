@@ -220,6 +220,29 @@ def test_cancelling_a_meeting_that_is_no_longer_arranged(client, personas, pep_s
     )
 
 
+def test_recording_a_meeting_before_its_day_links_to_the_meetings_status(
+    client, personas, pep_setting
+):
+    day = timezone.localdate() + dt.timedelta(days=7)
+    meeting = meeting_arrange(
+        actor=personas.social_worker, pep=pep_setting.pep, starts_at=at(day)
+    ).meeting
+    client.force_login(personas.social_worker)
+    response = client.get(reverse("meeting_record", args=[meeting.pk]))
+    page = Page(response.content.decode())
+    assert page.title.startswith("Error: ") and page.banners == []
+    detail = reverse("meeting_detail", args=[meeting.pk])
+    assert page.items == [
+        (
+            f"{detail}#meeting-status",
+            f"You can record this meeting from {day:%A %-d %B %Y}, the day it is arranged for",
+        )
+    ]
+    # The link's target is on the meeting's page, and takes focus.
+    target = Page(client.get(detail).content.decode())
+    assert "meeting-status" in target.ids and "meeting-status" in target.focusable
+
+
 def test_deciding_a_request_twice(client, personas, pp_setting):  # noqa: F811
     request = make_request(pp_setting, personas.designated_teacher, "500")
     pp_request_decide(
