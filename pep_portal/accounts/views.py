@@ -68,8 +68,8 @@ class PasswordResetView(auth_views.PasswordResetView):
             services.password_reset_request(
                 address=form.cleaned_data["email"], client_ip=client_ip(self.request)
             )
-        except TooManyRequests as refused:
-            form.add_error(None, str(refused))
+        except TooManyRequests as limited:
+            form.add_error(None, str(limited))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return redirect(self.success_url)
 
@@ -173,17 +173,22 @@ def person_invite(request: HttpRequest) -> HttpResponse:
         except services.TeacherHasLogin as existing:
             # One login serves every authority: approve it rather than make a second one.
             teacher = existing.teacher
-            messages.info(
+            may_approve = current_approval(
+                authority_id=request.user.authority_id, teacher=teacher
+            ) is None and user_can(request.user, Action.APPROVE_TEACHER, teacher)
+            return refused(
                 request,
+                reverse("teacher_approvals", args=[teacher.pk]),
+                "A second login was not made",
                 f"{teacher.email} already has a designated teacher login "
                 f"at {teacher.school.name if teacher.school else 'no school'}. "
-                "Check the details and approve it to work with your authority's children.",
+                "Check the details and approve it to work with your authority's children",
+                {WHOLE: "#approve-teacher"} if may_approve else None,
             )
-            return redirect("teacher_approvals", pk=teacher.pk)
         except ValidationError as error:
             show_service_errors(form, error)
-        except TooManyRequests as refused:
-            form.add_error(None, str(refused))
+        except TooManyRequests as limited:
+            form.add_error(None, str(limited))
             return render(request, "accounts/invite.html", {"form": form}, status=429)
         else:
             # The e-mail leaves by a task, a moment later: say it is on its way, not sent.

@@ -278,6 +278,33 @@ def test_approving_a_teacher_already_approved(client, two):  # noqa: F811
     )
 
 
+def test_adding_a_teacher_who_has_a_login_links_to_approving_it(client, two):  # noqa: F811
+    client.force_login(two.southam_admin)
+    response = client.post(
+        reverse("person_invite"),
+        {
+            "full_name": "Tia Teacher",
+            "email": "TIA@example.org",
+            "role": "designated_teacher",
+            "school": str(two.tia.school.urn),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(reverse("teacher_approvals", args=[two.tia.pk]), 302)]
+    refusal_shown(
+        response,
+        "A second login was not made",
+        [
+            (
+                "#approve-teacher",
+                f"{two.tia.email} already has a designated teacher login at "
+                f"{two.tia.school.name}. Check the details and approve it to work with your "
+                "authority's children",
+            )
+        ],
+    )
+
+
 def test_inviting_a_closed_account_again_links_to_reopening_it(client, personas):
     nina = User.objects.create_user(
         email="nina.new@example.org",
