@@ -246,6 +246,22 @@ def _carry_forward(section: PepSection, previous: PepSection | None, spec: Secti
         section.status = SectionStatus.IN_PROGRESS
 
 
+def _review_windows(child: Child) -> tuple[deadlines.ReviewWindow, ...]:
+    """The review terms of the child's authority (its rule set's), or the statutory ones
+    without rules."""
+    try:
+        return tuple(rules_for_authority(child.authority).review_windows)
+    except RulesMissing:
+        return deadlines.STATUTORY_REVIEW_WINDOWS
+
+
+def _initial_pep_is_the_terms(child: Child, academic_year: int, term: str) -> bool:
+    """Whether one of the child's initial PEPs stands for this review term, by the one rule
+    (deadlines.initial_pep_review_terms, asked through selectors.initial_pep_terms)."""
+    standing = initial_pep_terms(_review_windows(child), [child.pk])
+    return (academic_year, term) in standing.get(child.pk, set())
+
+
 @transaction.atomic
 def pep_set_up(
     *, actor: User | None, child: Child, academic_year: int, term: str, on: dt.date | None = None
@@ -260,6 +276,14 @@ def pep_set_up(
         and Pep.objects.filter(child=child, academic_year=academic_year, term=term).exists()
     ):
         raise ValidationError({"term": "This child already has a PEP for that term"})
+    if term != Term.INITIAL and _initial_pep_is_the_terms(child, academic_year, term):
+        title = Pep(academic_year=academic_year, term=term).title
+        raise ValidationError(
+            {
+                "term": f"This child's initial PEP is their {title}, so they need no other PEP "
+                "for that term: work on the initial PEP instead, or choose another term"
+            }
+        )
     if child.episodes.filter(ended_on__isnull=True).count() == 0:
         raise ValidationError("This child is not in care, so they do not need a PEP")
     dates = pep_dates(child, academic_year, term)
@@ -332,14 +356,17 @@ def pep_set_up_many(
     """The termly set-up's batch: for each child, the PEP, sections, status event and history
     rows that pep_set_up(actor=None, ...) writes, with the same values, in a few statements
     (tests/notifications/test_set_up_batched.py compares the two paths). Children who already
-    have the term's PEP are skipped, so running it again creates nothing. Call inside a
-    transaction. pep_set_up writes no access rows (access follows the child's care team,
-    not the PEP), so neither does this."""
+    have the term's PEP are skipped, so running it again creates nothing, and so are children
+    whose initial PEP is the term's PEP (pep_set_up refuses them: the one rule,
+    deadlines.initial_pep_review_terms). Call inside a transaction. pep_set_up writes no access
+    rows (access follows the child's care team, not the PEP), so neither does this."""
     have = set(
         Pep.objects.filter(child__in=children, academic_year=academic_year, term=term).values_list(
             "child_id", flat=True
         )
     )
+    standing = initial_pep_terms(rules.review_windows, [c.pk for c in children if c.pk not in have])
+    have |= {child_id for child_id, terms in standing.items() if (academic_year, term) in terms}
     children = [c for c in children if c.pk not in have]
     if not children:
         return []
@@ -412,12 +439,10 @@ def _replace_termly_peps(actor: User | None, initial: Pep, episode: CareEpisode)
     termly PEP of such a term still open (the child's leaving did not close it) is closed,
     its answers carried forward into the initial PEP (pep_set_up carries the latest PEP's).
     One signed off or closed already stays on the record as it is."""
-    try:
-        windows = rules_for_authority(initial.child.authority).review_windows
-    except RulesMissing:
-        windows = deadlines.STATUTORY_REVIEW_WINDOWS
     terms = deadlines.initial_pep_review_terms(
-        windows, starts_on=episode.started_on, due_on=initial.due_on
+        _review_windows(initial.child),
+        starts_on=episode.started_on,
+        due_on=initial.due_on,
     )
     if not terms:
         return

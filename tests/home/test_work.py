@@ -184,7 +184,7 @@ def test_social_worker_home_groups_by_child_and_pep_with_their_own_deadline(
 def a_caseload(personas, pep_setting, how_many: int) -> None:  # type: ignore[no-untyped-def]
     school = pep_setting.child.enrolments.get().school
     for n in range(how_many):
-        child = register(personas, school=school, name=f"Kid{n}")
+        child = register(personas, school=school, name=f"Kid{n}", initial_pep=False)
         pep_set_up(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )

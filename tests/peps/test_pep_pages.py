@@ -154,7 +154,7 @@ def test_virtual_school_sets_up_a_pep_from_the_childs_page(client, personas, set
     ],
 )
 def test_template_follows_the_school_year_at_the_boundaries(personas, born, template):
-    child = register(personas, school=None)
+    child = register(personas, school=None, initial_pep=False)
     child.date_of_birth = born
     child.save()
     pep = pep_set_up(
@@ -186,7 +186,12 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     client, personas, pep_setting, django_assert_num_queries, how_many
 ):
     for n in range(how_many):
-        child = register(personas, school=pep_setting.child.enrolments.get().school, name=f"Kid{n}")
+        child = register(
+            personas,
+            school=pep_setting.child.enrolments.get().school,
+            name=f"Kid{n}",
+            initial_pep=False,
+        )
         pep_set_up(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )
