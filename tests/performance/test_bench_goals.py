@@ -1,0 +1,110 @@
+"""`make bench` judges each of the issue's goals from its figures (bench/bench.py `goals`): the
+limits are the issue's, written out here, with figures on both sides of each line."""
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench.py"
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_for_test", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def page(p95: float, ratio: float, q1000: int = 9, q10000: int = 9) -> dict[str, Any]:
+    return {
+        "p95_ms": p95,
+        "ratio_to_baseline": ratio,
+        "queries": {"1000": q1000, "10000": q10000},
+    }
+
+
+def results(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "settings": {"clients_per_page": 8, "mixed_clients": 20},
+        "seed_seconds": {"1000": 20.0, "10000": 299.0},
+        "pages": {
+            "baseline: /healthz": {"p95_ms": 5, "ratio_to_baseline": 1.0},
+            "home (adviser)": page(149.9, 0.2),
+            "dashboard": page(299.0, 0.5),
+        },
+        "mixed": {"requests": 1200, "errors": 0},
+        "gunicorn_worker_mb_after": [180.0, 249.0],
+        "jobs": {
+            "set_up": [
+                {"children": 10_000, "seconds": 700.0},  # not the 100,000 goal's row
+                {"children": 100_000, "seconds": 599.0},
+            ],
+            "sweep": [{"children": 100_000, "seconds": 59.9}],
+            "documents": {
+                "pdf_per_template": {
+                    "eyfs": {"max_seconds": 0.99, "peak_rss_mb": 149},
+                    "yg": {"max_seconds": 0.5, "peak_rss_mb": 120},
+                }
+            },
+        },
+    }
+    base.update(changes)
+    return base
+
+
+def test_figures_just_inside_every_line_meet_every_goal(bench: ModuleType) -> None:
+    found = bench.goals(results())
+    assert len(found) == 9
+    assert [row["met"] for row in found] == [True] * 9, found
+
+
+def test_figures_just_outside_each_line_miss_that_goal(bench: ModuleType) -> None:
+    over = results(
+        seed_seconds={"1000": 20.0, "10000": 301.0},
+        pages={
+            "baseline: /healthz": {"p95_ms": 5, "ratio_to_baseline": 1.0},
+            "home (adviser)": page(150.1, 0.19, q1000=9, q10000=10),
+            "dashboard": page(301.0, 0.5),
+        },
+        mixed={"requests": 1200, "errors": 1},
+        gunicorn_worker_mb_after=[251.0],
+        jobs={
+            "set_up": [{"children": 100_000, "seconds": 601.0}],
+            "sweep": [{"children": 100_000, "seconds": 60.5}],
+            "documents": {"pdf_per_template": {"yg": {"max_seconds": 1.01, "peak_rss_mb": 120}}},
+        },
+    )
+    found = bench.goals(over)
+    assert [row["met"] for row in found] == [False] * 9, found
+    by_start = {row["goal"][:12]: row for row in found}
+    assert "missed: home (adviser), dashboard" in by_start["every page's"]["figure"]
+    assert "differ: home (adviser)" in by_start["query counts"]["figure"]
+
+
+def test_a_pdf_over_150_mb_misses_even_when_fast(bench: ModuleType) -> None:
+    docs = {"pdf_per_template": {"yg": {"max_seconds": 0.4, "peak_rss_mb": 151}}}
+    found = bench.goals(results(jobs={**results()["jobs"], "documents": docs}))
+    assert next(r for r in found if r["goal"].startswith("a PDF"))["met"] is False
+
+
+def test_jobs_not_run_at_100000_are_not_measured_rather_than_met(bench: ModuleType) -> None:
+    found = bench.goals(
+        results(jobs={"set_up": [{"children": 10_000, "seconds": 10.0}], "sweep": []})
+    )
+    by_start = {row["goal"][:12]: row["met"] for row in found}
+    assert by_start["termly set-u"] is None
+    assert by_start["deadline swe"] is None
+
+
+def test_pages_measured_only_at_1000_children_do_not_meet_the_10000_goals(
+    bench: ModuleType,
+) -> None:
+    found = bench.goals(results(seed_seconds={"1000": 20.0}))
+    by_start = {row["goal"][:12]: row["met"] for row in found}
+    assert by_start["every page's"] is False
+    assert by_start["every page a"] is False
