@@ -446,14 +446,16 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
                 not grew,
             )
         )
-    seeded = results.get("seed_seconds", {}).get("10000")
-    if seeded is not None:
+    # The seed grows the same database through each size: 10,000 children from empty took
+    # the steps up to 10,000 together.
+    steps = {int(n): t for n, t in results.get("seed_seconds", {}).items()}
+    if 10_000 in steps:
+        seeded = round(sum(t for n, t in steps.items() if n <= 10_000), 1)
+        parts = [f"{steps[n]} s to {n:,}" for n in sorted(steps) if n <= 10_000]
         found.append(
             _goal(
                 f"seed_demo of 10,000 children under {SEED_GOAL_S // 60} minutes",
-                f"{seeded} s (grown from the smaller size)"
-                if len(results.get("seed_seconds", {})) > 1
-                else f"{seeded} s",
+                f"{seeded} s" + (f" ({' + '.join(parts)})" if len(parts) > 1 else ""),
                 seeded < SEED_GOAL_S,
             )
         )
@@ -512,11 +514,14 @@ def main() -> None:
         help='parts of bench/bench_jobs.py to run ("" for none)',
     )
     parser.add_argument("--no-pages", action="store_true", help="the jobs only")
-    parser.add_argument("--goals", action="store_true", help="print the goals of results.json")
+    parser.add_argument("--goals", action="store_true", help="judge results.json's goals again")
     parser.add_argument("--inside", choices=["sessions", "queries"], help=argparse.SUPPRESS)
     options, _ = parser.parse_known_args()
-    if options.goals:
-        return print_goals(goals(json.loads(RESULTS.read_text())))
+    if options.goals:  # judged again (the goals may have changed since the run), and kept
+        kept = json.loads(RESULTS.read_text())
+        kept["goals"] = goals(kept)
+        RESULTS.write_text(json.dumps(kept, indent=2) + "\n")
+        return print_goals(kept["goals"])
     if options.inside == "sessions":
         return inside_sessions()
     if options.inside == "queries":
