@@ -500,6 +500,51 @@ def print_goals(found: list[dict[str, Any]]) -> None:
         print(f"  {verdict:>12}  {row['goal']}: {row['figure']}")
 
 
+def markdown(results: dict[str, Any]) -> str:
+    """The figures of results.json as README "Performance" shows them."""
+    out = []
+    m = results.get("machine", {})
+    out.append(
+        f"Run {results.get('pages_measured', results.get('when'))}: {m.get('cpus')} CPUs "
+        f"({m.get('cpu')}), {m.get('memory_gb')} GB; load average {m.get('load_at_start')} at the "
+        f"start, {m.get('load_before_pages')} before the pages, {m.get('load_after_pages')} after "
+        f"them, {m.get('load_at_end')} at the end. Command: `{results.get('command')}` "
+        f"{results.get('environment', {})}."
+    )
+    pages = results.get("pages", {})
+    if pages:
+        sizes = sorted({k for r in pages.values() for k in r.get("queries", {})}, key=int)
+        out.append("")
+        out.append(
+            "| page (role) | req/s | p50 ms | p95 ms | p99 ms | share of baseline | "
+            + " | ".join(f"queries at {int(n):,}" for n in sizes)
+            + " |"
+        )
+        out.append("|---" * (6 + len(sizes)) + "|")
+        for name, r in pages.items():
+            q = " | ".join(str(r.get("queries", {}).get(n, "")) for n in sizes)
+            out.append(
+                f"| {name} | {r.get('req_per_s')} | {r.get('p50_ms')} | {r.get('p95_ms')} | "
+                f"{r.get('p99_ms')} | {r.get('ratio_to_baseline')} | {q} |"
+            )
+    mixed = results.get("mixed")
+    if mixed:
+        out.append("")
+        out.append(
+            f"Mixed, {results['settings']['mixed_clients']} clients: {mixed.get('req_per_s')} "
+            f"req/s, p50 {mixed.get('p50_ms')} ms, p95 {mixed.get('p95_ms')} ms, "
+            f"{mixed.get('errors')} errors in {mixed.get('requests')} requests. Gunicorn workers "
+            f"after the run: {results.get('gunicorn_worker_mb_after')} MB."
+        )
+    out.append("")
+    out.append("| goal | figure | |")
+    out.append("|---|---|---|")
+    for row in results.get("goals", []):
+        verdict = {True: "met", False: "**missed**", None: "not measured"}[row["met"]]
+        out.append(f"| {row['goal']} | {row['figure']} | {verdict} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--children", default=os.environ.get("BENCH_CHILDREN", "1000,10000"))
@@ -515,8 +560,11 @@ def main() -> None:
     )
     parser.add_argument("--no-pages", action="store_true", help="the jobs only")
     parser.add_argument("--goals", action="store_true", help="judge results.json's goals again")
+    parser.add_argument("--markdown", action="store_true", help="results.json as README tables")
     parser.add_argument("--inside", choices=["sessions", "queries"], help=argparse.SUPPRESS)
     options, _ = parser.parse_known_args()
+    if options.markdown:
+        return print(markdown(json.loads(RESULTS.read_text())))
     if options.goals:  # judged again (the goals may have changed since the run), and kept
         kept = json.loads(RESULTS.read_text())
         kept["goals"] = goals(kept)
