@@ -35,6 +35,7 @@ import math
 import os
 import random
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -633,6 +634,9 @@ def main() -> None:
     if unknown := set(parts) - set(PARTS):
         raise SystemExit(f"unknown parts {sorted(unknown)}: choose from {', '.join(PARTS)}")
     rng = random.Random(20261220)  # noqa: S311 (made-up children)
+    # Stopped (kill, or the machine's deadline): the figures so far are written and the
+    # throwaway database dropped, as at the end.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     old = setup_databases(verbosity=0, interactive=False)
     results: dict[str, object] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     run = {
@@ -654,9 +658,16 @@ def main() -> None:
             results["mis_import"] = {**bench_mis(options.mis_rows), **run}
         if "scale" in parts:
             print("Termly set-up and the daily sweep:", flush=True)
-            scale = [bench_scale(int(n), rng) for n in options.sizes.split(",") if n]
-            results["set_up"] = [{**s["set_up"], **run} for s in scale]  # type: ignore[dict-item]
-            results["sweep"] = [{**s["sweep"], **run} for s in scale]  # type: ignore[dict-item]
+            set_ups: list[dict[str, object]] = []
+            sweeps: list[dict[str, object]] = []
+            results["set_up"], results["sweep"] = set_ups, sweeps
+            for n in options.sizes.split(","):
+                if n:
+                    scale = bench_scale(int(n), rng)
+                    set_ups.append({**scale["set_up"], **run})  # type: ignore[dict-item]
+                    sweeps.append({**scale["sweep"], **run})  # type: ignore[dict-item]
+                    # Kept as each size finishes: a run stopped at 100,000 keeps 10,000.
+                    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
         if "one_by_one" in parts:
             print("Termly set-up, one child at a time (the old path):", flush=True)
             results["set_up_one_by_one"] = {**bench_one_by_one(options.one_by_one, rng), **run}
