@@ -326,13 +326,7 @@ def bench_one_by_one(count: int, rng: random.Random) -> dict[str, object]:
 
 
 def start_worker(log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "TEST_DATABASE_URL": (
-            f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
-            f"{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}"
-        ),
-    }
+    env = _this_database_env()
     out = log.open("wb")
     argv = [sys.executable, "-m", "celery", "-A", "pep_portal", "worker", "-Q", "documents"]
     argv += ["-c", "1", "--without-gossip", "--without-mingle", "-l", "INFO"]
@@ -403,6 +397,48 @@ def bench_pdfs(count: int, rng: random.Random) -> dict[str, object]:
     return result
 
 
+def _this_database_env() -> dict[str, str]:
+    """The environment of a process of ours that uses this run's (test) database."""
+    url = (
+        f"postgres://{connection.settings_dict['USER']}@{connection.settings_dict['HOST']}:"
+        f"{connection.settings_dict['PORT']}/{connection.settings_dict['NAME']}"
+    )
+    return {**os.environ, "TEST_DATABASE_URL": url, "BENCH_DATABASE_URL": url}
+
+
+def render_in_a_new_process(pep_id: int) -> tuple[float, int]:
+    """(seconds, peak RSS in MB) of a new process that renders one PEP's PDF: Django started,
+    the PEP read, its HTML built and laid out, as a documents worker's process does."""
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(  # noqa: S603 (our own arguments)
+            [sys.executable, __file__, "--render-one", str(pep_id)],
+            cwd=ROOT,
+            env=_this_database_env(),
+            stdout=out,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        if child.returncode:
+            raise SystemExit(f"the render of PEP {pep_id} failed (exit {child.returncode})")
+        seconds = float(out.read().split()[-1])
+    return seconds, usage.ru_maxrss // 1024
+
+
+def render_one(pep_id: int) -> None:
+    """(`--render-one`, in the new process) Render one PEP; print the seconds it took."""
+    sys.path.insert(0, str(ROOT / "tests" / "documents"))
+    import bench_render as render
+
+    from documents import pdf
+
+    pep = Pep.objects.select_related("child", "child__authority").get(pk=pep_id)
+    started = time.perf_counter()
+    extra = render.typical_extra(random.Random(pep_id))  # noqa: S311 (made-up answers)
+    pdf.html_to_pdf(pdf.render_html(pdf.pep_document(pep, extra=extra)))
+    print(round(time.perf_counter() - started, 3))
+
+
 def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[str, object]:
     """A PDF of each template (time of a whole render; peak memory of a render in a forked
     process), and a ZIP of `bulk` signed-off PEPs (run in this process, as its task would)."""
@@ -453,6 +489,7 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
             whole.append(time.perf_counter() - t0)
             pages = render.page_count(data)
             forked.append(render.peak_rss_of_render(html))
+        fresh = render_in_a_new_process(peps[template][0].pk)
         templates[str(template)] = {
             "pdfs": len(whole),
             "pages": pages,
@@ -462,6 +499,8 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
                 statistics.median(s for s, _ in forked), 3
             ),
             "peak_rss_mb": max(m for _, m in forked),
+            "new_process_seconds": fresh[0],
+            "new_process_peak_rss_mb": fresh[1],
         }
         print(f"  PDF {template}: {templates[str(template)]}", flush=True)
     # The ZIP: every PEP signed off (straight to the rows: set-up, not what is measured).
@@ -629,7 +668,10 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=100)
     parser.add_argument("--roll-children", type=int, default=10_000)
     parser.add_argument("--mis-rows", type=int, default=5004)
+    parser.add_argument("--render-one", type=int, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.render_one:
+        return render_one(options.render_one)
     parts = [p for p in options.parts.split(",") if p]
     if unknown := set(parts) - set(PARTS):
         raise SystemExit(f"unknown parts {sorted(unknown)}: choose from {', '.join(PARTS)}")
