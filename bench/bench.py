@@ -394,6 +394,11 @@ def _at(rows: list[dict[str, Any]], children: int) -> dict[str, Any] | None:
     return next((r for r in rows if r.get("children") == children), None)
 
 
+def _pdf_mb(row: dict[str, Any]) -> int:
+    """A render's peak memory: the larger of a forked render's and a new process's."""
+    return max(row["peak_rss_mb"], row.get("new_process_peak_rss_mb", 0))
+
+
 def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each goal of the issue with this run's figure: met True/False, or None when this run did
     not measure it (a smaller size, a part left out)."""
@@ -473,10 +478,10 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
             _goal(
                 f"a PDF under {PDF_GOAL_S:.0f} s and {PDF_GOAL_MB} MB (each template)",
                 "; ".join(
-                    f"{t} {r['max_seconds']} s, {r['peak_rss_mb']} MB" for t, r in templates.items()
+                    f"{t} {r['max_seconds']} s, {_pdf_mb(r)} MB" for t, r in templates.items()
                 ),
                 all(
-                    r["max_seconds"] < PDF_GOAL_S and r["peak_rss_mb"] < PDF_GOAL_MB
+                    r["max_seconds"] < PDF_GOAL_S and _pdf_mb(r) < PDF_GOAL_MB
                     for r in templates.values()
                 ),
             )

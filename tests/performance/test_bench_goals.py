@@ -92,6 +92,13 @@ def test_a_pdf_over_150_mb_misses_even_when_fast(bench: ModuleType) -> None:
     assert next(r for r in found if r["goal"].startswith("a PDF"))["met"] is False
 
 
+def test_a_new_process_over_150_mb_misses_too(bench: ModuleType) -> None:
+    row = {"max_seconds": 0.4, "peak_rss_mb": 120, "new_process_peak_rss_mb": 151}
+    docs = {"pdf_per_template": {"yg": row}}
+    found = bench.goals(results(jobs={**results()["jobs"], "documents": docs}))
+    assert next(r for r in found if r["goal"].startswith("a PDF"))["met"] is False
+
+
 def test_jobs_not_run_at_100000_are_not_measured_rather_than_met(bench: ModuleType) -> None:
     found = bench.goals(
         results(jobs={"set_up": [{"children": 10_000, "seconds": 10.0}], "sweep": []})
