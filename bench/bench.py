@@ -505,6 +505,66 @@ def print_goals(found: list[dict[str, Any]]) -> None:
         print(f"  {verdict:>12}  {row['goal']}: {row['figure']}")
 
 
+def _jobs_markdown(jobs: dict[str, Any]) -> list[str]:
+    out = []
+    sweeps = {r["children"]: r for r in jobs.get("sweep", [])}
+    if jobs.get("set_up"):
+        out += [
+            "",
+            "| children in care | termly set-up | per PEP | run again | sweep | notifications "
+            "(people) | sweep again | load |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in jobs["set_up"]:
+            w = sweeps.get(r["children"], {})
+            out.append(
+                f"| {r['children']:,} | {r['peps_set_up']:,} PEPs, {r['sections_written']:,} "
+                f"sections in {r['seconds']} s | {r['ms_per_pep']} ms | {r['rerun_created']} "
+                f"created, {r['rerun_seconds']} s | {w.get('seconds', '')} s | "
+                f"{w.get('notifications', 0):,} ({w.get('people_told', 0):,}) | "
+                f"{w.get('rerun_new', '')} new, {w.get('rerun_seconds', '')} s | "
+                f"{r.get('load_average_at_start', '')} |"
+            )
+    documents = jobs.get("documents", {})
+    if documents:
+        out += [
+            "",
+            "| PDF template | pages | whole render, median / max | forked layout: peak MB | "
+            "new process: s, peak MB |",
+            "|---|---|---|---|---|",
+        ]
+        for t, r in documents.get("pdf_per_template", {}).items():
+            out.append(
+                f"| {t} | {r.get('pages')} | {r.get('median_seconds')} / {r['max_seconds']} s | "
+                f"{r['peak_rss_mb']} | {r.get('new_process_seconds', '')} s, "
+                f"{r.get('new_process_peak_rss_mb', '')} |"
+            )
+        z = documents.get("bulk_zip", {})
+        out += [
+            "",
+            f"ZIP of {z.get('peps')} signed-off PEPs (each rendered): {z.get('seconds')} s "
+            f"({z.get('seconds_each')} s each), {z.get('mb')} MB, {z.get('failed')} failed; "
+            f"load {documents.get('load_average')}.",
+        ]
+    roll, mis = jobs.get("ssda903_import"), jobs.get("mis_import")
+    if roll:
+        out += [
+            "",
+            f"SSDA903 import of {roll['children']:,} children ({roll['episodes']:,} episodes): "
+            f"{roll['first_import_seconds']} s ({roll['first_import_summary']}); again "
+            f"{roll['re_import_seconds']} s ({roll['re_import_summary']}); load "
+            f"{roll.get('load_average')}.",
+        ]
+    if mis:
+        out += [
+            "",
+            f"MIS attendance file of {mis['rows']:,} rows: preview {mis['preview_seconds']} s, "
+            f"import {mis['import_seconds']} s, {mis['written']:,} records written; load "
+            f"{mis.get('load_average')}.",
+        ]
+    return out
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The figures of results.json as README "Performance" shows them."""
     out = []
@@ -541,6 +601,7 @@ def markdown(results: dict[str, Any]) -> str:
             f"{mixed.get('errors')} errors in {mixed.get('requests')} requests. Gunicorn workers "
             f"after the run: {results.get('gunicorn_worker_mb_after')} MB."
         )
+    out += _jobs_markdown(results.get("jobs", {}))
     out.append("")
     out.append("| goal | figure | |")
     out.append("|---|---|---|")

@@ -115,3 +115,27 @@ def test_pages_measured_only_at_1000_children_do_not_meet_the_10000_goals(
     by_start = {row["goal"][:12]: row["met"] for row in found}
     assert by_start["every page's"] is False
     assert by_start["every page a"] is False
+
+
+def test_the_readme_tables_show_each_figure_and_verdict(bench: ModuleType) -> None:
+    found = results(
+        jobs={
+            **results()["jobs"],
+            "set_up": [
+                {
+                    "children": 100_000,
+                    "peps_set_up": 93_492,
+                    "sections_written": 934_920,
+                    "seconds": 601.0,
+                    "ms_per_pep": 6.43,
+                    "rerun_created": 0,
+                    "rerun_seconds": 1.5,
+                }
+            ],
+        }
+    )
+    found["goals"] = bench.goals(found)
+    text = bench.markdown(found)
+    assert "| 100,000 | 93,492 PEPs, 934,920 sections in 601.0 s | 6.43 ms |" in text
+    assert "| termly set-up of 100,000 children under 10 minutes | 601.0 s | **missed** |" in text
+    assert "| home (adviser) | " in text
