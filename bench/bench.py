@@ -536,8 +536,12 @@ def _jobs_markdown(jobs: dict[str, Any]) -> list[str]:
         for t, r in documents.get("pdf_per_template", {}).items():
             out.append(
                 f"| {t} | {r.get('pages')} | {r.get('median_seconds')} / {r['max_seconds']} s | "
-                f"{r['peak_rss_mb']} | {r.get('new_process_seconds', '')} s, "
-                f"{r.get('new_process_peak_rss_mb', '')} |"
+                f"{r['peak_rss_mb']} | "
+                + (
+                    f"{r['new_process_seconds']} s, {r['new_process_peak_rss_mb']} |"
+                    if "new_process_seconds" in r
+                    else "not measured |"
+                )
             )
         z = documents.get("bulk_zip", {})
         out += [
@@ -573,8 +577,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"Run {results.get('pages_measured', results.get('when'))}: {m.get('cpus')} CPUs "
         f"({m.get('cpu')}), {m.get('memory_gb')} GB; load average {m.get('load_at_start')} at the "
         f"start, {m.get('load_before_pages')} before the pages, {m.get('load_after_pages')} after "
-        f"them, {m.get('load_at_end')} at the end. Command: `{results.get('command')}` "
-        f"{results.get('environment', {})}."
+        f"them, {m.get('load_at_end')} at the end. Command: `"
+        + " ".join(f"{k}={v}" for k, v in results.get("environment", {}).items())
+        + f" {results.get('command')}`."
     )
     pages = results.get("pages", {})
     if pages:
