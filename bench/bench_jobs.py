@@ -467,7 +467,9 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
     peps: dict[str, list[Pep]] = {t: [] for t in PepTemplate}
     for template in PepTemplate:
         for n in range(each):
-            child = register(staff, school=school, name=f"Bench{template}{n}")  # type: ignore[arg-type]
+            child = register(  # type: ignore[arg-type]
+                staff, school=school, name=f"Bench{template}{n}", initial_pep=False
+            )
             Child.objects.filter(pk=child.pk).update(date_of_birth=render.BORN[template])
             child.refresh_from_db()
             pep = pep_set_up(
