@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -42,7 +42,7 @@ from .models import (
 )
 from .scales import ExclusionReason, KeyStage, key_stage_of, subject_spec
 from .selectors import thresholds_for, thresholds_of
-from .signals import outcome_alert_raised
+from .signals import outcome_alert_raised, outcome_alerts_raised
 
 
 def _require(actor: User | None, child: Child) -> None:
@@ -76,23 +76,62 @@ def _alert(child: Child, kind: AlertKind, about: str) -> OutcomeAlert | None:
     return alert
 
 
-def attendance_alerts(record: TermAttendance, lines: sums.Thresholds) -> list[OutcomeAlert]:
-    """Tell the adviser and social worker when a term's attendance is under a threshold; the
-    severe line is told as severe (not twice)."""
+def _absence_kind(record: TermAttendance, lines: sums.Thresholds) -> AlertKind | None:
+    """Which line a term's attendance is under: the severe line is told as severe (not
+    twice)."""
     sessions = sums.Sessions(
         record.sessions_possible,
         record.sessions_present,
         record.authorised_absence,
         record.unauthorised_absence,
     )
-    about = f"{record.academic_year}-{record.term}"
     if sums.is_severe_absence(sessions, lines):
-        alert = _alert(record.child, AlertKind.SEVERE_ABSENCE, about)
-    elif sums.is_persistent_absence(sessions, lines):
-        alert = _alert(record.child, AlertKind.PERSISTENT_ABSENCE, about)
-    else:
-        alert = None
+        return AlertKind.SEVERE_ABSENCE
+    if sums.is_persistent_absence(sessions, lines):
+        return AlertKind.PERSISTENT_ABSENCE
+    return None
+
+
+def attendance_alerts(record: TermAttendance, lines: sums.Thresholds) -> list[OutcomeAlert]:
+    """Tell the adviser and social worker when a term's attendance is under a threshold."""
+    kind = _absence_kind(record, lines)
+    alert = _alert(record.child, kind, _term_about(record)) if kind is not None else None
     return [alert] if alert is not None else []
+
+
+def _term_about(record: TermAttendance) -> str:
+    return f"{record.academic_year}-{record.term}"
+
+
+ALERT_BATCH = 1000
+
+
+def _alerts_many(events: list[tuple[int, str, str]]) -> list[int]:
+    """Record many events at once, (child id, kind, about) each, and announce the new ones
+    together: one INSERT … ON CONFLICT DO NOTHING per thousand (an event already told, by an
+    earlier import or a racing one, is skipped by the unique key), then one signal for the
+    batch. The notification centre queues the telling for after the commit, so a file of
+    thousands of rows is not slowed by it, and a file refused or rolled back tells no one.
+    Returns the ids of the alerts made."""
+    table = OutcomeAlert._meta.db_table
+    made: list[int] = []
+    now = timezone.now()
+    for start in range(0, len(events), ALERT_BATCH):
+        batch = events[start : start + ALERT_BATCH]
+        rows = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+        params: list[Any] = []
+        for child_id, kind, about in batch:
+            params += [child_id, kind, about, now]
+        sql = (
+            f"INSERT INTO {table} (child_id, kind, about, sent_at) VALUES {rows} "  # noqa: S608
+            "ON CONFLICT (child_id, kind, about) DO NOTHING RETURNING id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            made += [row[0] for row in cursor.fetchall()]
+    if made:
+        outcome_alerts_raised.send(sender=OutcomeAlert, alert_ids=sorted(made))
+    return made
 
 
 # --- attendance -------------------------------------------------------------------------------
@@ -617,19 +656,14 @@ def _import_attendance(actor: User, upload: MisImport) -> int:
             }
         )
     records = _upsert(TermAttendance, actor, keys, ("child_id", "academic_year", "term"), values)
-    # Alerts for the terms under the lines (one query for the lines of the authority).
+    # The terms under the lines (one query for the lines of the authority), told in one batch.
     lines = thresholds_of(upload.authority)
-    children = Child.objects.in_bulk({r.child_id for r in records})
+    events = []
     for record in records:
-        sessions = sums.Sessions(
-            record.sessions_possible,
-            record.sessions_present,
-            record.authorised_absence,
-            record.unauthorised_absence,
-        )
-        if sums.is_persistent_absence(sessions, lines):
-            record.child = children[record.child_id]
-            attendance_alerts(record, lines)
+        kind = _absence_kind(record, lines)
+        if kind is not None:
+            events.append((record.child_id, kind.value, _term_about(record)))
+    _alerts_many(events)
     return len(records)
 
 

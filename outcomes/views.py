@@ -5,7 +5,7 @@ service."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from children.models import Child, School
 from children.school_year import academic_year_start
 from children.selectors import child_get_for_user
-from pep_portal import csv_export
+from pep_portal import csv_export, xlsx_export
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
@@ -23,7 +23,15 @@ from pep_portal.forms import show_service_errors
 
 from . import services
 from .attendance import Thresholds
-from .dashboard import SHOWS, Filters, children_behind, outcomes_board
+from .dashboard import (
+    SHOWS,
+    Filters,
+    board_figures,
+    board_sheets,
+    children_behind,
+    outcomes_board,
+    year_label,
+)
 from .forms import (
     AttainmentForm,
     AttendanceForm,
@@ -279,16 +287,20 @@ def outcomes_dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="education-outcomes-{year}.csv"'
     writer = csv_export.writer(response)
-    writer.writerow(
-        ["table", "figure", f"{year}/{(year + 1) % 100:02d}", f"{year - 1}/{year % 100:02d}"]
-    )
-    this, last = board.this_year, board.last_year
-    writer.writerow(["cohort", "children", this["cohort"], last["cohort"]])
-    for name in ("children", "mean", "persistent", "persistent_rate", "severe", "severe_rate"):
-        writer.writerow(["attendance", name, this["attendance"][name], last["attendance"][name]])
-    for name in ("suspensions", "suspended_children", "permanent", "sessions_lost"):
-        writer.writerow(["exclusions", name, this["exclusions"][name], last["exclusions"][name]])
-    for now, before in zip(this["attainment"], last["attainment"], strict=True):
-        for name in ("children", "assessments", "met", "rate"):
-            writer.writerow([f"attainment {now['key_stage']}", name, now[name], before[name]])
+    writer.writerow(["table", "figure", year_label(year), year_label(year - 1)])
+    writer.writerows(board_figures(board))
     return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def outcomes_dashboard_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
+    year, filters, lines = _dashboard_request(request)
+    board = outcomes_board(user=request.user, academic_year=year, filters=filters, lines=lines)
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "education outcomes dashboard", "year": year, "format": "xlsx"},
+    )
+    return xlsx_export.response(board_sheets(board), f"education-outcomes-{year}.xlsx")

@@ -4,6 +4,7 @@ imported in one go, and the management command for scheduled imports."""
 
 import datetime as dt
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from outcomes.models import (
 )
 from outcomes.services import mis_import, mis_preview
 from pep_portal.audit.models import AuditAction, AuditEvent
+from pep_portal.notifications.models import Kind, Notification
+from pep_portal.notifications.tasks import tell_outcome_alerts
+from pep_portal.outbox.models import OutboxTask
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
@@ -177,7 +181,9 @@ HOSTILE = [
     (b"", "empty"),
     (ATTENDANCE_HEADER.encode() + b"\n", "no rows"),
     (b"UPN,From\nX,Y\n", "no column"),
-    (b"\xff\xfe\x00U\x00P\x00N", "UTF-8"),
+    # UTF-16 (read as Windows-1252, it is full of NULs); bytes neither UTF-8 nor Windows-1252.
+    (b"\xff\xfe\x00U\x00P\x00N", "binary"),
+    (b"UPN,From\x81\x8d\n", "not a CSV file saved as text"),
     (b"UPN,From,To\x00,\n", "binary"),
     (b"x" * (5 * 1024 * 1024 + 1), "larger than"),
 ]
@@ -195,6 +201,33 @@ def test_hostile_files_are_refused(personas: Any) -> None:
         assert message in upload.errors[0]["messages"][0], message
 
 
+def test_a_windows_1252_file_is_read_like_a_utf_8_one(personas: Any, setting: Any) -> None:
+    """Excel's "CSV (Comma delimited)" and older MIS exports write Windows-1252: the same rows,
+    with a pupil's name (a column the layout does not use) in it, import as from UTF-8, with or
+    without a byte-order mark."""
+    zara = with_upn(setting.child, upn(7))
+    text = (
+        "UPN,Pupil,From,To,Sessions possible,Sessions present,Authorised absence,"
+        "Unauthorised absence\n"
+        f"{upn(7)},Zoë Brontë \u2013 \u201cZee\u201d,2025-09-03,2025-12-19,140,126,10,4\n"
+    )
+    assert "ë".encode("cp1252") == b"\xeb"  # not UTF-8: b"\xc3\xab"
+    for encoding in ("cp1252", "utf-8", "utf-8-sig"):
+        upload = mis_preview(
+            actor=personas.virtual_school_staff,
+            layout="attendance",
+            file_name="pupils.csv",
+            content=text.encode(encoding),
+        )
+        assert (upload.status, upload.errors, upload.unmatched) == ("previewed", [], []), encoding
+        assert [(r["child"], r["possible"], r["present"]) for r in upload.rows] == [
+            (zara.pk, 140, 126)
+        ]
+    assert mis_import(actor=personas.virtual_school_staff, upload=upload) == 1
+    record = TermAttendance.objects.get(child=zara)
+    assert (record.academic_year, record.term, record.sessions_present) == (2025, "autumn", 126)
+
+
 def test_only_the_virtual_school_imports(personas: Any) -> None:
     for outsider in (personas.designated_teacher, personas.social_worker, personas.carer):
         with pytest.raises(PermissionDenied):
@@ -206,8 +239,13 @@ def test_only_the_virtual_school_imports(personas: Any) -> None:
             )
 
 
-def test_a_5000_row_file_imports_whole(personas: Any, tmp_path: Path) -> None:
-    """417 children, 12 terms each (four school years): 5,004 rows, generated here."""
+def test_a_5000_row_file_imports_whole(
+    personas: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """417 children, 12 terms each (four school years): 5,004 rows, generated here. The alerts
+    are told in one batch after the import commits: to each child's adviser (Vic, allocated to
+    the even-numbered children; the virtual school's staff, Vic alone, for the others) and
+    social worker (Alice, allocated to the even-numbered children)."""
     authority = personas.authority
     children = Child.objects.bulk_create(
         Child(
@@ -217,6 +255,8 @@ def test_a_5000_row_file_imports_whole(personas: Any, tmp_path: Path) -> None:
             date_of_birth=dt.date(2012, 1, 1),
             gender="not_known",
             upn=upn(n),
+            social_worker=personas.social_worker if n % 2 == 0 else None,
+            virtual_school_adviser=personas.virtual_school_staff if n % 2 == 0 else None,
         )
         for n in range(417)
     )
@@ -232,19 +272,29 @@ def test_a_5000_row_file_imports_whole(personas: Any, tmp_path: Path) -> None:
     lines = [ATTENDANCE_HEADER]
     expected_present = 0
     under_the_line = 0
+    told = {"Vic School": 0, "Alice Social": 0}
     for n, child in enumerate(children):
         for t, (_, first, last) in enumerate(terms):
             # 144 to 160 of 160 (90 % to 100 %), but one row in 1,000 under the line.
             present = 144 + (n + t) % 17 if (n * 12 + t) % 1000 else 100
             expected_present += present
-            under_the_line += present * 100 < 90 * 160
+            under = present * 100 < 90 * 160
+            under_the_line += under
+            told["Vic School"] += under
+            told["Alice Social"] += under and n % 2 == 0
             lines.append(f"{child.upn},{first},{last},160,{present},{160 - present},0")
     file = tmp_path / "big.csv"
     file.write_bytes(csv_of(*lines))
+    # Rows 0, 1000, …, 5000 (n * 12 + t): six under the line, four of even-numbered children.
+    assert (under_the_line, told) == (6, {"Vic School": 6, "Alice Social": 4})
     started = time.monotonic()
-    call_command(
-        "import_mis_file", str(file), layout="attendance", email=personas.virtual_school_staff.email
-    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command(
+            "import_mis_file",
+            str(file),
+            layout="attendance",
+            email=personas.virtual_school_staff.email,
+        )
     took = time.monotonic() - started
     assert TermAttendance.objects.count() == 417 * 12 == 5004
     assert sum(TermAttendance.objects.values_list("sessions_present", flat=True)) == (
@@ -252,6 +302,30 @@ def test_a_5000_row_file_imports_whole(personas: Any, tmp_path: Path) -> None:
     )
     assert OutcomeAlert.objects.count() == under_the_line
     assert took < 60, took
+    # Nobody is told inside the import: one task is queued for after the commit.
+    assert not Notification.objects.exists()
+    queued = OutboxTask.objects.filter(task_name=tell_outcome_alerts.name)
+    assert queued.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    assert Counter(
+        Notification.objects.filter(kind=Kind.ABSENCE_UNDER_LINE).values_list(
+            "recipient__full_name", flat=True
+        )
+    ) == Counter(told)
+
+    # The same file again: the same events, so nobody is told again and nothing is queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "import_mis_file",
+            str(file),
+            layout="attendance",
+            email=personas.virtual_school_staff.email,
+        )
+    assert OutcomeAlert.objects.count() == under_the_line
+    assert Notification.objects.count() == sum(told.values())
+    assert queued.count() == 1
 
 
 def test_the_command_refuses_a_bad_file_and_saves_nothing(

@@ -108,6 +108,7 @@ PAGES: dict[str, Page] = {
     "cookies": ("carer", lambda w: [], ""),
     "outcomes_dashboard": ("head", lambda w: [], ""),
     "outcomes_dashboard_csv": ("head", lambda w: [], ""),
+    "outcomes_dashboard_xlsx": ("head", lambda w: [], ""),
     "setting_list": ("head", lambda w: [], ""),
     "advice_list": ("head", lambda w: [], ""),
     "social_worker_counts": ("head", lambda w: [], ""),

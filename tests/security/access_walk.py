@@ -157,6 +157,7 @@ TABLE: dict[str, Rule] = {
     "mis_preview": R("none", NOBODY, NOBODY),  # someone's own upload only
     "outcomes_dashboard": R("none", {VS}),
     "outcomes_dashboard_csv": R("none", {VS}),
+    "outcomes_dashboard_xlsx": R("none", {VS}),
     # Quality assurance: the virtual school.
     "qa_queue": R("none", {VS}),
     "qa_review": R("pep", {VS}, {VS}),
