@@ -288,9 +288,20 @@ class MisImport(models.Model):
     errors = models.JSONField(default=list)
     unmatched = models.JSONField(default=list)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # The counts, kept when the rows themselves are removed (settings.MIS_IMPORT_ROWS_KEEP_DAYS).
+    row_count = models.PositiveIntegerField(default=0)
+    unmatched_count = models.PositiveIntegerField(default=0)
+    rows_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["uploaded_at"],
+                condition=models.Q(rows_removed_at__isnull=True),
+                name="mis_import_rows_kept",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_layout_display()} file {self.file_name}"

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -568,6 +569,8 @@ def mis_preview(
             row = {**row, "values": cleaned}
         rows.append({**row, "child": child_id})
     upload.rows = rows
+    upload.row_count = len(rows)
+    upload.unmatched_count = len(upload.unmatched)
     upload.errors = sorted(errors, key=lambda e: e["row"] or 0)
     upload.status = MisImportStatus.REFUSED if errors else MisImportStatus.PREVIEWED
     upload.save()
@@ -583,6 +586,8 @@ def mis_import(*, actor: User, upload: MisImport) -> int:
         raise PermissionDenied
     if upload.status != MisImportStatus.PREVIEWED:
         raise ValidationError("This file has already been imported, or was refused")
+    if upload.rows_removed_at is not None:
+        raise ValidationError("This file's rows have been removed as it is old: upload it again")
     allowed = set(_children_by_upn(actor, upload.authority_id, upload.school).values())
     if any(row["child"] not in allowed for row in upload.rows):
         raise ValidationError("Some of the children in this file are no longer yours to record")
@@ -601,6 +606,32 @@ def mis_import(*, actor: User, upload: MisImport) -> int:
         detail={"layout": upload.layout, "rows": len(upload.rows), "written": written},
     )
     return written
+
+
+def mis_rows_remove(*, now: dt.datetime | None = None) -> int:
+    """Remove the rows of the data files uploaded more than settings.MIS_IMPORT_ROWS_KEEP_DAYS
+    ago (the nightly retention job calls it): the rows to import and the unmatched rows go, and
+    each error keeps its row number and messages but not its UPN. The counts stay, and what was
+    imported stays in the children's records. Returns how many uploads were cleared."""
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=settings.MIS_IMPORT_ROWS_KEEP_DAYS)
+    table = MisImport._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET
+                rows = '[]'::jsonb,
+                unmatched = '[]'::jsonb,
+                errors = COALESCE(
+                    (SELECT jsonb_agg(error - 'upn') FROM jsonb_array_elements(errors) error),
+                    '[]'::jsonb
+                ),
+                rows_removed_at = %s
+            WHERE rows_removed_at IS NULL AND uploaded_at < %s
+            """,  # noqa: S608 (the table's name is ours)
+            [now, before],
+        )
+        return cursor.rowcount
 
 
 def _upsert(

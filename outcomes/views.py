@@ -2,6 +2,7 @@
 schools' MIS files. Thin: each view asks the engine through the selectors and calls one
 service."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -218,8 +219,10 @@ def mis_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "outcomes/mis_preview.html",
         {
             "upload": upload,
-            "may_import": upload.status == MisImportStatus.PREVIEWED,
+            "may_import": upload.status == MisImportStatus.PREVIEWED
+            and upload.rows_removed_at is None,
             "rows_shown": upload.rows[:50],
+            "keep_days": settings.MIS_IMPORT_ROWS_KEEP_DAYS,
         },
     )
 

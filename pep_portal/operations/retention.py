@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from children.models import Child
 from documents.services import signed_off_pdf_name
+from outcomes.services import mis_rows_remove
 from peps.models import Pep, private_storage
 
 from .models import KeepUntil, RetentionAction, RetentionRule
@@ -125,6 +126,8 @@ class RetentionReport:
     due: dict[int, int] = field(default_factory=dict)
     deleted: dict[int, int] = field(default_factory=dict)
     rows_deleted: int = 0
+    # Schools' data files whose uploaded rows were removed (outcomes.services.mis_rows_remove).
+    data_files_cleared: int = 0
 
 
 def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> RetentionReport:
@@ -138,4 +141,8 @@ def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> R
         for child in due:
             report.rows_deleted += child_record_erase(child=child)
         report.deleted[rule.authority_id] = len(due)
+    if not dry_run:
+        # As of the start of `today` (the job's own day, or the day it is run as).
+        start = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+        report.data_files_cleared = mis_rows_remove(now=start)
     return report

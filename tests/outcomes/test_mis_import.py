@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from children.models import Child
 from children.upn import upn_check_letter
@@ -24,6 +25,7 @@ from outcomes.services import mis_import, mis_preview
 from pep_portal.audit.models import AuditAction, AuditEvent
 from pep_portal.notifications.models import Kind, Notification
 from pep_portal.notifications.tasks import tell_outcome_alerts
+from pep_portal.operations.retention import apply_retention
 from pep_portal.outbox.models import OutboxTask
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -346,3 +348,63 @@ def test_the_command_refuses_a_bad_file_and_saves_nothing(
             "import_mis_file", str(file), layout="attendance", email=personas.social_worker.email
         )
     assert not TermAttendance.objects.exists()
+
+
+def test_the_nightly_retention_job_removes_old_files_rows(
+    client: Any, personas: Any, setting: Any, settings: Any
+) -> None:
+    """Kept MIS_IMPORT_ROWS_KEEP_DAYS (here 30) after the upload: then the rows and unmatched
+    rows go, each error loses its UPN but keeps its row and messages, the counts stay, and an
+    upload not yet imported can no longer be."""
+    settings.MIS_IMPORT_ROWS_KEEP_DAYS = 30
+    zara = with_upn(setting.child, upn(1))
+    vic = personas.virtual_school_staff
+    good = csv_of(
+        ATTENDANCE_HEADER,
+        f"{upn(1)},2025-09-03,2025-12-19,100,95,5,0",
+        f"{upn(2)},2025-09-03,2025-12-19,100,95,5,0",  # no child has it
+    )
+    bad = csv_of(ATTENDANCE_HEADER, f"{upn(1)},2025-09-03,2025-12-19,10,11,0,0")
+    imported = mis_preview(actor=vic, layout="attendance", file_name="a.csv", content=good)
+    mis_import(actor=vic, upload=imported)
+    waiting = mis_preview(actor=vic, layout="attendance", file_name="b.csv", content=good)
+    refused = mis_preview(actor=vic, layout="attendance", file_name="c.csv", content=bad)
+    recent = mis_preview(actor=vic, layout="attendance", file_name="d.csv", content=good)
+    today = dt.date(2026, 12, 7)
+    midnight = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
+    old = midnight - dt.timedelta(days=30, seconds=1)
+    for upload in (imported, waiting, refused):
+        type(upload).objects.filter(pk=upload.pk).update(uploaded_at=old)
+    type(recent).objects.filter(pk=recent.pk).update(uploaded_at=old + dt.timedelta(seconds=2))
+
+    report = apply_retention(today=today)
+    assert report.data_files_cleared == 3
+    for upload in (imported, waiting, refused, recent):
+        upload.refresh_from_db()
+    for upload in (imported, waiting):
+        assert (upload.rows, upload.unmatched, upload.errors) == ([], [], [])
+        assert (upload.row_count, upload.unmatched_count) == (1, 1)
+        assert upload.rows_removed_at == midnight
+    [error] = refused.errors
+    assert error["row"] == 2 and "upn" not in error
+    assert "more than the sessions possible" in error["messages"][0]
+    # Uploaded less than 30 days before: kept whole.
+    assert recent.rows_removed_at is None
+    assert [r["upn"] for r in recent.rows] == [upn(1)]
+    assert recent.unmatched == [{"row": 3, "upn": upn(2)}]
+    # What was imported stays in the child's record.
+    assert TermAttendance.objects.get(child=zara).sessions_present == 95
+    # Not imported in time: it cannot be now.
+    with pytest.raises(Exception, match="upload it again"):
+        mis_import(actor=vic, upload=waiting)
+    client.force_login(vic)
+    page = client.get(reverse("mis_preview", args=[waiting.pk])).content.decode()
+    assert "Removed on 7 December 2026, 30 days after the upload" in page
+    assert "Import 1 records" not in page
+    # Run again: nothing more to clear.
+    assert apply_retention(today=today).data_files_cleared == 0
+    # A dry run clears nothing, even of an old file.
+    type(recent).objects.filter(pk=recent.pk).update(uploaded_at=old)
+    assert apply_retention(today=today, dry_run=True).data_files_cleared == 0
+    recent.refresh_from_db()
+    assert recent.rows_removed_at is None
