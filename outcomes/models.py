@@ -142,6 +142,8 @@ class PartTimeTimetable(models.Model):
     review_on = models.DateField("review date")
     ended_on = models.DateField(null=True, blank=True)
     hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    # Why the child is on a reduced timetable (the guidance asks that it be recorded).
+    reason = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -234,6 +234,52 @@ def exclusion_record(
 # --- part-time timetables and spells without a setting -----------------------------------------
 
 
+REASON_LENGTH = 500
+MAX_HOURS = Decimal(40)
+
+
+def _is_day(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _part_time_problems(
+    started_on: object,
+    review_on: object,
+    ended_on: object,
+    hours_per_week: object,
+    reason: object,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not _is_day(started_on):
+        errors["started_on"] = "Enter the day the part-time timetable started"
+    if not _is_day(review_on):
+        errors["review_on"] = "Enter the day it is to be reviewed"
+    if ended_on is not None and not _is_day(ended_on):
+        errors["ended_on"] = "Enter the day it ended as a date"
+    if _is_day(started_on):
+        assert isinstance(started_on, dt.date)
+        if started_on > timezone.localdate() + dt.timedelta(days=366):
+            errors["started_on"] = "The start must be within the next year"
+        if _is_day(review_on) and review_on < started_on:  # type: ignore[operator]
+            errors["review_on"] = "The review date must be on or after the start"
+        if _is_day(ended_on) and ended_on < started_on:  # type: ignore[operator]
+            errors["ended_on"] = "The end must be on or after the start"
+    if hours_per_week is not None and (
+        not isinstance(hours_per_week, Decimal)
+        or not hours_per_week.is_finite()
+        or not Decimal(0) < hours_per_week <= MAX_HOURS
+        or hours_per_week != hours_per_week.quantize(Decimal("0.1"))
+    ):
+        errors["hours_per_week"] = (
+            "Hours a week must be more than 0 and at most 40, to one decimal place, like 12.5"
+        )
+    if not isinstance(reason, str) or not reason.strip():
+        errors["reason"] = "Enter why the child is on a part-time timetable"
+    elif len(reason) > REASON_LENGTH:
+        errors["reason"] = f"The reason must be {REASON_LENGTH} characters or fewer"
+    return errors
+
+
 @transaction.atomic
 def part_time_record(
     *,
@@ -241,58 +287,112 @@ def part_time_record(
     child: Child,
     started_on: dt.date,
     review_on: dt.date,
+    reason: str,
     ended_on: dt.date | None = None,
     hours_per_week: Decimal | None = None,
+    timetable: PartTimeTimetable | None = None,
 ) -> PartTimeTimetable:
+    """Record a part-time (reduced) timetable, or correct one (`timetable`): its start, the
+    date it is to be reviewed, the hours a week, why, and its end once it has ended."""
     _require(actor, child)
-    errors = {}
-    if review_on < started_on:
-        errors["review_on"] = "The review date must be on or after the start"
-    if ended_on is not None and ended_on < started_on:
-        errors["ended_on"] = "The end must be on or after the start"
-    if hours_per_week is not None and not Decimal(0) <= hours_per_week <= Decimal(40):
-        errors["hours_per_week"] = "Hours a week must be between 0 and 40"
+    if timetable is not None and timetable.child_id != child.pk:
+        raise PermissionDenied
+    errors = _part_time_problems(started_on, review_on, ended_on, hours_per_week, reason)
     if errors:
         raise ValidationError(errors)
-    timetable = PartTimeTimetable(
-        child=child,
-        started_on=started_on,
-        review_on=review_on,
-        ended_on=ended_on,
-        hours_per_week=hours_per_week,
-        recorded_by=actor,
-    )
+    if timetable is None:
+        timetable = PartTimeTimetable(child=child, recorded_by=actor)
+    else:
+        timetable = PartTimeTimetable.objects.select_for_update().get(pk=timetable.pk)
+    timetable.started_on = started_on
+    timetable.review_on = review_on
+    timetable.ended_on = ended_on
+    timetable.hours_per_week = hours_per_week
+    timetable.reason = reason.strip()
     timetable._history_user = actor  # type: ignore[attr-defined]
     timetable.save()
     return timetable
+
+
+def _spell_problems(
+    child: Child, started_on: object, ended_on: object, spell: MissingEducationSpell | None
+) -> dict[str, str]:
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if not _is_day(started_on):
+        errors["started_on"] = "Enter the first day without a school or setting"
+    elif started_on > today:  # type: ignore[operator]
+        errors["started_on"] = "The first day must be today or in the past"
+    if ended_on is not None:
+        if not _is_day(ended_on):
+            errors["ended_on"] = "Enter the last day as a date"
+        elif ended_on > today:  # type: ignore[operator]
+            errors["ended_on"] = "The last day must be today or in the past"
+        elif _is_day(started_on) and ended_on < started_on:  # type: ignore[operator]
+            errors["ended_on"] = "The last day must be on or after the first"
+    if errors:
+        return errors
+    others = MissingEducationSpell.objects.filter(child=child)
+    if spell is not None:
+        others = others.exclude(pk=spell.pk)
+    if ended_on is None and others.filter(ended_on__isnull=True).exists():
+        errors["ended_on"] = "A time without a setting is already open: end that one first"
+    # Two spells of one child cannot overlap (an open spell runs to today).
+    last = ended_on or today
+    overlapping = others.filter(started_on__lte=last).exclude(ended_on__lt=started_on)
+    if overlapping.exists():
+        errors["started_on"] = "This overlaps another time without a setting already recorded"
+    return errors
+
+
+@transaction.atomic
+def missing_education_record(
+    *,
+    actor: User | None,
+    child: Child,
+    started_on: dt.date,
+    ended_on: dt.date | None = None,
+    spell: MissingEducationSpell | None = None,
+) -> MissingEducationSpell:
+    """Record a time without a school or setting (missing education), from its first day to
+    its last (open while it goes on), or correct one (`spell`)."""
+    _require(actor, child)
+    if spell is not None and spell.child_id != child.pk:
+        raise PermissionDenied
+    # One spell recorded at a time per child: the overlap check is then safe from a race.
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    errors = _spell_problems(child, started_on, ended_on, spell)
+    if errors:
+        raise ValidationError(errors)
+    if spell is None:
+        spell = MissingEducationSpell(child=child, recorded_by=actor)
+    else:
+        spell = MissingEducationSpell.objects.select_for_update().get(pk=spell.pk)
+    spell.started_on = started_on
+    spell.ended_on = ended_on
+    spell._history_user = actor  # type: ignore[attr-defined]
+    spell.save()
+    # An open spell longer than the rule set's days is told by the nightly sweep
+    # (missing_education_sweep), once, however late it was recorded.
+    return spell
 
 
 @transaction.atomic
 def missing_education_start(
     *, actor: User | None, child: Child, started_on: dt.date
 ) -> MissingEducationSpell:
-    _require(actor, child)
-    if started_on > timezone.localdate():
-        raise ValidationError({"started_on": "The first day must be today or in the past"})
     if MissingEducationSpell.objects.filter(child=child, ended_on__isnull=True).exists():
         raise ValidationError({"started_on": "A time without a setting is already open"})
-    spell = MissingEducationSpell(child=child, started_on=started_on, recorded_by=actor)
-    spell._history_user = actor  # type: ignore[attr-defined]
-    spell.save()
-    return spell
+    return missing_education_record(actor=actor, child=child, started_on=started_on)
 
 
 @transaction.atomic
 def missing_education_end(
     *, actor: User | None, spell: MissingEducationSpell, ended_on: dt.date
 ) -> MissingEducationSpell:
-    _require(actor, spell.child)
-    if ended_on < spell.started_on:
-        raise ValidationError({"ended_on": "The last day must be on or after the first"})
-    spell.ended_on = ended_on
-    spell._history_user = actor  # type: ignore[attr-defined]
-    spell.save()
-    return spell
+    return missing_education_record(
+        actor=actor, child=spell.child, started_on=spell.started_on, ended_on=ended_on, spell=spell
+    )
 
 
 def missing_education_follow(*, child: Child, on: dt.date, has_place: bool) -> None:

@@ -38,9 +38,18 @@ from .forms import (
     AttendanceForm,
     DashboardFilterForm,
     ExclusionForm,
+    MissingEducationForm,
     MisUploadForm,
+    PartTimeForm,
 )
-from .models import AttainmentRecord, MisImport, MisImportStatus, TermAttendance
+from .models import (
+    AttainmentRecord,
+    MisImport,
+    MisImportStatus,
+    MissingEducationSpell,
+    PartTimeTimetable,
+    TermAttendance,
+)
 from .selectors import term_outcomes, thresholds_of
 
 
@@ -168,6 +177,71 @@ def exclusion_add(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
         "outcomes/form.html",
         {"form": form, "child": child, "title": "Record a suspension or exclusion"},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def part_time_edit(
+    request: AuthenticatedRequest, child_pk: int, pk: int | None = None
+) -> HttpResponse:
+    """Record a part-time timetable, or change one (its review date, its end)."""
+    child = child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
+    timetable = None
+    initial: dict[str, object] = {}
+    if pk is not None:
+        timetable = PartTimeTimetable.objects.filter(child=child, pk=pk).first()
+        if timetable is None:
+            raise Http404
+        initial = {
+            name: getattr(timetable, name)
+            for name in ("started_on", "review_on", "hours_per_week", "reason", "ended_on")
+        }
+    form = PartTimeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.part_time_record(
+                actor=request.user, child=child, timetable=timetable, **form.cleaned_data
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The part-time timetable has been saved")
+            return _back(request, child)
+    title = "Change a part-time timetable" if timetable else "Record a part-time timetable"
+    return render(request, "outcomes/form.html", {"form": form, "child": child, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def missing_education_edit(
+    request: AuthenticatedRequest, child_pk: int, pk: int | None = None
+) -> HttpResponse:
+    """Record a time without a school or setting, or change one (its last day once over)."""
+    child = child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
+    spell = None
+    initial: dict[str, object] = {}
+    if pk is not None:
+        spell = MissingEducationSpell.objects.filter(child=child, pk=pk).first()
+        if spell is None:
+            raise Http404
+        initial = {"started_on": spell.started_on, "ended_on": spell.ended_on}
+    form = MissingEducationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.missing_education_record(
+                actor=request.user, child=child, spell=spell, **form.cleaned_data
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The time without a school or setting has been saved")
+            return _back(request, child)
+    title = (
+        "Change a time without a school or setting"
+        if spell
+        else "Record a time without a school or setting"
+    )
+    return render(request, "outcomes/form.html", {"form": form, "child": child, "title": title})
 
 
 @login_required

@@ -15,6 +15,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name="historicalparttimetimetable",
+            name="reason",
+            field=models.CharField(blank=True, max_length=500),
+        ),
+        migrations.AddField(
+            model_name="parttimetimetable",
+            name="reason",
+            field=models.CharField(blank=True, max_length=500),
+        ),
+        migrations.AddField(
             model_name='misimport',
             name='row_count',
             field=models.PositiveIntegerField(default=0),
@@ -34,9 +44,9 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('rows_removed_at__isnull', True)), fields=['uploaded_at'], name='mis_import_rows_kept'),
         ),
         # The counts of the uploads made before this migration, from their rows.
-    migrations.RunSQL(
-        "UPDATE outcomes_misimport SET row_count = jsonb_array_length(rows), "
-        "unmatched_count = jsonb_array_length(unmatched)",
-        migrations.RunSQL.noop,
-    ),
+        migrations.RunSQL(
+            "UPDATE outcomes_misimport SET row_count = jsonb_array_length(rows), "
+            "unmatched_count = jsonb_array_length(unmatched)",
+            migrations.RunSQL.noop,
+        ),
     ]
