@@ -408,3 +408,26 @@ def test_the_nightly_retention_job_removes_old_files_rows(
     assert apply_retention(today=today, dry_run=True).data_files_cleared == 0
     recent.refresh_from_db()
     assert recent.rows_removed_at is None
+
+
+def test_the_every_key_stage_example_is_a_valid_file() -> None:
+    """docs/examples/mis-attainment-every-key-stage.csv (README's layout, one pupil per key
+    stage): 23 rows, making 14 subject records, none wrong, every one passing its scale."""
+    from outcomes import mis
+    from outcomes.services import check_values
+
+    content = (EXAMPLES / "mis-attainment-every-key-stage.csv").read_bytes()
+    reading = mis.read("attainment", content)
+    assert reading.errors == []
+    assert len(content.decode().strip().splitlines()) == 24  # with the header
+    assert sorted({(r["key_stage"], r["upn"][0]) for r in reading.rows}) == [
+        ("eyfs", "M"),
+        ("ks1", "B"),
+        ("ks2", "Q"),
+        ("ks3", "E"),
+        ("ks4", "U"),
+        ("post16", "H"),
+    ]
+    assert len(reading.rows) == 14
+    for row in reading.rows:
+        assert check_values(row["key_stage"], row["subject"], row["values"])[1] == {}, row
