@@ -715,23 +715,17 @@ def mis_rows_remove(*, now: dt.datetime | None = None) -> int:
     imported stays in the children's records. Returns how many uploads were cleared."""
     now = now or timezone.now()
     before = now - dt.timedelta(days=settings.MIS_IMPORT_ROWS_KEEP_DAYS)
-    table = MisImport._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {table} SET
-                rows = '[]'::jsonb,
-                unmatched = '[]'::jsonb,
-                errors = COALESCE(
-                    (SELECT jsonb_agg(error - 'upn') FROM jsonb_array_elements(errors) error),
-                    '[]'::jsonb
-                ),
-                rows_removed_at = %s
-            WHERE rows_removed_at IS NULL AND uploaded_at < %s
-            """,  # noqa: S608 (the table's name is ours)
-            [now, before],
+    old = MisImport.objects.filter(rows_removed_at__isnull=True, uploaded_at__lt=before)
+    cleared = 0
+    # One UPDATE per upload (uploads are few; their rows are never loaded, only the errors).
+    for pk, errors in old.values_list("pk", "errors").iterator():
+        cleared += MisImport.objects.filter(pk=pk, rows_removed_at__isnull=True).update(
+            rows=[],
+            unmatched=[],
+            errors=[{k: v for k, v in e.items() if k != "upn"} for e in errors],
+            rows_removed_at=now,
         )
-        return cursor.rowcount
+    return cleared
 
 
 def _upsert(
