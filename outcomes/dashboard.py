@@ -6,6 +6,7 @@ Every figure is counted by PostgreSQL (aggregates over the cohort), never by a P
 children; the children behind each figure are the same filters as a list (`children_behind`)."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -216,6 +217,36 @@ def outcomes_board(*, user: User, academic_year: int, filters: Filters, lines: T
         }
 
     return Board(academic_year, figures(academic_year), figures(academic_year - 1))
+
+
+def year_label(academic_year: int) -> str:
+    return f"{academic_year}/{(academic_year + 1) % 100:02d}"
+
+
+def board_figures(board: Board) -> Iterator[tuple[str, str, Any, Any]]:
+    """Every figure of the dashboard's tables as (table, figure, this year, last year): the one
+    list the CSV and the XLSX downloads are both written from."""
+    this, last = board.this_year, board.last_year
+    yield "cohort", "children", this["cohort"], last["cohort"]
+    for name in ("children", "mean", "persistent", "persistent_rate", "severe", "severe_rate"):
+        yield "attendance", name, this["attendance"][name], last["attendance"][name]
+    for name in ("suspensions", "suspended_children", "permanent", "sessions_lost"):
+        yield "exclusions", name, this["exclusions"][name], last["exclusions"][name]
+    for now, before in zip(this["attainment"], last["attainment"], strict=True):
+        for name in ("children", "assessments", "met", "rate"):
+            yield f"attainment {now['key_stage']}", name, now[name], before[name]
+
+
+def board_sheets(board: Board) -> list[tuple[str, list[list[Any]]]]:
+    """The same figures as a sheet per table (cohort, attendance, exclusions, attainment), each
+    with a header row naming the two years."""
+    header = ["figure", year_label(board.academic_year), year_label(board.academic_year - 1)]
+    sheets: dict[str, list[list[Any]]] = {}
+    for table, figure, this, last in board_figures(board):
+        sheet, _, key_stage = table.partition(" ")
+        rows = sheets.setdefault(sheet, [["key stage", *header] if key_stage else header])
+        rows.append([key_stage, figure, this, last] if key_stage else [figure, this, last])
+    return list(sheets.items())
 
 
 SHOWS = ("attended", "persistent", "severe", "suspended", "permanent")

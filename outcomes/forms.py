@@ -2,6 +2,7 @@
 (outcomes/attendance.py for sessions, peps.sections.check_answer for attainment values), so a
 person and a file import are told the same thing."""
 
+from decimal import Decimal
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
@@ -46,6 +47,76 @@ class AttendanceForm(PortalForm):
             *(Field.text(name, field_width=4) for name in self.fields),
             Button("save", "Save attendance"),
         )
+
+
+class PartTimeForm(PortalForm):
+    """A part-time (reduced) timetable: the service checks the dates, hours and reason."""
+
+    required_messages = {
+        "started_on": "Enter the day the part-time timetable started",
+        "review_on": "Enter the day it is to be reviewed",
+        "reason": "Enter why the child is on a part-time timetable",
+    }
+
+    started_on = DateField(label="Start date")
+    review_on = DateField(
+        label="Review date", help_text="The day the school and virtual school will review it"
+    )
+    hours_per_week = forms.DecimalField(
+        label="Hours a week in school (optional)",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal(40),
+        max_digits=3,
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter the hours a week as a number, like 12.5",
+            "min_value": "Hours a week must be more than 0",
+            "max_value": "Hours a week must be 40 or fewer",
+            "max_digits": "Hours a week must be 40 or fewer, to one decimal place",
+            "max_decimal_places": "Give the hours to one decimal place, like 12.5",
+            "max_whole_digits": "Hours a week must be 40 or fewer",
+        },
+    )
+    reason = forms.CharField(
+        label="Why the child is on a part-time timetable",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "The reason must be 500 characters or fewer"},
+    )
+    ended_on = DateField(
+        label="End date (when the child returned to a full timetable)", required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("started_on"),
+            Field("review_on"),
+            Field.text("hours_per_week", field_width=4),
+            Field.textarea("reason", rows=4),
+            Field("ended_on"),
+            Button("save", "Save part-time timetable"),
+        )
+
+
+class MissingEducationForm(PortalForm):
+    """A time without a school or setting: its first day and, once it has ended, its last."""
+
+    required_messages = {"started_on": "Enter the first day without a school or setting"}
+
+    started_on = DateField(label="First day without a school or setting")
+    ended_on = DateField(
+        label="Last day without a school or setting (leave empty while it goes on)",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field("started_on"), Field("ended_on"), Button("save", "Save"))
 
 
 class ExclusionForm(PortalForm):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from children.upn import normalise_upn
+from pep_portal.text import decode_upload
 from peps.sections import Kind
 
 from . import attendance as sums
@@ -74,10 +75,11 @@ def _whole(text: str) -> int:
 def _text_of(content: bytes) -> str:
     if len(content) > MAX_BYTES:
         raise FileRefused(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRefused("The file is not a CSV file saved as UTF-8 text") from None
+    # UTF-8 (with or without Excel's byte-order mark), else Windows-1252 as older MIS exports
+    # and "CSV (Comma delimited)" from Excel write it: one decoder for every upload.
+    text = decode_upload(content)
+    if text is None:
+        raise FileRefused("The file is not a CSV file saved as text (UTF-8 or Windows-1252)")
     if "\x00" in text:
         raise FileRefused("The file is not a CSV file: it has binary content")
     return text

@@ -142,6 +142,8 @@ class PartTimeTimetable(models.Model):
     review_on = models.DateField("review date")
     ended_on = models.DateField(null=True, blank=True)
     hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    # Why the child is on a reduced timetable (the guidance asks that it be recorded).
+    reason = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -288,9 +290,20 @@ class MisImport(models.Model):
     errors = models.JSONField(default=list)
     unmatched = models.JSONField(default=list)
     imported_at = models.DateTimeField(null=True, blank=True)
+    # The counts, kept when the rows themselves are removed (settings.MIS_IMPORT_ROWS_KEEP_DAYS).
+    row_count = models.PositiveIntegerField(default=0)
+    unmatched_count = models.PositiveIntegerField(default=0)
+    rows_removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["uploaded_at"],
+                condition=models.Q(rows_removed_at__isnull=True),
+                name="mis_import_rows_kept",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_layout_display()} file {self.file_name}"

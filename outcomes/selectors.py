@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from children.models import Child
 from children.school_year import year_group_on
@@ -109,6 +110,28 @@ class ChildOutcomes:
     @property
     def sessions_lost(self) -> int:
         return sum(e.sessions_lost for e in self.exclusions)
+
+    @property
+    def today(self) -> dt.date:
+        return timezone.localdate()
+
+    @property
+    def missing_rows(self) -> list["SpellRow"]:
+        """Each time without a setting with its length in days, first to last day (an open
+        one to today), flagged when longer than the rule set's days."""
+        today = timezone.localdate()
+        rows = []
+        for spell in self.missing:
+            days = ((spell.ended_on or today) - spell.started_on).days + 1
+            rows.append(SpellRow(spell, days, days - 1 > self.lines.missing_education_days))
+        return rows
+
+
+@dataclass(frozen=True)
+class SpellRow:
+    record: MissingEducationSpell
+    days: int
+    too_long: bool
 
 
 def attainment_rows(records: list[AttainmentRecord]) -> dict[str, list[AttainmentRow]]:

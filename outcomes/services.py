@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -42,7 +43,7 @@ from .models import (
 )
 from .scales import ExclusionReason, KeyStage, key_stage_of, subject_spec
 from .selectors import thresholds_for, thresholds_of
-from .signals import outcome_alert_raised
+from .signals import outcome_alert_raised, outcome_alerts_raised
 
 
 def _require(actor: User | None, child: Child) -> None:
@@ -76,23 +77,62 @@ def _alert(child: Child, kind: AlertKind, about: str) -> OutcomeAlert | None:
     return alert
 
 
-def attendance_alerts(record: TermAttendance, lines: sums.Thresholds) -> list[OutcomeAlert]:
-    """Tell the adviser and social worker when a term's attendance is under a threshold; the
-    severe line is told as severe (not twice)."""
+def _absence_kind(record: TermAttendance, lines: sums.Thresholds) -> AlertKind | None:
+    """Which line a term's attendance is under: the severe line is told as severe (not
+    twice)."""
     sessions = sums.Sessions(
         record.sessions_possible,
         record.sessions_present,
         record.authorised_absence,
         record.unauthorised_absence,
     )
-    about = f"{record.academic_year}-{record.term}"
     if sums.is_severe_absence(sessions, lines):
-        alert = _alert(record.child, AlertKind.SEVERE_ABSENCE, about)
-    elif sums.is_persistent_absence(sessions, lines):
-        alert = _alert(record.child, AlertKind.PERSISTENT_ABSENCE, about)
-    else:
-        alert = None
+        return AlertKind.SEVERE_ABSENCE
+    if sums.is_persistent_absence(sessions, lines):
+        return AlertKind.PERSISTENT_ABSENCE
+    return None
+
+
+def attendance_alerts(record: TermAttendance, lines: sums.Thresholds) -> list[OutcomeAlert]:
+    """Tell the adviser and social worker when a term's attendance is under a threshold."""
+    kind = _absence_kind(record, lines)
+    alert = _alert(record.child, kind, _term_about(record)) if kind is not None else None
     return [alert] if alert is not None else []
+
+
+def _term_about(record: TermAttendance) -> str:
+    return f"{record.academic_year}-{record.term}"
+
+
+ALERT_BATCH = 1000
+
+
+def _alerts_many(events: list[tuple[int, str, str]]) -> list[int]:
+    """Record many events at once, (child id, kind, about) each, and announce the new ones
+    together: one INSERT … ON CONFLICT DO NOTHING per thousand (an event already told, by an
+    earlier import or a racing one, is skipped by the unique key), then one signal for the
+    batch. The notification centre queues the telling for after the commit, so a file of
+    thousands of rows is not slowed by it, and a file refused or rolled back tells no one.
+    Returns the ids of the alerts made."""
+    table = OutcomeAlert._meta.db_table
+    made: list[int] = []
+    now = timezone.now()
+    for start in range(0, len(events), ALERT_BATCH):
+        batch = events[start : start + ALERT_BATCH]
+        rows = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
+        params: list[Any] = []
+        for child_id, kind, about in batch:
+            params += [child_id, kind, about, now]
+        sql = (
+            f"INSERT INTO {table} (child_id, kind, about, sent_at) VALUES {rows} "  # noqa: S608
+            "ON CONFLICT (child_id, kind, about) DO NOTHING RETURNING id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            made += [row[0] for row in cursor.fetchall()]
+    if made:
+        outcome_alerts_raised.send(sender=OutcomeAlert, alert_ids=sorted(made))
+    return made
 
 
 # --- attendance -------------------------------------------------------------------------------
@@ -194,6 +234,52 @@ def exclusion_record(
 # --- part-time timetables and spells without a setting -----------------------------------------
 
 
+REASON_LENGTH = 500
+MAX_HOURS = Decimal(40)
+
+
+def _is_day(value: object) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+
+
+def _part_time_problems(
+    started_on: object,
+    review_on: object,
+    ended_on: object,
+    hours_per_week: object,
+    reason: object,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not _is_day(started_on):
+        errors["started_on"] = "Enter the day the part-time timetable started"
+    if not _is_day(review_on):
+        errors["review_on"] = "Enter the day it is to be reviewed"
+    if ended_on is not None and not _is_day(ended_on):
+        errors["ended_on"] = "Enter the day it ended as a date"
+    if _is_day(started_on):
+        assert isinstance(started_on, dt.date)
+        if started_on > timezone.localdate() + dt.timedelta(days=366):
+            errors["started_on"] = "The start must be within the next year"
+        if _is_day(review_on) and review_on < started_on:  # type: ignore[operator]
+            errors["review_on"] = "The review date must be on or after the start"
+        if _is_day(ended_on) and ended_on < started_on:  # type: ignore[operator]
+            errors["ended_on"] = "The end must be on or after the start"
+    if hours_per_week is not None and (
+        not isinstance(hours_per_week, Decimal)
+        or not hours_per_week.is_finite()
+        or not Decimal(0) < hours_per_week <= MAX_HOURS
+        or hours_per_week != hours_per_week.quantize(Decimal("0.1"))
+    ):
+        errors["hours_per_week"] = (
+            "Hours a week must be more than 0 and at most 40, to one decimal place, like 12.5"
+        )
+    if not isinstance(reason, str) or not reason.strip():
+        errors["reason"] = "Enter why the child is on a part-time timetable"
+    elif len(reason) > REASON_LENGTH:
+        errors["reason"] = f"The reason must be {REASON_LENGTH} characters or fewer"
+    return errors
+
+
 @transaction.atomic
 def part_time_record(
     *,
@@ -201,58 +287,112 @@ def part_time_record(
     child: Child,
     started_on: dt.date,
     review_on: dt.date,
+    reason: str,
     ended_on: dt.date | None = None,
     hours_per_week: Decimal | None = None,
+    timetable: PartTimeTimetable | None = None,
 ) -> PartTimeTimetable:
+    """Record a part-time (reduced) timetable, or correct one (`timetable`): its start, the
+    date it is to be reviewed, the hours a week, why, and its end once it has ended."""
     _require(actor, child)
-    errors = {}
-    if review_on < started_on:
-        errors["review_on"] = "The review date must be on or after the start"
-    if ended_on is not None and ended_on < started_on:
-        errors["ended_on"] = "The end must be on or after the start"
-    if hours_per_week is not None and not Decimal(0) <= hours_per_week <= Decimal(40):
-        errors["hours_per_week"] = "Hours a week must be between 0 and 40"
+    if timetable is not None and timetable.child_id != child.pk:
+        raise PermissionDenied
+    errors = _part_time_problems(started_on, review_on, ended_on, hours_per_week, reason)
     if errors:
         raise ValidationError(errors)
-    timetable = PartTimeTimetable(
-        child=child,
-        started_on=started_on,
-        review_on=review_on,
-        ended_on=ended_on,
-        hours_per_week=hours_per_week,
-        recorded_by=actor,
-    )
+    if timetable is None:
+        timetable = PartTimeTimetable(child=child, recorded_by=actor)
+    else:
+        timetable = PartTimeTimetable.objects.select_for_update().get(pk=timetable.pk)
+    timetable.started_on = started_on
+    timetable.review_on = review_on
+    timetable.ended_on = ended_on
+    timetable.hours_per_week = hours_per_week
+    timetable.reason = reason.strip()
     timetable._history_user = actor  # type: ignore[attr-defined]
     timetable.save()
     return timetable
+
+
+def _spell_problems(
+    child: Child, started_on: object, ended_on: object, spell: MissingEducationSpell | None
+) -> dict[str, str]:
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if not _is_day(started_on):
+        errors["started_on"] = "Enter the first day without a school or setting"
+    elif started_on > today:  # type: ignore[operator]
+        errors["started_on"] = "The first day must be today or in the past"
+    if ended_on is not None:
+        if not _is_day(ended_on):
+            errors["ended_on"] = "Enter the last day as a date"
+        elif ended_on > today:  # type: ignore[operator]
+            errors["ended_on"] = "The last day must be today or in the past"
+        elif _is_day(started_on) and ended_on < started_on:  # type: ignore[operator]
+            errors["ended_on"] = "The last day must be on or after the first"
+    if errors:
+        return errors
+    others = MissingEducationSpell.objects.filter(child=child)
+    if spell is not None:
+        others = others.exclude(pk=spell.pk)
+    if ended_on is None and others.filter(ended_on__isnull=True).exists():
+        errors["ended_on"] = "A time without a setting is already open: end that one first"
+    # Two spells of one child cannot overlap (an open spell runs to today).
+    last = ended_on or today
+    overlapping = others.filter(started_on__lte=last).exclude(ended_on__lt=started_on)
+    if overlapping.exists():
+        errors["started_on"] = "This overlaps another time without a setting already recorded"
+    return errors
+
+
+@transaction.atomic
+def missing_education_record(
+    *,
+    actor: User | None,
+    child: Child,
+    started_on: dt.date,
+    ended_on: dt.date | None = None,
+    spell: MissingEducationSpell | None = None,
+) -> MissingEducationSpell:
+    """Record a time without a school or setting (missing education), from its first day to
+    its last (open while it goes on), or correct one (`spell`)."""
+    _require(actor, child)
+    if spell is not None and spell.child_id != child.pk:
+        raise PermissionDenied
+    # One spell recorded at a time per child: the overlap check is then safe from a race.
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    errors = _spell_problems(child, started_on, ended_on, spell)
+    if errors:
+        raise ValidationError(errors)
+    if spell is None:
+        spell = MissingEducationSpell(child=child, recorded_by=actor)
+    else:
+        spell = MissingEducationSpell.objects.select_for_update().get(pk=spell.pk)
+    spell.started_on = started_on
+    spell.ended_on = ended_on
+    spell._history_user = actor  # type: ignore[attr-defined]
+    spell.save()
+    # An open spell longer than the rule set's days is told by the nightly sweep
+    # (missing_education_sweep), once, however late it was recorded.
+    return spell
 
 
 @transaction.atomic
 def missing_education_start(
     *, actor: User | None, child: Child, started_on: dt.date
 ) -> MissingEducationSpell:
-    _require(actor, child)
-    if started_on > timezone.localdate():
-        raise ValidationError({"started_on": "The first day must be today or in the past"})
     if MissingEducationSpell.objects.filter(child=child, ended_on__isnull=True).exists():
         raise ValidationError({"started_on": "A time without a setting is already open"})
-    spell = MissingEducationSpell(child=child, started_on=started_on, recorded_by=actor)
-    spell._history_user = actor  # type: ignore[attr-defined]
-    spell.save()
-    return spell
+    return missing_education_record(actor=actor, child=child, started_on=started_on)
 
 
 @transaction.atomic
 def missing_education_end(
     *, actor: User | None, spell: MissingEducationSpell, ended_on: dt.date
 ) -> MissingEducationSpell:
-    _require(actor, spell.child)
-    if ended_on < spell.started_on:
-        raise ValidationError({"ended_on": "The last day must be on or after the first"})
-    spell.ended_on = ended_on
-    spell._history_user = actor  # type: ignore[attr-defined]
-    spell.save()
-    return spell
+    return missing_education_record(
+        actor=actor, child=spell.child, started_on=spell.started_on, ended_on=ended_on, spell=spell
+    )
 
 
 def missing_education_follow(*, child: Child, on: dt.date, has_place: bool) -> None:
@@ -529,6 +669,8 @@ def mis_preview(
             row = {**row, "values": cleaned}
         rows.append({**row, "child": child_id})
     upload.rows = rows
+    upload.row_count = len(rows)
+    upload.unmatched_count = len(upload.unmatched)
     upload.errors = sorted(errors, key=lambda e: e["row"] or 0)
     upload.status = MisImportStatus.REFUSED if errors else MisImportStatus.PREVIEWED
     upload.save()
@@ -544,6 +686,8 @@ def mis_import(*, actor: User, upload: MisImport) -> int:
         raise PermissionDenied
     if upload.status != MisImportStatus.PREVIEWED:
         raise ValidationError("This file has already been imported, or was refused")
+    if upload.rows_removed_at is not None:
+        raise ValidationError("This file's rows have been removed as it is old: upload it again")
     allowed = set(_children_by_upn(actor, upload.authority_id, upload.school).values())
     if any(row["child"] not in allowed for row in upload.rows):
         raise ValidationError("Some of the children in this file are no longer yours to record")
@@ -562,6 +706,26 @@ def mis_import(*, actor: User, upload: MisImport) -> int:
         detail={"layout": upload.layout, "rows": len(upload.rows), "written": written},
     )
     return written
+
+
+def mis_rows_remove(*, now: dt.datetime | None = None) -> int:
+    """Remove the rows of the data files uploaded more than settings.MIS_IMPORT_ROWS_KEEP_DAYS
+    ago (the nightly retention job calls it): the rows to import and the unmatched rows go, and
+    each error keeps its row number and messages but not its UPN. The counts stay, and what was
+    imported stays in the children's records. Returns how many uploads were cleared."""
+    now = now or timezone.now()
+    before = now - dt.timedelta(days=settings.MIS_IMPORT_ROWS_KEEP_DAYS)
+    old = MisImport.objects.filter(rows_removed_at__isnull=True, uploaded_at__lt=before)
+    cleared = 0
+    # One UPDATE per upload (uploads are few; their rows are never loaded, only the errors).
+    for pk, errors in old.values_list("pk", "errors").iterator():
+        cleared += MisImport.objects.filter(pk=pk, rows_removed_at__isnull=True).update(
+            rows=[],
+            unmatched=[],
+            errors=[{k: v for k, v in e.items() if k != "upn"} for e in errors],
+            rows_removed_at=now,
+        )
+    return cleared
 
 
 def _upsert(
@@ -617,19 +781,14 @@ def _import_attendance(actor: User, upload: MisImport) -> int:
             }
         )
     records = _upsert(TermAttendance, actor, keys, ("child_id", "academic_year", "term"), values)
-    # Alerts for the terms under the lines (one query for the lines of the authority).
+    # The terms under the lines (one query for the lines of the authority), told in one batch.
     lines = thresholds_of(upload.authority)
-    children = Child.objects.in_bulk({r.child_id for r in records})
+    events = []
     for record in records:
-        sessions = sums.Sessions(
-            record.sessions_possible,
-            record.sessions_present,
-            record.authorised_absence,
-            record.unauthorised_absence,
-        )
-        if sums.is_persistent_absence(sessions, lines):
-            record.child = children[record.child_id]
-            attendance_alerts(record, lines)
+        kind = _absence_kind(record, lines)
+        if kind is not None:
+            events.append((record.child_id, kind.value, _term_about(record)))
+    _alerts_many(events)
     return len(records)
 
 

@@ -9,3 +9,8 @@ from django.dispatch import Signal
 # Arguments: alert (the OutcomeAlert, with its child). pep_portal/notifications/receivers.py
 # tells the child's virtual school adviser and social worker.
 outcome_alert_raised = Signal()
+
+# The same for many events at once (a school's data file): sent inside the import's transaction
+# with the ids of the alerts just made, which the notification centre tells in one batch after
+# the commit (queued through the outbox). Arguments: alert_ids (a list of OutcomeAlert ids).
+outcome_alerts_raised = Signal()

@@ -2,10 +2,11 @@
 schools' MIS files. Thin: each view asks the engine through the selectors and calls one
 service."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from children.models import Child, School
 from children.school_year import academic_year_start
 from children.selectors import child_get_for_user
-from pep_portal import csv_export
+from pep_portal import csv_export, xlsx_export
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
@@ -25,15 +26,32 @@ from pep_portal.refusals import WHOLE, refused
 
 from . import services
 from .attendance import Thresholds
-from .dashboard import SHOWS, Filters, children_behind, outcomes_board
+from .dashboard import (
+    SHOWS,
+    Filters,
+    board_figures,
+    board_sheets,
+    children_behind,
+    outcomes_board,
+    year_label,
+)
 from .forms import (
     AttainmentForm,
     AttendanceForm,
     DashboardFilterForm,
     ExclusionForm,
+    MissingEducationForm,
     MisUploadForm,
+    PartTimeForm,
 )
-from .models import AttainmentRecord, MisImport, MisImportStatus, TermAttendance
+from .models import (
+    AttainmentRecord,
+    MisImport,
+    MisImportStatus,
+    MissingEducationSpell,
+    PartTimeTimetable,
+    TermAttendance,
+)
 from .selectors import term_outcomes, thresholds_of
 
 
@@ -165,6 +183,71 @@ def exclusion_add(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def part_time_edit(
+    request: AuthenticatedRequest, child_pk: int, pk: int | None = None
+) -> HttpResponse:
+    """Record a part-time timetable, or change one (its review date, its end)."""
+    child = child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
+    timetable = None
+    initial: dict[str, object] = {}
+    if pk is not None:
+        timetable = PartTimeTimetable.objects.filter(child=child, pk=pk).first()
+        if timetable is None:
+            raise Http404
+        initial = {
+            name: getattr(timetable, name)
+            for name in ("started_on", "review_on", "hours_per_week", "reason", "ended_on")
+        }
+    form = PartTimeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.part_time_record(
+                actor=request.user, child=child, timetable=timetable, **form.cleaned_data
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The part-time timetable has been saved")
+            return _back(request, child)
+    title = "Change a part-time timetable" if timetable else "Record a part-time timetable"
+    return render(request, "outcomes/form.html", {"form": form, "child": child, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def missing_education_edit(
+    request: AuthenticatedRequest, child_pk: int, pk: int | None = None
+) -> HttpResponse:
+    """Record a time without a school or setting, or change one (its last day once over)."""
+    child = child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
+    spell = None
+    initial: dict[str, object] = {}
+    if pk is not None:
+        spell = MissingEducationSpell.objects.filter(child=child, pk=pk).first()
+        if spell is None:
+            raise Http404
+        initial = {"started_on": spell.started_on, "ended_on": spell.ended_on}
+    form = MissingEducationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.missing_education_record(
+                actor=request.user, child=child, spell=spell, **form.cleaned_data
+            )
+        except ValidationError as error:
+            show_service_errors(form, error)
+        else:
+            messages.success(request, "The time without a school or setting has been saved")
+            return _back(request, child)
+    title = (
+        "Change a time without a school or setting"
+        if spell
+        else "Record a time without a school or setting"
+    )
+    return render(request, "outcomes/form.html", {"form": form, "child": child, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def mis_upload(request: AuthenticatedRequest) -> HttpResponse:
     if not user_can(request.user, Action.IMPORT_MIS_DATA):
         raise PermissionDenied
@@ -217,8 +300,10 @@ def mis_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "outcomes/mis_preview.html",
         {
             "upload": upload,
-            "may_import": upload.status == MisImportStatus.PREVIEWED,
+            "may_import": upload.status == MisImportStatus.PREVIEWED
+            and upload.rows_removed_at is None,
             "rows_shown": upload.rows[:50],
+            "keep_days": settings.MIS_IMPORT_ROWS_KEEP_DAYS,
         },
     )
 
@@ -286,16 +371,20 @@ def outcomes_dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="education-outcomes-{year}.csv"'
     writer = csv_export.writer(response)
-    writer.writerow(
-        ["table", "figure", f"{year}/{(year + 1) % 100:02d}", f"{year - 1}/{year % 100:02d}"]
-    )
-    this, last = board.this_year, board.last_year
-    writer.writerow(["cohort", "children", this["cohort"], last["cohort"]])
-    for name in ("children", "mean", "persistent", "persistent_rate", "severe", "severe_rate"):
-        writer.writerow(["attendance", name, this["attendance"][name], last["attendance"][name]])
-    for name in ("suspensions", "suspended_children", "permanent", "sessions_lost"):
-        writer.writerow(["exclusions", name, this["exclusions"][name], last["exclusions"][name]])
-    for now, before in zip(this["attainment"], last["attainment"], strict=True):
-        for name in ("children", "assessments", "met", "rate"):
-            writer.writerow([f"attainment {now['key_stage']}", name, now[name], before[name]])
+    writer.writerow(["table", "figure", year_label(year), year_label(year - 1)])
+    writer.writerows(board_figures(board))
     return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def outcomes_dashboard_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
+    year, filters, lines = _dashboard_request(request)
+    board = outcomes_board(user=request.user, academic_year=year, filters=filters, lines=lines)
+    audit.record(
+        request.user,
+        AuditAction.CSV_DOWNLOADED,
+        request=request,
+        detail={"export": "education outcomes dashboard", "year": year, "format": "xlsx"},
+    )
+    return xlsx_export.response(board_sheets(board), f"education-outcomes-{year}.xlsx")

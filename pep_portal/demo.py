@@ -28,6 +28,7 @@ from children.school_year import academic_year_start
 from children.services import care_team_allocate, child_register, delegation_grant
 from children.upn import upn_check_letter
 from meetings.services import meeting_arrange
+from outcomes.demo import seed_outcomes
 from pep_portal.accounts.models import LocalAuthority, User
 
 # The demo accounts' password (README, "Demo logins"). The demo only: production accounts are
@@ -507,6 +508,16 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
     _seed_approvals(registrars)
     created["children"] = _seed_children(today, registrars, schools)
     created["peps"] = _seed_peps(today)
+    # Attendance, suspensions and attainment across terms, through the services (with the
+    # alerts they raise), so the child's page and the outcomes dashboard show something.
+    ids = [spec["details"]["social_care_id"] for spec in _children(today)]
+    created["education_records"] = seed_outcomes(
+        list(Child.objects.filter(social_care_id__in=ids).order_by("pk")),
+        today=today,
+        through_services=True,
+        # Every kind of attendance among the five children: two attend well.
+        patterns=("good", "persistent", "good", "severe", "persistent"),
+    )
     return created
 
 

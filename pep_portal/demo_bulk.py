@@ -49,6 +49,7 @@ from children.models import (
 )
 from children.school_year import PepTemplate, academic_year_start, year_group_on
 from meetings.models import Attendee, AttendeeRole, Meeting, MeetingStatus, Target
+from outcomes.demo import seed_outcomes
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.accounts.roles import CarerKind, Role
@@ -958,6 +959,9 @@ def seed_authority(
             if is_current:
                 current = list(Pep.objects.filter(pk__in=[p.pk for p in peps]))
         made["notifications"] = _notifications(everyone, current, today)
+        # Fictional attendance, suspensions and attainment across terms, in bulk.
+        made["education_records"] = seed_outcomes(everyone, today=today, rng=rng)
+        _say(report, started, f"{made['education_records']:,} education records")
         # The care teams' access rows, written by their one writer.
         ids = [c.pk for c in everyone]
         for start in range(0, len(ids), 2000):

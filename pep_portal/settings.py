@@ -468,6 +468,11 @@ PEP_PDF_RENDER_SECONDS = env.float("PEP_PDF_RENDER_SECONDS", default=30.0)
 # every step (one PDF) is far shorter, each render being limited to PEP_PDF_RENDER_SECONDS.
 FILE_JOB_STALE_MINUTES = env.int("FILE_JOB_STALE_MINUTES", default=5)
 FILE_JOB_KEEP_HOURS = 24
+# A school's data file's rows (UPNs and figures, as uploaded) are kept this long after the
+# upload, for the preview and the import; then the nightly retention job removes them, keeping
+# the counts, the row numbers and messages of its errors, and what was imported (README,
+# "Education outcomes").
+MIS_IMPORT_ROWS_KEEP_DAYS = env.int("MIS_IMPORT_ROWS_KEEP_DAYS", default=30)
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One task at a time per process: a prefetched task would wait behind a long one, and be
 # held (unacknowledged) by a worker that may die.

@@ -15,9 +15,10 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def child_education(context: dict[str, Any], child: Any) -> Any:
     """`{% child_education child as education %}`: every term's attendance (with its chart)
-    and attainment, suspensions and exclusions; None when the user may not see them."""
+    and attainment, suspensions and exclusions, part-time timetables and times without a
+    school or setting; None when the user may not see them."""
     try:
-        outcomes = child_outcomes(user=context["request"].user, child=child, with_spells=False)
+        outcomes = child_outcomes(user=context["request"].user, child=child)
     except PermissionDenied:
         return None
     outcomes.chart = attendance_chart(

@@ -9,6 +9,7 @@ from children import signals as children_signals
 from meetings import signals as meeting_signals
 from outcomes import signals as outcome_signals
 from pep_portal.accounts.signals import child_access_changed, teacher_approval_changed
+from pep_portal.outbox.services import enqueue_many_after_commit
 from peps import signals as pep_signals
 from pupil_premium import signals as pp_signals
 
@@ -91,3 +92,12 @@ def tell_delegation_granted(sender: Any, *, delegation: Any, actor: Any, **kwarg
 @receiver(outcome_signals.outcome_alert_raised, dispatch_uid="notifications.outcome_alert")
 def tell_outcome_alert(sender: Any, *, alert: Any, **kwargs: Any) -> None:
     events.outcome_alert(alert=alert)
+
+
+@receiver(outcome_signals.outcome_alerts_raised, dispatch_uid="notifications.outcome_alerts")
+def tell_outcome_alerts(sender: Any, *, alert_ids: list[int], **kwargs: Any) -> None:
+    # After the commit, through the outbox: a thousand alerts a task.
+    from .tasks import tell_outcome_alerts as task
+
+    calls = [(alert_ids[i : i + 1000],) for i in range(0, len(alert_ids), 1000)]
+    enqueue_many_after_commit(task, calls)

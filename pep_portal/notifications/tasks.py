@@ -7,7 +7,7 @@ from django.db import OperationalError
 
 from pep_portal.celery import EMAIL_RETRY
 
-from . import services
+from . import events, services
 
 
 # The sweep is idempotent (the database refuses a second copy of any notification), so a task
@@ -59,3 +59,10 @@ def check_access_task(day: str | None = None) -> int:
 @shared_task(autoretry_for=(OSError, OperationalError), retry_backoff=60, max_retries=8)
 def send_access_alert_email(missing: int, extra: int) -> bool:
     return services.access_alert_email_send(missing=missing, extra=extra)
+
+
+# A school's data file's alerts, told after the import commits. Each notification is keyed by
+# the alert and the person, so a task run twice (at-least-once delivery) tells no one twice.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def tell_outcome_alerts(alert_ids: list[int]) -> int:
+    return events.outcome_alerts(alert_ids=alert_ids)

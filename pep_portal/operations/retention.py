@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from children.models import Child
 from documents.services import signed_off_pdf_name
+from outcomes.services import mis_rows_remove
 from pep_portal.notifications.services import invitee_addresses_remove
 from peps.models import Pep, private_storage
 
@@ -133,6 +134,8 @@ class RetentionReport:
     deleted: dict[int, int] = field(default_factory=dict)
     rows_deleted: int = 0
     invitee_addresses_removed: int = 0
+    # Schools' data files whose uploaded rows were removed (outcomes.services.mis_rows_remove).
+    data_files_cleared: int = 0
 
 
 def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> RetentionReport:
@@ -150,4 +153,8 @@ def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> R
         for child in due:
             report.rows_deleted += child_record_erase(child=child)
         report.deleted[rule.authority_id] = len(due)
+    if not dry_run:
+        # As of the start of `today` (the job's own day, or the day it is run as).
+        start = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+        report.data_files_cleared = mis_rows_remove(now=start)
     return report

@@ -4,7 +4,10 @@ downloaded once ready, and audited at each step (asked for, downloaded).
 
 The ZIP holds
 - `records/<kind>.json`: every record of each kind about the child (Django's JSON serialisation,
-  all fields), with `history`: every earlier version kept by django-simple-history;
+  all fields), with `history`: every earlier version kept by django-simple-history; the
+  education outcomes among them (attendance, exclusions, part-time timetables, times without a
+  setting, attainment, the alerts sent);
+- `records/school_data_files.json`: the child's rows in schools' data files still kept;
 - `peps/<file>.pdf`: each PEP as a PDF (the kept signed-off copy where there is one);
 - `attachments/<pep id>/<attachment id>-<name>`: every attached document, byte for byte;
 - `audit.json`: every audit event about the child: who opened, downloaded or changed what, when;
@@ -28,6 +31,15 @@ from django.utils import timezone
 from children.models import CareEpisode, Child, Delegation, Enrolment, Placement
 from documents.services import pep_pdf_for
 from meetings.models import Attendee, Meeting, MeetingAction, MeetingTask, Target, TargetReview
+from outcomes.models import (
+    AttainmentRecord,
+    ExclusionEvent,
+    MisImport,
+    MissingEducationSpell,
+    OutcomeAlert,
+    PartTimeTimetable,
+    TermAttendance,
+)
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.audit import services as audit
@@ -110,6 +122,31 @@ def record_sets(child: Child) -> Iterator[tuple[str, QuerySet[Any]]]:
     yield "target_reviews", TargetReview.objects.filter(meeting__in=meetings)
     yield "qa_reviews", QaReview.objects.filter(pep__in=peps)
     yield "pp_requests", PpRequest.objects.filter(child=child)
+    # Education outcomes (outcomes/): attendance by term, suspensions and exclusions, part-time
+    # timetables, times without a setting, attainment by term and subject, and the alerts sent.
+    yield "attendance", TermAttendance.objects.filter(child=child)
+    yield "exclusions", ExclusionEvent.objects.filter(child=child)
+    yield "part_time_timetables", PartTimeTimetable.objects.filter(child=child)
+    yield "times_without_a_setting", MissingEducationSpell.objects.filter(child=child)
+    yield "attainment", AttainmentRecord.objects.filter(child=child)
+    yield "education_alerts", OutcomeAlert.objects.filter(child=child)
+
+
+def school_data_file_rows(child: Child) -> list[dict[str, Any]]:
+    """The child's rows in schools' data files still kept (outcomes.MisImport; removed after
+    settings.MIS_IMPORT_ROWS_KEEP_DAYS): the file's name, layout and date, and the rows that
+    matched this child only, never another child's."""
+    uploads = MisImport.objects.filter(rows__contains=[{"child": child.pk}]).order_by("pk")
+    return [
+        {
+            "file": upload.file_name,
+            "layout": upload.layout,
+            "uploaded_at": upload.uploaded_at.isoformat(),
+            "status": upload.status,
+            "rows": [row for row in upload.rows if row.get("child") == child.pk],
+        }
+        for upload in uploads
+    ]
 
 
 def _history(model: type[Model], pks: list[Any]) -> list[Any]:
@@ -152,6 +189,9 @@ def build_subject_access_zip(job: FileJob, out: IO[bytes], step: filejobs.Step) 
                 ),
             )
             manifest[kind] = len(rows)
+        files = school_data_file_rows(child)
+        archive.writestr("records/school_data_files.json", _json(files))
+        manifest["school_data_files"] = len(files)
         peps = list(Pep.objects.filter(child=child).select_related("child", "child__authority"))
         for pep in peps:
             document = pep_pdf_for(pep)

@@ -35,8 +35,22 @@ def test_the_child_page_chart_and_the_dashboard_are_accessible(page, personas, s
         sessions_lost=4,
         reason="PD",
     )
+    services.part_time_record(
+        actor=None,
+        child=child,
+        started_on=dt.date(2025, 11, 3),
+        review_on=dt.date(2025, 12, 1),
+        hours_per_week=None,
+        reason="A phased return after a suspension",
+    )
+    services.missing_education_record(
+        actor=None, child=child, started_on=dt.date(2025, 6, 2), ended_on=dt.date(2025, 7, 4)
+    )
     sign_in(page, personas.virtual_school_staff.email, PASSWORD)
     page.goto(reverse("child_detail", args=[child.pk]))
+    # The part-time timetable and the time without a setting, in their tables.
+    assert "A phased return" in page.locator("#part-time-table").inner_text()
+    assert "33" in page.locator("#missing-education-table").inner_text()  # 2 June to 4 July
     chart = page.locator("#attendance-chart svg")
     assert chart.get_attribute("role") == "img"
     bars = chart.locator("rect").evaluate_all("rs => rs.map(r => r.dataset.value)")
@@ -47,4 +61,9 @@ def test_the_child_page_chart_and_the_dashboard_are_accessible(page, personas, s
     assert accessibility_violations(page) == []
     page.goto(reverse("outcomes_dashboard") + "?year=2025")
     assert page.locator("#dashboard-attendance").is_visible()
+    assert accessibility_violations(page) == []
+    # The form to record a part-time timetable, refused empty: its errors are accessible too.
+    page.goto(reverse("outcomes_part_time_add", args=[child.pk]))
+    page.get_by_role("button", name="Save part-time timetable").click()
+    assert page.locator(".govuk-error-summary").is_visible()
     assert accessibility_violations(page) == []

@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from children.models import Child, Cohort, Enrolment
 from outcomes import services
@@ -149,11 +150,47 @@ def test_the_figures_agree_with_an_independent_count(client: Any, personas: Any)
     assert rows[("exclusions", "sessions_lost")] == ["16", "1"]
     assert rows[("attainment ks2", "met")] == ["2", "0"]
 
+    # The XLSX says the same, a sheet per table, read back by a spreadsheet library.
+    response = client.get(reverse("outcomes_dashboard_xlsx"), {"year": YEAR})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "education-outcomes-2025.xlsx" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["cohort", "attendance", "exclusions", "attainment"]
+    assert [c.value for c in book["attendance"][1]] == ["figure", "2025/26", "2024/25"]
+    figures = {r[0]: r[1:] for r in book["attendance"].iter_rows(min_row=2, values_only=True)}
+    assert figures["persistent"] == (2, 1)
+    assert figures["severe"] == (1, 1)
+    assert figures["children"] == (3, 2)
+    assert figures["mean"] == (75.37, 70)
+    assert figures["persistent_rate"] == (66.7, 50)
+    assert next(book["cohort"].iter_rows(min_row=2, values_only=True)) == ("children", 4, 4)
+    exclusions = {r[0]: r[1:] for r in book["exclusions"].iter_rows(min_row=2, values_only=True)}
+    assert exclusions == {
+        "suspensions": (2, 1),
+        "suspended_children": (1, 1),
+        "permanent": (1, 0),
+        "sessions_lost": (16, 1),
+    }
+    attainment = {
+        (r[0], r[1]): r[2:] for r in book["attainment"].iter_rows(min_row=2, values_only=True)
+    }
+    assert attainment[("ks2", "met")] == (2, 0)
+    assert attainment[("ks2", "assessments")] == (3, 0)
+    assert attainment[("ks2", "rate")] == (66.7, None)
+    assert len(attainment) == 6 * 4  # every key stage, four figures each
+    # Filters apply to the download too: out of area, Cal's severe absence only.
+    response = client.get(reverse("outcomes_dashboard_xlsx"), {"year": YEAR, "area": "out"})
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    figures = {r[0]: r[1:] for r in book["attendance"].iter_rows(min_row=2, values_only=True)}
+    assert (figures["children"][0], figures["severe"][0]) == (1, 1)
+
     # Only the virtual school.
     for name in ("designated_teacher", "social_worker"):
         client.force_login(getattr(personas, name))
         assert client.get(reverse("outcomes_dashboard")).status_code == 403
         assert client.get(reverse("outcomes_dashboard_csv")).status_code == 403
+        assert client.get(reverse("outcomes_dashboard_xlsx")).status_code == 403
     # Another authority's virtual school counts none of these children.
     client.force_login(personas.other_authority_virtual_school_staff)
     response = client.get(reverse("outcomes_dashboard"), {"year": YEAR})

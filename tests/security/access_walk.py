@@ -153,10 +153,15 @@ TABLE: dict[str, Rule] = {
     "outcomes_attainment": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
     "outcomes_attainment_confirm": R("child", NOBODY, {DT, DEL, VS}),
     "outcomes_exclusion": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
+    "outcomes_part_time_add": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
+    "outcomes_part_time_edit": R("part_time", {DT, DEL, VS}, {DT, DEL, VS}),
+    "outcomes_missing_add": R("child", {DT, DEL, VS}, {DT, DEL, VS}),
+    "outcomes_missing_edit": R("spell", {DT, DEL, VS}, {DT, DEL, VS}),
     "mis_upload": R("none", {VS}, {VS}),
     "mis_preview": R("none", NOBODY, NOBODY),  # someone's own upload only
     "outcomes_dashboard": R("none", {VS}),
     "outcomes_dashboard_csv": R("none", {VS}),
+    "outcomes_dashboard_xlsx": R("none", {VS}),
     # Quality assurance: the virtual school.
     "qa_queue": R("none", {VS}),
     "qa_review": R("pep", {VS}, {VS}),
@@ -297,6 +302,8 @@ def _kwargs(kind: str, route: str, side: world.Side | None) -> dict[str, object]
             "training_need": side.training_need,
             "period": side.period,
             "school": side.school,
+            "part_time": side.part_time,
+            "spell": side.spell,
             "year": None,
         }
         obj = objects[kind]

@@ -11,6 +11,8 @@ import pytest
 from django.urls import reverse
 
 from meetings.models import Attendee, MeetingAction, MeetingTask, Target, TargetReview
+from outcomes import services as outcomes
+from outcomes.models import MisImport
 from pep_portal.audit.models import AuditAction, AuditEvent
 from peps.models import Term
 from peps.services import pep_set_up
@@ -37,6 +39,12 @@ EXPECTED_KINDS = [
     "target_reviews",
     "qa_reviews",
     "pp_requests",
+    "attendance",
+    "exclusions",
+    "part_time_timetables",
+    "times_without_a_setting",
+    "attainment",
+    "education_alerts",
 ]
 
 
@@ -74,7 +82,58 @@ def everything(personas, pep_setting):  # type: ignore[no-untyped-def]
         due_on=dt.date(2027, 2, 1),
     )
     TargetReview.objects.create(target=target, meeting=meeting, outcome="met", evidence="Log")
-    return side, world.southam(personas)
+    # Education outcomes (world.northam made a part-time timetable and a time without a
+    # setting); the suspension raises an alert. Southam's Yara gets a term too.
+    vic = personas.virtual_school_staff
+    outcomes.attendance_save(
+        actor=vic,
+        child=side.child,
+        academic_year=2026,
+        term="autumn",
+        possible=100,
+        present=93,
+        authorised=5,
+        unauthorised=2,
+    )
+    outcomes.exclusion_record(
+        actor=vic,
+        child=side.child,
+        kind="suspension",
+        started_on=dt.date(2026, 10, 6),
+        sessions_lost=4,
+        reason="PD",
+    )
+    outcomes.attainment_save(
+        actor=vic,
+        child=side.child,
+        academic_year=2026,
+        term="autumn",
+        key_stage="ks2",
+        subject="reading",
+        values={"working_at": "exs"},
+    )
+    yara = world.southam(personas)
+    # A school's data file with a row for Zara and one for Yara (as a preview keeps them).
+    MisImport.objects.create(
+        authority=personas.authority,
+        layout="attendance",
+        file_name="autumn.csv",
+        rows=[
+            {"row": 2, "upn": "A123456789012", "child": side.child.pk, "possible": 100},
+            {"row": 3, "upn": "B123456789012", "child": yara.child.pk, "possible": 90},
+        ],
+    )
+    outcomes.attendance_save(
+        actor=None,
+        child=yara.child,
+        academic_year=2026,
+        term="autumn",
+        possible=100,
+        present=50,
+        authorised=50,
+        unauthorised=0,
+    )
+    return side, yara
 
 
 def _build(client, child, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
@@ -136,6 +195,34 @@ def test_the_zip_holds_every_kind_of_record_every_document_and_the_audit(
     assert b"Yara" not in everything_in_it and b"Southwell" not in everything_in_it
     targets = json.loads(archive.read("records/targets.json"))["records"]
     assert {t["fields"]["child"] for t in targets} == {zara.child.pk} != {yara.child.pk}
+
+    # The education outcomes, as recorded above (Zara's only).
+    attendance = json.loads(archive.read("records/attendance.json"))["records"]
+    assert [
+        (a["fields"]["sessions_possible"], a["fields"]["sessions_present"]) for a in attendance
+    ] == [(100, 93)]
+    [exclusion] = json.loads(archive.read("records/exclusions.json"))["records"]
+    assert (exclusion["fields"]["started_on"], exclusion["fields"]["reason"]) == (
+        "2026-10-06",
+        "PD",
+    )
+    [timetable] = json.loads(archive.read("records/part_time_timetables.json"))["records"]
+    assert timetable["fields"]["reason"] == "Settling in after a move"
+    [spell] = json.loads(archive.read("records/times_without_a_setting.json"))["records"]
+    assert (spell["fields"]["started_on"], spell["fields"]["ended_on"]) == (
+        "2026-06-01",
+        "2026-06-12",
+    )
+    [attainment] = json.loads(archive.read("records/attainment.json"))["records"]
+    assert attainment["fields"]["values"] == {"working_at": "exs"}
+    alerts = json.loads(archive.read("records/education_alerts.json"))["records"]
+    assert [a["fields"]["kind"] for a in alerts] == ["exclusion"]
+    [data_file] = json.loads(archive.read("records/school_data_files.json"))
+    assert data_file["file"] == "autumn.csv"
+    assert data_file["rows"] == [
+        {"row": 2, "upn": "A123456789012", "child": zara.child.pk, "possible": 100}
+    ]
+    assert manifest["counts"]["school_data_files"] == 1
 
 
 def test_asking_and_downloading_are_both_audited(

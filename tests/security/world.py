@@ -13,6 +13,7 @@ from django.utils import timezone
 from children.models import LegalStatus, PlacementType
 from children.services import care_team_allocate, child_register
 from meetings.services import meeting_arrange
+from outcomes.models import MissingEducationSpell, PartTimeTimetable
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.models import CalendarPeriod
 from pep_portal.calendars.services import rule_set_load_preset
@@ -41,6 +42,22 @@ class Side:
     teacher: Any
     delegation: Any
     markers: list[str] = field(default_factory=list)
+    # The child's part-time timetable and time without a setting (outcomes' pages).
+    part_time: Any = None
+    spell: Any = None
+
+
+def _education(side: Side) -> Side:
+    side.part_time = PartTimeTimetable.objects.create(
+        child=side.child,
+        started_on=dt.date(2026, 9, 7),
+        review_on=dt.date(2026, 10, 5),
+        reason="Settling in after a move",
+    )
+    side.spell = MissingEducationSpell.objects.create(
+        child=side.child, started_on=dt.date(2026, 6, 1), ended_on=dt.date(2026, 6, 12)
+    )
+    return side
 
 
 def _attachment(pep: Pep, by: Any) -> Attachment:
@@ -88,21 +105,23 @@ def _meeting(pep: Pep, by: Any) -> Any:
 
 def northam(personas: Any, pep_setting: Any) -> Side:
     child, pep = pep_setting.child, pep_setting.pep
-    return Side(
-        child=child,
-        pep=pep,
-        meeting=_meeting(pep, personas.social_worker),
-        attachment=_attachment(pep, personas.designated_teacher),
-        pp_request=_pp_request(pep, personas.designated_teacher),
-        training_need=_training_need(
-            pep, personas.virtual_school_staff, personas.designated_teacher
-        ),
-        period=CalendarPeriod.objects.filter(calendar__authority=personas.authority).first(),
-        school=personas.designated_teacher.school,
-        person=personas.social_worker,
-        teacher=personas.designated_teacher,
-        delegation=child.delegations.get(),
-        markers=["Zara", "Quill"],
+    return _education(
+        Side(
+            child=child,
+            pep=pep,
+            meeting=_meeting(pep, personas.social_worker),
+            attachment=_attachment(pep, personas.designated_teacher),
+            pp_request=_pp_request(pep, personas.designated_teacher),
+            training_need=_training_need(
+                pep, personas.virtual_school_staff, personas.designated_teacher
+            ),
+            period=CalendarPeriod.objects.filter(calendar__authority=personas.authority).first(),
+            school=personas.designated_teacher.school,
+            person=personas.social_worker,
+            teacher=personas.designated_teacher,
+            delegation=child.delegations.get(),
+            markers=["Zara", "Quill"],
+        )
     )
 
 
@@ -139,17 +158,19 @@ def southam(personas: Any) -> Side:
         independent_reviewing_officer=None,
     )
     pep = pep_set_up(actor=vs, child=child, academic_year=2026, term=Term.AUTUMN)
-    return Side(
-        child=child,
-        pep=pep,
-        meeting=_meeting(pep, sw),
-        attachment=_attachment(pep, sw),
-        pp_request=_pp_request(pep, sw),
-        training_need=_training_need(pep, vs, sw),
-        period=CalendarPeriod.objects.filter(calendar__authority=authority).first(),
-        school=personas.other_school_teacher.school,
-        person=sw,
-        teacher=personas.other_school_teacher,
-        delegation=None,
-        markers=["Yara", "Southwell"],
+    return _education(
+        Side(
+            child=child,
+            pep=pep,
+            meeting=_meeting(pep, sw),
+            attachment=_attachment(pep, sw),
+            pp_request=_pp_request(pep, sw),
+            training_need=_training_need(pep, vs, sw),
+            period=CalendarPeriod.objects.filter(calendar__authority=authority).first(),
+            school=personas.other_school_teacher.school,
+            person=sw,
+            teacher=personas.other_school_teacher,
+            delegation=None,
+            markers=["Yara", "Southwell"],
+        )
     )
