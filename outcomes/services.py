@@ -132,6 +132,8 @@ def attendance_save(
     record.unauthorised_absence = unauthorised
     record.school = school if school is not None else record.school
     record.source = source
+    # Saved by a person (from the PEP or the child's page): confirmed, imported or not.
+    record.confirmed = True
     record.updated_by = actor
     record._history_user = actor  # type: ignore[attr-defined]
     record.save()
@@ -614,6 +616,8 @@ def _import_attendance(actor: User, upload: MisImport) -> int:
                 "authorised_absence": row["authorised"],
                 "unauthorised_absence": row["unauthorised"],
                 "school_id": upload.school_id,
+                # Imported values fill the PEP for the teacher to confirm.
+                "confirmed": False,
             }
         )
     records = _upsert(TermAttendance, actor, keys, ("child_id", "academic_year", "term"), values)

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -44,8 +45,14 @@ def _child_and_term(request: AuthenticatedRequest, child_pk: int, year: int, ter
 def _back(request: AuthenticatedRequest, child: Child) -> HttpResponse:
     """Back to the PEP the page was opened from (a path of ours only), else the child's page."""
     back = request.POST.get("next") or request.GET.get("next") or ""
-    if back.startswith("/peps/") and back.count("/") <= 4 and back.replace("/", "").isalnum():
-        return redirect(back)
+    if back.startswith("/peps/") and len(back) <= 200:
+        try:
+            match = resolve(back)
+        except Resolver404:
+            match = None
+        # The PEP's page or one of its sections' pages (where its records are edited).
+        if match is not None and match.url_name in ("pep_detail", "section_edit"):
+            return redirect(back)
     return redirect("child_detail", pk=child.pk)
 
 

@@ -48,18 +48,20 @@ from .models import (
     SectionStatus,
     Term,
 )
+from .records import records_state_for
 from .rules import can_edit_section
 from .sections import (
     DEFAULT_BEFORE_MEETING,
     SECTIONS_BY_KEY,
+    Kind,
     SectionOwner,
     SectionSpec,
     check_answers,
-    missing_answers,
     needed_before_meeting,
     sections_for,
+    with_records,
 )
-from .selectors import initial_pep_terms
+from .selectors import completeness, initial_pep_terms
 from .signals import (
     pep_returned,
     pep_section_saved,
@@ -507,16 +509,13 @@ def section_save(
         if confirm_carried
         else [name for name in section.carried_forward if answers.get(name) == previous.get(name)]
     )
+    now = completeness(spec, section.pep, answers, records_state_for(section.pep, [spec]))
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(
-            spec,
-            section.pep.template,
-            answers,
-            initial=initial,
-            pp_review=section.pep.reviews_pp_plus,
-        )
+        and not now.missing
+        and not now.unconfirmed
+        and not now.contradicted
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -576,15 +575,18 @@ def section_complete_refusal(section: PepSection) -> ValidationError | None:
     initial = section.pep.term == Term.INITIAL
     _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems: dict[str, list[str]] = {name: [message] for name, message in errors.items()}
-    missing = missing_answers(
-        spec,
-        section.pep.template,
-        section.answers,
-        initial=initial,
-        pp_review=section.pep.reviews_pp_plus,
-    )
-    for field in missing:
-        problems.setdefault(field.name, []).append(f"Answer “{field.label}”")
+    now = completeness(spec, section.pep, section.answers, records_state_for(section.pep, [spec]))
+    for field in now.missing:
+        problems.setdefault(field.name, []).append(
+            f"Record “{field.label}”" if field.kind == Kind.RECORDS else f"Answer “{field.label}”"
+        )
+    for field in now.unconfirmed:
+        problems.setdefault(field.name, []).append(
+            f"Confirm or change “{field.label}”, carried forward from last term or imported "
+            "from the school's data file"
+        )
+    for field, message in now.contradicted:
+        problems.setdefault(field.name, []).append(message)
     labels = {f.name: f.label for f in spec.fields}
     for name in section.carried_forward:
         problems.setdefault(name, []).append(
@@ -747,6 +749,8 @@ def pep_return(*, actor: User, pep: Pep, reason: str, on: dt.date | None = None)
 def pep_snapshot(pep: Pep) -> dict[str, Any]:
     """Everything the PEP says, frozen: shown (and printed) as it was signed off."""
     child = pep.child
+    sections = list(pep.sections.select_related("updated_by"))
+    states = records_state_for(pep, [SECTIONS_BY_KEY[s.key] for s in sections])
     return {
         "title": pep.title,
         "template": pep.template,
@@ -759,12 +763,14 @@ def pep_snapshot(pep: Pep) -> dict[str, Any]:
         "sections": [
             {
                 "key": s.key,
-                "answers": s.answers,
+                # The RECORDS questions as they stood at sign-off (sections.with_records).
+                "answers": with_records(SECTIONS_BY_KEY[s.key], s.answers, states),
+                "previously_recorded": s.previously_recorded,
                 "status": s.status,
                 "updated_by": s.updated_by.full_name if s.updated_by else "",
                 "version": s.version,
             }
-            for s in pep.sections.select_related("updated_by")
+            for s in sections
         ],
         "meeting_on": pep.meeting_on.isoformat() if pep.meeting_on else None,
         "due_on": pep.due_on.isoformat() if pep.due_on else None,
