@@ -8,8 +8,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
 
-from children.models import Child, Enrolment
+from children.models import Child
 from children.school_year import year_group_on
+from children.selectors import school_sections_at_setting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars.choices import TermCode
@@ -324,7 +325,7 @@ def pep_records_state(pep: Any) -> dict[str, str]:
                     child=OuterRef("pk"), started_on__lte=last
                 ).exclude(ended_on__lt=first)
             ),
-            has_place=Exists(Enrolment.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)),
+            at_setting=school_sections_at_setting("pk"),
         )
         .values(
             "attainment_any",
@@ -332,7 +333,7 @@ def pep_records_state(pep: Any) -> dict[str, str]:
             "attendance_confirmed",
             "excluded",
             "part_time",
-            "has_place",
+            "at_setting",
         )
         .get()
     )
@@ -349,9 +350,10 @@ def pep_records_state(pep: Any) -> dict[str, str]:
     attendance_state = (
         "" if confirmed is None else asked.RECORDED if confirmed else asked.TO_CONFIRM
     )
-    if not found["has_place"]:
-        # No school or setting: no attendance or attainment to record (the spell without a
-        # setting is kept instead), so the social worker writing the section is not stopped.
+    if not found["at_setting"]:
+        # No school place, or nobody at the setting who does the school's sections (home
+        # education, EOTAS, NEET: children.selectors.school_sections_at_setting): the social
+        # worker writes the section and is not stopped for records no school keeps.
         attainment_state = attainment_state or asked.NOT_ASKED
         attendance_state = attendance_state or asked.NOT_ASKED
     return {

@@ -21,7 +21,9 @@ from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.calendars.choices import TermCode
+from peps import sections as asked
 from peps.sections import check_answer
+from peps.services import sections_reopen_for_records
 
 from . import attendance as sums
 from . import mis
@@ -38,6 +40,7 @@ from .models import (
     PartTimeTimetable,
     Source,
     TermAttendance,
+    term_bounds,
     term_index,
 )
 from .scales import ExclusionReason, KeyStage, key_stage_of, subject_spec
@@ -553,6 +556,7 @@ def mis_import(*, actor: User, upload: MisImport) -> int:
         written = _import_attendance(actor, upload)
     else:
         written = _import_attainment(actor, upload)
+    _reopen_pep_sections(upload)
     upload.status = MisImportStatus.IMPORTED
     upload.imported_at = timezone.now()
     upload.save()
@@ -564,6 +568,23 @@ def mis_import(*, actor: User, upload: MisImport) -> int:
         detail={"layout": upload.layout, "rows": len(upload.rows), "written": written},
     )
     return written
+
+
+def _reopen_pep_sections(upload: MisImport) -> None:
+    """Imported values wait for the designated teacher's confirmation: the PEP sections they
+    answer, if already complete, are opened again (peps.services)."""
+    records = asked.ATTENDANCE if upload.layout == MisImportLayout.ATTENDANCE else asked.ATTAINMENT
+    terms: dict[tuple[int, str], set[int]] = {}
+    for row in upload.rows:
+        terms.setdefault((row["academic_year"], row["term"]), set()).add(row["child"])
+    for (year, term), child_ids in terms.items():
+        sections_reopen_for_records(
+            child_ids=sorted(child_ids),
+            academic_year=year,
+            term=term,
+            starts_between=term_bounds(year, term),
+            records=records,
+        )
 
 
 def _upsert(

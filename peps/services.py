@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, JSONField, Model
+from django.db.models import F, JSONField, Model, Q
 from django.utils import timezone
 
 from children.access import previous_school_access_grant
@@ -536,6 +536,45 @@ def section_save(
     if _current(section.pep).status == PepStatus.DRAFT:
         _move(section.pep, actor, PepStatus.IN_PROGRESS)
     return section
+
+
+def sections_reopen_for_records(
+    *,
+    child_ids: list[int],
+    academic_year: int,
+    term: str,
+    starts_between: tuple[dt.date, dt.date],
+    records: str,
+) -> int:
+    """A term's records of a kind (sections.ATTENDANCE, ATTAINMENT…) were filled in for the
+    designated teacher to confirm (a school's data file imported): the sections they answer,
+    in the children's open PEPs of that term (its termly PEP, or an initial PEP starting in
+    it), are no longer complete, so they are confirmed before the PEP goes on. Kept in each
+    section's history. Returns how many sections were reopened."""
+    keys = [
+        spec.key
+        for spec in SECTIONS_BY_KEY.values()
+        if any(f.kind == Kind.RECORDS and f.records == records for f in spec.fields)
+    ]
+    first, last = starts_between
+    sections = list(
+        PepSection.objects.select_for_update()
+        .filter(
+            pep__child_id__in=child_ids,
+            pep__status__in=EDITABLE_STATUSES,
+            key__in=keys,
+            status=SectionStatus.COMPLETE,
+        )
+        .filter(
+            Q(pep__academic_year=academic_year, pep__term=term)
+            | Q(pep__term=Term.INITIAL, pep__starts_on__range=(first, last))
+        )
+    )
+    for section in sections:
+        section.status = SectionStatus.IN_PROGRESS
+        section._history_user = None
+        section.save(update_fields=["status"])
+    return len(sections)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from children.services import school_move
 from documents import pdf
 from documents.services import _extra_for
 from outcomes import services as outcomes
@@ -254,6 +255,82 @@ def test_imported_attendance_fills_the_section_for_the_teacher_to_confirm(
     )
     assert TermAttendance.objects.get().confirmed
     assert section_mark_complete(actor=teacher, section=section).status == SectionStatus.COMPLETE
+
+
+def test_an_import_reopens_the_complete_section_it_fills_for_confirmation(
+    personas: Any, pep_setting: Any
+) -> None:
+    teacher, pep = personas.designated_teacher, pep_setting.pep
+    with_upn(pep.child, upn(8))
+    outcomes.attendance_save(
+        actor=teacher,
+        child=pep.child,
+        academic_year=2026,
+        term="autumn",
+        possible=100,
+        present=98,
+        authorised=2,
+        unauthorised=0,
+    )
+    outcomes.attainment_save(
+        actor=teacher,
+        child=pep.child,
+        academic_year=2026,
+        term="autumn",
+        key_stage="ks3",
+        subject="maths",
+        values={"band": "at"},
+    )
+    for key in ("attendance", "current_attainment"):
+        section_mark_complete(actor=teacher, section=save_typed(teacher, pep, key))
+
+    def import_attendance(row: str) -> None:
+        upload = outcomes.mis_preview(
+            actor=personas.virtual_school_staff,
+            layout="attendance",
+            file_name="attendance.csv",
+            content=csv_of(ATTENDANCE_HEADER, row),
+        )
+        assert outcomes.mis_import(actor=personas.virtual_school_staff, upload=upload) == 1
+
+    # Last year's summer term: not this PEP's, nothing reopens.
+    import_attendance(f"{upn(8)},2026-04-20,2026-07-22,110,100,10,0")
+    assert {s.key: s.status for s in pep.sections.filter(key__in=["attendance"])} == {
+        "attendance": SectionStatus.COMPLETE
+    }
+    import_attendance(f"{upn(8)},2026-09-03,2026-12-18,100,97,3,0")
+    statuses = dict(
+        pep.sections.filter(key__in=["attendance", "current_attainment"]).values_list(
+            "key", "status"
+        )
+    )
+    # Only the section the imported attendance answers; attainment was not imported.
+    assert statuses == {
+        "attendance": SectionStatus.IN_PROGRESS,
+        "current_attainment": SectionStatus.COMPLETE,
+    }
+    assert refusal(teacher, pep.sections.get(key="attendance")) == [
+        "Confirm or change “Attendance this term, in sessions”, carried forward from last term "
+        "or imported from the school's data file"
+    ]
+
+
+def test_with_nobody_at_a_setting_the_social_worker_is_not_stopped_for_records(
+    personas: Any, pep_setting: Any
+) -> None:
+    pep = pep_setting.pep
+    school_move(
+        actor=personas.virtual_school_staff,
+        child=pep.child,
+        school=None,
+        started_on=pep.child.enrolments.get().started_on,
+    )
+    worker = personas.social_worker
+    for key in ("attendance", "current_attainment"):
+        section = save_typed(worker, pep, key)
+        assert section_mark_complete(actor=worker, section=section).status == (
+            SectionStatus.COMPLETE
+        )
 
 
 # --- the answers typed before the records ------------------------------------------------------
