@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -42,18 +42,23 @@ def _child_and_term(request: AuthenticatedRequest, child_pk: int, year: int, ter
     return child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
 
 
-def _back(request: AuthenticatedRequest, child: Child) -> HttpResponse:
-    """Back to the PEP the page was opened from (a path of ours only), else the child's page."""
+def _next_page(request: AuthenticatedRequest) -> str:
+    """The PEP page or PEP section page the form was opened from (a path of ours only: one
+    that resolves to one of those pages), else ""."""
     back = request.POST.get("next") or request.GET.get("next") or ""
-    if back.startswith("/peps/") and len(back) <= 200:
-        try:
-            match = resolve(back)
-        except Resolver404:
-            match = None
-        # The PEP's page or one of its sections' pages (where its records are edited).
-        if match is not None and match.url_name in ("pep_detail", "section_edit"):
-            return redirect(back)
-    return redirect("child_detail", pk=child.pk)
+    if not back.startswith("/peps/") or len(back) > 200:
+        return ""
+    try:
+        match = resolve(back)
+    except Resolver404:
+        return ""
+    # The PEP's page or one of its sections' pages (where its records are edited).
+    return back if match.url_name in ("pep_detail", "section_edit") else ""
+
+
+def _back(request: AuthenticatedRequest, child: Child) -> HttpResponse:
+    """Back to the PEP the page was opened from, else the child's page."""
+    return redirect(_next_page(request) or reverse("child_detail", args=[child.pk]))
 
 
 @login_required
@@ -92,7 +97,12 @@ def attendance_edit(
     return render(
         request,
         "outcomes/form.html",
-        {"form": form, "child": child, "title": f"Attendance, {label.term_label}"},
+        {
+            "form": form,
+            "child": child,
+            "title": f"Attendance, {label.term_label}",
+            "back_to": _next_page(request),
+        },
     )
 
 
@@ -131,7 +141,12 @@ def attainment_edit(
     return render(
         request,
         "outcomes/form.html",
-        {"form": form, "child": child, "title": f"Attainment, {outcomes.term_label}"},
+        {
+            "form": form,
+            "child": child,
+            "title": f"Attainment, {outcomes.term_label}",
+            "back_to": _next_page(request),
+        },
     )
 
 
@@ -164,7 +179,12 @@ def exclusion_add(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return render(
         request,
         "outcomes/form.html",
-        {"form": form, "child": child, "title": "Record a suspension or exclusion"},
+        {
+            "form": form,
+            "child": child,
+            "title": "Record a suspension or exclusion",
+            "back_to": _next_page(request),
+        },
     )
 
 

@@ -472,3 +472,20 @@ def test_the_pdf_prints_the_records_figures_beside_the_sections(
     assert "Science: against age-related expectations: Above age-related expectations" in tables
     assert "Verbal abuse or threatening behaviour against an adult (VA)" in tables
     assert 'data-term="Autumn 2026/27" data-value="88.00"' in tables  # the chart
+
+
+def test_the_records_pages_lead_back_to_the_section_and_nowhere_else(
+    client: Any, personas: Any, pep_setting: Any
+) -> None:
+    pep, child = pep_setting.pep, pep_setting.child
+    client.force_login(personas.designated_teacher)
+    url = reverse("outcomes_attendance", args=[child.pk, 2026, "autumn"])
+    back = section_url(pep, "attendance")
+    page = client.get(f"{url}?next={back}").content.decode()
+    assert f'<a href="{back}" class="govuk-back-link">Back to the PEP</a>' in page
+    sessions = {"possible": "100", "present": "90", "authorised": "5", "unauthorised": "5"}
+    for hostile in ("https://evil.example/peps/1/", "/peps/1/../../admin/", "/peps/x" * 40):
+        page = client.get(url, {"next": hostile}).content.decode()
+        assert "Back to the PEP" not in page and hostile not in page
+        response = client.post(f"{url}?next={hostile}", sessions)
+        assert response["Location"] == reverse("child_detail", args=[child.pk])
