@@ -21,6 +21,7 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.calendars.choices import TermCode
 from pep_portal.forms import show_service_errors
+from pep_portal.refusals import WHOLE, refused
 
 from . import services
 from .attendance import Thresholds
@@ -228,9 +229,14 @@ def mis_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             written = services.mis_import(actor=request.user, upload=upload)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"Imported {written} records")
+            return refused(
+                request,
+                reverse("mis_preview", args=[upload.pk]),
+                "The file cannot be imported",
+                error,
+                {WHOLE: "#mis-status"},
+            )
+        messages.success(request, f"Imported {written} records")
         return redirect("mis_preview", pk=upload.pk)
     return render(
         request,

@@ -24,7 +24,7 @@ from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
 from peps.services import pep_set_up, section_mark_complete, section_save
 from tests.documents.reading import read_pdf
 from tests.outcomes.test_mis_import import ATTENDANCE_HEADER, csv_of, upn, with_upn
-from tests.peps.fixtures import full_answers, register
+from tests.peps.fixtures import drop_initial_peps, full_answers, register
 
 RECORDED_IN_TABLES = "Recorded: in “Attendance, exclusions and attainment” below"
 
@@ -99,6 +99,7 @@ def test_each_key_stage_records_its_attainment_from_the_section(
     child = register(personas, school=teacher.school, name="Kit")
     child.date_of_birth = born
     child.save()
+    drop_initial_peps(child)  # a termly PEP is refused beside the initial PEP of its term
     pep = pep_set_up(
         actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
     )
