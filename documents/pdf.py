@@ -41,8 +41,16 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from children.models import Child, Enrolment
 from children.school_year import PepTemplate, year_group_on
 from peps.models import Pep, PepStatus, SectionStatus, Term
-from peps.sections import EXPECTATION, SECTIONS_BY_KEY, Kind, sections_for
-from peps.selectors import display_answer
+from peps.records import records_state_for
+from peps.sections import (
+    RECORDED,
+    TO_CONFIRM,
+    FieldSpec,
+    Kind,
+    sections_for,
+    with_records,
+)
+from peps.selectors import display_answer, previously_recorded
 
 logger = logging.getLogger(__name__)
 # WeasyPrint logs every step of every render at INFO: thousands of lines for one bulk ZIP.
@@ -149,6 +157,8 @@ class DocSection:
     updated_by: str
     answers: list[tuple[str, Any]]
     grid: Grid | None = None
+    # Answers to questions no longer asked (peps.selectors.previously_recorded).
+    previously: list[tuple[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -222,52 +232,25 @@ def _section_status(status: str) -> str:
     return SectionStatus(status).label if status in SectionStatus.values else status
 
 
-def _attainment_grid(template: str, answers: dict[str, Any]) -> tuple[Grid | None, set[str]]:
-    """The attainment questions that read best as a table, from the section's definition:
-    EYFS areas of learning against the early learning goals; YG subjects, working at and
-    target. Post-16 courses read as answers. Returns the grid and the fields it shows."""
-    spec = SECTIONS_BY_KEY["current_attainment"]
-    fields = spec.fields_for(template)
-    if template == PepTemplate.EYFS:
-        areas = [f for f in fields if f.kind == Kind.CHOICE and f.choices == EXPECTATION]
-        rows = [(f.label, display_answer(f, answers.get(f.name)) or "Not answered") for f in areas]
-        grid = Grid("Areas of learning", ("Area of learning", "Against the goals"), rows)
-        return grid, {f.name for f in areas}
-    if template == PepTemplate.YG:
-        by_name = {f.name: f for f in fields}
-        rows, shown = [], set()
-        for f in fields:
-            if not f.name.endswith("_current"):
-                continue
-            target = by_name.get(f.name.removesuffix("_current") + "_target")
-            subject = f.label.split(":")[0]
-            rows.append(
-                (
-                    subject,
-                    display_answer(f, answers.get(f.name)) or "Not answered",
-                    (display_answer(target, answers.get(target.name)) or "Not answered")
-                    if target
-                    else "No target asked",
-                )
-            )
-            shown |= {f.name, target.name} if target else {f.name}
-        return Grid("Subjects", ("Subject", "Working at", "End of year target"), rows), shown
-    return None, set()
-
-
 def _doc_sections(
-    template: str, stored: dict[str, dict[str, Any]], *, initial: bool = False
+    template: str,
+    stored: dict[str, dict[str, Any]],
+    *,
+    initial: bool = False,
+    states: dict[str, str] | None = None,
 ) -> list[DocSection]:
     """Every section the template asks, in order, from peps/sections.py (so the document
     never falls out of step with the forms); a section with no stored row still prints. An
-    initial PEP leaves out the questions about a last PEP, as its forms do."""
+    initial PEP leaves out the questions about a last PEP, as its forms do. A RECORDS question
+    prints its records' state (`states`, for a live PEP; a snapshot holds it among its answers)
+    and the records themselves print in the education tables; answers to questions no longer
+    asked print as "previously recorded"."""
     result = []
     for spec in sections_for(template):
         row = stored.get(spec.key, {})
         answers = row.get("answers") or {}
-        grid, shown = (None, set())
-        if spec.key == "current_attainment":
-            grid, shown = _attainment_grid(template, answers)
+        if states is not None:
+            answers = with_records(spec, answers, states)
         result.append(
             DocSection(
                 key=spec.key,
@@ -277,14 +260,22 @@ def _doc_sections(
                 status=_section_status(row.get("status", SectionStatus.NOT_STARTED)),
                 updated_by=row.get("updated_by", ""),
                 answers=[
-                    (f.label, display_answer(f, answers.get(f.name)))
+                    (f.label, _printed(f, answers.get(f.name)))
                     for f in spec.fields_for(template, initial=initial)
-                    if f.name not in shown
                 ],
-                grid=grid,
+                previously=previously_recorded(
+                    spec, {**answers, **(row.get("previously_recorded") or {})}
+                ),
             )
         )
     return result
+
+
+def _printed(spec: FieldSpec, value: Any) -> Any:
+    shown = display_answer(spec, value)
+    if spec.kind == Kind.RECORDS and value in (RECORDED, TO_CONFIRM):
+        return f"{shown}: in “Attendance, exclusions and attainment” below"
+    return shown
 
 
 def _live_document(pep: Pep) -> PepDocument:
@@ -293,6 +284,7 @@ def _live_document(pep: Pep) -> PepDocument:
     stored = {
         s.key: {
             "answers": s.answers,
+            "previously_recorded": s.previously_recorded,
             "status": s.status,
             "updated_by": s.updated_by.full_name if s.updated_by else "",
         }
@@ -316,7 +308,12 @@ def _live_document(pep: Pep) -> PepDocument:
         status=pep.get_status_display(),
         due_on=pep.due_on,
         meeting_on=pep.meeting_on,
-        sections=_doc_sections(pep.template, stored, initial=pep.term == Term.INITIAL),
+        sections=_doc_sections(
+            pep.template,
+            stored,
+            initial=pep.term == Term.INITIAL,
+            states=records_state_for(pep, list(sections_for(PepTemplate(pep.template)))),
+        ),
         authority=child.authority.name,
         signed_off=False,
     )

@@ -66,6 +66,9 @@ class TermAttendance(TermRecord):
     sessions_present = models.PositiveSmallIntegerField()
     authorised_absence = models.PositiveSmallIntegerField()
     unauthorised_absence = models.PositiveSmallIntegerField()
+    # Imported from a school's data file: False until the designated teacher confirms or
+    # changes it from the PEP (saving the term's attendance confirms it).
+    confirmed = models.BooleanField(default=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -317,3 +320,12 @@ def term_of(day: dt.date) -> tuple[int, str]:
     if day.month <= 3:
         return day.year - 1, TermCode.SPRING
     return day.year - 1, TermCode.SUMMER
+
+
+def term_bounds(academic_year: int, term: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a review term as term_of counts it."""
+    if term == TermCode.AUTUMN:
+        return dt.date(academic_year, 9, 1), dt.date(academic_year, 12, 31)
+    if term == TermCode.SPRING:
+        return dt.date(academic_year + 1, 1, 1), dt.date(academic_year + 1, 3, 31)
+    return dt.date(academic_year + 1, 4, 1), dt.date(academic_year + 1, 8, 31)

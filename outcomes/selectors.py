@@ -6,14 +6,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from children.models import Child
 from children.school_year import year_group_on
+from children.selectors import school_sections_at_setting
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.calendars.choices import TermCode
 from pep_portal.calendars.selectors import RulesMissing, rules_for_authority
+from peps import sections as asked
 
 from . import attendance as sums
 from .models import (
@@ -22,10 +25,11 @@ from .models import (
     MissingEducationSpell,
     PartTimeTimetable,
     TermAttendance,
+    term_bounds,
     term_index,
     term_of,
 )
-from .scales import SubjectSpec, key_stage_of, meets_expected, subject_spec
+from .scales import KeyStage, SubjectSpec, key_stage_of, meets_expected, subject_spec
 
 
 def thresholds_of(authority: LocalAuthority) -> sums.Thresholds:
@@ -220,6 +224,10 @@ class TermOutcomes:
     can_record: bool
 
     @property
+    def key_stage_label(self) -> str:
+        return KeyStage(self.key_stage).label if self.key_stage else ""
+
+    @property
     def unconfirmed(self) -> int:
         return sum(1 for row in self.attainment if not row.record.confirmed)
 
@@ -297,3 +305,111 @@ def education_for_document(pep: Any) -> dict[str, Any] | None:
         "exclusions": outcomes.exclusions,
         "attainment": outcomes.attainment,
     }
+
+
+# --- the PEP's RECORDS questions (peps/sections.py, Kind.RECORDS) --------------------------------
+
+
+def _term_part_time(child: Child, academic_year: int, term: str) -> Any:
+    """Part-time timetables running at any time in the term."""
+    first, last = term_bounds(academic_year, term)
+    return PartTimeTimetable.objects.filter(child=child, started_on__lte=last).exclude(
+        ended_on__lt=first
+    )
+
+
+def pep_records_state(pep: Any) -> dict[str, str]:
+    """For the PEP's term, the state of each kind of records its RECORDS questions stand for
+    (registered with peps/records.py): recorded, to confirm (carried forward or imported, not
+    yet confirmed), not asked (no key stage's scale at this age; no school or setting), or ""
+    (none recorded). One query, whatever the kinds."""
+    which = pep_term(pep)
+    if which is None:
+        return {}
+    year, term = which
+    child = pep.child
+    stage = key_stage_of(year_group_on(child.date_of_birth, dt.date(year, 9, 1)))
+    first, last = term_bounds(year, term)
+    this_term = {"child": OuterRef("pk"), "academic_year": year, "term": term}
+    attainment = AttainmentRecord.objects.filter(**this_term, key_stage=stage or "")
+    found = (
+        Child.objects.filter(pk=child.pk)
+        .annotate(
+            attainment_any=Exists(attainment),
+            attainment_unconfirmed=Exists(attainment.filter(confirmed=False)),
+            attendance_confirmed=Subquery(
+                TermAttendance.objects.filter(**this_term).values("confirmed")[:1]
+            ),
+            excluded=Exists(
+                ExclusionEvent.objects.filter(child=OuterRef("pk"), started_on__range=(first, last))
+            ),
+            part_time=Exists(
+                PartTimeTimetable.objects.filter(
+                    child=OuterRef("pk"), started_on__lte=last
+                ).exclude(ended_on__lt=first)
+            ),
+            at_setting=school_sections_at_setting("pk"),
+        )
+        .values(
+            "attainment_any",
+            "attainment_unconfirmed",
+            "attendance_confirmed",
+            "excluded",
+            "part_time",
+            "at_setting",
+        )
+        .get()
+    )
+    attainment_state = (
+        asked.NOT_ASKED
+        if stage is None
+        else ""
+        if not found["attainment_any"]
+        else asked.TO_CONFIRM
+        if found["attainment_unconfirmed"]
+        else asked.RECORDED
+    )
+    confirmed = found["attendance_confirmed"]
+    attendance_state = (
+        "" if confirmed is None else asked.RECORDED if confirmed else asked.TO_CONFIRM
+    )
+    if not found["at_setting"]:
+        # No school place, or nobody at the setting who does the school's sections (home
+        # education, EOTAS, NEET: children.selectors.school_sections_at_setting): the social
+        # worker writes the section and is not stopped for records no school keeps.
+        attainment_state = attainment_state or asked.NOT_ASKED
+        attendance_state = attendance_state or asked.NOT_ASKED
+    return {
+        asked.ATTAINMENT: attainment_state,
+        asked.ATTENDANCE: attendance_state,
+        asked.EXCLUSIONS: asked.RECORDED if found["excluded"] else "",
+        asked.PART_TIME: asked.RECORDED if found["part_time"] else "",
+    }
+
+
+@dataclass
+class SectionRecords:
+    """What a PEP section's RECORDS questions stand for, for its page: the term's outcomes,
+    its part-time timetables, and which kinds of records the section asks about."""
+
+    outcomes: TermOutcomes
+    part_time: list[PartTimeTimetable]
+    kinds: frozenset[str]
+    editable: bool
+
+
+def pep_section_records(
+    *, user: User, pep: Any, kinds: list[str], editable: bool
+) -> SectionRecords | None:
+    """The records a PEP section edits (`kinds`: sections.ATTAINMENT, ATTENDANCE, ...), as the
+    user may see them; `editable` where the section's page may change them (the PEP is open
+    and the user may edit the section). None when the PEP has no term or the user may not see
+    the child's outcomes."""
+    which = pep_term(pep)
+    if which is None or not user_can(user, Action.VIEW_OUTCOMES, pep.child):
+        return None
+    year, term = which
+    may_record = editable and user_can(user, Action.RECORD_OUTCOMES, pep.child)
+    outcomes = _term_outcomes(pep.child, year, term, can_record=may_record)
+    part_time = list(_term_part_time(pep.child, year, term)) if asked.PART_TIME in kinds else []
+    return SectionRecords(outcomes, part_time, frozenset(kinds), may_record)

@@ -22,7 +22,9 @@ from pep_portal.accounts.permissions import Action, scope_queryset, user_can
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.calendars.choices import TermCode
+from peps import sections as asked
 from peps.sections import check_answer
+from peps.services import sections_reopen_for_records
 
 from . import attendance as sums
 from . import mis
@@ -39,6 +41,7 @@ from .models import (
     PartTimeTimetable,
     Source,
     TermAttendance,
+    term_bounds,
     term_index,
 )
 from .scales import ExclusionReason, KeyStage, key_stage_of, subject_spec
@@ -172,6 +175,8 @@ def attendance_save(
     record.unauthorised_absence = unauthorised
     record.school = school if school is not None else record.school
     record.source = source
+    # Saved by a person (from the PEP or the child's page): confirmed, imported or not.
+    record.confirmed = True
     record.updated_by = actor
     record._history_user = actor  # type: ignore[attr-defined]
     record.save()
@@ -695,6 +700,7 @@ def mis_import(*, actor: User, upload: MisImport) -> int:
         written = _import_attendance(actor, upload)
     else:
         written = _import_attainment(actor, upload)
+    _reopen_pep_sections(upload)
     upload.status = MisImportStatus.IMPORTED
     upload.imported_at = timezone.now()
     upload.save()
@@ -726,6 +732,23 @@ def mis_rows_remove(*, now: dt.datetime | None = None) -> int:
             rows_removed_at=now,
         )
     return cleared
+
+
+def _reopen_pep_sections(upload: MisImport) -> None:
+    """Imported values wait for the designated teacher's confirmation: the PEP sections they
+    answer, if already complete, are opened again (peps.services)."""
+    records = asked.ATTENDANCE if upload.layout == MisImportLayout.ATTENDANCE else asked.ATTAINMENT
+    terms: dict[tuple[int, str], set[int]] = {}
+    for row in upload.rows:
+        terms.setdefault((row["academic_year"], row["term"]), set()).add(row["child"])
+    for (year, term), child_ids in terms.items():
+        sections_reopen_for_records(
+            child_ids=sorted(child_ids),
+            academic_year=year,
+            term=term,
+            starts_between=term_bounds(year, term),
+            records=records,
+        )
 
 
 def _upsert(
@@ -778,6 +801,8 @@ def _import_attendance(actor: User, upload: MisImport) -> int:
                 "authorised_absence": row["authorised"],
                 "unauthorised_absence": row["unauthorised"],
                 "school_id": upload.school_id,
+                # Imported values fill the PEP for the teacher to confirm.
+                "confirmed": False,
             }
         )
     records = _upsert(TermAttendance, actor, keys, ("child_id", "academic_year", "term"), values)

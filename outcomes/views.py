@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -61,12 +61,23 @@ def _child_and_term(request: AuthenticatedRequest, child_pk: int, year: int, ter
     return child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
 
 
-def _back(request: AuthenticatedRequest, child: Child) -> HttpResponse:
-    """Back to the PEP the page was opened from (a path of ours only), else the child's page."""
+def _next_page(request: AuthenticatedRequest) -> str:
+    """The PEP page or PEP section page the form was opened from (a path of ours only: one
+    that resolves to one of those pages), else ""."""
     back = request.POST.get("next") or request.GET.get("next") or ""
-    if back.startswith("/peps/") and back.count("/") <= 4 and back.replace("/", "").isalnum():
-        return redirect(back)
-    return redirect("child_detail", pk=child.pk)
+    if not back.startswith("/peps/") or len(back) > 200:
+        return ""
+    try:
+        match = resolve(back)
+    except Resolver404:
+        return ""
+    # The PEP's page or one of its sections' pages (where its records are edited).
+    return back if match.url_name in ("pep_detail", "section_edit") else ""
+
+
+def _back(request: AuthenticatedRequest, child: Child) -> HttpResponse:
+    """Back to the PEP the page was opened from, else the child's page."""
+    return redirect(_next_page(request) or reverse("child_detail", args=[child.pk]))
 
 
 @login_required
@@ -105,7 +116,12 @@ def attendance_edit(
     return render(
         request,
         "outcomes/form.html",
-        {"form": form, "child": child, "title": f"Attendance, {label.term_label}"},
+        {
+            "form": form,
+            "child": child,
+            "title": f"Attendance, {label.term_label}",
+            "back_to": _next_page(request),
+        },
     )
 
 
@@ -144,7 +160,12 @@ def attainment_edit(
     return render(
         request,
         "outcomes/form.html",
-        {"form": form, "child": child, "title": f"Attainment, {outcomes.term_label}"},
+        {
+            "form": form,
+            "child": child,
+            "title": f"Attainment, {outcomes.term_label}",
+            "back_to": _next_page(request),
+        },
     )
 
 
@@ -177,7 +198,12 @@ def exclusion_add(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     return render(
         request,
         "outcomes/form.html",
-        {"form": form, "child": child, "title": "Record a suspension or exclusion"},
+        {
+            "form": form,
+            "child": child,
+            "title": "Record a suspension or exclusion",
+            "back_to": _next_page(request),
+        },
     )
 
 

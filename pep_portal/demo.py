@@ -29,6 +29,10 @@ from children.services import care_team_allocate, child_register, delegation_gra
 from children.upn import upn_check_letter
 from meetings.services import meeting_arrange
 from outcomes.demo import seed_outcomes
+from outcomes.models import TermAttendance
+from outcomes.scales import SUBJECTS
+from outcomes.selectors import pep_term
+from outcomes.services import attainment_save_many, attendance_save, key_stage_for_term
 from pep_portal.accounts.models import LocalAuthority, User
 
 # The demo accounts' password (README, "Demo logins"). The demo only: production accounts are
@@ -524,10 +528,14 @@ def seed_demo(*, today: dt.date | None = None) -> dict[str, int]:
 def _fill(section: PepSection, actor: User, *, complete: bool) -> PepSection:
     """Answer every question of a section with fictional, plausible text."""
     spec = SECTIONS_BY_KEY[section.key]
+    if spec.has_records:
+        _record_education(section.pep)
     answers: dict[str, object] = {}
     for field in spec.fields_for(section.pep.template):
+        if field.kind == Kind.RECORDS:
+            continue  # answered by the records above
         if field.kind == Kind.YES_NO:
-            answers[field.name] = "no" if field.name == "pp_requested" else "yes"
+            answers[field.name] = "no" if field.name in DEMO_NO else "yes"
         elif field.kind == Kind.CHOICE:
             answers[field.name] = field.choices[min(1, len(field.choices) - 1)][0]
         elif field.kind == Kind.NUMBER:
@@ -544,6 +552,54 @@ def _fill(section: PepSection, actor: User, *, complete: bool) -> PepSection:
         confirm_carried=True,
     )
     return section_mark_complete(actor=actor, section=section) if complete else section
+
+
+# Questions the demo answers No (so no suspension or part-time timetable is expected).
+DEMO_NO = frozenset({"pp_requested", "suspended_or_excluded", "part_time_timetable"})
+
+
+def _record_education(pep: Pep) -> None:
+    """The PEP's term's attendance (in sessions) and attainment on the child's key stage's
+    scale, as a school would record them, so its structured questions are answered."""
+    which = pep_term(pep)
+    if which is None:
+        return
+    year, term = which
+    child = pep.child
+    if not TermAttendance.objects.filter(child=child, academic_year=year, term=term).exists():
+        attendance_save(
+            actor=None,
+            child=child,
+            academic_year=year,
+            term=term,
+            possible=120,
+            present=112,
+            authorised=6,
+            unauthorised=2,
+        )
+    stage = key_stage_for_term(child, year)
+    if stage is None:
+        return
+    values: dict[str, dict[str, Any]] = {}
+    for subject in SUBJECTS[stage][:4]:
+        for question in subject.fields:
+            if question.kind in (Kind.CHOICE, Kind.YES_NO):
+                choices = question.choices or (("yes", "Yes"),)
+                values.setdefault(subject.key, {})[question.name] = choices[
+                    min(1, len(choices) - 1)
+                ][0]
+            elif question.kind == Kind.NUMBER:
+                values.setdefault(subject.key, {})[question.name] = int(question.maximum or 0) // 2
+            else:
+                values.setdefault(subject.key, {})[question.name] = "Demo course"
+    attainment_save_many(
+        actor=None,
+        child=child,
+        academic_year=year,
+        term=term,
+        key_stage=stage,
+        values_by_subject=values,
+    )
 
 
 DEMO_TEXT = {

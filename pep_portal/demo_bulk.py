@@ -189,9 +189,13 @@ def _answers(template: str, key: str, *, pp_amount: int | None = None) -> dict[s
     spec = SECTIONS_BY_KEY[key]
     answers: dict[str, object] = {}
     for field in spec.fields_for(PepTemplate(template)):
+        if field.kind == Kind.RECORDS:
+            continue  # answered by the outcomes records, never typed
         if field.kind == Kind.YES_NO:
             wanted = "yes" if field.name == "pp_requested" and pp_amount else "no"
-            answers[field.name] = wanted if field.name == "pp_requested" else "yes"
+            # No suspension or part-time timetable expected: none are recorded here.
+            no = field.name in ("pp_requested", "suspended_or_excluded", "part_time_timetable")
+            answers[field.name] = wanted if no else "yes"
         elif field.kind == Kind.CHOICE:
             answers[field.name] = field.choices[min(1, len(field.choices) - 1)][0]
         elif field.kind == Kind.NUMBER:

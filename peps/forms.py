@@ -119,7 +119,8 @@ class SectionForm(PortalForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.spec, self.template, self.initial_pep = spec, template, initial_pep
-        self.field_specs = spec.fields_for(template, initial=initial_pep)
+        # RECORDS questions are answered by their records, edited beside the form.
+        self.field_specs = typed_fields(spec, template, initial=initial_pep)
         self._answers: dict[str, Any] = {}
         layout: list[Any] = []
         for field_spec in self.field_specs:
@@ -190,8 +191,15 @@ class SectionForm(PortalForm):
         return raw
 
 
+def typed_fields(
+    spec: SectionSpec, template: PepTemplate, *, initial: bool = False
+) -> tuple[FieldSpec, ...]:
+    """The questions answered by typing (not the RECORDS ones)."""
+    return tuple(f for f in spec.fields_for(template, initial=initial) if f.kind != Kind.RECORDS)
+
+
 def initial_for(spec: SectionSpec, template: PepTemplate, answers: dict[str, Any]) -> dict:
-    return {f.name: to_initial(f, answers.get(f.name)) for f in spec.fields_for(template)}
+    return {f.name: to_initial(f, answers.get(f.name)) for f in typed_fields(spec, template)}
 
 
 class PepSetUpForm(PortalForm):

@@ -134,6 +134,10 @@ class PepSection(models.Model):
     answers = models.JSONField(default=dict, blank=True)
     # Fields still as they were carried forward from the last PEP, until someone confirms them.
     carried_forward = models.JSONField(default=list, blank=True)
+    # Answers to questions no longer asked (SectionSpec.retired: the free-text attainment and
+    # typed attendance the structured records replaced), by field name: shown read-only as
+    # "previously recorded", never edited or lost.
+    previously_recorded = models.JSONField(default=dict, blank=True, editable=False)
     status = models.CharField(
         max_length=20, choices=SectionStatus.choices, default=SectionStatus.NOT_STARTED
     )

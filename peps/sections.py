@@ -49,6 +49,10 @@ class Kind(StrEnum):
     YES_NO = "yes_no"
     NUMBER = "number"
     DATE = "date"
+    # Answered by structured records, never typed: the term's attendance in sessions, its
+    # attainment on the key stage's scale, dated suspensions and part-time timetables, kept
+    # by the outcomes app and edited from the section's page. `FieldSpec.records` names them.
+    RECORDS = "records"
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,9 @@ class FieldSpec:
     maximum: float | None = None
     # Required only when another field has this value, e.g. ("pp_requested", "yes").
     required_if: tuple[str, str] | None = None
+    # Asked (counted, shown as still to answer) only when another field has this value, but
+    # not required for completion unless `required` says so.
+    asked_if: tuple[str, str] | None = None
     # Whether the next term's PEP starts with this answer (marked until confirmed).
     carries_forward: bool = False
     # A question about the last PEP ("changes since the last PEP", "you said, we did"): an
@@ -72,6 +79,9 @@ class FieldSpec:
     # Required where the PEP reviews the Pupil Premium Plus approved at the last one
     # (Pep.reviews_pp_plus): its spend and impact on the targets it funded.
     required_if_pp_review: bool = False
+    # For a RECORDS question: which records answer it (ATTAINMENT, ATTENDANCE, EXCLUSIONS,
+    # PART_TIME below); their state for the PEP's term is its answer (records_state).
+    records: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,12 +98,20 @@ class SectionSpec:
     # optional, and never anyone's task.
     needed_for_submission: bool = True
     templates: frozenset[PepTemplate] = field(default=ALL)
+    # Questions no longer asked (typed before the structured records replaced them): their
+    # answers are kept on each section (PepSection.previously_recorded) and shown read-only
+    # as "previously recorded", never lost.
+    retired: tuple[FieldSpec, ...] = ()
 
     def fields_for(self, template: PepTemplate, *, initial: bool = False) -> tuple[FieldSpec, ...]:
         """The questions asked on this template; an initial PEP skips those about the last PEP."""
         return tuple(
             f for f in self.fields if template in f.templates and not (initial and f.about_last_pep)
         )
+
+    @property
+    def has_records(self) -> bool:
+        return any(f.kind == Kind.RECORDS for f in self.fields)
 
 
 EXPECTATION = (("emerging", "Emerging"), ("expected", "Expected"), ("exceeding", "Exceeding"))
@@ -125,6 +143,17 @@ def _area(name: str, label: str, **kw: object) -> FieldSpec:
     return FieldSpec(name, label, Kind.TEXTAREA, **kw)  # type: ignore[arg-type]
 
 
+# The records a RECORDS question stands for (FieldSpec.records).
+ATTAINMENT = "attainment"
+ATTENDANCE = "attendance"
+EXCLUSIONS = "exclusions"
+PART_TIME = "part_time"
+
+
+def _records(name: str, label: str, records: str, **kw: object) -> FieldSpec:
+    return FieldSpec(name, label, Kind.RECORDS, records=records, **kw)  # type: ignore[arg-type]
+
+
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec(
         "learning_history",
@@ -147,35 +176,15 @@ SECTIONS: tuple[SectionSpec, ...] = (
         "Current levels and attainment",
         SectionOwner.DESIGNATED_TEACHER,
         (
-            *(
-                FieldSpec(
-                    name,
-                    label,
-                    Kind.CHOICE,
-                    templates=EYFS,
-                    choices=EXPECTATION,
-                    help="Against the early learning goals.",
-                )
-                for name, label in EYFS_AREAS
+            _records(
+                "attainment",
+                "Attainment this term",
+                ATTAINMENT,
+                help="On the scale schools use at the child's key stage: the early learning "
+                "goals; the expected standard; age-related expectations; GCSE grades 9 to 1; "
+                "post-16 courses and grades. Last term's values are carried forward, and a "
+                "school's data file fills them in, for you to confirm or change.",
             ),
-            _t("english_current", "English: working at", templates=YG),
-            _t("english_target", "English: end of year target", templates=YG),
-            _t("maths_current", "Maths: working at", templates=YG),
-            _t("maths_target", "Maths: end of year target", templates=YG),
-            _t("science_current", "Science: working at", templates=YG, required=False),
-            _area("other_subjects", "Other subjects", templates=YG, required=False),
-            _t(
-                "course_and_provider",
-                "Course and provider",
-                templates=POST_16,
-                carries_forward=True,
-            ),
-            _area(
-                "qualifications",
-                "Qualifications being studied, and predicted grades",
-                templates=POST_16,
-            ),
-            _area("destination", "Planned destination after this course", templates=POST_16),
             FieldSpec(
                 "neet_risk",
                 "Risk of not being in education, employment or training",
@@ -192,35 +201,68 @@ SECTIONS: tuple[SectionSpec, ...] = (
             ),
         ),
         contribution=Contribution.TEACHER_SECTIONS,
+        retired=(
+            *(
+                FieldSpec(name, label, Kind.CHOICE, templates=EYFS, choices=EXPECTATION)
+                for name, label in EYFS_AREAS
+            ),
+            _t("english_current", "English: working at", templates=YG),
+            _t("english_target", "English: end of year target", templates=YG),
+            _t("maths_current", "Maths: working at", templates=YG),
+            _t("maths_target", "Maths: end of year target", templates=YG),
+            _t("science_current", "Science: working at", templates=YG),
+            _area("other_subjects", "Other subjects", templates=YG),
+            _t("course_and_provider", "Course and provider", templates=POST_16),
+            _area(
+                "qualifications",
+                "Qualifications being studied, and predicted grades",
+                templates=POST_16,
+            ),
+            _area("destination", "Planned destination after this course", templates=POST_16),
+        ),
     ),
     SectionSpec(
         "attendance",
         "Attendance and exclusions",
         SectionOwner.DESIGNATED_TEACHER,
         (
-            FieldSpec(
-                "attendance_percent",
-                "Attendance this school year (%)",
-                Kind.NUMBER,
-                minimum=0,
-                maximum=100,
+            _records(
+                "attendance",
+                "Attendance this term, in sessions",
+                ATTENDANCE,
+                help="Sessions possible, present, and absent with and without authorisation: "
+                "the percentages are worked out from them. A school's data file fills them in "
+                "for you to confirm or change.",
             ),
             FieldSpec(
-                "unauthorised_sessions",
-                "Unauthorised absences (sessions)",
-                Kind.NUMBER,
-                minimum=0,
-                maximum=400,
+                "suspended_or_excluded",
+                "Has the child been suspended or excluded this term?",
+                Kind.YES_NO,
+            ),
+            _records(
+                "exclusions",
+                "Suspensions and exclusions this term",
+                EXCLUSIONS,
                 required=False,
+                required_if=("suspended_or_excluded", "yes"),
+                help="Each with its first day, the sessions lost and the reason.",
             ),
             FieldSpec(
-                "suspension_days",
-                "Days of suspension this school year",
-                Kind.NUMBER,
-                minimum=0,
-                maximum=200,
+                "part_time_timetable",
+                "Is the child on a part-time timetable?",
+                Kind.YES_NO,
+                carries_forward=True,
             ),
-            FieldSpec("part_time_timetable", "Is the child on a part-time timetable?", Kind.YES_NO),
+            # Asked after a "Yes", not yet required (the pages to record them come with the
+            # child's page); a "No" above with one recorded is refused.
+            _records(
+                "part_time",
+                "Part-time timetables this term",
+                PART_TIME,
+                required=False,
+                asked_if=("part_time_timetable", "yes"),
+                help="Each with its start and review dates.",
+            ),
             _area(
                 "attendance_notes",
                 "What is being done about attendance or exclusions",
@@ -228,6 +270,11 @@ SECTIONS: tuple[SectionSpec, ...] = (
             ),
         ),
         contribution=Contribution.TEACHER_SECTIONS,
+        retired=(
+            FieldSpec("attendance_percent", "Attendance this school year (%)", Kind.NUMBER),
+            FieldSpec("unauthorised_sessions", "Unauthorised absences (sessions)", Kind.NUMBER),
+            FieldSpec("suspension_days", "Days of suspension this school year", Kind.NUMBER),
+        ),
     ),
     SectionSpec(
         "additional_needs",
@@ -403,11 +450,85 @@ DEFAULT_BEFORE_MEETING = frozenset({Contribution.TEACHER_SECTIONS.value})
 
 
 def field_applies(spec: FieldSpec, answers: dict[str, object]) -> bool:
-    """A conditional field counts only when its condition holds."""
-    if spec.required_if is None:
-        return True
-    other, value = spec.required_if
-    return answers.get(other) == value
+    """A conditional field counts only when its condition holds; a RECORDS question only
+    where the child's term has such records to keep (no key stage: no attainment scale)."""
+    if spec.kind == Kind.RECORDS and answers.get(spec.name) == NOT_ASKED:
+        return False
+    conditions = [c for c in (spec.required_if, spec.asked_if) if c is not None]
+    return all(answers.get(other) == value for other, value in conditions)
+
+
+# --- questions answered by records ------------------------------------------------------------
+# A RECORDS question's answer is the state of its records for the PEP's term, worked out by the
+# app that keeps them (outcomes registers its reader: peps/records.py) and put beside the typed
+# answers (with_records) before the rules below are asked, so "n of m answered", "still to
+# answer", "mark complete" and the readiness to meet or submit all come from here.
+RECORDED = "recorded"
+# Carried forward from last term, or imported from the school's data file: the designated
+# teacher confirms or changes it before the section is complete.
+TO_CONFIRM = "to_confirm"
+# Not asked of this child (too young for a key stage's scale).
+NOT_ASKED = "not_asked"
+RECORDS_STATES = {
+    RECORDED: "Recorded",
+    TO_CONFIRM: "Recorded, to confirm or change",
+    NOT_ASKED: "Not asked at this age",
+}
+
+
+def with_records(
+    section: SectionSpec, answers: dict[str, object], states: dict[str, str]
+) -> dict[str, object]:
+    """The typed answers with each RECORDS question answered by its records' state ("" when
+    none are recorded for the term)."""
+    merged = dict(answers)
+    for spec in section.fields:
+        if spec.kind == Kind.RECORDS:
+            merged[spec.name] = states.get(spec.records, "")
+    return merged
+
+
+def to_confirm(
+    section: SectionSpec,
+    template: PepTemplate,
+    answers: dict[str, object],
+    *,
+    initial: bool = False,
+) -> list[FieldSpec]:
+    """The RECORDS questions whose records were carried forward or imported and are not yet
+    confirmed (`answers` as with_records gives them)."""
+    return [
+        f
+        for f in section.fields_for(template, initial=initial)
+        if f.kind == Kind.RECORDS and answers.get(f.name) == TO_CONFIRM
+    ]
+
+
+def contradictions(
+    section: SectionSpec,
+    template: PepTemplate,
+    answers: dict[str, object],
+    *,
+    initial: bool = False,
+) -> list[tuple[FieldSpec, str]]:
+    """(question, message) where a "No" contradicts the records: "not suspended this term"
+    with a suspension recorded in it (`answers` as with_records gives them)."""
+    found = []
+    labels = {f.name: f.label for f in section.fields}
+    for f in section.fields_for(template, initial=initial):
+        condition = f.required_if or f.asked_if
+        if f.kind != Kind.RECORDS or condition is None:
+            continue
+        other, _ = condition
+        if answers.get(other) == "no" and answers.get(f.name) in (RECORDED, TO_CONFIRM):
+            found.append(
+                (
+                    f,
+                    f"“{labels.get(other, other)}” is answered No, but {f.label[0].lower()}"
+                    f"{f.label[1:]} are recorded: change the answer or the records",
+                )
+            )
+    return found
 
 
 def missing_answers(
@@ -496,6 +617,10 @@ def not_a_date_message(spec: FieldSpec) -> str:
     return f"“{spec.label}” must be a real date, for example 27 3 2026"
 
 
+def records_not_typed_message(spec: FieldSpec) -> str:
+    return f"“{spec.label}” is recorded in its own records, not typed as an answer"
+
+
 def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -539,6 +664,8 @@ def check_answer(spec: FieldSpec, value: object) -> tuple[object, str | None]:
     whether a question must be answered is asked at completion (missing_answers)."""
     if _empty(value):
         return "", None
+    if spec.kind == Kind.RECORDS:
+        return value, records_not_typed_message(spec)
     if spec.kind in (Kind.TEXT, Kind.TEXTAREA):
         if not isinstance(value, str):
             return value, not_text_message(spec)

@@ -25,8 +25,18 @@ from .models import (
     SectionDraft,
     Term,
 )
+from .records import records_state_for
 from .rules import section_owner_allows
-from .sections import SECTIONS_BY_KEY, SectionSpec, missing_answers, progress
+from .sections import (
+    RECORDS_STATES,
+    SECTIONS_BY_KEY,
+    SectionSpec,
+    contradictions,
+    missing_answers,
+    progress,
+    to_confirm,
+    with_records,
+)
 
 
 def _with_school_place(peps: QuerySet[Pep]) -> QuerySet[Pep]:
@@ -58,19 +68,27 @@ class SectionRow:
     asked: int
     missing: list[str]
     can_edit: bool
+    # The typed answers with each RECORDS question's state (sections.with_records).
+    answers_now: dict[str, Any]
 
     @property
     def answers(self) -> list[tuple[str, Any]]:
         """(question, answer) in the order asked, for reading."""
         pep = self.section.pep
         return readable_answers(
-            self.spec, pep.template, self.section.answers, initial=pep.term == Term.INITIAL
+            self.spec, pep.template, self.answers_now, initial=pep.term == Term.INITIAL
         )
+
+    @property
+    def previously_recorded(self) -> list[tuple[str, Any]]:
+        return previously_recorded(self.spec, self.section.previously_recorded)
 
 
 def display_answer(spec: Any, value: Any) -> Any:
     if value in (None, ""):
         return ""
+    if spec.kind == "records":
+        return RECORDS_STATES.get(value, value)
     if spec.kind == "yes_no":
         return {"yes": "Yes", "no": "No"}.get(value, value)
     if spec.kind == "choice":
@@ -91,6 +109,45 @@ def readable_answers(
     return [(f.label, display_answer(f, answers.get(f.name))) for f in asked]
 
 
+def previously_recorded(spec: SectionSpec, kept: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(question, answer) for each answer to a question no longer asked (SectionSpec.retired),
+    in the order it was asked: read-only, "previously recorded". `kept` is the section's
+    previously_recorded, or a signed-off snapshot's answers (which keep the old names)."""
+    return [
+        (f.label, display_answer(f, kept[f.name]))
+        for f in spec.retired
+        if kept.get(f.name) not in (None, "")
+    ]
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """A section's answers with its records, and what stops it being complete (sections.py)."""
+
+    answers: dict[str, Any]
+    missing: list[Any]
+    unconfirmed: list[Any]
+    contradicted: list[tuple[Any, str]]
+
+
+def completeness(
+    spec: SectionSpec, pep: Pep, answers: dict[str, Any], states: dict[str, str]
+) -> Completeness:
+    """Asked of the section definitions (the one home) with the RECORDS questions answered by
+    `states` (peps/records.py)."""
+    initial = pep.term == Term.INITIAL
+    merged = with_records(spec, answers, states)
+    template = pep.template
+    return Completeness(
+        answers=merged,
+        missing=missing_answers(
+            spec, template, merged, initial=initial, pp_review=pep.reviews_pp_plus
+        ),
+        unconfirmed=to_confirm(spec, template, merged, initial=initial),
+        contradicted=contradictions(spec, template, merged, initial=initial),
+    )
+
+
 def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
     """Every section of the PEP with its owner, status, progress and whether `user` may edit
     it, without a query per section (the PEP was scoped to the user already)."""
@@ -102,6 +159,9 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
     # PEP during its window sees every section read-only. Asked once, and only when the role
     # could own a section at all.
     in_team: bool | None = None
+    sections = list(sections)
+    # The RECORDS questions' answers, read once for the PEP (and only if a section asks one).
+    states = records_state_for(pep, [SECTIONS_BY_KEY[s.key] for s in sections])
     rows = []
     for section in sections:
         spec = SECTIONS_BY_KEY[section.key]
@@ -110,24 +170,18 @@ def section_rows(*, user: User, pep: Pep) -> list[SectionRow]:
             in_team = user_can(user, Action.VIEW_CHILD, pep.child)
         section.pep = pep
         initial = pep.term == Term.INITIAL
-        answered, asked = progress(spec, pep.template, section.answers, initial=initial)
+        now = completeness(spec, pep, section.answers, states)
+        answered, asked = progress(spec, pep.template, now.answers, initial=initial)
         rows.append(
             SectionRow(
                 spec=spec,
                 section=section,
                 answered=answered,
                 asked=asked,
-                missing=[
-                    f.label
-                    for f in missing_answers(
-                        spec,
-                        pep.template,
-                        section.answers,
-                        initial=initial,
-                        pp_review=pep.reviews_pp_plus,
-                    )
-                ],
+                missing=[f.label for f in now.missing]
+                + [f"{f.label} (to confirm or change)" for f in now.unconfirmed],
                 can_edit=owns and bool(in_team),
+                answers_now=now.answers,
             )
         )
     return rows

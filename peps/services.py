@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, JSONField, Model
+from django.db.models import F, JSONField, Model, Q
 from django.utils import timezone
 
 from children.access import previous_school_access_grant
@@ -49,18 +49,20 @@ from .models import (
     SectionStatus,
     Term,
 )
+from .records import records_state_for
 from .rules import can_edit_section
 from .sections import (
     DEFAULT_BEFORE_MEETING,
     SECTIONS_BY_KEY,
+    Kind,
     SectionOwner,
     SectionSpec,
     check_answers,
-    missing_answers,
     needed_before_meeting,
     sections_for,
+    with_records,
 )
-from .selectors import initial_pep_terms
+from .selectors import completeness, initial_pep_terms
 from .signals import (
     pep_returned,
     pep_section_saved,
@@ -538,16 +540,13 @@ def section_save(
         if confirm_carried
         else [name for name in section.carried_forward if answers.get(name) == previous.get(name)]
     )
+    now = completeness(spec, section.pep, answers, records_state_for(section.pep, [spec]))
     complete = (
         section.status == SectionStatus.COMPLETE
         and not carried
-        and not missing_answers(
-            spec,
-            section.pep.template,
-            answers,
-            initial=initial,
-            pp_review=section.pep.reviews_pp_plus,
-        )
+        and not now.missing
+        and not now.unconfirmed
+        and not now.contradicted
     )
     updated = PepSection.objects.filter(pk=section.pk, version=base_version).update(
         answers=answers,
@@ -568,6 +567,45 @@ def section_save(
     if _current(section.pep).status == PepStatus.DRAFT:
         _move(section.pep, actor, PepStatus.IN_PROGRESS)
     return section
+
+
+def sections_reopen_for_records(
+    *,
+    child_ids: list[int],
+    academic_year: int,
+    term: str,
+    starts_between: tuple[dt.date, dt.date],
+    records: str,
+) -> int:
+    """A term's records of a kind (sections.ATTENDANCE, ATTAINMENT…) were filled in for the
+    designated teacher to confirm (a school's data file imported): the sections they answer,
+    in the children's open PEPs of that term (its termly PEP, or an initial PEP starting in
+    it), are no longer complete, so they are confirmed before the PEP goes on. Kept in each
+    section's history. Returns how many sections were reopened."""
+    keys = [
+        spec.key
+        for spec in SECTIONS_BY_KEY.values()
+        if any(f.kind == Kind.RECORDS and f.records == records for f in spec.fields)
+    ]
+    first, last = starts_between
+    sections = list(
+        PepSection.objects.select_for_update()
+        .filter(
+            pep__child_id__in=child_ids,
+            pep__status__in=EDITABLE_STATUSES,
+            key__in=keys,
+            status=SectionStatus.COMPLETE,
+        )
+        .filter(
+            Q(pep__academic_year=academic_year, pep__term=term)
+            | Q(pep__term=Term.INITIAL, pep__starts_on__range=(first, last))
+        )
+    )
+    for section in sections:
+        section.status = SectionStatus.IN_PROGRESS
+        section._history_user = None
+        section.save(update_fields=["status"])
+    return len(sections)
 
 
 @transaction.atomic
@@ -607,15 +645,18 @@ def section_complete_refusal(section: PepSection) -> ValidationError | None:
     initial = section.pep.term == Term.INITIAL
     _, errors = check_answers(spec, section.pep.template, section.answers, initial=initial)
     problems: dict[str, list[str]] = {name: [message] for name, message in errors.items()}
-    missing = missing_answers(
-        spec,
-        section.pep.template,
-        section.answers,
-        initial=initial,
-        pp_review=section.pep.reviews_pp_plus,
-    )
-    for field in missing:
-        problems.setdefault(field.name, []).append(f"Answer “{field.label}”")
+    now = completeness(spec, section.pep, section.answers, records_state_for(section.pep, [spec]))
+    for field in now.missing:
+        problems.setdefault(field.name, []).append(
+            f"Record “{field.label}”" if field.kind == Kind.RECORDS else f"Answer “{field.label}”"
+        )
+    for field in now.unconfirmed:
+        problems.setdefault(field.name, []).append(
+            f"Confirm or change “{field.label}”, carried forward from last term or imported "
+            "from the school's data file"
+        )
+    for field, message in now.contradicted:
+        problems.setdefault(field.name, []).append(message)
     labels = {f.name: f.label for f in spec.fields}
     for name in section.carried_forward:
         problems.setdefault(name, []).append(
@@ -794,6 +835,8 @@ def pep_return(*, actor: User, pep: Pep, reason: str, on: dt.date | None = None)
 def pep_snapshot(pep: Pep) -> dict[str, Any]:
     """Everything the PEP says, frozen: shown (and printed) as it was signed off."""
     child = pep.child
+    sections = list(pep.sections.select_related("updated_by"))
+    states = records_state_for(pep, [SECTIONS_BY_KEY[s.key] for s in sections])
     return {
         "title": pep.title,
         "template": pep.template,
@@ -806,12 +849,14 @@ def pep_snapshot(pep: Pep) -> dict[str, Any]:
         "sections": [
             {
                 "key": s.key,
-                "answers": s.answers,
+                # The RECORDS questions as they stood at sign-off (sections.with_records).
+                "answers": with_records(SECTIONS_BY_KEY[s.key], s.answers, states),
+                "previously_recorded": s.previously_recorded,
                 "status": s.status,
                 "updated_by": s.updated_by.full_name if s.updated_by else "",
                 "version": s.version,
             }
-            for s in pep.sections.select_related("updated_by")
+            for s in sections
         ],
         "meeting_on": pep.meeting_on.isoformat() if pep.meeting_on else None,
         "due_on": pep.due_on.isoformat() if pep.due_on else None,

@@ -33,6 +33,7 @@ from .selectors import (
     last_pep_notice,
     pep_get_for_user,
     previous_answers,
+    previously_recorded,
     readable_answers,
     section_get_for_user,
     section_rows,
@@ -231,6 +232,8 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "conflict_answers": readable_answers(spec, pep.template, conflict.answers)
             if conflict
             else [],
+            "previously_recorded": previously_recorded(spec, section.previously_recorded),
+            "records": [f.records for f in spec.fields_for(pep.template) if f.records],
             "last_time": previous_answers(user=request.user, pep=pep, key=key)
             # An initial PEP asks nothing about a last PEP ("you said, we did").
             if key == "child_voice" and pep.term != Term.INITIAL
@@ -245,9 +248,20 @@ def _completion_links(form: SectionForm, refusal: ValidationError | None) -> lis
     if refusal is None:
         return []
     problems = refusal.message_dict
-    order = {field.name: n for n, field in enumerate(in_page_order(form))}
+    # The records come first on the page (its RECORDS questions: their headings), then the form.
+    records = {
+        f.name: f"records-{f.records.replace('_', '-')}" for f in form.spec.fields if f.records
+    }
+    order = {name: n for n, name in enumerate(records)}
+    order |= {field.name: len(records) + n for n, field in enumerate(in_page_order(form))}
+
+    def anchor(name: str) -> str:
+        if name in form.fields:
+            return first_input_id(form[name])
+        return records.get(name, "")
+
     return [
-        (first_input_id(form[name]) if name in form.fields else "", message)
+        (anchor(name), message)
         for name in sorted(problems, key=lambda name: order.get(name, len(order)))
         for message in problems[name]
     ]
@@ -383,7 +397,16 @@ def pep_signed_off(request: HttpRequest, pk: int) -> HttpResponse:
     sections = []
     for stored in snapshot["sections"]:
         spec = SECTIONS_BY_KEY[stored["key"]]
-        sections.append((spec, readable_answers(spec, snapshot["template"], stored["answers"])))
+        sections.append(
+            (
+                spec,
+                readable_answers(spec, snapshot["template"], stored["answers"]),
+                # Snapshots signed before the records kept the old answers among the answers.
+                previously_recorded(
+                    spec, {**stored["answers"], **stored.get("previously_recorded", {})}
+                ),
+            )
+        )
     return render(
         request,
         "peps/pep_signed_off.html",

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied
 
 from outcomes.chart import attendance_chart
 from outcomes.selectors import child_outcomes, pep_term, term_outcomes
+from outcomes.selectors import pep_section_records as _section_records
+from peps.models import EDITABLE_STATUSES
 
 register = template.Library()
 
@@ -41,3 +43,12 @@ def pep_education(context: dict[str, Any], pep: Any) -> Any:
         )
     except PermissionDenied:
         return None
+
+
+@register.simple_tag(takes_context=True)
+def pep_section_records(context: dict[str, Any], pep: Any, kinds: list[str]) -> Any:
+    """`{% pep_section_records pep records as kept %}` on a PEP section's page: the term's
+    records its RECORDS questions stand for, changeable there while the PEP is open."""
+    return _section_records(
+        user=context["request"].user, pep=pep, kinds=kinds, editable=pep.status in EDITABLE_STATUSES
+    )

@@ -323,7 +323,7 @@ def moved_today(personas):  # type: ignore[no-untyped-def]
     section_save(
         actor=personas.designated_teacher,
         section=initial.sections.get(key="attendance"),
-        answers={"attendance_percent": 90},
+        answers={"attendance_notes": "Morning check-ins"},
         base_version=1,
     )
     new_school = SchoolFactory(name="Eastham Academy")
@@ -388,7 +388,7 @@ def test_the_window_counts_school_days_on_the_previous_schools_calendar_with_its
     section_save(
         actor=sen,
         section=initial.sections.get(key="attendance"),
-        answers={"attendance_percent": 88},
+        answers={"attendance_notes": "Morning check-ins"},
         base_version=1,
     )
     school_move(

@@ -199,7 +199,9 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     # Mon 22 September.
     assert initial.teacher_sections_due_on == D(2025, 9, 22)
     attendance = initial.sections.get(key="attendance")
-    section_save(actor=dee, section=attendance, answers={"attendance_percent": 91}, base_version=1)
+    section_save(
+        actor=dee, section=attendance, answers={"attendance_notes": "Check-ins"}, base_version=1
+    )
     # Mon 29 Sep 2025: the initial meeting agrees Thu 22 January 2026 for the next.
     hold(personas, meeting, D(2025, 9, 29), next_on=D(2026, 1, 22))
     initial.refresh_from_db()
@@ -230,7 +232,7 @@ def test_a_whole_year_for_one_child(personas):  # type: ignore[no-untyped-def]
     section_save(
         actor=dee,
         section=spring.sections.get(key="attendance"),
-        answers={"attendance_percent": 93},
+        answers={"attendance_notes": "Walking bus from the placement"},
         base_version=1,
     )
 

@@ -11,7 +11,7 @@ def test_render_pep_writes_the_pdf(peps_by_template, tmp_path, capsys):
     pep = peps_by_template[PepTemplate.POST_16]
     out = tmp_path / "pep.pdf"
     call_command("render_pep", str(pep.pk), "--out", str(out))
-    assert "Course and provider" in read_pdf(out.read_bytes()).text
+    assert "Risk of not being in education" in read_pdf(out.read_bytes()).text
     assert f"Wrote {out}" in capsys.readouterr().out
 
 

@@ -5,6 +5,9 @@ import pytest
 
 from children.models import Child
 from children.services import delegation_grant
+from outcomes.scales import SUBJECTS
+from outcomes.selectors import pep_term
+from outcomes.services import attainment_save, attendance_save, key_stage_for_term
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, PepSection, Term
@@ -24,12 +27,20 @@ class PepSetting:
         return self.pep.sections.get(key=key)
 
 
+# Answered No by full_answers: nothing asks for a PP+ request, a suspension or a part-time
+# timetable to be recorded.
+ANSWERED_NO = frozenset({"pp_requested", "suspended_or_excluded", "part_time_timetable"})
+
+
 def full_answers(key: str, template: str) -> dict[str, object]:
-    """A plausible complete answer to every question of a section."""
+    """A plausible complete answer to every typed question of a section (the RECORDS ones are
+    answered by records: record_term_outcomes)."""
     answers: dict[str, object] = {}
     for spec in SECTIONS_BY_KEY[key].fields_for(template):
+        if spec.kind == Kind.RECORDS:
+            continue
         if spec.kind == Kind.YES_NO:
-            answers[spec.name] = "no" if spec.name == "pp_requested" else "yes"
+            answers[spec.name] = "no" if spec.name in ANSWERED_NO else "yes"
         elif spec.kind == Kind.CHOICE:
             answers[spec.name] = spec.choices[0][0]
         elif spec.kind == Kind.NUMBER:
@@ -41,7 +52,38 @@ def full_answers(key: str, template: str) -> dict[str, object]:
     return answers
 
 
+def record_term_outcomes(pep: Pep) -> None:
+    """The PEP's term's attendance (in sessions) and one subject's attainment on the child's
+    key stage's scale, confirmed: what its RECORDS questions need."""
+    year, term = pep_term(pep)  # type: ignore[misc]
+    attendance_save(
+        actor=None,
+        child=pep.child,
+        academic_year=year,
+        term=term,
+        possible=100,
+        present=95,
+        authorised=4,
+        unauthorised=1,
+    )
+    stage = key_stage_for_term(pep.child, year)
+    if stage is not None:
+        subject = SUBJECTS[stage][0]
+        question = next(q for q in subject.fields if q.choices)
+        attainment_save(
+            actor=None,
+            child=pep.child,
+            academic_year=year,
+            term=term,
+            key_stage=stage,
+            subject=subject.key,
+            values={question.name: question.choices[0][0]},
+        )
+
+
 def complete(user, section: PepSection) -> PepSection:  # type: ignore[no-untyped-def]
+    if SECTIONS_BY_KEY[section.key].has_records:
+        record_term_outcomes(section.pep)
     section = section_save(
         actor=user,
         section=section,
@@ -101,6 +143,7 @@ __all__ = [
     "drop_initial_peps",
     "everything_done",
     "full_answers",
+    "record_term_outcomes",
     "register",
     "teacher_sections_done",
 ]

@@ -12,32 +12,25 @@ from tests.peps.fixtures import full_answers
 # (section, field, what is sent to the service, what is typed on the page, the message)
 WRONG = [
     (
-        "attendance",
-        "attendance_percent",
-        150,
-        {"attendance_percent": "150"},
-        "“Attendance this school year (%)” must be between 0 and 100",
+        "pupil_premium",
+        "pp_amount",
+        20000,
+        {"pp_requested": "yes", "pp_amount": "20000"},
+        "“Amount requested (£)” must be between 1 and 10,000",
     ),
     (
-        "attendance",
-        "attendance_percent",
-        -1,
-        {"attendance_percent": "-1"},
-        "“Attendance this school year (%)” must be between 0 and 100",
-    ),
-    (
-        "attendance",
-        "suspension_days",
+        "pupil_premium",
+        "pp_amount",
         "lots",
-        {"suspension_days": "lots"},
-        "“Days of suspension this school year” must be a number, like 12 or 12.5",
+        {"pp_requested": "yes", "pp_amount": "lots"},
+        "“Amount requested (£)” must be a number, like 12 or 12.5",
     ),
     (
-        "attendance",
-        "attendance_percent",
+        "pupil_premium",
+        "pp_amount",
         "91.125",
-        {"attendance_percent": "91.125"},
-        "“Attendance this school year (%)” must have no more than 2 decimal places",
+        {"pp_requested": "yes", "pp_amount": "91.125"},
+        "“Amount requested (£)” must have no more than 2 decimal places",
     ),
     (
         "pupil_premium",
@@ -68,11 +61,18 @@ WRONG = [
         "“Date of the next EHCP annual review” must be a real date, for example 27 3 2026",
     ),
     (
-        "current_attainment",
-        "english_current",
+        "pupil_premium",
+        "pp_target",
         "x" * 201,
-        {"english_current": "x" * 201},
-        "“English: working at” must be 200 characters or fewer",
+        {"pp_requested": "yes", "pp_target": "x" * 201},
+        "“The target it serves” must be 200 characters or fewer",
+    ),
+    (
+        "current_attainment",
+        "progress_summary",
+        "x" * 5001,
+        {"progress_summary": "x" * 5001},
+        "“Progress since the last PEP” must be 5,000 characters or fewer",
     ),
     (
         "attendance",
@@ -119,9 +119,15 @@ def test_a_wrongly_typed_text_answer_is_refused():
     )
 
 
-def test_150_percent_attendance_can_no_longer_be_saved_and_then_completed(personas, pep_setting):
-    section = pep_setting.section("attendance")
-    answers = {**full_answers("attendance", pep_setting.pep.template), "attendance_percent": 150}
+def test_an_amount_out_of_range_can_no_longer_be_saved_and_then_completed(personas, pep_setting):
+    section = pep_setting.section("pupil_premium")
+    answers = {
+        **full_answers("pupil_premium", pep_setting.pep.template),
+        "pp_requested": "yes",
+        "pp_amount": 20000,
+        "pp_purpose": "Tutoring",
+        "pp_target": "Reading age",
+    }
     with pytest.raises(ValidationError):
         section_save(
             actor=personas.designated_teacher,
@@ -130,34 +136,53 @@ def test_150_percent_attendance_can_no_longer_be_saved_and_then_completed(person
             base_version=section.version,
         )
     # An answer stored before answers were checked is refused at completion too.
-    PepSection.objects.filter(pk=section.pk).update(answers={**answers, "suspension_days": "lots"})
+    PepSection.objects.filter(pk=section.pk).update(answers={**answers, "pp_requested": "maybe"})
     section.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
         section_mark_complete(actor=personas.designated_teacher, section=section)
     assert refused.value.messages == [
-        "“Attendance this school year (%)” must be between 0 and 100",
-        "“Days of suspension this school year” must be a number, like 12 or 12.5",
+        "Select one of the answers given for “Are you requesting Pupil Premium Plus this term?”",
+        "“Amount requested (£)” must be between 1 and 10,000",
     ]
     assert PepSection.objects.get(pk=section.pk).status != SectionStatus.COMPLETE
 
 
 def test_numbers_and_dates_are_stored_as_numbers_and_iso_dates(personas, pep_setting):
-    section = pep_setting.section("attendance")
+    section = pep_setting.section("additional_needs")
     saved = section_save(
         actor=personas.designated_teacher,
         section=section,
-        answers={
-            "attendance_percent": " 91.5 ",
-            "suspension_days": "2",
-            "unauthorised_sessions": "",
-        },
+        answers={"sen_status": "ehcp", "ehcp_review_date": " 2027-01-05 "},
         base_version=section.version,
     )
-    assert saved.answers == {
-        "attendance_percent": 91.5,
-        "suspension_days": 2,
-        "unauthorised_sessions": "",
+    assert saved.answers["ehcp_review_date"] == "2027-01-05"
+    section = pep_setting.section("pupil_premium")
+    saved = section_save(
+        actor=personas.designated_teacher,
+        section=section,
+        answers={"pp_requested": "no", "pp_amount": " 91.5 ", "pp_target": ""},
+        base_version=section.version,
+    )
+    assert (saved.answers["pp_amount"], saved.answers["pp_target"]) == (91.5, "")
+
+
+@pytest.mark.parametrize("typed", ["95", "recorded", {"possible": 100}])
+def test_a_question_answered_by_records_cannot_be_typed(personas, pep_setting, typed):
+    section = pep_setting.section("attendance")
+    with pytest.raises(ValidationError) as refused:
+        section_save(
+            actor=personas.designated_teacher,
+            section=section,
+            answers={"attendance": typed},
+            base_version=section.version,
+        )
+    assert refused.value.message_dict == {
+        "attendance": [
+            "“Attendance this term, in sessions” is recorded in its own records, not typed as "
+            "an answer"
+        ]
     }
+    assert PepSection.objects.get(pk=section.pk).answers == {}
 
 
 def test_a_conditional_question_is_checked_and_required_only_when_it_applies(personas, pep_setting):

@@ -146,18 +146,18 @@ def test_defect_02_invalid_answers_on_the_conflict_page_keep_the_conflict(
     key = "attendance"
     url = reverse("section_edit", args=[pep_setting.pep.pk, key])
     client.force_login(personas.designated_teacher)
-    client.post(url, {"version": 1, "attendance_percent": "90"})
+    client.post(url, {"version": 1, "part_time_timetable": "no"})
     client.force_login(personas.delegated_school_staff)
-    client.post(url, {"version": 1, "attendance_percent": "80", "attendance_notes": "Mine"})
+    client.post(url, {"version": 1, "part_time_timetable": "yes", "attendance_notes": "Mine"})
     wrong = client.post(
         url,
-        {"version": 1, "seen_version": 2, "attendance_percent": "180", "attendance_notes": "Mine",
-         "save_mine": ""},
+        {"version": 1, "seen_version": 2, "part_time_timetable": "sometimes",
+         "attendance_notes": "Mine", "save_mine": ""},
     )  # fmt: skip
     html = wrong.content.decode()
-    assert "“Attendance this school year (%)” must be between 0 and 100" in html
+    assert "Select one of the answers given for “Is the child on a part-time timetable?”" in html
     assert 'id="edit-conflict"' in html and 'name="save_mine"' in html
-    assert pep_setting.section(key).answers["attendance_percent"] == 90
+    assert pep_setting.section(key).answers["part_time_timetable"] == "no"
 
 
 # The same through the services.

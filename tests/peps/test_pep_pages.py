@@ -79,18 +79,24 @@ def test_saving_a_section_through_the_page(client, personas, pep_setting):
     )
     assert response.status_code == 302
     section.refresh_from_db()
-    assert section.answers["attendance_percent"] == 1
+    assert section.answers["suspended_or_excluded"] == "no"
+    assert section.answers["attendance_notes"] == (
+        "Answer to What is being done about attendance or exclusions"
+    )
 
 
 def test_invalid_answers_are_explained_and_kept_as_a_draft(client, personas, pep_setting):
     client.force_login(personas.designated_teacher)
     url = reverse("section_edit", args=[pep_setting.pep.pk, "attendance"])
     response = client.post(
-        url, {"version": 1, "attendance_percent": "150", "attendance_notes": "Kept"}
+        url, {"version": 1, "suspended_or_excluded": "perhaps", "attendance_notes": "Kept"}
     )
     html = response.content.decode()
     assert "govuk-error-summary" in html
-    assert "“Attendance this school year (%)” must be between 0 and 100" in html
+    assert (
+        "Select one of the answers given for “Has the child been suspended or excluded this "
+        "term?”" in html
+    )
     draft = SectionDraft.objects.get(author=personas.designated_teacher)
     assert draft.answers["attendance_notes"] == "Kept"
     again = client.get(url).content.decode()
@@ -128,7 +134,7 @@ def test_mark_complete_through_the_page_lists_what_is_missing(client, personas, 
     response = client.post(
         reverse("section_complete", args=[pep_setting.pep.pk, "attendance"]), follow=True
     )
-    assert "Answer “Attendance this school year (%)”" in response.content.decode()
+    assert "Record “Attendance this term, in sessions”" in response.content.decode()
 
 
 def test_virtual_school_sets_up_a_pep_from_the_childs_page(client, personas, setting):
@@ -201,8 +207,9 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     # school reads every section, changing none); the page's buttons asked of the engine in
     # one query; + the term's education outcomes (may see, may record, attainment,
     # attendance, exclusions); + the rule set and its terms (which sections the task list
-    # marks as needed before the PEP can be marked ready)
-    with django_assert_num_queries(19):
+    # marks as needed before the PEP can be marked ready); + the state of the records that
+    # answer the attainment and attendance questions (one query)
+    with django_assert_num_queries(20):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
     # contributions are due before the meeting), the arranged meetings (the real due dates)

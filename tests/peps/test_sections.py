@@ -84,13 +84,14 @@ def test_mark_complete_lists_every_missing_answer(personas, pep_setting):
     section = section_save(
         actor=personas.designated_teacher,
         section=section,
-        answers={"attendance_percent": 91},
+        answers={"attendance_notes": "Daily check-in with the learning mentor"},
         base_version=section.version,
     )
     with pytest.raises(ValidationError) as refused:
         section_mark_complete(actor=personas.designated_teacher, section=section)
     assert refused.value.messages == [
-        "Answer “Days of suspension this school year”",
+        "Record “Attendance this term, in sessions”",
+        "Answer “Has the child been suspended or excluded this term?”",
         "Answer “Is the child on a part-time timetable?”",
     ]
 
@@ -119,12 +120,14 @@ def test_progress_counts_questions_answered(personas, pep_setting, client):
     section_save(
         actor=personas.designated_teacher,
         section=section,
-        answers={"attendance_percent": 91, "suspension_days": 0},
+        answers={"suspended_or_excluded": "no", "part_time_timetable": "no"},
         base_version=section.version,
     )
     client.force_login(personas.designated_teacher)
     html = client.get(f"/peps/{pep_setting.pep.pk}/").content.decode()
-    assert "2 of 5 questions answered" in html
+    # Asked: attendance in sessions (not recorded), suspended?, part-time?, the notes; the
+    # suspensions and timetables themselves only after a Yes.
+    assert "2 of 4 questions answered" in html
 
 
 def test_two_saves_from_the_same_version_never_silently_overwrite(personas, pep_setting):
@@ -167,10 +170,10 @@ def test_a_draft_keeps_anything_typed_even_invalid(personas, pep_setting):
     draft = section_save_draft(
         actor=personas.designated_teacher,
         section=section,
-        answers={"attendance_percent": "ninety"},
+        answers={"attendance_notes": "x" * 6000},
         base_version=section.version,
     )
-    assert draft.answers == {"attendance_percent": "ninety"}
+    assert draft.answers == {"attendance_notes": "x" * 6000}
 
 
 class TestCarryForward:

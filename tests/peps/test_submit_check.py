@@ -90,10 +90,14 @@ def test_a_refused_mark_complete_links_each_missing_answer_to_its_box(
     page = client.get(response["Location"]).content.decode()
     assert "<title>Error: " in page
     assert "govuk-notification-banner" not in page
-    # Written out by hand: the attendance section's required questions, in the page's order.
+    # Written out by hand: the attendance section's required questions, in the page's order
+    # (its records first, linked to their heading, then the form's questions).
     assert summary_links(page) == [
-        ("id_attendance_percent", "Answer “Attendance this school year (%)”"),
-        ("id_suspension_days", "Answer “Days of suspension this school year”"),
+        ("records-attendance", "Record “Attendance this term, in sessions”"),
+        (
+            "id_suspended_or_excluded_1",
+            "Answer “Has the child been suspended or excluded this term?”",
+        ),
         ("id_part_time_timetable_1", "Answer “Is the child on a part-time timetable?”"),
     ]
     for anchor, _ in summary_links(page):
