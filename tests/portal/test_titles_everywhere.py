@@ -224,13 +224,15 @@ class TwoChildren:
     omar: Child
     held: Any  # Zara's objects (tests/security/world.py), her meeting held yesterday
     signed_off: Pep  # Omar's initial PEP
+    zaras_spring: Pep  # a second PEP of Zara's, open as her Autumn PEP is
 
 
 @pytest.fixture
 def two_children(personas, pep_setting, held) -> TwoChildren:  # type: ignore[no-untyped-def]  # noqa: F811
-    """Zara's PEP with a meeting held yesterday, and Omar's initial PEP signed off and his
-    Autumn PEP submitted for quality assurance: both in the same care team, so each persona
-    meets the same pages about two children."""
+    """Zara's Autumn PEP with a meeting held yesterday and her Spring PEP set up; Omar's
+    initial PEP signed off and his Spring PEP submitted for quality assurance. Both children in
+    the same care team, so each persona meets the same pages about two children, and about
+    two PEPs of one child."""
     school = personas.designated_teacher.school
     omar = register(personas, school=school, name="Omar")
     care_team_allocate(
@@ -243,19 +245,21 @@ def two_children(personas, pep_setting, held) -> TwoChildren:  # type: ignore[no
     delegation_grant(
         actor=personas.designated_teacher, child=omar, delegate=personas.delegated_school_staff
     )
-    pep = pep_set_up(
-        actor=personas.virtual_school_staff, child=omar, academic_year=2026, term=Term.AUTUMN
-    )
-    world._meeting(pep, personas.social_worker)
-    world._pp_request(pep, personas.designated_teacher)
     initial = Pep.objects.get(child=omar, term=Term.INITIAL)
-    for each in (initial, pep):
-        everything_done(personas, PepSetting(child=omar, pep=each))
-        pep_record_meeting_held(
-            actor=personas.social_worker, pep=each, held_on=dt.date(2026, 11, 20)
-        )
-        pep_submit(actor=personas.social_worker, pep=each)
+    everything_done(personas, PepSetting(child=omar, pep=initial))
+    pep_record_meeting_held(
+        actor=personas.social_worker, pep=initial, held_on=dt.date(2026, 11, 20)
+    )
+    pep_submit(actor=personas.social_worker, pep=initial)
     pep_sign_off(actor=personas.virtual_school_staff, pep=initial)
+    spring = pep_set_up(
+        actor=personas.virtual_school_staff, child=omar, academic_year=2026, term=Term.SPRING
+    )
+    world._meeting(spring, personas.social_worker)
+    world._pp_request(spring, personas.designated_teacher)
+    everything_done(personas, PepSetting(child=omar, pep=spring))
+    pep_record_meeting_held(actor=personas.social_worker, pep=spring, held_on=dt.date(2026, 11, 23))
+    pep_submit(actor=personas.social_worker, pep=spring)
     advice_request_log(
         actor=personas.virtual_school_staff,
         values={
@@ -267,7 +271,19 @@ def two_children(personas, pep_setting, held) -> TwoChildren:  # type: ignore[no
             "question": "Can the school use Pupil Premium Plus for a tutor?",
         },
     )
-    return TwoChildren(zara=pep_setting.child, omar=omar, held=held, signed_off=initial)
+    zaras_spring = pep_set_up(
+        actor=personas.virtual_school_staff,
+        child=pep_setting.child,
+        academic_year=2026,
+        term=Term.SPRING,
+    )
+    return TwoChildren(
+        zara=pep_setting.child,
+        omar=omar,
+        held=held,
+        signed_off=initial,
+        zaras_spring=zaras_spring,
+    )
 
 
 @pytest.fixture
@@ -330,6 +346,10 @@ def test_every_page_has_a_title_of_its_own(personas, two_children, one_row_a_pag
     for child in (two_children.zara, two_children.omar):
         assert ("child_detail", (("pk", str(child.pk)),), 1) in seen.titles
     assert ("child_list", (), 2) in seen.titles
+    sections_of = {
+        dict(arguments)["pk"] for name, arguments, _ in seen.titles if name == "section_edit"
+    }
+    assert {str(two_children.held.pep.pk), str(two_children.zaras_spring.pk)} <= sections_of
     missing = without_the_childs_name(seen)
     for problem in [*missing, *seen.problems]:
         print(f"  {problem}")
