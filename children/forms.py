@@ -375,24 +375,25 @@ class ChildSearchForm(StorableTextMixin, forms.Form):
     template = forms.ChoiceField(
         label="PEP template", required=False, choices=[("", "Any"), *PepTemplate.choices]
     )
-    social_worker = StaffChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Any"
+    # Typed, not chosen: a large authority has hundreds of social workers, and a menu of them
+    # took most of the page's time to draw (issue 20). Matched in SQL; works without JavaScript.
+    social_worker = forms.CharField(
+        label="Social worker",
+        help_text="Part of their name, or their e-mail address",
+        required=False,
+        max_length=100,
     )
     no_school_place = forms.BooleanField(label="Only children with no school place", required=False)
 
-    def __init__(self, *args: Any, authority_id: int | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if authority_id is not None:
-            self.fields["social_worker"].queryset = _authority_staff(
-                authority_id, Role.SOCIAL_WORKER
-            )
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page template holds the <form>
         self.helper.form_method = "get"
         self.helper.layout = Layout(
             Field.text("q", field_width=20, label_size=Size.SMALL),
             Field.select("template", label_size=Size.SMALL),
-            Field.select("social_worker", label_size=Size.SMALL),
+            Field.text("social_worker", field_width=20, label_size=Size.SMALL),
             Field.checkbox("no_school_place", small=True),
             Button("search", "Apply filters"),
         )

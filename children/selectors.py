@@ -96,7 +96,7 @@ def designated_teachers_by_child(child_ids: Iterable[int]) -> dict[int, set[int]
 class ChildFilters:
     search: str = ""
     school: School | None = None
-    social_worker: User | None = None
+    social_worker: str = ""  # part of their name, or their e-mail address
     template: str = ""
     no_school_place: bool = False
 
@@ -128,8 +128,11 @@ def child_list_visible_to(
         )
     if filters.school is not None:
         children = children.filter(current_school_id=filters.school.pk)
-    if filters.social_worker is not None:
-        children = children.filter(social_worker=filters.social_worker)
+    if filters.social_worker.strip():
+        named = filters.social_worker.strip()
+        children = children.filter(
+            Q(social_worker__full_name__icontains=named) | Q(social_worker__email__iexact=named)
+        )
     if filters.template:
         earliest, latest = birth_dates_for_template(PepTemplate(filters.template), on)
         children = children.filter(date_of_birth__range=(earliest, latest))

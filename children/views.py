@@ -57,9 +57,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     # The virtual school sees its whole authority's children, so it searches and filters them.
     whole_authority = user_can(user, Action.VIEW_ALL_CHILDREN)
-    form = ChildSearchForm(
-        request.GET or None, authority_id=user.authority_id if whole_authority else None
-    )
+    form = ChildSearchForm(request.GET or None)
     filters = ChildFilters()
     if form.is_valid():
         data = form.cleaned_data

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from children.models import CareEpisode, Child, Enrolment
@@ -52,28 +52,18 @@ def dashboard_for(
         .filter(Exists(CareEpisode.objects.filter(child=OuterRef("pk"), ended_on__isnull=True)))
         .count()
     )
-    held = Q(meeting_on__isnull=False)
-    terms = list(
-        year.values("term")
-        .annotate(
-            total=Count("pk"),
-            signed_off=Count("pk", filter=Q(status=PepStatus.SIGNED_OFF)),
-            overdue=Count("pk", filter=Q(due_on__lt=today) & ~held),
-            due=Count("pk", filter=Q(due_on__gte=today) & ~held),
-        )
-        .order_by("term")
-    )
-    order = {t: n for n, t in enumerate([Term.INITIAL, Term.AUTUMN, Term.SPRING, Term.SUMMER])}
-    terms.sort(key=lambda row: order.get(row["term"], 9))
+    terms = _terms(year, today)
     labels = dict(Term.choices)
-    for row in terms:
-        row["label"] = labels.get(row["term"], row["term"])
     initial = year.filter(term=Term.INITIAL, due_on__lte=today)
     initial_counts = initial.aggregate(
         due=Count("pk"), on_time=Count("pk", filter=Q(meeting_on__lte=F("due_on")))
     )
-    signed = QaReview.objects.filter(pep__in=year, decision=QaDecision.SIGNED_OFF)
-    returned_reviews = QaReview.objects.filter(pep__in=year, decision=QaDecision.RETURNED)
+    # Joined to their PEPs once (not `pep__in` the year's PEPs, which read them twice).
+    reviews = QaReview.objects.filter(
+        pep__child__authority=authority, pep__academic_year=academic_year
+    )
+    signed = reviews.filter(decision=QaDecision.SIGNED_OFF)
+    returned_reviews = reviews.filter(decision=QaDecision.RETURNED)
     ratings = list(
         (signed | returned_reviews)
         .values("pep__term", "overall")
@@ -119,6 +109,37 @@ def dashboard_for(
             .order_by("pk")[:50]
         ),
     )
+
+
+def terms_for(
+    *, user: User, authority: LocalAuthority, academic_year: int, today: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The dashboard's PEPs by term alone (its CSV), without the rest of the dashboard."""
+    if not user_can(user, Action.VIEW_VIRTUAL_SCHOOL_DASHBOARD, authority):
+        raise PermissionDenied
+    year = Pep.objects.filter(child__authority=authority, academic_year=academic_year)
+    return _terms(year, today or timezone.localdate())
+
+
+def _terms(year: "QuerySet[Pep]", today: dt.date) -> list[dict[str, Any]]:
+    """The year's PEPs by term: how many, signed off, overdue and still due (one query)."""
+    held = Q(meeting_on__isnull=False)
+    terms = list(
+        year.values("term")
+        .annotate(
+            total=Count("pk"),
+            signed_off=Count("pk", filter=Q(status=PepStatus.SIGNED_OFF)),
+            overdue=Count("pk", filter=Q(due_on__lt=today) & ~held),
+            due=Count("pk", filter=Q(due_on__gte=today) & ~held),
+        )
+        .order_by("term")
+    )
+    order = {t: n for n, t in enumerate([Term.INITIAL, Term.AUTUMN, Term.SPRING, Term.SUMMER])}
+    terms.sort(key=lambda row: order.get(row["term"], 9))
+    labels = dict(Term.choices)
+    for row in terms:
+        row["label"] = labels.get(row["term"], row["term"])
+    return terms
 
 
 def _year_start(academic_year: int) -> dt.date:

@@ -15,7 +15,7 @@ from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 
-from .selectors import dashboard_for
+from .selectors import dashboard_for, terms_for
 
 
 def _virtual_school_only(request: AuthenticatedRequest) -> LocalAuthority:
@@ -73,7 +73,8 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
 def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     authority = _virtual_school_only(request)
     year = _year(request)
-    board = dashboard_for(user=request.user, authority=authority, academic_year=year)
+    # Only the figures the file holds, not the whole dashboard (issue 20: 4 rows took 1.2 s).
+    terms = terms_for(user=request.user, authority=authority, academic_year=year)
     audit.record(
         request.user,
         AuditAction.CSV_DOWNLOADED,
@@ -84,6 +85,6 @@ def dashboard_csv(request: AuthenticatedRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="peps-{year}.csv"'
     writer = csv_export.writer(response)
     writer.writerow(["term", "peps", "signed_off", "overdue", "due"])
-    for row in board.terms:
+    for row in terms:
         writer.writerow([row["label"], row["total"], row["signed_off"], row["overdue"], row["due"]])
     return response

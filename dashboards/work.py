@@ -337,42 +337,43 @@ def classified_peps(*, user: User, today: dt.date | None = None) -> QuerySet[Pep
         "review_within_days"
     )[:1]
     before = Q(status__in=BEFORE_MEETING)
+    # Each kind of work: when a PEP has it (the first that matches counts) and when it is due.
+    # Both CASEs are built from this one list rather than `work_due` asking `work`: SQL
+    # repeats an annotation wherever it is used, so that read the arranged meeting a dozen
+    # times a row (0.3 s for the home page's counts at 10,000 children).
+    kinds: list[tuple[Q, str, Any]] = [
+        (before & Q(meeting_starts__isnull=True), WorkKind.NO_MEETING, F("due_on")),
+        (
+            before & Q(meeting_starts__lt=start_of_today),
+            WorkKind.NOT_RECORDED,
+            ExpressionWrapper(TruncDate("meeting_starts") + Value(1), output_field=DateField()),
+        ),
+        (
+            Q(status__in=(PepStatus.DRAFT, PepStatus.IN_PROGRESS)),
+            WorkKind.CONTRIBUTIONS,
+            F("teacher_sections_due_on"),
+        ),
+        (Q(status=PepStatus.MEETING_HELD), WorkKind.TO_SUBMIT, F("submission_due_on")),
+        (Q(status=PepStatus.RETURNED), WorkKind.RETURNED, F("submission_due_on")),
+        (
+            Q(status=PepStatus.SUBMITTED),
+            WorkKind.QA,
+            ExpressionWrapper(
+                TruncDate("submitted_at")
+                + Coalesce(
+                    Subquery(within, output_field=IntegerField()),
+                    Value(_default_qa_within()),
+                ),
+                output_field=DateField(),
+            ),
+        ),
+    ]
     return open_peps_with_arranged_meeting(
         scope_queryset(user, Action.VIEW_PEP, Pep.objects.all())
     ).annotate(
-        work=Case(
-            When(before & Q(meeting_starts__isnull=True), then=Value(WorkKind.NO_MEETING)),
-            When(before & Q(meeting_starts__lt=start_of_today), then=Value(WorkKind.NOT_RECORDED)),
-            When(
-                Q(status__in=(PepStatus.DRAFT, PepStatus.IN_PROGRESS)),
-                then=Value(WorkKind.CONTRIBUTIONS),
-            ),
-            When(status=PepStatus.MEETING_HELD, then=Value(WorkKind.TO_SUBMIT)),
-            When(status=PepStatus.RETURNED, then=Value(WorkKind.RETURNED)),
-            When(status=PepStatus.SUBMITTED, then=Value(WorkKind.QA)),
-            default=None,
-        ),
+        work=Case(*(When(has, then=Value(kind)) for has, kind, _ in kinds), default=None),
         work_due=Case(
-            When(work=WorkKind.NO_MEETING, then=F("due_on")),
-            When(
-                work=WorkKind.NOT_RECORDED,
-                then=ExpressionWrapper(
-                    TruncDate("meeting_starts") + Value(1), output_field=DateField()
-                ),
-            ),
-            When(work=WorkKind.CONTRIBUTIONS, then=F("teacher_sections_due_on")),
-            When(work__in=(WorkKind.TO_SUBMIT, WorkKind.RETURNED), then=F("submission_due_on")),
-            When(
-                work=WorkKind.QA,
-                then=ExpressionWrapper(
-                    TruncDate("submitted_at")
-                    + Coalesce(
-                        Subquery(within, output_field=IntegerField()),
-                        Value(_default_qa_within()),
-                    ),
-                    output_field=DateField(),
-                ),
-            ),
+            *(When(has, then=due) for has, _, due in kinds),
             default=None,
             output_field=DateField(),
         ),
@@ -391,10 +392,10 @@ class KindCount:
 
 
 def work_counts(*, user: User, today: dt.date | None = None) -> list[KindCount]:
-    """How many PEPs wait on each kind of work: one query."""
-    rows = classified_peps(user=user, today=today).aggregate(
-        **{kind: Count("pk", filter=Q(work=kind)) for kind in WORK_KINDS}
-    )
+    """How many PEPs wait on each kind of work: one query, grouped by the kind (each PEP
+    classified once, not once for each kind's count)."""
+    grouped = classified_peps(user=user, today=today).order_by().values("work")  # type: ignore[misc]  # an annotation
+    rows = {row["work"]: row["n"] for row in grouped.annotate(n=Count("pk"))}
     return [KindCount(kind, label, rows.get(kind, 0)) for kind, label in WORK_KINDS.items()]
 
 

@@ -150,6 +150,12 @@ if env.str("DATABASE_PASSWORD", default=""):
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL's JIT compiler is for long analytic queries: on a page's queries (the home
+# page's counts by kind of work, the dashboard) it spent 5 s compiling a query that runs in
+# 0.2 s at 10,000 children (docs/performance-notes.md). JIT_OFF=false gives it back.
+if "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("JIT_OFF", default=True):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

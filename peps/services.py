@@ -339,15 +339,20 @@ def _insert_sections(sections: list[PepSection]) -> None:
             f"COPY {quote(PepSection._meta.db_table)} ({columns}) FROM STDIN"
         ) as copy,
     ):
+        # Each field's conversion chosen once, not once a row (300,000 sections a term at
+        # 30,000 children): JSON as its text; the others as Django prepares them, except
+        # plain values psycopg takes as they are.
+        plain = (str, int, bool, type(None))
+        convert = [
+            (lambda v: json.dumps(v))
+            if isinstance(f, JSONField)
+            else (lambda v, f=f: v if isinstance(v, plain) else f.get_db_prep_save(v, connection))
+            for f in fields
+        ]
+        attnames = [f.attname for f in fields]
         for section in sections:
-            copy.write_row(
-                [
-                    json.dumps(getattr(section, f.attname))
-                    if isinstance(f, JSONField)
-                    else f.get_db_prep_save(getattr(section, f.attname), connection)
-                    for f in fields
-                ]
-            )
+            values = section.__dict__
+            copy.write_row([c(values[a]) for c, a in zip(convert, attnames, strict=True)])
 
 
 def pep_set_up_many(

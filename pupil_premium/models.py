@@ -103,7 +103,12 @@ class PpRequest(models.Model):
     class Meta:
         db_table = "quality_assurance_pprequest"
         ordering = ["requested_at", "pk"]
-        indexes = [models.Index(fields=["financial_year", "status"])]
+        indexes = [
+            models.Index(fields=["financial_year", "status"]),
+            # The virtual school's list: those waiting for a decision, oldest first, a page at a
+            # time (without it, all of a large authority's requests were sorted for 25).
+            models.Index(fields=["status", "requested_at", "id"], name="pp_request_waiting_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"£{self.amount} for {self.purpose[:40]}"

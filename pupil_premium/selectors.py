@@ -700,23 +700,44 @@ def pp_finance_rows(
         return
     yield REQUEST_COLUMNS
     requests = pp_requests_to_decide(user=user, financial_year=financial_year)
-    for request in requests.iterator(chunk_size=2000):
+    # Only the columns the file holds, as plain values: building six model objects a row took
+    # most of the export's time (issue 20: 8 s for 7,270 rows).
+    statuses = dict(PpStatus.choices)
+    columns = (
+        "pk",
+        "requested_at",
+        "child__preferred_name",
+        "child__legal_first_name",
+        "child__legal_last_name",
+        "child__social_care_id",
+        "school__name",
+        "school__urn",
+        "target__what",
+        "purpose",
+        "amount",
+        "status",
+        "approved_amount",
+        "decided_at",
+        "decided_by__full_name",
+        "decision_reason",
+    )
+    for row in requests.values(*columns).iterator(chunk_size=2000):
         yield [
-            f"PP-{request.pk:06d}",
+            f"PP-{row['pk']:06d}",
             label,
-            _day(request.requested_at),
-            request.child.display_name,
-            request.child.social_care_id,
-            request.school.name if request.school else "No school place",
-            str(request.school.urn) if request.school and request.school.urn else "",
-            request.target.what if request.target else "",
-            request.purpose,
-            _amount(request.amount),
-            request.get_status_display(),
-            _amount(request.approved_amount),
-            _day(request.decided_at),
-            request.decided_by.full_name if request.decided_by else "",
-            request.decision_reason,
+            _day(row["requested_at"]),
+            child_name(row),
+            row["child__social_care_id"],
+            row["school__name"] or "No school place",
+            str(row["school__urn"] or ""),
+            row["target__what"] or "",
+            row["purpose"],
+            _amount(row["amount"]),
+            statuses.get(row["status"], row["status"]),
+            _amount(row["approved_amount"]),
+            _day(row["decided_at"]),
+            row["decided_by__full_name"] or "",
+            row["decision_reason"],
         ]
 
 

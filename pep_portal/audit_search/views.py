@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from pep_portal import csv_export
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
-from pep_portal.audit.models import AuditAction, AuditEvent
+from pep_portal.audit.models import AuditAction
 from pep_portal.security import services as security_services
 from pep_portal.security.signin import require_recent_authentication
 
@@ -29,10 +29,10 @@ def _search(request: AuthenticatedRequest) -> tuple[AuditSearchForm, dict[str, o
     return form, filters
 
 
-def _child_label(event: AuditEvent, names: dict[int, str]) -> str:
-    if event.child_id is None:
+def _child_label(child_id: int | None, names: dict[int, str]) -> str:
+    if child_id is None:
         return ""
-    return names.get(event.child_id, f"Child {event.child_id}")
+    return names.get(child_id, f"Child {child_id}")
 
 
 @login_required
@@ -53,7 +53,7 @@ def audit_search(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [(event, _child_label(event, names)) for event in page],
+            "rows": [(event, _child_label(event.child_id, names)) for event in page],
             "query_string": query.urlencode(),
         },
     )
@@ -64,12 +64,24 @@ def audit_search(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def audit_export(request: AuthenticatedRequest) -> HttpResponse:
     _, filters = _search(request)
-    events = list(audit_events_for(user=request.user, filters=filters)[:EXPORT_LIMIT])
+    # Plain values of the columns the file holds, not event, person and child objects for each
+    # of up to 50,000 rows (issue 20: 15 s for a large authority's log).
+    events = list(
+        audit_events_for(user=request.user, filters=filters).values_list(
+            "occurred_at",
+            "action",
+            "actor_label",
+            "child_id",
+            "target_type",
+            "target_id",
+            "ip_address",
+        )[:EXPORT_LIMIT]
+    )
     security_services.bulk_export_record(
         actor=request.user, what=f"CSV of the audit log: {len(events)} events"
     )
     names = children_named_for(
-        user=request.user, child_ids={e.child_id for e in events if e.child_id}
+        user=request.user, child_ids={event[3] for event in events if event[3]}
     )
     audit.record(
         request.user,
@@ -86,17 +98,18 @@ def audit_export(request: AuthenticatedRequest) -> HttpResponse:
     writer.writerow(
         ["when", "what", "person", "child", "child reference", "item", "item reference", "address"]
     )
-    for event in events:
+    actions = dict(AuditAction.choices)
+    for occurred_at, action, actor_label, child_id, target_type, target_id, address in events:
         writer.writerow(
             [
-                timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
-                event.get_action_display(),
-                event.actor_label,
-                _child_label(event, names),
-                event.child_id or "",
-                event.target_type,
-                event.target_id,
-                event.ip_address or "",
+                timezone.localtime(occurred_at).isoformat(timespec="seconds"),
+                actions.get(action, action),
+                actor_label,
+                _child_label(child_id, names),
+                child_id or "",
+                target_type,
+                target_id,
+                address or "",
             ]
         )
     return response

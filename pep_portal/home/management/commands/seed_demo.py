@@ -1,6 +1,7 @@
 from argparse import ArgumentParser
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from pep_portal.demo import DEMO_PASSWORD, seed_demo
 from pep_portal.demo_bulk import seed_bulk
@@ -37,5 +38,13 @@ class Command(BaseCommand):
         if children:
             bulk = seed_bulk(children=children, authorities=authorities, report=self.stdout.write)
             summary = ", ".join(f"{n:,} {kind}" for kind, n in bulk.items())
+            if connection.vendor == "postgresql":
+                # The planner's statistics for the rows just written, and the rows the seed
+                # rewrote (three dead for each PEP) made reusable: without them (autovacuum can
+                # be off, or not yet round) the QA queue took 3 s instead of 0.1 s and the PP+
+                # totals 19 s instead of 0.5 s at 10,000 children.
+                # (VACUUM cannot run inside a transaction, as in a test: ANALYZE alone there.)
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
             self.stdout.write(self.style.SUCCESS(f"Bulk authorities ready ({summary})."))
         self.stdout.write(f"Every demo account's password is: {DEMO_PASSWORD}")
