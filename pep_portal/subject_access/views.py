@@ -29,7 +29,11 @@ def subject_access_start(request: AuthenticatedRequest, pk: int) -> HttpResponse
 @require_GET
 def subject_access_job(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     job = services.subject_access_job_for_user(user=request.user, job_id=job_id)
-    return render(request, "subject_access/job.html", {"job": job})
+    # The page is about one child: its title says whose export it is.
+    child = child_get_for_user(
+        user=request.user, pk=job.params["child_id"], action=Action.VIEW_CHILD_AUDIT
+    )
+    return render(request, "subject_access/job.html", {"job": job, "child": child})
 
 
 @login_required

@@ -151,7 +151,8 @@ function end () {
   if (container) container.replaceChildren(page)
   // The menu shows no child's details, but it no longer works: hide it too.
   for (const nav of document.querySelectorAll('.govuk-service-navigation')) nav.remove()
-  document.title = 'You have been signed out'
+  // The title named the child too: it keeps only the service's name (the last part).
+  document.title = `You have been signed out – ${document.title.split(' – ').pop()}`
   h1.focus()
 }
 

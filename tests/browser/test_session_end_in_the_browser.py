@@ -73,7 +73,7 @@ def test_text_typed_after_the_session_ended_comes_back_after_signing_in(
     page.clock.run_for("01:00:00")
     page.get_by_role("heading", name="You have been signed out").wait_for()
     assert focused(page) == "signed-out"
-    assert page.title() == "You have been signed out"
+    assert page.title() == "You have been signed out \u2013 PEP Portal"  # an en dash
     assert pep_setting.pep.child.display_name not in page.content()
     assert page.locator("textarea").count() == 0
 

@@ -27,7 +27,7 @@ def test_before_the_meeting_the_page_says_so_and_links_to_the_meeting_row(
 ):
     client.force_login(personas.social_worker)
     page = client.get(reverse("pep_submit", args=[pep_setting.pep.pk])).content.decode()
-    assert "<title>Error: Check before submitting: Zara" in page
+    assert "<title>Error: Check before submitting \u2013 Zara" in page  # an en dash
     assert summary_links(page) == [
         ("check-meeting", "Record the PEP meeting before submitting the PEP")
     ]

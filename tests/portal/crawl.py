@@ -4,7 +4,7 @@ Used by the test that no page offers what its viewer may not do, and by the brow
 crawl at 320 px (which visits the pages found here). With `by_object`, one address per URL
 pattern and object (its URL's arguments) and per page of a list (the first two), and at most
 `per_pattern` numbers of each numbered argument (three PEPs, three years, each section of
-each): the titles test compares the pages about different children."""
+each; one for a POST): the titles test compares the pages about different children."""
 
 from collections import deque
 from collections.abc import Callable
@@ -117,7 +117,9 @@ def _one_of_the_first(
     offer: Offer, numbers: dict[tuple[str, str, str], set[str]], most: int
 ) -> bool:
     """Whether each numbered argument of the offer's URL is one of the first `most` numbers
-    met for it (counting this one)."""
+    met for it (counting this one); for a POST, the first number only (its error page is the
+    form's, with "Error: " before its title)."""
+    most = most if offer.method == "GET" else 1
     key = page_key(offer.url)
     assert key is not None
     pattern, arguments, _ = key

@@ -134,7 +134,7 @@ def test_signing_off_is_checked_then_confirmed_and_can_be_changed(client, person
     client.force_login(personas.virtual_school_staff)
     url = reverse("qa_review", args=[submitted.pk])
     check = client.post(url, answers).content.decode()
-    assert "<title>Check your review before signing off: Zara" in check
+    assert "<title>Check your review before signing off \u2013 Zara" in check  # an en dash
     assert "Clear &lt;targets&gt;." in check  # shown, escaped
     assert 'name="feedback_to_teacher" value="Clear &lt;targets&gt;."' in check
     assert not QaReview.objects.exists()

@@ -23,7 +23,7 @@ from children.services import advice_request_log, care_team_allocate, delegation
 from meetings.models import Meeting
 from pep_portal.filejobs.models import FileJob, FileJobKind
 from peps.models import Pep, Term
-from peps.services import pep_record_meeting_held, pep_set_up, pep_submit
+from peps.services import pep_record_meeting_held, pep_set_up, pep_sign_off, pep_submit
 from pupil_premium.models import PpRequest
 from tests.children.fixtures import register
 from tests.factories import PASSWORD
@@ -35,13 +35,14 @@ from tests.security import world
 # Which child a page is about, by URL pattern: the argument naming its object, and the name of
 # that object's child. Written by hand from urls.py; every crawled page with arguments must be
 # listed here or in NOT_ABOUT_A_CHILD, so a new page needs a decision.
-Named = Callable[[int], str]
+Named = Callable[[str], str]
 CHILD: Named = lambda pk: Child.objects.get(pk=pk).display_name  # noqa: E731
 PEP: Named = lambda pk: Pep.objects.get(pk=pk).child.display_name  # noqa: E731
 MEETING: Named = lambda pk: Meeting.objects.get(pk=pk).pep.child.display_name  # noqa: E731
 PP_REQUEST: Named = lambda pk: PpRequest.objects.get(pk=pk).child.display_name  # noqa: E731
 # A previously looked-after child is named as the person asking named them.
 ADVICE: Named = lambda pk: AdviceRequest.objects.get(pk=pk).child_name  # noqa: E731
+EXPORT: Named = lambda job: CHILD(FileJob.objects.get(pk=job).params["child_id"])  # noqa: E731
 ABOUT_A_CHILD: dict[str, tuple[str, Named]] = {
     "child_detail": ("pk", CHILD),
     "child_edit": ("pk", CHILD),
@@ -76,6 +77,7 @@ ABOUT_A_CHILD: dict[str, tuple[str, Named]] = {
     "pp_request_decide": ("pk", PP_REQUEST),
     "advice_detail": ("pk", ADVICE),
     "pep_pdf_bulk_job": ("pep_id", PEP),  # one PEP's PDF (see the_page)
+    "subject_access_job": ("job_id", EXPORT),
 }
 NOT_ABOUT_A_CHILD = {
     "work_list",  # a kind of work, across children
@@ -89,7 +91,6 @@ NOT_ABOUT_A_CHILD = {
     "setting_edit",
     "roll_preview",
     "mis_preview",
-    "subject_access_job",
 }
 # Every list a persona may page through, shrunk to one row a page so two rows make two pages.
 PAGE_SIZES = [
@@ -106,8 +107,11 @@ PAGE_SIZES = [
 
 def the_page(key: PageKey) -> PageKey:
     """One PEP's PDF is one page whoever asked for it and however often (each asking is a job
-    of its own): its object is the PEP. A ZIP of PDFs is its job."""
+    of its own): its object is the PEP. A ZIP of PDFs is its job. Recording a meeting opens
+    on its first step."""
     name, arguments, number = key
+    if name == "meeting_record":
+        return "meeting_record_step", (*arguments, ("step", "attendance")), number
     if name == "pep_pdf_bulk_job":
         job = FileJob.objects.get(pk=dict(arguments)["job_id"])
         if job.kind == FileJobKind.PEP_PDF:
@@ -205,7 +209,7 @@ def without_the_childs_name(seen: Seen) -> list[str]:
         argument, name_of = ABOUT_A_CHILD[name]
         if argument not in dict(arguments):  # a ZIP of a school's PEPs (the_page)
             continue
-        childs_name = name_of(int(dict(arguments)[argument]))
+        childs_name = name_of(dict(arguments)[argument])
         missing += [
             f"{seen.addresses[key]}: “{t}” leaves out {childs_name}"
             for t in titles
@@ -214,11 +218,21 @@ def without_the_childs_name(seen: Seen) -> list[str]:
     return missing
 
 
+@dataclass
+class TwoChildren:
+    zara: Child
+    omar: Child
+    held: Any  # Zara's objects (tests/security/world.py), her meeting held yesterday
+    signed_off: Pep  # Omar's initial PEP
+    zaras_spring: Pep  # a second PEP of Zara's, open as her Autumn PEP is
+
+
 @pytest.fixture
-def two_children(personas, pep_setting, held):  # type: ignore[no-untyped-def]  # noqa: F811
-    """Zara's PEP with a meeting held yesterday (tests/security/world.py), and Omar's PEP
-    submitted for quality assurance: both in the same care team, so each persona meets the
-    same pages about two children."""
+def two_children(personas, pep_setting, held) -> TwoChildren:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Zara's Autumn PEP with a meeting held yesterday and her Spring PEP set up; Omar's
+    initial PEP signed off and his Spring PEP submitted for quality assurance. Both children in
+    the same care team, so each persona meets the same pages about two children, and about
+    two PEPs of one child."""
     school = personas.designated_teacher.school
     omar = register(personas, school=school, name="Omar")
     care_team_allocate(
@@ -231,14 +245,21 @@ def two_children(personas, pep_setting, held):  # type: ignore[no-untyped-def]  
     delegation_grant(
         actor=personas.designated_teacher, child=omar, delegate=personas.delegated_school_staff
     )
-    pep = pep_set_up(
-        actor=personas.virtual_school_staff, child=omar, academic_year=2026, term=Term.AUTUMN
+    initial = Pep.objects.get(child=omar, term=Term.INITIAL)
+    everything_done(personas, PepSetting(child=omar, pep=initial))
+    pep_record_meeting_held(
+        actor=personas.social_worker, pep=initial, held_on=dt.date(2026, 11, 20)
     )
-    world._meeting(pep, personas.social_worker)
-    world._pp_request(pep, personas.designated_teacher)
-    everything_done(personas, PepSetting(child=omar, pep=pep))
-    pep_record_meeting_held(actor=personas.social_worker, pep=pep, held_on=dt.date(2026, 11, 20))
-    pep_submit(actor=personas.social_worker, pep=pep)
+    pep_submit(actor=personas.social_worker, pep=initial)
+    pep_sign_off(actor=personas.virtual_school_staff, pep=initial)
+    spring = pep_set_up(
+        actor=personas.virtual_school_staff, child=omar, academic_year=2026, term=Term.SPRING
+    )
+    world._meeting(spring, personas.social_worker)
+    world._pp_request(spring, personas.designated_teacher)
+    everything_done(personas, PepSetting(child=omar, pep=spring))
+    pep_record_meeting_held(actor=personas.social_worker, pep=spring, held_on=dt.date(2026, 11, 23))
+    pep_submit(actor=personas.social_worker, pep=spring)
     advice_request_log(
         actor=personas.virtual_school_staff,
         values={
@@ -250,7 +271,19 @@ def two_children(personas, pep_setting, held):  # type: ignore[no-untyped-def]  
             "question": "Can the school use Pupil Premium Plus for a tutor?",
         },
     )
-    return pep_setting.child, omar
+    zaras_spring = pep_set_up(
+        actor=personas.virtual_school_staff,
+        child=pep_setting.child,
+        academic_year=2026,
+        term=Term.SPRING,
+    )
+    return TwoChildren(
+        zara=pep_setting.child,
+        omar=omar,
+        held=held,
+        signed_off=initial,
+        zaras_spring=zaras_spring,
+    )
 
 
 @pytest.fixture
@@ -267,7 +300,7 @@ def _signed_in(user: Any) -> Client:
     return client
 
 
-def crawl_everything(personas: Any, children: tuple[Child, Child]) -> Seen:
+def crawl_everything(personas: Any, zaras: Any, signed_off: Pep) -> Seen:
     seen = Seen()
     for name in [*PERSONA_KINDS]:
         client = _signed_in(getattr(personas, name))
@@ -290,23 +323,33 @@ def crawl_everything(personas: Any, children: tuple[Child, Child]) -> Seen:
     seen.visit(client, reverse("second_factor_verify"))
     # Asked again before a change that matters (pep_portal.security.signin).
     seen.visit(_signed_in(personas.carer), reverse("confirm_identity"))
+    # The steps of recording Zara's meeting (held yesterday; each is reached by a POST of the
+    # one before; no last term's targets to review in her first PEP; checking the answers
+    # needs them given), and Omar's PEP as signed off.
+    social_worker = _signed_in(personas.social_worker)
+    for step in ("attendance", "discussion", "targets", "actions", "next-meeting"):
+        seen.visit(social_worker, reverse("meeting_record_step", args=[zaras.meeting.pk, step]))
+    seen.visit(social_worker, reverse("pep_signed_off", args=[signed_off.pk]))
     return seen
 
 
 def test_every_page_has_a_title_of_its_own(personas, two_children, one_row_a_page):  # type: ignore[no-untyped-def]
-    started = time.monotonic()
-    seen = crawl_everything(personas, two_children)
-    took = time.monotonic() - started
+    started, cpu = time.monotonic(), time.process_time()
+    seen = crawl_everything(personas, two_children.held, two_children.signed_off)
+    took, cpu = time.monotonic() - started, time.process_time() - cpu
     shared = shared_titles(seen)
-    print(f"\n{len(seen.titles)} pages in {took:.1f} s; {len(shared)} titles shared")
-    print(sorted({k[0] for k in seen.titles}))
+    print(f"\n{len(seen.titles)} pages in {took:.1f} s ({cpu:.1f} s of this process's CPU)")
+    print(f"{len(shared)} titles shared; URL patterns: {sorted({k[0] for k in seen.titles})}")
     for title, addresses in shared.items():
         print(f"  “{title}”: {', '.join(addresses)}")
     # The crawl reached the pages it is about: both children's pages and a second page of a list.
-    zara, omar = two_children
-    for child in (zara, omar):
+    for child in (two_children.zara, two_children.omar):
         assert ("child_detail", (("pk", str(child.pk)),), 1) in seen.titles
     assert ("child_list", (), 2) in seen.titles
+    sections_of = {
+        dict(arguments)["pk"] for name, arguments, _ in seen.titles if name == "section_edit"
+    }
+    assert {str(two_children.held.pep.pk), str(two_children.zaras_spring.pk)} <= sections_of
     missing = without_the_childs_name(seen)
     for problem in [*missing, *seen.problems]:
         print(f"  {problem}")
