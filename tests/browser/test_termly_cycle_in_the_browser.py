@@ -55,6 +55,12 @@ class Walk:
     contexts: list[object] = field(default_factory=list)
 
     def open_as(self, user):  # type: ignore[no-untyped-def]
+        page = self.open()
+        sign_in_checked(self, page, user.email)
+        return page
+
+    def open(self):  # type: ignore[no-untyped-def]
+        """A browser of its own, whose every page load is counted."""
         context = self.browser.new_context(base_url=self.base_url)  # type: ignore[attr-defined]
         self.contexts.append(context)
         page = context.new_page()
@@ -69,7 +75,6 @@ class Walk:
             return response
 
         page.goto = goto  # every page opened by address is checked as it arrives
-        sign_in_checked(self, page, user.email)
         return page
 
     def _loaded(self, page) -> None:  # type: ignore[no-untyped-def]
@@ -394,3 +399,19 @@ def rate_every_criterion(page) -> None:  # type: ignore[no-untyped-def]
     )
     for name in [*names, "overall"]:
         page.locator(f"input[type=radio][name={name}]").first.check()
+
+
+def test_the_walk_notices_a_page_nobody_checked(browser, live_server):  # type: ignore[no-untyped-def]
+    # Guards the guard: a page loaded but never checked, or checked twice, must show.
+    walk = Walk(browser, live_server.url)
+    page = walk.open()
+    page.goto("/accessibility/")
+    walk.click(page, page.get_by_role("link", name="Cookies").first)
+    assert (walk.loads, walk.checked) == (2, 2)
+    with pytest.raises(AssertionError, match="checked twice"):
+        walk.look(page)
+    page.get_by_role("link", name="Privacy").first.click()  # not through walk.click
+    page.wait_for_url("**/privacy/")
+    page.wait_for_load_state("load")
+    assert (walk.loads, walk.checked) == (3, 2)
+    walk.close()
