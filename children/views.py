@@ -425,7 +425,12 @@ def setting_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "children/setting_list.html",
-        {"page": page, "kinds": SettingKind.choices, "kind": kind},
+        {
+            "page": page,
+            "kinds": SettingKind.choices,
+            "kind": kind,
+            "query_string": _query_without_page(request),
+        },
     )
 
 
@@ -498,7 +503,7 @@ def advice_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "children/advice_list.html",
-        {"page": page, "open_only": open_only},
+        {"page": page, "open_only": open_only, "query_string": _query_without_page(request)},
     )
 
 

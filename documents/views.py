@@ -120,7 +120,13 @@ def pep_pdf_bulk(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def pep_pdf_bulk_job(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     job = pdf_services.bulk_job_get_for_user(user=request.user, job_id=job_id)
-    return render(request, "pdf/pages/bulk_job.html", {"job": job})
+    # One PEP's PDF is about one child: the page says whose (the job itself names no one).
+    pep = (
+        pep_get_for_user(user=request.user, pk=job.params["pep_id"])
+        if job.kind == FileJobKind.PEP_PDF
+        else None
+    )
+    return render(request, "pdf/pages/bulk_job.html", {"job": job, "pep": pep})
 
 
 @login_required

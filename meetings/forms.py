@@ -68,6 +68,8 @@ def shown_unchecked(form: forms.Form) -> forms.Form:
 
 class ArrangeForm(RowsMixin, PortalForm):
     required_messages = {"day": "Enter the date of the meeting", "time": "Enter the start time"}
+    # The service's name for what the date and time boxes ask (pep_portal.forms).
+    service_fields = {"starts_at": "day"}
     day = DateField(label="Date")
     time = forms.CharField(label="Start time", max_length=5, help_text="For example, 14:30")
     kind = forms.ChoiceField(

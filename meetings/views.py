@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from children.selectors import child_get_for_user
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.forms import show_service_errors
+from pep_portal.refusals import WHOLE, refused
 from peps.selectors import pep_get_for_user
 
 from . import services
@@ -274,8 +275,13 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.meeting_cancel(actor=request.user, meeting=meeting)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("meeting_detail", pk=meeting.pk)
+        return refused(
+            request,
+            reverse("meeting_detail", args=[meeting.pk]),
+            "The meeting cannot be cancelled",
+            error,
+            {WHOLE: "#meeting-status"},
+        )
     messages.success(request, "The meeting is cancelled. The people invited have been told.")
     return redirect("pep_detail", pk=meeting.pep_id)
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.calendars.choices import TermCode
 from pep_portal.forms import show_service_errors
+from pep_portal.refusals import WHOLE, refused
 
 from . import services
 from .attendance import Thresholds
@@ -201,9 +203,14 @@ def mis_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             written = services.mis_import(actor=request.user, upload=upload)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"Imported {written} records")
+            return refused(
+                request,
+                reverse("mis_preview", args=[upload.pk]),
+                "The file cannot be imported",
+                error,
+                {WHOLE: "#mis-status"},
+            )
+        messages.success(request, f"Imported {written} records")
         return redirect("mis_preview", pk=upload.pk)
     return render(
         request,

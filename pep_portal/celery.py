@@ -26,7 +26,9 @@ app.autodiscover_tasks()
 class WorkerHeartbeat(bootsteps.StartStopStep):
     """Write the worker's heartbeat to Redis every few seconds, from the worker's own timer
     (its main process, not a task): /readyz reads it. A worker busy with long tasks still
-    beats; a dead or wedged one stops."""
+    beats; a dead or wedged one stops. One heartbeat for each queue the worker takes (its
+    --queues), so /readyz notices a queue nobody takes: the documents workers all gone while
+    the default queue's worker lives."""
 
     requires = {"celery.worker.components:Timer"}
 
@@ -39,8 +41,13 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 
         from pep_portal.scheduling import heartbeat
 
+        # The worker's --queues; without them, the queues it knows of (the default one).
+        queues = worker.app.amqp.queues.consume_from or {heartbeat.default_queue(): None}
+        kinds = sorted({heartbeat.worker_kind(queue) for queue in queues})
+
         def write() -> None:
-            heartbeat.beat(heartbeat.WORKER)
+            for kind in kinds:
+                heartbeat.beat(kind)
 
         write()
         self.timer_ref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, write)

@@ -15,9 +15,12 @@ from pep_portal.ui import first_input_id, in_page_order
 
 def show_service_errors(form: Form, error: ValidationError) -> None:
     """Show a service's refusal on the form, against the field it names where the form has
-    that field, otherwise at the top (GOV.UK's error summary lists both)."""
+    that field (or the one the form's `service_fields` says asks it: a meeting's `starts_at`
+    is the form's date), otherwise at the top (GOV.UK's error summary lists both)."""
     if hasattr(error, "error_dict"):
+        aliases: dict[str, str] = getattr(form, "service_fields", {})
         for field, errors in error.error_dict.items():
+            field = aliases.get(field, field)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)

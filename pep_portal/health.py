@@ -1,5 +1,5 @@
 """Checks behind /readyz: does each backing service answer right now, is the schema current,
-and are the worker and beat alive? (/healthz, liveness, asks nothing of them:
+and are a worker for each queue and beat alive? (/healthz, liveness, asks nothing of them:
 pep_portal/views.py.)"""
 
 import redis
@@ -60,8 +60,13 @@ def readiness_report() -> tuple[bool, dict[str, str]]:
     redis_up = bool(url) and redis_ok(url)
     checks["redis"] = ("ok" if redis_up else "unavailable") if url else "not configured"
     if url and settings.READINESS_CHECKS_WORKERS:
-        # A worker answered within a minute; beat ticked within two of its loops.
-        checks["worker"] = _recent("worker", settings.WORKER_HEARTBEAT_MAX_AGE)
+        from pep_portal.scheduling import heartbeat
+
+        # A worker taking each queue answered within a minute ("worker": the default queue,
+        # "worker-documents": the PDFs); beat ticked within two of its loops.
+        for queue in heartbeat.queues_in_use():
+            kind = heartbeat.worker_kind(queue)
+            checks[kind] = _recent(kind, settings.WORKER_HEARTBEAT_MAX_AGE)
         checks["beat"] = _recent("beat", settings.BEAT_HEARTBEAT_MAX_AGE)
     healthy = all(state != "unavailable" for state in checks.values())
     return healthy, checks

@@ -556,6 +556,10 @@ CELERY_BEAT_SCHEDULE = {
 # The invitation e-mail is retried with this backoff (seconds, doubling, with jitter) while
 # the mail server is down (pep_portal/accounts/tasks.py).
 INVITATION_RETRY_BACKOFF = env.int("INVITATION_RETRY_BACKOFF", default=60)
+# Days after a meeting that the e-mail address of an invitee without an account is kept with
+# the e-mails sent to them (for a move or a cancellation, and the mail server's replies); the
+# nightly retention job then removes it (pep_portal/operations/retention.py).
+INVITEE_EMAIL_KEEP_DAYS = env.int("INVITEE_EMAIL_KEEP_DAYS", default=30)
 
 # JSON lines with a request id in production (pep_portal/logs.py); readable lines in the demo.
 # Either way e-mail addresses are redacted and the portal's own messages carry only ids.

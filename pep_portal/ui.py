@@ -86,3 +86,10 @@ def questions_answered(answered: int, asked: int) -> str:
     if answered == 0:
         return f"No questions answered yet ({asked} {noun})"
     return f"{answered} of {asked} {noun} answered"
+
+
+@register.filter
+def value_of(mapping: dict[str, Any], key: str) -> Any:
+    """`{{ blocking|value_of:row.spec.key }}`: a dictionary's value for a key the template
+    holds in a variable, or "" when it has none."""
+    return mapping.get(key, "") if mapping else ""

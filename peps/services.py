@@ -4,6 +4,7 @@ conditions are not met; each is recorded as a PepEvent."""
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -245,6 +246,22 @@ def _carry_forward(section: PepSection, previous: PepSection | None, spec: Secti
         section.status = SectionStatus.IN_PROGRESS
 
 
+def _review_windows(child: Child) -> tuple[deadlines.ReviewWindow, ...]:
+    """The review terms of the child's authority (its rule set's), or the statutory ones
+    without rules."""
+    try:
+        return tuple(rules_for_authority(child.authority).review_windows)
+    except RulesMissing:
+        return deadlines.STATUTORY_REVIEW_WINDOWS
+
+
+def _initial_pep_is_the_terms(child: Child, academic_year: int, term: str) -> bool:
+    """Whether one of the child's initial PEPs stands for this review term, by the one rule
+    (deadlines.initial_pep_review_terms, asked through selectors.initial_pep_terms)."""
+    standing = initial_pep_terms(_review_windows(child), [child.pk])
+    return (academic_year, term) in standing.get(child.pk, set())
+
+
 @transaction.atomic
 def pep_set_up(
     *, actor: User | None, child: Child, academic_year: int, term: str, on: dt.date | None = None
@@ -259,6 +276,14 @@ def pep_set_up(
         and Pep.objects.filter(child=child, academic_year=academic_year, term=term).exists()
     ):
         raise ValidationError({"term": "This child already has a PEP for that term"})
+    if term != Term.INITIAL and _initial_pep_is_the_terms(child, academic_year, term):
+        title = Pep(academic_year=academic_year, term=term).title
+        raise ValidationError(
+            {
+                "term": f"This child's initial PEP is their {title}, so they need no other PEP "
+                "for that term: work on the initial PEP instead, or choose another term"
+            }
+        )
     if child.episodes.filter(ended_on__isnull=True).count() == 0:
         raise ValidationError("This child is not in care, so they do not need a PEP")
     dates = pep_dates(child, academic_year, term)
@@ -331,14 +356,17 @@ def pep_set_up_many(
     """The termly set-up's batch: for each child, the PEP, sections, status event and history
     rows that pep_set_up(actor=None, ...) writes, with the same values, in a few statements
     (tests/notifications/test_set_up_batched.py compares the two paths). Children who already
-    have the term's PEP are skipped, so running it again creates nothing. Call inside a
-    transaction. pep_set_up writes no access rows (access follows the child's care team,
-    not the PEP), so neither does this."""
+    have the term's PEP are skipped, so running it again creates nothing, and so are children
+    whose initial PEP is the term's PEP (pep_set_up refuses them: the one rule,
+    deadlines.initial_pep_review_terms). Call inside a transaction. pep_set_up writes no access
+    rows (access follows the child's care team, not the PEP), so neither does this."""
     have = set(
         Pep.objects.filter(child__in=children, academic_year=academic_year, term=term).values_list(
             "child_id", flat=True
         )
     )
+    standing = initial_pep_terms(rules.review_windows, [c.pk for c in children if c.pk not in have])
+    have |= {child_id for child_id, terms in standing.items() if (academic_year, term) in terms}
     children = [c for c in children if c.pk not in have]
     if not children:
         return []
@@ -411,12 +439,10 @@ def _replace_termly_peps(actor: User | None, initial: Pep, episode: CareEpisode)
     termly PEP of such a term still open (the child's leaving did not close it) is closed,
     its answers carried forward into the initial PEP (pep_set_up carries the latest PEP's).
     One signed off or closed already stays on the record as it is."""
-    try:
-        windows = rules_for_authority(initial.child.authority).review_windows
-    except RulesMissing:
-        windows = deadlines.STATUTORY_REVIEW_WINDOWS
     terms = deadlines.initial_pep_review_terms(
-        windows, starts_on=episode.started_on, due_on=initial.due_on
+        _review_windows(initial.child),
+        starts_on=episode.started_on,
+        due_on=initial.due_on,
     )
     if not terms:
         return
@@ -619,11 +645,14 @@ def before_meeting_for(pep: Pep) -> frozenset[str]:
         return DEFAULT_BEFORE_MEETING
 
 
-def _incomplete(pep: Pep, *, before_meeting: bool) -> list[tuple[str, str]]:
-    """(key, title) of each section needed now and not yet complete, in the PEP's order."""
+def _incomplete(
+    pep: Pep, *, before_meeting: bool, sections: Iterable[PepSection] | None = None
+) -> list[tuple[str, str]]:
+    """(key, title) of each section needed now and not yet complete, in the PEP's order (of
+    `sections` when the caller has them already)."""
     wanted = before_meeting_for(pep) if before_meeting else frozenset()
     found = []
-    for section in pep.sections.all():
+    for section in pep.sections.all() if sections is None else sections:
         spec = SECTIONS_BY_KEY[section.key]
         needed = (
             needed_before_meeting(spec, wanted) if before_meeting else spec.needed_for_submission
@@ -631,10 +660,6 @@ def _incomplete(pep: Pep, *, before_meeting: bool) -> list[tuple[str, str]]:
         if needed and section.status != SectionStatus.COMPLETE:
             found.append((spec.key, spec.title))
     return found
-
-
-def _incomplete_titles(pep: Pep, *, before_meeting: bool) -> list[str]:
-    return [title for _, title in _incomplete(pep, before_meeting=before_meeting)]
 
 
 def _require(actor: User, action: Action, pep: Model) -> None:
@@ -649,12 +674,27 @@ def pep_mark_ready(*, actor: User, pep: Pep) -> Pep:
     meeting can go ahead."""
     _require(actor, Action.MARK_PEP_READY, pep)
     pep = _current(pep)
-    if pep.status not in (PepStatus.DRAFT, PepStatus.IN_PROGRESS):
-        raise ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be marked ready")
-    incomplete = _incomplete_titles(pep, before_meeting=True)
-    if incomplete:
-        raise ValidationError([f"Complete “{title}” before the meeting" for title in incomplete])
+    refusal = ready_refusal(pep)
+    if refusal is not None:
+        raise refusal
     return _move(pep, actor, PepStatus.READY_FOR_MEETING)
+
+
+def ready_refusal(pep: Pep, sections: Iterable[PepSection] | None = None) -> ValidationError | None:
+    """What stops the PEP being marked ready for the meeting now, or None: each section still
+    to complete against its own key (`section_<key>`), so the PEP page can show them on its
+    task list before anyone tries and link each reason to its section; otherwise the PEP."""
+    if pep.status not in (PepStatus.DRAFT, PepStatus.IN_PROGRESS):
+        return ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be marked ready")
+    incomplete = _incomplete(pep, before_meeting=True, sections=sections)
+    if incomplete:
+        return ValidationError(
+            {
+                f"section_{key}": f"Complete “{title}” before the meeting"
+                for key, title in incomplete
+            }
+        )
+    return None
 
 
 @transaction.atomic
@@ -691,7 +731,9 @@ def pep_record_meeting_held(
     )
 
 
-def submit_refusal(pep: Pep) -> ValidationError | None:
+def submit_refusal(
+    pep: Pep, sections: Iterable[PepSection] | None = None
+) -> ValidationError | None:
     """What stops the PEP being submitted now, or None: each reason against what it is about,
     so a page can show them all before the person tries (and link each to its place): the
     meeting (`meeting`), each section still to complete (`section_<key>`), otherwise the PEP
@@ -700,7 +742,7 @@ def submit_refusal(pep: Pep) -> ValidationError | None:
         if pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS, PepStatus.READY_FOR_MEETING):
             return ValidationError({"meeting": "Record the PEP meeting before submitting the PEP"})
         return ValidationError(f"A PEP that is “{pep.get_status_display()}” cannot be submitted")
-    incomplete = _incomplete(pep, before_meeting=False)
+    incomplete = _incomplete(pep, before_meeting=False, sections=sections)
     if incomplete:
         return ValidationError(
             {f"section_{key}": f"Complete “{title}” before submitting" for key, title in incomplete}

@@ -15,6 +15,7 @@ from pep_portal.accounts.permissions import Action, allowed_actions
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.forms import show_service_errors
+from pep_portal.refusals import refused
 from pep_portal.ui import first_input_id, in_page_order
 
 from . import services
@@ -41,7 +42,13 @@ from .selectors import (
 @login_required
 @require_GET
 def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pep = pep_get_for_user(user=request.user, pk=pk)
+    return _pep_page(request, pep_get_for_user(user=request.user, pk=pk))
+
+
+def _pep_page(
+    request: HttpRequest, pep: Any, attachment_form: AttachmentForm | None = None
+) -> HttpResponse:
+    """The PEP page; after a refused upload, with the attachment form's errors beside it."""
     user = request.user
     audit.record(user, AuditAction.PEP_OPENED, pep, child=pep.child, request=request)
     rows = section_rows(user=user, pep=pep)
@@ -74,6 +81,8 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # "Record the meeting" is offered by meetings' template tag, which asks the engine and
     # the meeting's day, as the record page and service do.
     meeting = pep.meetings.exclude(status="cancelled").order_by("-starts_at").first()
+    if attachment_form is None and allowed["attach"]:
+        attachment_form = AttachmentForm()
     return render(
         request,
         "peps/pep_detail.html",
@@ -87,12 +96,40 @@ def pep_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "allowed": allowed,
             "events": pep.events.select_related("actor"),
             "attachments": pep.attachments.select_related("uploaded_by"),
-            "attachment_form": AttachmentForm() if allowed["attach"] else None,
+            "attachment_form": attachment_form,
+            # What the task list says must be done before the next step, before anyone tries.
+            "blocking": _blocking(pep, allowed, [row.section for row in rows]),
             "meeting": meeting,
             "initial_warning": initial_pep_warning(pep),
             "last_pep_notice": last_pep_notice(pep),
         },
+        status=400 if attachment_form is not None and attachment_form.errors else 200,
     )
+
+
+def _blocking(pep: Any, allowed: dict[str, bool], sections: list[PepSection]) -> dict[str, str]:
+    """{section key: what it blocks} for each section the PEP's next step waits on, for the
+    person who can take that step: marking it ready before the meeting, submitting after."""
+    if allowed["ready"]:
+        refusal = services.ready_refusal(pep, sections)
+        step = "before the PEP can be marked ready for the meeting"
+    elif allowed["submit"]:
+        refusal = services.submit_refusal(pep, sections)
+        step = "before the PEP can be submitted"
+    else:
+        return {}
+    if refusal is None or not hasattr(refusal, "error_dict"):
+        return {}
+    return {
+        name.removeprefix("section_"): f"Needed {step}"
+        for name in refusal.error_dict
+        if name.startswith("section_")
+    }
+
+
+# Where each section's problem is fixed on the PEP page: its row in the task list (the link
+# to the section's page, or its name when it is read-only for the person).
+SECTION_LINKS = {f"section_{key}": f"#{key}-name" for key in SECTIONS_BY_KEY}
 
 
 @login_required
@@ -276,28 +313,22 @@ def section_complete(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     return redirect("pep_detail", pk=pk)
 
 
-def _transition(request: HttpRequest, pk: int, action: Action, run, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]
-    pep = pep_get_for_user(user=request.user, pk=pk, action=action)
-    try:
-        run(pep)
-    except ValidationError as error:
-        for problem in error.messages:
-            messages.error(request, problem)
-    else:
-        messages.success(request, done)
-    return redirect("pep_detail", pk=pk)
-
-
 @login_required
 @require_POST
 def pep_mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(
-        request,
-        pk,
-        Action.MARK_PEP_READY,
-        lambda pep: services.pep_mark_ready(actor=request.user, pep=pep),
-        "The PEP is ready for the meeting",
-    )
+    pep = pep_get_for_user(user=request.user, pk=pk, action=Action.MARK_PEP_READY)
+    try:
+        services.pep_mark_ready(actor=request.user, pep=pep)
+    except ValidationError as error:
+        return refused(
+            request,
+            reverse("pep_detail", args=[pk]),
+            "The PEP cannot be marked ready for the meeting yet",
+            error,
+            SECTION_LINKS,
+        )
+    messages.success(request, "The PEP is ready for the meeting")
+    return redirect("pep_detail", pk=pk)
 
 
 @login_required
@@ -395,15 +426,16 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 description=form.cleaned_data["description"],
             )
         except ValidationError as error:
-            for problem in error.messages:
-                messages.error(request, problem)
+            # What the check of the file's content found is about the file: said beside it.
+            if hasattr(error, "error_dict"):
+                show_service_errors(form, error)
+            else:
+                form.add_error("file", error)
         else:
             messages.success(request, "The file has been attached")
-    else:
-        for errors in form.errors.values():
-            for problem in errors:
-                messages.error(request, problem)
-    return redirect("pep_detail", pk=pk)
+            return redirect("pep_detail", pk=pk)
+    # The PEP page again, the problem beside the file box and in the error summary.
+    return _pep_page(request, pep, attachment_form=form)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,6 +18,7 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.calendars import deadlines
 from pep_portal.forms import show_service_errors
+from pep_portal.refusals import WHOLE, refused
 from pep_portal.security import services as security_services
 from pep_portal.security.signin import require_recent_authentication
 from peps.selectors import pep_get_for_user
@@ -130,8 +132,13 @@ def pp_request_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = PpDecisionForm(request.POST or None)
     if request.method == "POST":
         if pp_request.status != PpStatus.REQUESTED:
-            messages.error(request, "This request has already been decided")
-            return redirect("pp_request_decide", pk=pp_request.pk)
+            return refused(
+                request,
+                reverse("pp_request_decide", args=[pp_request.pk]),
+                "The request cannot be decided again",
+                "This request has already been decided",
+                {WHOLE: "#pp-status"},
+            )
         if form.is_valid():
             try:
                 decided = services.pp_request_decide(

@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
+from pep_portal.refusals import WHOLE, refused
 
 from . import services
 from .forms import RollUploadForm
@@ -60,6 +62,7 @@ def roll_upload(request: AuthenticatedRequest) -> HttpResponse:
 def roll_preview(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
     upload = _upload_for(request, job_id)
     if request.method == "POST":
+        here = reverse("roll_preview", args=[upload.key.hex])
         action = request.POST.get("action")
         try:
             if action == "discard":
@@ -68,12 +71,22 @@ def roll_preview(request: AuthenticatedRequest, job_id: str) -> HttpResponse:
                 return redirect("roll_upload")
             result = services.roll_upload_confirm(actor=request.user, upload=upload)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return redirect("roll_preview", job_id=upload.key.hex)
+            return refused(
+                request,
+                here,
+                "The upload cannot be imported",
+                error,
+                {WHOLE: "#upload-status"},
+            )
         if result.refused:
-            messages.error(request, "The extract was refused: nothing was imported")
-        else:
-            messages.success(request, f"Imported: {services.summary_line(result.counts)}")
+            return refused(
+                request,
+                here,
+                "The extract was refused: nothing was imported",
+                "Correct the rows refused in the extract and upload it again",
+                {WHOLE: "#rows-refused"},
+            )
+        messages.success(request, f"Imported: {services.summary_line(result.counts)}")
         return redirect("roll_preview", job_id=upload.key.hex)
     shown = upload.result or upload.preview
     return render(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pep_portal.forms import show_service_errors
 from pep_portal.proxies import client_ip
 from pep_portal.ratelimit import TooManyRequests
+from pep_portal.refusals import WHOLE, refused
 from pep_portal.security import services as security_services
 from pep_portal.security import signin
 
@@ -67,8 +68,8 @@ class PasswordResetView(auth_views.PasswordResetView):
             services.password_reset_request(
                 address=form.cleaned_data["email"], client_ip=client_ip(self.request)
             )
-        except TooManyRequests as refused:
-            form.add_error(None, str(refused))
+        except TooManyRequests as limited:
+            form.add_error(None, str(limited))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return redirect(self.success_url)
 
@@ -172,17 +173,22 @@ def person_invite(request: HttpRequest) -> HttpResponse:
         except services.TeacherHasLogin as existing:
             # One login serves every authority: approve it rather than make a second one.
             teacher = existing.teacher
-            messages.info(
+            may_approve = current_approval(
+                authority_id=request.user.authority_id, teacher=teacher
+            ) is None and user_can(request.user, Action.APPROVE_TEACHER, teacher)
+            return refused(
                 request,
+                reverse("teacher_approvals", args=[teacher.pk]),
+                "A second login was not made",
                 f"{teacher.email} already has a designated teacher login "
                 f"at {teacher.school.name if teacher.school else 'no school'}. "
-                "Check the details and approve it to work with your authority's children.",
+                "Check the details and approve it to work with your authority's children",
+                {WHOLE: "#approve-teacher"} if may_approve else None,
             )
-            return redirect("teacher_approvals", pk=teacher.pk)
         except ValidationError as error:
             show_service_errors(form, error)
-        except TooManyRequests as refused:
-            form.add_error(None, str(refused))
+        except TooManyRequests as limited:
+            form.add_error(None, str(limited))
             return render(request, "accounts/invite.html", {"form": form}, status=429)
         else:
             # The e-mail leaves by a task, a moment later: say it is on its way, not sent.
@@ -249,14 +255,18 @@ def teacher_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.teacher_approve(actor=request.user, teacher=teacher)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
+        return refused(
             request,
-            f"{teacher.full_name} can now work with {request.user.authority.name}'s children "
-            f"at {teacher.school.name}",
+            reverse("teacher_approvals", args=[teacher.pk]),
+            f"{teacher.full_name} cannot be approved",
+            error,
+            {WHOLE: "#current-approvals"},
         )
+    messages.success(
+        request,
+        f"{teacher.full_name} can now work with {request.user.authority.name}'s children "
+        f"at {teacher.school.name}",
+    )
     return redirect("teacher_approvals", pk=teacher.pk)
 
 
@@ -299,12 +309,18 @@ def person_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.invitation_resend(actor=request.user, person=person)
     except (ValidationError, TooManyRequests) as error:
-        reason = error.messages if isinstance(error, ValidationError) else [str(error)]
-        messages.error(request, " ".join(reason))
-    else:
-        messages.success(
-            request, f"A new invitation is on its way to {person.full_name}'s email address"
+        reasons = error if isinstance(error, ValidationError) else [str(error)]
+        return refused(
+            request,
+            reverse("person_detail", args=[person.pk]),
+            "The invitation cannot be sent again",
+            reasons,
+            # A closed account is reopened with the button on the same page.
+            {WHOLE: "#reopen-account"} if not person.is_active else None,
         )
+    messages.success(
+        request, f"A new invitation is on its way to {person.full_name}'s email address"
+    )
     return redirect("person_detail", pk=person.pk)
 
 

@@ -479,9 +479,10 @@ def initial_pep_review_terms(
     """THE rule for an initial PEP and the termly PEPs (one home; docs/architecture.md): an
     initial PEP *is* the PEP of every review term it overlaps, from the day the child entered
     care (`starts_on`) to its due date (or only the day of entry, without a due date). The
-    termly set-up and the school-change rule make no second PEP for those terms, and coming
-    back into care closes a still-open one (peps.services.pep_set_up_initial); they ask
-    peps.selectors.initial_pep_terms, or this. (A termly PEP set up by hand is not refused.)"""
+    termly set-up and the school-change rule make no second PEP for those terms, a termly PEP
+    set up by hand for one is refused (peps.services.pep_set_up), and coming back into care
+    closes a still-open one (peps.services.pep_set_up_initial); they ask
+    peps.selectors.initial_pep_terms, or this."""
     last = max(due_on or starts_on, starts_on)
     windows = tuple(windows)
     terms = []

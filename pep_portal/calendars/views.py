@@ -199,6 +199,8 @@ def _period_form_page(
             "form": form,
             "title": "Change a term or closure" if period else "Add a term or closure",
             "caption": f"{owner} · {academic_year_label(year)}",
+            "owner_name": str(owner),
+            "year_label": academic_year_label(year),
             "back_url": _back_url(owner, year),
             "period": period,
             "is_school": isinstance(owner, School),

@@ -17,8 +17,18 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -237,6 +247,7 @@ def invitee_email_send(invite_id: int) -> bool:
             InviteeEmail.objects.select_for_update(of=("self",))
             .select_related("meeting", "meeting__pep", "organiser")
             .filter(pk=invite_id, emailed_at__isnull=True)
+            .exclude(email="")  # the address was removed after the meeting (retention)
             .first()
         )
         if invite is None:
@@ -307,6 +318,32 @@ def invitees_without_accounts_tell(
 
         enqueue_many_after_commit(send_invitee_email, [(invite.pk,) for invite in made])
     return made
+
+
+ADDRESS_REMOVED = "address-removed"
+
+
+def invitee_addresses_remove(*, today: dt.date, keep_days: int, dry_run: bool = False) -> int:
+    """Retention for invitees without an account: once their meeting is more than `keep_days`
+    days past, the address is taken off the e-mails sent to them (and out of the key that
+    stopped a second copy, which named it). The rows stay, without it, as the record that the
+    meeting's invitation, move or cancellation was sent. Returns how many were (or, with
+    `dry_run`, would be) changed. One not yet sent by then never will be."""
+    due = InviteeEmail.objects.exclude(email="").filter(
+        meeting__starts_at__date__lt=today - dt.timedelta(days=keep_days)
+    )
+    if dry_run:
+        return due.count()
+    return due.update(
+        email="",
+        dedupe_key=Concat(
+            F("kind"),
+            Value(":meeting"),
+            Cast("meeting_id", CharField()),
+            Value(f":{ADDRESS_REMOVED}"),
+            Cast("pk", CharField()),
+        ),
+    )
 
 
 def send_daily_digests(*, now: dt.datetime | None = None) -> int:
@@ -855,18 +892,12 @@ def _set_up_term(authority: LocalAuthority, rules: PepRules, term: deadlines.Rev
         if not chunk:
             return count
         last = chunk[-1].pk
-        # An initial PEP is the PEP of the terms it overlaps: no second one (the rule's one home
-        # is deadlines.initial_pep_review_terms; docs/architecture.md). Too young for a PEP yet:
-        # left for a later term.
-        standing = initial_pep_terms(rules.review_windows, [c.pk for c in chunk])
-        due = [
-            c
-            for c in chunk
-            if _needs_a_pep(rules, c.date_of_birth, term)
-            and (year, term.code) not in standing.get(c.pk, ())
-        ]
+        # Too young for a PEP yet: left for a later term. A child whose initial PEP is the
+        # term's PEP (the rule's one home is deadlines.initial_pep_review_terms;
+        # docs/architecture.md) is skipped by pep_set_up_many, as pep_set_up refuses one.
+        due = [c for c in chunk if _needs_a_pep(rules, c.date_of_birth, term)]
         if not due:
-            continue  # a chunk of children too young, or whose initial PEP is this term's
+            continue  # a chunk of children too young for a PEP
         with transaction.atomic():
             count += len(
                 pep_set_up_many(children=due, academic_year=year, term=term.code, rules=rules)

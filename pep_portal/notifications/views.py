@@ -6,12 +6,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .services import notifications_mark_read, notifications_visible_to, recount_unread
 
+PAGE_SIZE = 50
+
 
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = notifications_visible_to(request.user).order_by("read_at", "-created_at", "-pk")
-    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     recount_unread(request.user)  # the header's count, put right whenever the list is seen
     return render(request, "notifications/list.html", {"page": page})
 

@@ -1,6 +1,8 @@
 """Retention: a child's whole education record is deleted once the authority's rule says it
 has been kept long enough after the child left care (RetentionRule), by a nightly job that
-reports counts only.
+reports counts only. The same job takes the e-mail address of an invitee without an account
+off the e-mails sent to them once their meeting is INVITEE_EMAIL_KEEP_DAYS past
+(notifications.services.invitee_addresses_remove).
 
 Deleting a record means everything that belongs to the child: the child row and whatever
 refers to it (PEPs and their sections, meetings, targets, attachments, PP+ requests,
@@ -18,6 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max
 from django.db.models.deletion import Collector
@@ -25,6 +28,7 @@ from django.utils import timezone
 
 from children.models import Child
 from documents.services import signed_off_pdf_name
+from pep_portal.notifications.services import invitee_addresses_remove
 from peps.models import Pep, private_storage
 
 from .models import KeepUntil, RetentionAction, RetentionRule
@@ -120,16 +124,24 @@ def child_record_erase(*, child: Child) -> int:
 
 @dataclass
 class RetentionReport:
-    """Counts per authority (its id), never a name: the report goes to the logs."""
+    """Counts per authority (its id), never a name: the report goes to the logs.
+    `invitee_addresses_removed`: e-mail addresses of invitees without an account taken off
+    the e-mails sent to them, INVITEE_EMAIL_KEEP_DAYS after their meeting (with a dry run, how
+    many would be)."""
 
     due: dict[int, int] = field(default_factory=dict)
     deleted: dict[int, int] = field(default_factory=dict)
     rows_deleted: int = 0
+    invitee_addresses_removed: int = 0
 
 
 def apply_retention(*, today: dt.date | None = None, dry_run: bool = False) -> RetentionReport:
     today = today or timezone.localdate()
-    report = RetentionReport()
+    report = RetentionReport(
+        invitee_addresses_removed=invitee_addresses_remove(
+            today=today, keep_days=settings.INVITEE_EMAIL_KEEP_DAYS, dry_run=dry_run
+        )
+    )
     for rule in RetentionRule.objects.select_related("authority").order_by("authority_id"):
         due = children_due(rule=rule, today=today)
         report.due[rule.authority_id] = len(due)

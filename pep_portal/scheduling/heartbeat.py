@@ -1,7 +1,8 @@
 """Heartbeats in Redis, for /readyz and the containers' health checks: each Celery worker
-writes one every few seconds (pep_portal.celery's bootstep), and beat one on every tick of its
-scheduler (pep_portal.scheduling.beat). A heartbeat is the time it was written, in seconds
-since the epoch, with an expiry so a stopped process's key goes away on its own."""
+writes one for each queue it takes every few seconds (pep_portal.celery's bootstep), and beat
+one on every tick of its scheduler (pep_portal.scheduling.beat). A heartbeat is the time it was
+written, in seconds since the epoch, with an expiry so a stopped process's key goes away on its
+own."""
 
 from __future__ import annotations
 
@@ -13,6 +14,24 @@ from django.conf import settings
 from pep_portal.health import redis_url
 
 WORKER, BEAT = "worker", "beat"
+
+
+def default_queue() -> str:
+    return getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None) or "celery"
+
+
+def queues_in_use() -> list[str]:
+    """Every queue tasks are sent to: the default one and those settings route tasks to
+    (documents). Each needs a live worker taking it."""
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    return sorted({default_queue(), *routed})
+
+
+def worker_kind(queue: str) -> str:
+    """The heartbeat (and /readyz check) of the workers taking `queue`: "worker" for the
+    default queue, "worker-<queue>" for another, as docker-compose.yml names the services
+    (worker-documents)."""
+    return WORKER if queue == default_queue() else f"{WORKER}-{queue}"
 
 
 def _client() -> redis.Redis:

@@ -9,7 +9,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from pep_portal.accounts.permissions import Action
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.accounts.selectors import person_get_for_user
 from pep_portal.forms import show_service_errors
+from pep_portal.refusals import WHOLE, refused
 
 from . import services, signin
 from .forms import (
@@ -237,11 +238,14 @@ def sensitive_action_undo(request: AuthenticatedRequest, pk: int) -> HttpRespons
     try:
         services.sensitive_action_undo(head=request.user, action_id=pk)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, "Undone")
+        return refused(
+            request,
+            reverse("sensitive_actions"),
+            "This cannot be undone",
+            error,
+            {WHOLE: f"#undo-{pk}"},
+        )
+    messages.success(request, "Undone")
     return redirect("sensitive_actions")
 
 
@@ -297,9 +301,14 @@ def second_factor_key_remove(request: AuthenticatedRequest, pk: int) -> HttpResp
     try:
         services.security_key_remove(user=request.user, key_id=pk, request=request)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        request.user.refresh_from_db()
-        update_session_auth_hash(request, request.user)
-        messages.success(request, "The security key has been removed")
+        return refused(
+            request,
+            reverse("second_factor_manage"),
+            "The security key cannot be removed",
+            error,
+            {WHOLE: "#set-up-app"},
+        )
+    request.user.refresh_from_db()
+    update_session_auth_hash(request, request.user)
+    messages.success(request, "The security key has been removed")
     return redirect("second_factor_manage")

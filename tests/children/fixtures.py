@@ -28,7 +28,11 @@ def register(
     school: School | None,
     name: str = "Zara",
     carers: list[User] | None = None,
+    initial_pep: bool = True,
 ) -> Child:
+    """A child entering care on 14 September 2026 as an emergency. `initial_pep=False`: a
+    record brought onto the portal after its initial PEP, for tests that set up the Autumn 2026
+    PEP (an initial PEP is the PEP of its term, and the portal refuses a second one)."""
     return child_register(
         actor=personas.virtual_school_staff,
         details={
@@ -45,6 +49,7 @@ def register(
         school=school,
         social_worker=personas.social_worker,
         virtual_school_adviser=personas.virtual_school_staff,
+        initial_pep=initial_pep,
     )
 
 

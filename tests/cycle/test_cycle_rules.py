@@ -7,6 +7,8 @@ the child's year group. Dates are counted by hand on the calendar in test_whole_
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,13 +30,14 @@ from pep_portal.accounts.roles import Role
 from pep_portal.calendars import deadlines
 from pep_portal.calendars.choices import DayUnit
 from pep_portal.calendars.models import PepRuleSet
+from pep_portal.calendars.selectors import rules_for_authority
 from pep_portal.calendars.services import rule_set_load_preset, term_dates_load
 from pep_portal.demo import seed_demo
 from pep_portal.notifications.services import termly_set_up
 from peps.models import Pep, PepStatus, Term
 from peps.sections import SECTIONS_BY_KEY, missing_answers
 from peps.selectors import initial_pep_warning
-from peps.services import may_edit, section_save
+from peps.services import may_edit, pep_set_up, pep_set_up_many, section_save
 from tests.factories import SchoolFactory, TeacherApprovalFactory, UserFactory
 from tests.meetings.test_meetings import at
 
@@ -171,6 +174,69 @@ def test_an_initial_pep_straddling_two_terms_is_the_pep_of_both(northam):
     assert list(
         Pep.objects.filter(child=autumn_only).exclude(term=Term.INITIAL).values_list("term")
     ) == [(Term.SPRING,)]
+
+
+REFUSED_SPRING = (
+    "This child's initial PEP is their Spring PEP 2025/26, so they need no other PEP for that "
+    "term: work on the initial PEP instead, or choose another term"
+)
+
+
+def test_a_termly_pep_set_up_by_hand_for_the_initial_peps_terms_is_refused(northam, client):
+    # Planned entry Mon 1 Dec 2025, the initial PEP due Mon 12 Jan 2026: the Autumn and the
+    # Spring PEP (as above). Setting up either by hand is refused; the Summer PEP is not.
+    child = enter(northam, D(2025, 12, 1), emergency=False)
+    vic = northam.virtual_school_staff
+    for term, title in ((Term.AUTUMN, "Autumn PEP 2025/26"), (Term.SPRING, "Spring PEP 2025/26")):
+        with pytest.raises(ValidationError) as refused:
+            pep_set_up(actor=vic, child=child, academic_year=2025, term=term)
+        assert refused.value.message_dict == {
+            "term": [
+                f"This child's initial PEP is their {title}, so they need no other PEP for "
+                "that term: work on the initial PEP instead, or choose another term"
+            ]
+        }
+    assert not Pep.objects.filter(child=child).exclude(term=Term.INITIAL).exists()
+    summer = pep_set_up(actor=vic, child=child, academic_year=2025, term=Term.SUMMER)
+    assert (summer.term, summer.academic_year) == (Term.SUMMER, 2025)
+
+    # On the "Set up a PEP" form: in the error summary, linked to the term, and beside it.
+    client.force_login(vic)
+    url = reverse("pep_set_up", args=[child.pk])
+    response = client.post(url, {"term": "spring", "academic_year": "2025"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html[html.index('class="govuk-error-summary"') :]
+    summary = summary[: summary.index("</ul>")]
+    # GOV.UK: the summary links to the first radio of the question.
+    assert f'href="#id_term_1">{REFUSED_SPRING}</a>' in summary.replace("&#x27;", "'")
+    beside = html[html.index('<span id="id_term_1_error" class="govuk-error-message">') :]
+    assert REFUSED_SPRING in beside[: beside.index("<div")].replace("&#x27;", "'")
+    assert list(
+        Pep.objects.filter(child=child).values_list("term", flat=True).order_by("term")
+    ) == [
+        Term.INITIAL,
+        Term.SUMMER,
+    ]
+
+
+def test_the_termly_batch_skips_a_child_whose_initial_pep_is_the_terms(northam):
+    """pep_set_up_many (the termly set-up's and the bulk demo's batch) skips the child, as
+    pep_set_up refuses one: the same rule, asked in the one place."""
+    straddles = enter(northam, D(2025, 12, 1), emergency=False)  # Autumn and Spring
+    autumn_only = enter(northam, D(2025, 12, 1), emergency=True)  # due Mon 15 Dec: Autumn
+    rules = rules_for_authority(northam.authority)
+    with transaction.atomic():
+        made = pep_set_up_many(
+            children=[straddles, autumn_only], academic_year=2025, term=Term.SPRING, rules=rules
+        )
+        assert [p.child_id for p in made] == [autumn_only.pk]
+        assert (
+            pep_set_up_many(
+                children=[straddles, autumn_only], academic_year=2025, term=Term.AUTUMN, rules=rules
+            )
+            == []
+        )
 
 
 def test_the_initial_pep_terms_rule_by_hand():

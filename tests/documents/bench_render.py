@@ -209,7 +209,9 @@ def run(options: argparse.Namespace) -> None:
     started = time.perf_counter()
     for template in PepTemplate:
         for n in range(per_template):
-            child = register(staff, school=school, name=f"Bench{template}{n}")  # type: ignore[arg-type]
+            child = register(  # type: ignore[arg-type]
+                staff, school=school, name=f"Bench{template}{n}", initial_pep=False
+            )
             child.date_of_birth = BORN[template]
             child.save()
             pep = pep_set_up(

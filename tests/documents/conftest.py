@@ -51,7 +51,10 @@ def fill_in(personas: Personas, pep: Pep) -> None:
 
 def child_for(personas: Personas, template: str, *, name: str | None = None) -> Child:
     child = register(
-        personas, school=personas.designated_teacher.school, name=name or FIRST_NAMES[template]
+        personas,
+        school=personas.designated_teacher.school,
+        name=name or FIRST_NAMES[template],
+        initial_pep=False,  # these tests are about the Autumn 2026 PEP (pep_for)
     )
     child.date_of_birth = BORN[template]
     child.upn = UPNS.get(template, "") if name is None else ""

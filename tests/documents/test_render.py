@@ -163,12 +163,14 @@ def test_a_working_copy_says_it_is_not_signed_off(peps_by_template):
     assert "Working copy: In progress, not signed off" in html
 
 
-def test_an_initial_pep_prints_no_question_about_a_last_pep(pep_setting):
-    """Registration set up Zara's initial PEP; her Autumn PEP follows it. Only the Autumn PEP
-    asks what changed since the last PEP and "you said, we did"."""
+def test_an_initial_pep_prints_no_question_about_a_last_pep(personas, pep_setting):
+    """Registering a child entering care sets up their initial PEP. Only a termly PEP (Zara's
+    Autumn PEP) asks what changed since the last PEP and "you said, we did"."""
     from peps.models import Term
+    from tests.children.fixtures import register
 
-    initial = pep_setting.child.peps.get(term=Term.INITIAL)
+    newcomer = register(personas, school=pep_setting.child.enrolments.get().school, name="Ned")
+    initial = newcomer.peps.get(term=Term.INITIAL)
 
     def labels(pep):  # type: ignore[no-untyped-def]
         return {label for s in pep_document(pep).sections for label, _ in s.answers}

@@ -8,9 +8,11 @@ care information) cut-off at Tue 1 December: 5 school days before (7, 4, 3, 2, 1
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dashboards.work import most_urgent, work_by_pep, work_counts, work_page
 from meetings.services import meeting_arrange
@@ -19,7 +21,7 @@ from peps.models import Pep, Term
 from peps.services import pep_record_meeting_held, pep_set_up
 from tests.children.fixtures import register
 from tests.meetings.test_meetings import at
-from tests.peps.fixtures import everything_done
+from tests.peps.fixtures import complete, everything_done
 
 D = dt.date
 TEACHER_SECTIONS = [
@@ -130,21 +132,59 @@ def test_optional_sections_are_no_ones_task(personas, pep_setting):
         assert "Complete “Historical data”" not in [t.what for t in group.tasks]
 
 
-def test_teacher_home_groups_by_child_and_pep(client, personas, pep_setting):
+def test_teacher_home_groups_by_child_and_pep(client, personas, pep_setting, monkeypatch):
     arrange_8_december(personas, pep_setting)
     client.force_login(personas.designated_teacher)
+    line = home_line(client, pep_setting.pep, monkeypatch, D(2026, 11, 24))
+    assert line == (
+        "Zara Quill — Autumn PEP 2026/27: 0 of 7 sections done — due 1 December, "
+        "5 school days before the meeting on 8 December"
+    )
+    # The day after the cut-off: the same line, said to be overdue.
+    line = home_line(client, pep_setting.pep, monkeypatch, D(2026, 12, 2))
+    assert line.endswith("5 school days before the meeting on 8 December Overdue")
+
+
+def home_line(client, pep, monkeypatch, today: dt.date) -> str:  # type: ignore[no-untyped-def]
+    """The home's heading and line for one PEP, as words read out (tags stripped), on `today`."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today)
     html = client.get(reverse("home")).content.decode()
-    assert "Zara Quill — Autumn PEP 2026/27" in html
-    assert (
-        '0 of 7 of your sections done — <strong class="govuk-tag govuk-tag--red">Overdue'
-        "</strong> due 1 December, 5 school days before the meeting on 8 December"
-    ) in html
+    start = html.index(f'id="work-pep-{pep.pk}"')
+    end = html.index("</p>", html.index(f'id="work-line-{pep.pk}"'))
+    text = re.sub(r"<[^>]+>", " ", html[html.index(">", start) + 1 : end])
+    return re.sub(r"\s+", " ", text).replace(" :", ":").replace("&#x27;", "'").strip()
+
+
+def test_social_worker_home_groups_by_child_and_pep_with_their_own_deadline(
+    client, personas, pep_setting, monkeypatch
+):
+    """The social worker's two sections (care information, the child's views) under Medway's
+    rules, the meeting on Tue 8 December: the care information by the cut-off, Tue 1
+    December (5 school days: 7, 4, 3, 2, 1 December); the child's views at the meeting."""
+    client.force_login(personas.social_worker)
+    line = home_line(client, pep_setting.pep, monkeypatch, D(2026, 11, 24))
+    # No meeting yet: arranging it is the first thing, by the PEP's due date.
+    assert line == (
+        "Zara Quill — Autumn PEP 2026/27: 0 of 2 sections done — due 31 December, "
+        "the PEP meeting is due by then"
+    )
+    arrange_8_december(personas, pep_setting)
+    line = home_line(client, pep_setting.pep, monkeypatch, D(2026, 11, 24))
+    assert line == (
+        "Zara Quill — Autumn PEP 2026/27: 0 of 2 sections done — due 1 December, "
+        "5 school days before the meeting on 8 December"
+    )
+    complete(personas.social_worker, pep_setting.section("care_information"))
+    line = home_line(client, pep_setting.pep, monkeypatch, D(2026, 11, 24))
+    assert line == (
+        "Zara Quill — Autumn PEP 2026/27: 1 of 2 sections done — due 8 December, at the meeting"
+    )
 
 
 def a_caseload(personas, pep_setting, how_many: int) -> None:  # type: ignore[no-untyped-def]
     school = pep_setting.child.enrolments.get().school
     for n in range(how_many):
-        child = register(personas, school=school, name=f"Kid{n}")
+        child = register(personas, school=school, name=f"Kid{n}", initial_pep=False)
         pep_set_up(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )
@@ -230,7 +270,7 @@ def test_teacher_home_is_one_line_per_pep_with_its_tasks_collapsed(client, perso
     html = client.get(reverse("home")).content.decode()
     work = html[html.index('<div id="work">') : html.index('id="who-you-are"')]
     assert work.count('<h3 class="govuk-heading-s') == 2
-    assert work.count("of your sections done") == 2
+    assert work.count("of 7 sections done") == 2
     assert work.count("<summary") == 2 and work.count("Your 7 tasks") == 2
     # Every task is still there, inside its PEP's collapsed list.
     assert work.count('<li class="govuk-task-list__item') == 14

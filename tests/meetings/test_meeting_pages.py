@@ -121,7 +121,7 @@ def test_meeting_calendar_query_count_does_not_grow(
 ):
     school = pep_setting.child.enrolments.get().school
     for n in range(how_many):
-        child = register(personas, school=school, name=f"Kid{n}")
+        child = register(personas, school=school, name=f"Kid{n}", initial_pep=False)
         pep = pep_set_up(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )

@@ -136,3 +136,79 @@ def test_a_years_after_care_rule_needs_a_number_of_years(personas):
         RetentionRule.objects.create(
             authority=personas.authority, keep_until=KeepUntil.YEARS_AFTER_CARE, years=0
         )
+
+
+# --- the e-mail addresses of invitees without an account ---------------------------------------
+
+
+def test_an_invitees_address_is_removed_the_set_number_of_days_after_the_meeting(
+    personas, pep_setting, settings, django_capture_on_commit_callbacks
+):
+    """Mary and Fay (no accounts) are e-mailed about Zara's Autumn meeting on Tue 10 November
+    2026, the psychologist about her Spring one on Wed 3 February 2027. With 30 days set, the
+    nightly job keeps their addresses up to Thu 10 December and removes Mary's and Fay's on Fri
+    11 December: 10 November + 30 days = 10 December."""
+    from django.core import mail
+
+    from meetings.services import care_team_invitees, meeting_arrange
+    from pep_portal.notifications.models import InviteeEmail
+    from pep_portal.notifications.services import invitee_email_send
+    from peps.models import Term
+    from peps.services import pep_set_up
+    from tests.meetings.test_meetings import HELD, NEXT, at
+    from tests.notifications.test_events import AGENCY, EP, MUM
+
+    settings.INVITEE_EMAIL_KEEP_DAYS = 30
+    autumn = pep_setting.pep
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_arrange(
+            actor=personas.social_worker,
+            pep=autumn,
+            starts_at=at(HELD),
+            invitees=[*care_team_invitees(autumn), MUM, AGENCY],
+        )
+        spring = pep_set_up(
+            actor=personas.virtual_school_staff,
+            child=pep_setting.child,
+            academic_year=2026,
+            term=Term.SPRING,
+        )
+        meeting_arrange(
+            actor=personas.social_worker,
+            pep=spring,
+            starts_at=at(NEXT),
+            invitees=[*care_team_invitees(spring), EP],
+        )
+    sent = dict(InviteeEmail.objects.values_list("email", "emailed_at"))
+    assert set(sent) == {"mary.q@example.net", "fay@hearth.test", "ed.psych@northam.test"}
+    assert all(sent.values())
+
+    def addresses() -> list[str]:
+        return sorted(InviteeEmail.objects.values_list("email", flat=True))
+
+    assert apply_retention(today=dt.date(2026, 12, 10)).invitee_addresses_removed == 0
+    assert apply_retention(today=dt.date(2026, 12, 11), dry_run=True).invitee_addresses_removed == 2
+    assert len(addresses()) == 3 and "" not in addresses()
+
+    report = apply_retention(today=dt.date(2026, 12, 11))
+    assert report.invitee_addresses_removed == 2
+    assert addresses() == ["", "", "ed.psych@northam.test"]
+    # Nowhere else in the rows either (the key that stopped a second copy named the address);
+    # the rows stay as the record that the e-mails were sent, and when.
+    for invite in InviteeEmail.objects.filter(email=""):
+        assert "@" not in invite.dedupe_key and "mary" not in invite.dedupe_key.lower()
+        assert invite.emailed_at is not None
+        assert invite.meeting.pep_id == autumn.pk
+    assert apply_retention(today=dt.date(2026, 12, 11)).invitee_addresses_removed == 0
+    # The Spring meeting's address goes 30 days after 3 February: kept on 5 March, gone on 6.
+    assert apply_retention(today=dt.date(2027, 3, 5)).invitee_addresses_removed == 0
+    assert apply_retention(today=dt.date(2027, 3, 6)).invitee_addresses_removed == 1
+    assert addresses() == ["", "", ""]
+
+    # One still waiting to be sent is never sent once its address is gone.
+    waiting = InviteeEmail.objects.filter(meeting__pep=autumn).first()
+    assert waiting is not None
+    InviteeEmail.objects.filter(pk=waiting.pk).update(emailed_at=None)
+    mail.outbox.clear()
+    assert invitee_email_send(waiting.pk) is False
+    assert mail.outbox == []

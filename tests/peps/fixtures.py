@@ -52,10 +52,22 @@ def complete(user, section: PepSection) -> PepSection:  # type: ignore[no-untype
     return section_mark_complete(actor=user, section=section)
 
 
+def drop_initial_peps(child: Child) -> None:
+    """Take away the initial PEP that registering `child` as entering care set up, for tests
+    about the termly PEP of the term it falls in (which the portal refuses beside it)."""
+    Pep.objects.filter(child=child, term=Term.INITIAL).delete()
+
+
 @pytest.fixture
 def pep_setting(personas, setting) -> PepSetting:  # type: ignore[no-untyped-def]
     """Zara (Year 6 in 2026/27, at Dee Teacher's school) with her Autumn 2026 PEP, under
-    Medway's rules with demo term dates loaded."""
+    Medway's rules with demo term dates loaded.
+
+    Registering her as entering care on 14 September set up her initial PEP, and an initial
+    PEP *is* the PEP of the term it falls in, so the portal refuses her an Autumn PEP beside it
+    (peps.services.pep_set_up). These tests are about a termly PEP: her initial PEP is taken
+    away first, as for a child whose record came onto the portal after it was held."""
+    drop_initial_peps(setting.child)
     rule_set_load_preset(preset="medway", slug=personas.authority.slug)
     seed_demo_calendars(personas.authority, today=TODAY)
     delegation_grant(
@@ -84,4 +96,11 @@ def everything_done(personas, pep_setting: PepSetting) -> None:  # type: ignore[
     complete(personas.designated_teacher, pep_setting.section("child_voice"))
 
 
-__all__ = ["complete", "everything_done", "full_answers", "register", "teacher_sections_done"]
+__all__ = [
+    "complete",
+    "drop_initial_peps",
+    "everything_done",
+    "full_answers",
+    "register",
+    "teacher_sections_done",
+]

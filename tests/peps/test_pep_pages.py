@@ -154,7 +154,7 @@ def test_virtual_school_sets_up_a_pep_from_the_childs_page(client, personas, set
     ],
 )
 def test_template_follows_the_school_year_at_the_boundaries(personas, born, template):
-    child = register(personas, school=None)
+    child = register(personas, school=None, initial_pep=False)
     child.date_of_birth = born
     child.save()
     pep = pep_set_up(
@@ -186,7 +186,12 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     client, personas, pep_setting, django_assert_num_queries, how_many
 ):
     for n in range(how_many):
-        child = register(personas, school=pep_setting.child.enrolments.get().school, name=f"Kid{n}")
+        child = register(
+            personas,
+            school=pep_setting.child.enrolments.get().school,
+            name=f"Kid{n}",
+            initial_pep=False,
+        )
         pep_set_up(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )
@@ -195,8 +200,9 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     # + the audit event of the opening; + whether the reader is in the care team (a previous
     # school reads every section, changing none); the page's buttons asked of the engine in
     # one query; + the term's education outcomes (may see, may record, attainment,
-    # attendance, exclusions)
-    with django_assert_num_queries(17):
+    # attendance, exclusions); + the rule set and its terms (which sections the task list
+    # marks as needed before the PEP can be marked ready)
+    with django_assert_num_queries(19):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
     # contributions are due before the meeting), the arranged meetings (the real due dates)

@@ -133,6 +133,26 @@ def test_secrets_come_from_files_never_from_the_environment(compose, services):
     assert "secrets" in (ROOT / ".dockerignore").read_text().split()
 
 
+def test_the_image_holds_the_locked_dependencies_and_no_local_data():
+    """The image installs requirements.lock with its hashes (what the tests ran on and `make
+    audit` checked), then the portal without resolving anything else; the build context leaves
+    out the local folders that hold children's files and databases."""
+    steps = [
+        shlex.split(line[4:])
+        for line in (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+        if line.startswith("RUN pip install")
+    ]
+    assert steps == [
+        ["pip", "install", "--no-cache-dir", "--require-hashes", "-r", "requirements.lock"],
+        ["pip", "install", "--no-cache-dir", "--no-deps", "."],
+    ]
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for local in ("private_media", "media", "*.sqlite3", ".serve-prod", "secrets", "backups"):
+        assert local in ignored, local
+    # The folder serve-prod (and the demo, by default) keeps files in is one of them.
+    assert Path(serve_prod.DEFAULTS["PRIVATE_MEDIA_ROOT"]).name in ignored
+
+
 def settings_in_subprocess(expression: str, **env: str) -> str:
     environment = {
         **os.environ,

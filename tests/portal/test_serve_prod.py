@@ -169,6 +169,7 @@ def test_serve_prod_runs_the_compose_services_and_a_killed_worker_loses_no_job(
                 "migrations": "ok",
                 "redis": "ok",
                 "worker": "ok",
+                "worker-documents": "ok",
                 "beat": "ok",
             },
         },

@@ -82,7 +82,7 @@ def test_a_request_needs_a_purpose_and_a_sensible_amount(personas, pp_setting):
 
 
 def test_a_request_cannot_serve_another_childs_target(personas, pp_setting, setting):
-    other = register(personas, school=setting.school, name="Yusuf")
+    other = register(personas, school=setting.school, name="Yusuf", initial_pep=False)
     other_pep = pep_set_up(
         actor=personas.virtual_school_staff, child=other, academic_year=2026, term="autumn"
     )

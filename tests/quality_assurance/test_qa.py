@@ -262,7 +262,7 @@ def test_dashboard_query_count_is_constant(
 ):
     school = pep_setting.child.enrolments.get().school
     for n in range(how_many):
-        child = register(personas, school=school, name=f"Kid{n}")
+        child = register(personas, school=school, name=f"Kid{n}", initial_pep=False)
         pep_set_up(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )

@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from meetings.models import Attendee, MeetingAction, MeetingTask, Target, TargetReview
 from pep_portal.audit.models import AuditAction, AuditEvent
+from peps.models import Term
+from peps.services import pep_set_up
 
 from . import world
 
@@ -90,6 +92,12 @@ def test_the_zip_holds_every_kind_of_record_every_document_and_the_audit(
     client, personas, administrator, everything, django_capture_on_commit_callbacks
 ):
     zara, yara = everything
+    spring = pep_set_up(
+        actor=personas.virtual_school_staff,
+        child=zara.child,
+        academic_year=2026,
+        term=Term.SPRING,
+    )
     client.force_login(personas.social_worker)
     client.get(reverse("child_detail", args=[zara.child.pk]))  # Alice opens Zara's record
     client.force_login(administrator)
@@ -106,9 +114,8 @@ def test_the_zip_holds_every_kind_of_record_every_document_and_the_audit(
     # With its history: the registration is the first version.
     assert child["history"][0]["fields"]["history_type"] == "+"
     peps = json.loads(archive.read("records/peps.json"))["records"]
-    # Two PEPs, both Zara's: the initial PEP set up when she was registered as entering care
-    # (the cycle's rule) and her Autumn 2026 PEP.
-    assert len(peps) == 2 and zara.pep.pk in [p["pk"] for p in peps]
+    # Two PEPs, both Zara's: her Autumn 2026 PEP and her Spring 2027 one.
+    assert sorted(p["pk"] for p in peps) == sorted([zara.pep.pk, spring.pk])
     assert {p["fields"]["child"] for p in peps} == {zara.child.pk}
 
     pdfs = [n for n in names if n.startswith("peps/") and n.endswith(".pdf")]

@@ -127,6 +127,9 @@ def southam(personas: Any) -> Side:
         school=personas.other_school_teacher.school,
         social_worker=sw,
         virtual_school_adviser=vs,
+        # Her Autumn 2026 PEP below: a record brought onto the portal after its initial PEP
+        # (an initial PEP is the PEP of its term; the portal refuses a second one).
+        initial_pep=False,
     )
     care_team_allocate(
         actor=vs,
