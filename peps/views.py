@@ -179,7 +179,10 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 section.pep = pep
             except ValidationError as error:
                 # Refused (a PP+ request past the last date accepted, say): what was typed is
-                # kept as the user's draft, so nothing is lost.
+                # kept as the user's draft, so nothing is lost. The save was rolled back, but
+                # `section` still holds what it had saved: read it again, or the page would
+                # show the user's own undone save as someone else's.
+                section.refresh_from_db()
                 _keep_draft(request, form, section, form.answers(), base_version)
                 show_service_errors(form, error)
             else:

@@ -415,6 +415,7 @@ def pp_review_at_next_peps(*, peps: list[Pep]) -> int:
     return peps_review_pp_plus(pep_ids=[p.pk for p in reviewing])
 
 
+@transaction.atomic
 def pp_request_decide(
     *,
     actor: User,

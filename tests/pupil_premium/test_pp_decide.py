@@ -43,6 +43,13 @@ def test_approving_a_request_releases_the_whole_amount(personas, waiting):
     assert waiting.history.first().history_user == personas.virtual_school_staff
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_outside_any_transaction_is_made_in_its_own(personas, waiting):
+    # As in production (no ATOMIC_REQUESTS), where the view calls the service with no
+    # transaction open: the child is locked inside the service's own, not refused with a 500.
+    assert decide(personas, waiting, PpStatus.APPROVED).status == PpStatus.APPROVED
+
+
 def test_part_approval_needs_a_smaller_amount_and_a_reason(personas, waiting):
     with pytest.raises(ValidationError) as refused:
         decide(personas, waiting, PpStatus.PART_APPROVED)

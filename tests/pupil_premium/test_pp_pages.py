@@ -104,6 +104,9 @@ def test_the_section_shows_the_services_refusal_against_the_amount_and_keeps_the
     html = response.content.decode()
     assert "Zara Quill has £2,570 of Pupil Premium Plus left for 2026 to 2027" in html
     assert "govuk-error-summary" in html
+    # The refused save changed nothing: no edit conflict with the user's own (undone) save.
+    assert "Someone else saved this section" not in html
+    assert 'id="conflict-choices"' not in html
     assert not PpRequest.objects.exists()
     section = pp_setting.pep.sections.get(key="pupil_premium")
     assert section.answers.get("pp_amount") in (None, "")  # the section was not saved
