@@ -220,7 +220,8 @@ def two_children(personas, pep_setting, held):  # type: ignore[no-untyped-def]  
     submitted for quality assurance: both in the same care team, so each persona meets the
     same pages about two children."""
     school = personas.designated_teacher.school
-    omar = register(personas, school=school, name="Omar")
+    # Omar's Autumn 2026 PEP below: no initial PEP (it would be that term's PEP).
+    omar = register(personas, school=school, name="Omar", initial_pep=False)
     care_team_allocate(
         actor=personas.virtual_school_staff,
         child=omar,
