@@ -234,7 +234,8 @@ def two_children(personas, pep_setting, held) -> TwoChildren:  # type: ignore[no
     the same care team, so each persona meets the same pages about two children, and about
     two PEPs of one child."""
     school = personas.designated_teacher.school
-    omar = register(personas, school=school, name="Omar")
+    # Omar's Autumn 2026 PEP below: no initial PEP (it would be that term's PEP).
+    omar = register(personas, school=school, name="Omar", initial_pep=False)
     care_team_allocate(
         actor=personas.virtual_school_staff,
         child=omar,
