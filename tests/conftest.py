@@ -44,6 +44,8 @@ SLOWEST_FIRST = (
     "tests/security/test_access_walk_carer_and_virtual_school.py",
     "tests/security/test_access_walk.py",
     "tests/security/test_access_walk_southam_and_signed_out.py",
+    "tests/browser/test_termly_cycle_in_the_browser.py",
+    "tests/browser/test_reflow_at_320.py",
     "tests/notifications/test_simulation.py",
     "tests/portal/test_make_run_on_sqlite.py",
     "tests/portal/test_serve_prod.py",

@@ -60,6 +60,10 @@ ABOUT_A_CHILD: dict[str, tuple[str, Named]] = {
     "outcomes_attainment": ("child_pk", CHILD),
     "outcomes_attainment_confirm": ("child_pk", CHILD),
     "outcomes_exclusion": ("child_pk", CHILD),
+    "outcomes_part_time_add": ("child_pk", CHILD),
+    "outcomes_part_time_edit": ("child_pk", CHILD),
+    "outcomes_missing_add": ("child_pk", CHILD),
+    "outcomes_missing_edit": ("child_pk", CHILD),
     "pep_detail": ("pk", PEP),
     "pep_signed_off": ("pk", PEP),
     "section_edit": ("pk", PEP),
@@ -234,8 +238,7 @@ def two_children(personas, pep_setting, held) -> TwoChildren:  # type: ignore[no
     the same care team, so each persona meets the same pages about two children, and about
     two PEPs of one child."""
     school = personas.designated_teacher.school
-    # Omar's Autumn 2026 PEP below: no initial PEP (it would be that term's PEP).
-    omar = register(personas, school=school, name="Omar", initial_pep=False)
+    omar = register(personas, school=school, name="Omar")
     care_team_allocate(
         actor=personas.virtual_school_staff,
         child=omar,
