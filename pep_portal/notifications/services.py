@@ -91,30 +91,35 @@ class Due:
 
 
 def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]]:
-    """Insert the notifications not sent before; return (id, recipient, key) of each inserted."""
+    """Insert the notifications not sent before; return (id, recipient, key) of each inserted.
+
+    One array per column, unnested in the database: a statement of 11 parameters, not one of
+    11 a row (psycopg parsed a 1,000-row VALUES statement afresh each time, about 0.2 s a
+    batch, and the sweep sends every candidate, sent before or not)."""
     table = Notification._meta.db_table
     columns = (
         "recipient_id, kind, stage, message, url, due_on, dedupe_key, created_at, child_id, "
         "meeting_id, calendar_uid"
     )
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-    params: list[object] = []
-    for due in batch:
-        params += [
-            due.recipient_id,
-            due.kind,
-            due.stage,
-            due.message[:300],
-            due.url,
-            due.due_on,
-            due.key[:200],
-            now,
-            due.child_id,
-            due.meeting_id,
-            due.calendar_uid,
-        ]
+    arrays = (
+        "%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::date[], %s::text[], "
+        "%s::timestamptz[], %s::bigint[], %s::bigint[], %s::text[]"
+    )
+    params: list[list[object]] = [
+        [due.recipient_id for due in batch],
+        [due.kind for due in batch],
+        [due.stage for due in batch],
+        [due.message[:300] for due in batch],
+        [due.url for due in batch],
+        [due.due_on for due in batch],
+        [due.key[:200] for due in batch],
+        [now] * len(batch),
+        [due.child_id for due in batch],
+        [due.meeting_id for due in batch],
+        [due.calendar_uid for due in batch],
+    ]
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {rows} "  # noqa: S608 (no user input)
+        f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608 (no user input)
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, recipient_id, dedupe_key"
     )
     with connection.cursor() as cursor:
