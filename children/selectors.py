@@ -18,6 +18,7 @@ from pep_portal.accounts.roles import Role
 from pep_portal.audit.models import AuditAction, AuditEvent
 
 from .access import Seat, care_teams
+from .audit_sources import registered_histories
 from .models import (
     AdviceRequest,
     CareEpisode,
@@ -293,9 +294,9 @@ def _what(event: AuditEvent) -> str:
 
 
 def child_audit_trail(*, child: Child, limit: int = 500) -> list[AuditEntry]:
-    """Every change to the child and their episodes, placements, school places and
-    delegations, and every audited read of them (record opened, PEP opened, a download),
-    newest first."""
+    """Every change to the child and their episodes, placements, school places, delegations
+    and the records other apps register (education outcomes), and every audited read of them
+    (record opened, PEP opened, a download), newest first."""
     histories = [
         (child.history.select_related("history_user"), "Child's details"),
         (
@@ -308,6 +309,8 @@ def child_audit_trail(*, child: Child, limit: int = 500) -> list[AuditEntry]:
             "School place",
         ),
         (Delegation.history.filter(child_id=child.pk).select_related("history_user"), "Delegation"),
+        # The apps above this one (the education outcomes) add theirs: audit_sources.py.
+        *registered_histories(child.pk),
     ]
     # Each source read once, oldest first, so each change finds the record before it among
     # the rows read (a query per source, however many changes).

@@ -12,6 +12,7 @@ small demo) or in bulk (a few INSERTs with their history, for thousands of child
 
 import datetime as dt
 import random
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -102,6 +103,7 @@ def invent(
     rng: random.Random,
     pattern: str = "",
     every_term: bool = True,
+    full_terms: Collection[tuple[int, str]] = (),
 ) -> Invented:
     """One child's fictional outcomes, for the terms up to today's. `pattern` (good,
     persistent or severe) is the child's usual attendance; by default drawn at random, most
@@ -138,7 +140,11 @@ def invent(
         # In bulk, attainment only in each school year's last term (the one the dashboard
         # counts): a third of the rows for a large seed. The values are drawn either way, so
         # the same generator gives the same figures in bulk and through the services.
-        latest = (year, term) == term_of(today) or term == TermCode.SUMMER
+        # And in `full_terms`: the terms of the PEPs a seed has answered, whose attainment
+        # question is answered by these records.
+        latest = (
+            (year, term) == term_of(today) or term == TermCode.SUMMER or (year, term) in full_terms
+        )
         for spec in [s for s in SUBJECTS[stage] if s.expected_field][:SUBJECTS_PER_STAGE]:
             values = _values(rng, spec, rng.random() < strength)
             if every_term or latest:
@@ -185,10 +191,12 @@ def seed_outcomes(
     rng: random.Random | None = None,
     through_services: bool = False,
     patterns: tuple[str, ...] = (),
+    full_terms: Collection[tuple[int, str]] = (),
 ) -> int:
     """Fictional outcomes for each child who has none yet; returns how many records were
     made. Run again, it adds nothing to a child who has some. `patterns`, when given, sets
-    the children's attendance in turn (so a handful of children show every kind)."""
+    the children's attendance in turn (so a handful of children show every kind); in bulk,
+    attainment is recorded in each school year's last term, this term and `full_terms`."""
     today = today or timezone.localdate()
     rng = rng or random.Random(19)  # noqa: S311 (invented figures)
     has_some = set(
@@ -206,6 +214,7 @@ def seed_outcomes(
                 rng,
                 patterns[n % len(patterns)] if patterns else "",
                 every_term=through_services,
+                full_terms=full_terms,
             ),
         )
         for n, child in enumerate(wanted)

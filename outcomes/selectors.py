@@ -413,3 +413,22 @@ def pep_section_records(
     outcomes = _term_outcomes(pep.child, year, term, can_record=may_record)
     part_time = list(_term_part_time(pep.child, year, term)) if asked.PART_TIME in kinds else []
     return SectionRecords(outcomes, part_time, frozenset(kinds), may_record)
+
+
+# --- the child's audit trail (children/audit_sources.py) -----------------------------------------
+
+
+def child_histories(child_pk: int) -> list[tuple[Any, str]]:
+    """The change histories of a child's education records, for the child's audit trail: one
+    query each, whoever made the changes."""
+
+    def of(model: Any) -> Any:
+        return model.history.filter(child_id=child_pk).select_related("history_user")
+
+    return [
+        (of(TermAttendance), "Attendance"),
+        (of(AttainmentRecord), "Attainment"),
+        (of(ExclusionEvent), "Suspension or exclusion"),
+        (of(PartTimeTimetable), "Part-time timetable"),
+        (of(MissingEducationSpell), "Time without a school or setting"),
+    ]

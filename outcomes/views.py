@@ -236,7 +236,11 @@ def part_time_edit(
             messages.success(request, "The part-time timetable has been saved")
             return _back(request, child)
     title = "Change a part-time timetable" if timetable else "Record a part-time timetable"
-    return render(request, "outcomes/form.html", {"form": form, "child": child, "title": title})
+    return render(
+        request,
+        "outcomes/form.html",
+        {"form": form, "child": child, "title": title, "back_to": _next_page(request)},
+    )
 
 
 @login_required

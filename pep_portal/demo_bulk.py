@@ -50,6 +50,7 @@ from children.models import (
 from children.school_year import PepTemplate, academic_year_start, year_group_on
 from meetings.models import Attendee, AttendeeRole, Meeting, MeetingStatus, Target
 from outcomes.demo import seed_outcomes
+from outcomes.models import ExclusionEvent, PartTimeTimetable, term_bounds
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.password_validation import DEMO_PASSWORD
 from pep_portal.accounts.roles import CarerKind, Role
@@ -183,9 +184,16 @@ def _terms(today: dt.date) -> list[tuple[int, str]]:
     return [(i // 3, order[i % 3].value) for i in range(index - 2, index + 1)]
 
 
-def _answers(template: str, key: str, *, pp_amount: int | None = None) -> dict[str, object]:
+def _answers(
+    template: str,
+    key: str,
+    *,
+    pp_amount: int | None = None,
+    kept: frozenset[str] = frozenset(),
+) -> dict[str, object]:
     """Every question of a section answered with plausible fictional words, checked by the
-    section definitions (the one home of what an answer may be)."""
+    section definitions (the one home of what an answer may be). `kept`: the yes/no questions
+    whose records were seeded for the PEP's term (RECORDS_ASKED), answered Yes to agree."""
     spec = SECTIONS_BY_KEY[key]
     answers: dict[str, object] = {}
     for field in spec.fields_for(PepTemplate(template)):
@@ -193,9 +201,9 @@ def _answers(template: str, key: str, *, pp_amount: int | None = None) -> dict[s
             continue  # answered by the outcomes records, never typed
         if field.kind == Kind.YES_NO:
             wanted = "yes" if field.name == "pp_requested" and pp_amount else "no"
-            # No suspension or part-time timetable expected: none are recorded here.
+            # A suspension or part-time timetable only where one is recorded in the term.
             no = field.name in ("pp_requested", "suspended_or_excluded", "part_time_timetable")
-            answers[field.name] = wanted if no else "yes"
+            answers[field.name] = "yes" if field.name in kept else wanted if no else "yes"
         elif field.kind == Kind.CHOICE:
             answers[field.name] = field.choices[min(1, len(field.choices) - 1)][0]
         elif field.kind == Kind.NUMBER:
@@ -219,6 +227,39 @@ def _answers(template: str, key: str, *, pp_amount: int | None = None) -> dict[s
     if errors:  # pragma: no cover (the definitions changed: say which)
         raise ValueError(f"bulk answers for {template}/{key} refused: {errors}")
     return cleaned
+
+
+def _records_kept(peps: Iterable[Pep]) -> dict[int, frozenset[str]]:
+    """For each PEP, the attendance section's yes/no questions whose records (seeded before
+    the PEPs: seed_outcomes) fall in its term: a suspension that started in it, a part-time
+    timetable running in it. Two queries, whatever the number of PEPs."""
+    peps = list(peps)
+    children = {p.child_id for p in peps}
+    started: dict[int, list[dt.date]] = {}
+    for child_id, day in ExclusionEvent.objects.filter(child_id__in=children).values_list(
+        "child_id", "started_on"
+    ):
+        started.setdefault(child_id, []).append(day)
+    running: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for child_id, first, last in PartTimeTimetable.objects.filter(
+        child_id__in=children
+    ).values_list("child_id", "started_on", "ended_on"):
+        running.setdefault(child_id, []).append((first, last))
+    kept: dict[int, frozenset[str]] = {}
+    for pep in peps:
+        if pep.term == Term.INITIAL:
+            continue
+        first, last = term_bounds(pep.academic_year, pep.term)
+        names: set[str] = set()
+        if any(first <= day <= last for day in started.get(pep.child_id, [])):
+            names.add("suspended_or_excluded")
+        if any(
+            began <= last and (ended is None or ended >= first)
+            for began, ended in running.get(pep.child_id, [])
+        ):
+            names.add("part_time_timetable")
+        kept[pep.pk] = frozenset(names)
+    return kept
 
 
 def _copy_in(model: type[Model], records: list[Any]) -> list[Any]:
@@ -620,17 +661,19 @@ class _Term:
         )
         template_of = {p.pk: p.template for p in done | partly}
         done_ids, partly_ids = {p.pk for p in done}, {p.pk for p in partly}
-        chosen: dict[tuple[str, str], list[int]] = {}
+        kept_of = _records_kept(done | partly)
+        chosen: dict[tuple[str, str, frozenset[str]], list[int]] = {}
         for pk, pep_id, key in sections:
             if pep_id in partly_ids and hash((pk, key)) % 2:
                 continue
             if key == "historical_data" and pep_id not in done_ids:
                 continue
-            chosen.setdefault((template_of[pep_id], key), []).append(pk)
+            kept = kept_of.get(pep_id, frozenset()) if key == "attendance" else frozenset()
+            chosen.setdefault((template_of[pep_id], key, kept), []).append(pk)
         touched: list[int] = []
-        for (template, key), pks in chosen.items():
+        for (template, key, kept), pks in chosen.items():
             PepSection.objects.filter(pk__in=pks).update(
-                answers=_answers(template, key),
+                answers=_answers(template, key, kept=kept),
                 status=SectionStatus.COMPLETE,
                 version=2,
                 carried_forward=[],
@@ -947,6 +990,13 @@ def seed_authority(
         by_pk = {c.pk: c for c in everyone}
         rules = rules_for_authority(authority)
         terms = _terms(today)
+        # Fictional attendance, suspensions and attainment across terms, in bulk, before the
+        # PEPs: their records-backed questions are answered by them (attainment in every PEP's
+        # term, so the termly set-up carries none forward), and their yes/no questions agree.
+        made["education_records"] = seed_outcomes(
+            everyone, today=today, rng=rng, full_terms=set(terms)
+        )
+        _say(report, started, f"{made['education_records']:,} education records")
         current: list[Pep] = []
         for year, term in terms:
             is_current = (year, term) == terms[-1]
@@ -963,9 +1013,6 @@ def seed_authority(
             if is_current:
                 current = list(Pep.objects.filter(pk__in=[p.pk for p in peps]))
         made["notifications"] = _notifications(everyone, current, today)
-        # Fictional attendance, suspensions and attainment across terms, in bulk.
-        made["education_records"] = seed_outcomes(everyone, today=today, rng=rng)
-        _say(report, started, f"{made['education_records']:,} education records")
         # The care teams' access rows, written by their one writer.
         ids = [c.pk for c in everyone]
         for start in range(0, len(ids), 2000):

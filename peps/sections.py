@@ -253,14 +253,14 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 Kind.YES_NO,
                 carries_forward=True,
             ),
-            # Asked after a "Yes", not yet required (the pages to record them come with the
-            # child's page); a "No" above with one recorded is refused.
+            # Required after a "Yes", as the suspensions are; a "No" above with one recorded
+            # is refused (contradictions).
             _records(
                 "part_time",
                 "Part-time timetables this term",
                 PART_TIME,
                 required=False,
-                asked_if=("part_time_timetable", "yes"),
+                required_if=("part_time_timetable", "yes"),
                 help="Each with its start and review dates.",
             ),
             _area(

@@ -179,6 +179,57 @@ def test_a_suspension_is_a_dated_event_and_a_no_may_not_contradict_one(
     assert section_mark_complete(actor=teacher, section=section).status == SectionStatus.COMPLETE
 
 
+def test_a_part_time_timetable_is_recorded_after_a_yes_and_a_no_may_not_contradict_one(
+    client: Any, personas: Any, pep_setting: Any
+) -> None:
+    teacher, pep = personas.designated_teacher, pep_setting.pep
+    outcomes.attendance_save(
+        actor=teacher,
+        child=pep.child,
+        academic_year=2026,
+        term="autumn",
+        possible=100,
+        present=90,
+        authorised=6,
+        unauthorised=4,
+    )
+    # "Yes" with no timetable recorded: refused, the problem linked to the records' heading,
+    # where the page links to the form that records one (and back again).
+    section = save_typed(teacher, pep, "attendance", part_time_timetable="yes")
+    assert refusal(teacher, section) == ["Record “Part-time timetables this term”"]
+    client.force_login(teacher)
+    here = section_url(pep, "attendance")
+    page = client.get(f"{here}?complete=refused").content.decode()
+    assert '<a href="#records-part-time">Record “Part-time timetables this term”</a>' in page
+    assert 'id="records-part-time"' in page
+    add = reverse("outcomes_part_time_add", args=[pep.child.pk])
+    assert f'href="{add}?next={here}"' in page
+    response = client.post(
+        f"{add}?next={here}",
+        {
+            "started_on_0": "14",
+            "started_on_1": "9",
+            "started_on_2": "2026",
+            "review_on_0": "12",
+            "review_on_1": "10",
+            "review_on_2": "2026",
+            "hours_per_week": "15",
+            "reason": "Building back up after a long absence",
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == here
+    page = client.get(here).content.decode()
+    assert "From 14 Sep 2026, review by 12 Oct 2026 (15.0 hours a week)" in page
+    assert section_mark_complete(actor=teacher, section=section).status == SectionStatus.COMPLETE
+
+    # "No" while one runs this term: refused until the answer or the records change.
+    section = save_typed(teacher, pep, "attendance", part_time_timetable="no")
+    assert refusal(teacher, section) == [
+        "“Is the child on a part-time timetable?” is answered No, but "
+        "part-time timetables this term are recorded: change the answer or the records"
+    ]
+
+
 def test_last_terms_attainment_is_carried_forward_to_confirm(
     client: Any, personas: Any, pep_setting: Any
 ) -> None:

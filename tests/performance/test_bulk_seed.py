@@ -11,12 +11,21 @@ from django.core.management import CommandError, call_command
 
 from children.models import Child, ChildUserObjectPermission
 from meetings.models import Meeting, MeetingStatus, Target
+from outcomes.models import AttainmentRecord, ExclusionEvent, PartTimeTimetable, TermAttendance
 from pep_portal.accounts.models import User
 from pep_portal.audit.models import AuditAction, AuditEvent
 from pep_portal.demo_bulk import seed_authority
 from pep_portal.notifications.models import Notification
 from peps.models import Pep, PepSection, PepStatus, SectionStatus
-from peps.sections import SECTIONS_BY_KEY, check_answers
+from peps.records import records_state
+from peps.sections import (
+    SECTIONS_BY_KEY,
+    check_answers,
+    contradictions,
+    missing_answers,
+    to_confirm,
+    with_records,
+)
 from pupil_premium.models import PpRequest
 from quality_assurance.models import QaReview
 
@@ -31,6 +40,7 @@ def test_one_seed_of_a_large_authority(db: None) -> None:
     _the_authority_has_what_a_large_one_has()
     _answers_are_what_the_section_definitions_accept()
     _unread_counts_match_the_notification_centre()
+    _signed_off_peps_are_answered_by_their_records()
 
 
 def _the_access_rows_are_exactly_the_care_teams() -> None:
@@ -95,6 +105,52 @@ def _answers_are_what_the_section_definitions_accept() -> None:
         )
         assert errors == {}, (section.key, errors)
         assert cleaned == section.answers
+
+
+# The signed-off terms' first and last days, as the review terms run (by hand).
+SIGNED_OFF_TERMS = {
+    (2025, "spring"): (dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    (2025, "summer"): (dt.date(2026, 4, 1), dt.date(2026, 8, 31)),
+    # This term's PEPs that have gone all the way.
+    (2026, "autumn"): (dt.date(2026, 9, 1), dt.date(2026, 12, 31)),
+}
+
+
+def _signed_off_peps_are_answered_by_their_records() -> None:
+    """A signed-off PEP's records-backed questions are answered: the term's attendance and
+    attainment recorded (and confirmed), and its yes/no about suspensions and part-time
+    timetables agreeing with the records of the term."""
+    signed = list(Pep.objects.filter(child__authority__slug="bulk-1", status=PepStatus.SIGNED_OFF))
+    assert len([p for p in signed if p.academic_year == 2025]) == 2 * CHILDREN
+    suspended = 0
+    for pep in signed:
+        first, last = SIGNED_OFF_TERMS[(pep.academic_year, pep.term)]
+        term = {"child": pep.child, "academic_year": pep.academic_year, "term": pep.term}
+        assert TermAttendance.objects.filter(**term, confirmed=True).count() == 1
+        attainment = AttainmentRecord.objects.filter(**term)
+        assert attainment.exists() and not attainment.filter(confirmed=False).exists()
+        answers = pep.sections.get(key="attendance").answers
+        excluded = ExclusionEvent.objects.filter(
+            child=pep.child, started_on__gte=first, started_on__lte=last
+        ).exists()
+        part_time = (
+            PartTimeTimetable.objects.filter(child=pep.child, started_on__lte=last)
+            .exclude(ended_on__lt=first)
+            .exists()
+        )
+        assert answers["suspended_or_excluded"] == ("yes" if excluded else "no")
+        assert answers["part_time_timetable"] == ("yes" if part_time else "no")
+        suspended += excluded
+        # And so the section definitions find nothing unanswered, unconfirmed or contradicted.
+        states = records_state(pep)
+        for key in ("current_attainment", "attendance"):
+            spec = SECTIONS_BY_KEY[key]
+            merged = with_records(spec, pep.sections.get(key=key).answers, states)
+            assert missing_answers(spec, pep.template, merged) == [], (pep.pk, key)
+            assert to_confirm(spec, pep.template, merged) == [], (pep.pk, key)
+            assert contradictions(spec, pep.template, merged) == [], (pep.pk, key)
+    # Some children were suspended in those terms, so the "Yes" is seen too.
+    assert suspended > 0
 
 
 def _unread_counts_match_the_notification_centre() -> None:
