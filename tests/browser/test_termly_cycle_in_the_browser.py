@@ -22,6 +22,10 @@ from django.utils import timezone
 from children.models import Child, LegalStatus, PlacementType
 from children.school_year import PepTemplate
 from children.services import care_team_allocate, child_register, delegation_grant
+from outcomes.models import AttainmentRecord, TermAttendance
+from outcomes.scales import KeyStage
+from outcomes.selectors import pep_term
+from outcomes.services import attainment_save, attendance_save, key_stage_for_term
 from pep_portal.calendars.deadlines import academic_year_of, financial_year_of
 from pep_portal.calendars.demo import seed_demo_calendars
 from pep_portal.calendars.services import rule_set_load_preset
@@ -121,10 +125,27 @@ def sign_in_checked(walk: Walk, page, email: str) -> None:  # type: ignore[no-un
     assert walk.loads > before
 
 
-def answer(page, key: str, template: PepTemplate, **chosen: str) -> None:  # type: ignore[no-untyped-def]
+def confirm_records(walk: "Walk", page, names: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """The attendance a school's data file filled in, confirmed by saving it; the attainment
+    confirmed as recorded (each a page of its own, and back to the section)."""
+    if "attendance" in names:
+        walk.click(page, page.locator("#change-attendance"))
+        walk.click(page, page.get_by_role("button", name="Save attendance"))
+    if "attainment" in names:
+        walk.click(page, page.locator("#confirm-attainment"))
+
+
+def answer(walk: "Walk", page, key: str, template: PepTemplate, **chosen: str) -> None:  # type: ignore[no-untyped-def]
     """Type an answer to every question of a section, as a person would: text in the boxes,
-    a radio button clicked, a date's day, month and year. `chosen` picks a radio's value."""
-    for spec in SECTIONS_BY_KEY[key].fields_for(template):
+    a radio button clicked, a date's day, month and year. `chosen` picks a radio's value.
+    Questions answered by the term's records first (each is a page of its own, and back):
+    the attendance a school's data file filled in, confirmed by saving it; the attainment
+    confirmed as recorded. Suspensions and part-time timetables are asked only after a Yes."""
+    fields = SECTIONS_BY_KEY[key].fields_for(template)
+    confirm_records(walk, page, [spec.name for spec in fields if spec.kind == Kind.RECORDS])
+    for spec in fields:
+        if spec.kind == Kind.RECORDS:
+            continue
         box = page.locator(f"[name={spec.name}]")
         if spec.kind in (Kind.YES_NO, Kind.CHOICE):
             value = chosen.get(spec.name, "yes" if spec.kind == Kind.YES_NO else None)
@@ -145,7 +166,7 @@ def complete_section(walk: Walk, page, pep: Pep, key: str, **chosen: str) -> Non
     """From the PEP page: open the section, answer it, save, then mark it complete."""
     title = SECTIONS_BY_KEY[key].title
     walk.click(page, page.locator(f"#task-{key}").get_by_role("link", name=title))
-    answer(page, key, PepTemplate(pep.template), **chosen)
+    answer(walk, page, key, PepTemplate(pep.template), **chosen)
     walk.click(page, page.get_by_role("button", name="Save", exact=True))
     says(page, f"“{title}” has been saved")
     details = page.locator(f"#section-{key}")
@@ -177,7 +198,7 @@ def chloe(personas) -> Child:  # type: ignore[no-untyped-def]
         details={
             "legal_first_name": first,
             "legal_last_name": last,
-            "date_of_birth": dt.date(academic_year_of(today) - 11, 5, 5),  # Year 6
+            "date_of_birth": dt.date(academic_year_of(today) - 11, 5, 5),  # Year 7
             "gender": "female",
         },
         entered_care_on=dt.date(2024, 3, 4),
@@ -239,8 +260,39 @@ def test_a_termly_pep_from_set_up_to_sign_off_as_every_role(  # type: ignore[no-
     says(alice, "The meeting has been arranged")
 
     # --- The school: Sen Co the attendance, the designated teacher the rest and PP+ -------
+    # The school's data file (as outcomes.mis leaves it): this term's attendance and
+    # attainment, waiting for the school to confirm them in the PEP.
+    which = pep_term(pep)
+    assert which is not None
+    year, term = which
+    attendance_save(
+        actor=None,
+        child=chloe,
+        academic_year=year,
+        term=term,
+        possible=120,
+        present=114,
+        authorised=4,
+        unauthorised=2,
+    )
+    stage = key_stage_for_term(chloe, year)
+    assert stage == KeyStage.KS3  # Year 7: eleven on 1 September
+    for subject in ("english", "maths", "science"):
+        attainment_save(
+            actor=None,
+            child=chloe,
+            academic_year=year,
+            term=term,
+            key_stage=stage,
+            subject=subject,
+            values={"band": "at", "school_grade": "Secure 6"},
+        )
+    TermAttendance.objects.filter(child=chloe).update(confirmed=False)
+    AttainmentRecord.objects.filter(child=chloe).update(confirmed=False)
     sen.goto(pep_url)
-    complete_section(walk, sen, pep, "attendance")
+    complete_section(
+        walk, sen, pep, "attendance", suspended_or_excluded="no", part_time_timetable="no"
+    )
     dee.goto(pep_url)
     for key in ("learning_history", "current_attainment", "additional_needs", "teacher_comments"):
         complete_section(walk, dee, pep, key, sen_status="none")

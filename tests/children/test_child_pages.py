@@ -204,8 +204,9 @@ def test_child_page_query_count_does_not_grow(
     # The care team comes from its one derivation (children.access.care_teams: six queries,
     # then one for the people), not from a second reading of the loaded record; + the PEPs list;
     # + the warnings an import left for the virtual school to correct; + the education
-    # outcomes (may see, may record, the rule set's lines, attendance, exclusions, attainment).
-    with django_assert_num_queries(27):
+    # outcomes (may see, may record, the rule set's lines, attendance, exclusions, attainment);
+    # + the part-time timetables and the times without a setting.
+    with django_assert_num_queries(29):
         response = client.get(reverse("child_detail", args=[setting.child.pk]))
     # The count is of the real page, not of a redirect or a refusal.
     assert response.status_code == 200

@@ -93,6 +93,7 @@ def test_defect_09_healthz_answers_200_when_only_redis_is_down(db):
             "migrations": "ok",
             "redis": "unavailable",
             "worker": "unavailable",
+            "worker-documents": "unavailable",
             "beat": "unavailable",
         },
     }
