@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -59,10 +59,13 @@ class Member:
     user_id: int
 
 
-def _any_of(ids: Iterable[int]) -> RawSQL:
+def _any_of(ids: Iterable[int]) -> RawSQL | list[int]:
     """`field__in=_any_of(ids)`: the ids sent as one array parameter. A sweep asks for the care
     teams of every child with an open PEP (100,000 at a large host): as a list, each query
-    carried one placeholder per child, and psycopg parsed each such statement afresh."""
+    carried one placeholder per child, and psycopg parsed each such statement afresh. (The
+    embedded SQLite of `make run` has no arrays: a plain list there.)"""
+    if connection.vendor != "postgresql":
+        return list(ids)
     return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
 
 

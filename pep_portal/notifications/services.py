@@ -118,12 +118,19 @@ def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]
         [due.meeting_id for due in batch],
         [due.calendar_uid for due in batch],
     ]
+    source = f"SELECT * FROM unnest({arrays})"  # noqa: S608 (no user input)
+    values: list[object] = list(params)
+    if connection.vendor != "postgresql":
+        # The embedded SQLite of `make run` has no arrays: one row of placeholders a row.
+        row = "(" + ", ".join(["%s"] * len(params)) + ")"
+        source = "VALUES " + ", ".join([row] * len(batch))
+        values = [value for due in zip(*params, strict=True) for value in due]
     sql = (
-        f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608 (no user input)
+        f"INSERT INTO {table} ({columns}) {source} "
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, recipient_id, dedupe_key"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, values)
         return [(row[0], row[1], row[2]) for row in cursor.fetchall()]
 
 
