@@ -46,6 +46,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # bench.pages, when run as a script
+
+from bench.pages import Visit, pages, personas, signed_in_session  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results.json"
 PYTHON = sys.executable
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pep_bench")
@@ -110,119 +114,14 @@ def _django() -> None:
     django.setup()
 
 
-def _personas() -> dict[str, Any]:
-    """The people the clients sign in as, and the objects their pages are about."""
-    from children.models import Child
-    from meetings.models import Meeting, MeetingStatus
-    from pep_portal.accounts.models import User
-    from peps.models import Pep, PepStatus
-
-    adviser = User.objects.get(email="head.1@bulk-1.example")
-    # The first child with a carer and a school place, and their social worker.
-    child = (
-        Child.objects.filter(
-            authority__slug="bulk-1",
-            placements__carers__isnull=False,
-            enrolments__ended_on__isnull=True,
-        )
-        .order_by("pk")
-        .first()
-    )
-    assert child is not None
-    social_worker = child.social_worker
-    pep = Pep.objects.filter(child=child).order_by("-academic_year", "-pk").first()
-    teacher = User.objects.filter(
-        school__enrolments__child=child, email__startswith="teacher."
-    ).first()
-    carer = User.objects.filter(placements__child=child, placements__ended_on__isnull=True).first()
-    held = Meeting.objects.filter(pep__child=child, status=MeetingStatus.HELD).first()
-    submitted = Pep.objects.filter(
-        child__authority=child.authority, status=PepStatus.SUBMITTED
-    ).first()
-    assert pep and teacher and carer and held and submitted
-    return {
-        "users": {
-            "adviser": adviser,
-            "social_worker": social_worker,
-            "teacher": teacher,
-            "carer": carer,
-        },
-        "child": child.pk,
-        "pep": pep.pk,
-        "meeting": held.pk,
-        "submitted": submitted.pk,
-        "year": pep.academic_year,
-        "children": Child.objects.filter(authority=child.authority).count(),
-    }
-
-
-def pages(p: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(page, role, path) of every page measured (the issue's list)."""
-    last = max(1, p["children"] // 25)
-    return [
-        ("home (adviser)", "adviser", "/"),
-        ("home (social worker)", "social_worker", "/"),
-        ("home (designated teacher)", "teacher", "/"),
-        ("home (carer)", "carer", "/"),
-        ("children list, first page", "adviser", "/children/"),
-        ("children list, a late page", "adviser", f"/children/?page={last - 1}"),
-        ("children list, a search", "adviser", "/children/?q=Rowan"),
-        ("children list (social worker)", "social_worker", "/children/"),
-        ("child page", "social_worker", f"/children/{p['child']}/"),
-        ("PEP page (social worker)", "social_worker", f"/peps/{p['pep']}/"),
-        ("PEP page (designated teacher)", "teacher", f"/peps/{p['pep']}/"),
-        ("PEP page (carer)", "carer", f"/peps/{p['pep']}/"),
-        ("section edit", "teacher", f"/peps/{p['pep']}/sections/teacher_comments/"),
-        ("meeting record", "social_worker", f"/meetings/{p['meeting']}/record/"),
-        ("meetings calendar", "social_worker", "/meetings/"),
-        ("people list", "adviser", "/people/"),
-        ("QA queue", "adviser", "/quality-assurance/"),
-        ("QA review", "adviser", f"/quality-assurance/review/{p['submitted']}/"),
-        ("PP+ list", "adviser", "/pupil-premium/"),
-        ("PP+ totals", "adviser", "/pupil-premium/totals/"),
-        ("dashboard", "adviser", "/quality-assurance/dashboard/"),
-        ("notifications", "social_worker", "/notifications/"),
-        ("calendars", "adviser", "/calendars/"),
-        ("calendar year", "adviser", f"/calendars/{p['year']}/"),
-        ("audit trail", "adviser", f"/children/{p['child']}/audit/"),
-        ("work list", "adviser", "/work/no_meeting/"),
-        ("dashboard CSV", "adviser", "/quality-assurance/dashboard.csv"),
-        ("PP+ finance CSV", "adviser", "/pupil-premium/export.csv"),
-        ("audit CSV", "adviser", "/audit/export.csv"),
-    ]
-
-
 BASELINE = ("baseline: /healthz", "adviser", "/healthz")
 
 
 def inside_sessions() -> None:
     """Print a signed-in, second-factor-verified session cookie for each role, and the pages."""
     _django()
-    from importlib import import_module
-
-    import django_otp
-    from django.conf import settings
-    from django.contrib.auth import login
-    from django.http import HttpRequest
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from pep_portal.security.signin import AUTHENTICATED_AT
-
-    found = _personas()
-    cookies = {}
-    for role, user in found.pop("users").items():
-        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-            user=user, name="Authenticator app", confirmed=True
-        )
-        request = HttpRequest()
-        request.session = import_module(settings.SESSION_ENGINE).SessionStore()
-        request.META["REMOTE_ADDR"] = "127.0.0.1"
-        request.user = user
-        login(request, user, "django.contrib.auth.backends.ModelBackend")
-        django_otp.login(request, device)
-        request.session[AUTHENTICATED_AT] = time.time()
-        request.session.save()
-        cookies[role] = request.session.session_key
+    found = personas()
+    cookies = {role: signed_in_session(user) for role, user in found.pop("users").items()}
     print(json.dumps({"cookies": cookies, "pages": pages(found)}))
 
 
@@ -233,7 +132,7 @@ def inside_queries() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    found = _personas()
+    found = personas()
     clients = {}
     for role, user in found.pop("users").items():
         client = Client()
@@ -255,7 +154,7 @@ def inside_queries() -> None:
 # --- the load -------------------------------------------------------------------------------
 
 
-def _client(job: tuple[list[tuple[str, str, str]], dict[str, str], float, int]) -> list[Any]:
+def _client(job: tuple[list[Visit], dict[str, str], float, int]) -> list[Any]:
     import requests
 
     visits, cookies, seconds, seed = job
@@ -282,7 +181,7 @@ def _client(job: tuple[list[tuple[str, str, str]], dict[str, str], float, int]) 
 
 
 def load(
-    visits: list[tuple[str, str, str]], cookies: dict[str, str], clients: int, seconds: float
+    visits: list[Visit], cookies: dict[str, str], clients: int, seconds: float
 ) -> tuple[list[Any], float]:
     with multiprocessing.get_context("spawn").Pool(clients) as pool:
         started = time.perf_counter()
@@ -712,7 +611,7 @@ def bench_pages(options: argparse.Namespace, sizes: list[int], results: dict[str
     queries: dict[str, dict[str, Any]] = {}
     seeding = {}
     cookies: dict[str, str] = {}
-    visits: list[tuple[str, str, str]] = []
+    visits: list[Visit] = []
     for size in sizes:
         started = time.perf_counter()
         run("manage.py", "seed_demo", "--children", str(size))

@@ -3,7 +3,9 @@
     DATABASE_URL=postgres://…/pep_big .venv/bin/python scripts/profile_pages.py [--repeat 5]
         [--only SUBSTRING] [--json out.json] [--profile SUBSTRING]
 
-The database is one seeded by `manage.py seed_demo --children N` (authority "bulk-1").
+The database is one seeded by `manage.py seed_demo --children N` (authority "bulk-1"). The
+people and pages are bench/pages.py's, as `make bench` measures them, then a few more visits
+(`more_pages`: other roles, the meeting page, PP+ decide).
 Production-like settings (DEBUG off, connections kept, no debug toolbar), the Django test
 client signed in with a verified second factor, as `make bench` does; each page is opened once
 to warm per-process caches, then `--repeat` times: the median and fastest time (ms), the
@@ -42,124 +44,18 @@ for name, value in {
 }.items():
     os.environ.setdefault(name, value)
 
-
-def _personas() -> dict[str, Any]:
-    from children.models import Child
-    from meetings.models import Meeting, MeetingStatus
-    from pep_portal.accounts.models import User
-    from peps.models import Pep, PepStatus
-    from pupil_premium.models import PpRequest, PpStatus
-
-    adviser = User.objects.get(email="head.1@bulk-1.example")
-    # The first child with a carer and a school place (as bench/bench.py picks them).
-    child = (
-        Child.objects.filter(
-            authority__slug="bulk-1",
-            placements__carers__isnull=False,
-            enrolments__ended_on__isnull=True,
-        )
-        .order_by("pk")
-        .first()
-    )
-    assert child is not None
-    pep = Pep.objects.filter(child=child).order_by("-academic_year", "-pk").first()
-    teacher = User.objects.filter(
-        school__enrolments__child=child, email__startswith="teacher."
-    ).first()
-    carer = User.objects.filter(placements__child=child, placements__ended_on__isnull=True).first()
-    held = Meeting.objects.filter(pep__child=child, status=MeetingStatus.HELD).first()
-    submitted = Pep.objects.filter(
-        child__authority=child.authority, status=PepStatus.SUBMITTED
-    ).first()
-    pp = PpRequest.objects.filter(
-        child__authority=child.authority, status=PpStatus.REQUESTED
-    ).first()
-    assert pep and teacher and carer and held and submitted and pp
-    return {
-        "users": {
-            "adviser": adviser,
-            "social_worker": child.social_worker,
-            "teacher": teacher,
-            "carer": carer,
-        },
-        "child": child.pk,
-        "pep": pep.pk,
-        "meeting": held.pk,
-        "submitted": submitted.pk,
-        "pp": pp.pk,
-        "year": pep.academic_year,
-        "children": Child.objects.filter(authority=child.authority).count(),
-    }
-
-
-def _pages(p: dict[str, Any]) -> list[tuple[str, str, str]]:
-    last = max(1, p["children"] // 25)
-    pep, child = p["pep"], p["child"]
-    rows = [(f"home ({role})", role, "/") for role in p["users"]]
-    rows += [
-        ("children list, first page", "adviser", "/children/"),
-        ("children list, a late page", "adviser", f"/children/?page={last - 1}"),
-        ("children list, a search", "adviser", "/children/?q=Rowan"),
-        ("children list (social_worker)", "social_worker", "/children/"),
-        ("children list (teacher)", "teacher", "/children/"),
-        ("child page (social_worker)", "social_worker", f"/children/{child}/"),
-        ("child page (adviser)", "adviser", f"/children/{child}/"),
-    ]
-    rows += [(f"PEP page ({role})", role, f"/peps/{pep}/") for role in p["users"]]
-    rows += [
-        ("section edit (teacher)", "teacher", f"/peps/{pep}/sections/teacher_comments/"),
-        ("meeting record", "social_worker", f"/meetings/{p['meeting']}/record/"),
-        ("meeting page", "social_worker", f"/meetings/{p['meeting']}/"),
-        ("meetings calendar (social_worker)", "social_worker", "/meetings/"),
-        ("meetings calendar (adviser)", "adviser", "/meetings/"),
-        ("people list", "adviser", "/people/"),
-        ("QA queue", "adviser", "/quality-assurance/"),
-        ("QA review", "adviser", f"/quality-assurance/review/{p['submitted']}/"),
-        ("PP+ list", "adviser", "/pupil-premium/"),
-        ("PP+ decide", "adviser", f"/pupil-premium/{p['pp']}/"),
-        ("PP+ totals", "adviser", "/pupil-premium/totals/"),
-        ("dashboard", "adviser", "/quality-assurance/dashboard/"),
-        ("dashboard CSV", "adviser", "/quality-assurance/dashboard.csv"),
-        ("notifications (social_worker)", "social_worker", "/notifications/"),
-        ("notifications (adviser)", "adviser", "/notifications/"),
-        ("calendars", "adviser", "/calendars/"),
-        ("calendar year", "adviser", f"/calendars/{p['year']}/"),
-        ("audit trail", "adviser", f"/children/{child}/audit/"),
-        ("work list", "adviser", "/work/no_meeting/"),
-        ("PP+ finance CSV", "adviser", "/pupil-premium/export.csv"),
-        ("audit CSV", "adviser", "/audit/export.csv"),
-    ]
-    return rows
+from bench.pages import more_pages, pages, personas, signed_in_session  # noqa: E402
 
 
 def _clients(users: dict[str, Any]) -> dict[str, Any]:
     """A test client per role, signed in with a verified second factor (as bench/bench.py)."""
-    from importlib import import_module
-
-    import django_otp
     from django.conf import settings
-    from django.contrib.auth import login
-    from django.http import HttpRequest
     from django.test import Client
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from pep_portal.security.signin import AUTHENTICATED_AT
 
     clients = {}
     for role, user in users.items():
-        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-            user=user, name="Authenticator app", confirmed=True
-        )
-        request = HttpRequest()
-        request.session = import_module(settings.SESSION_ENGINE).SessionStore()
-        request.META["REMOTE_ADDR"] = "127.0.0.1"
-        request.user = user
-        login(request, user, "django.contrib.auth.backends.ModelBackend")
-        django_otp.login(request, device)
-        request.session[AUTHENTICATED_AT] = time.time()
-        request.session.save()
         client = Client()
-        client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
+        client.cookies[settings.SESSION_COOKIE_NAME] = signed_in_session(user)
         clients[role] = client
     return clients
 
@@ -188,11 +84,11 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    found = _personas()
+    found = personas()
     clients = _clients(found.pop("users"))
-    found["users"] = clients
     results = {}
-    for name, role, path in _pages(found):
+    # The issue's pages (bench/bench.py measures the same), then more roles and pages.
+    for name, role, path in pages(found) + more_pages(found):
         if options.only and options.only not in name:
             continue
         _get(clients[role], path)  # warm
