@@ -2,6 +2,10 @@
 schools' MIS files. Thin: each view asks the engine through the selectors and calls one
 service."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -207,35 +211,67 @@ def exclusion_add(request: AuthenticatedRequest, child_pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def part_time_edit(
-    request: AuthenticatedRequest, child_pk: int, pk: int | None = None
+@dataclass(frozen=True)
+class _RecordPage:
+    """A kind of record a child's page and PEP add and change on one form page: its model,
+    form, service (and the service's name for the record being changed), the fields a change
+    starts from, and its words."""
+
+    model: type[PartTimeTimetable] | type[MissingEducationSpell]
+    form: type[forms.Form]
+    save: Callable[..., object]
+    record_keyword: str
+    fields: tuple[str, ...]
+    what: str  # "Record …" / "Change …"
+    saved: str
+
+
+PART_TIME = _RecordPage(
+    model=PartTimeTimetable,
+    form=PartTimeForm,
+    save=services.part_time_record,
+    record_keyword="timetable",
+    fields=("started_on", "review_on", "hours_per_week", "reason", "ended_on"),
+    what="a part-time timetable",
+    saved="The part-time timetable has been saved",
+)
+WITHOUT_A_SETTING = _RecordPage(
+    model=MissingEducationSpell,
+    form=MissingEducationForm,
+    save=services.missing_education_record,
+    record_keyword="spell",
+    fields=("started_on", "ended_on"),
+    what="a time without a school or setting",
+    saved="The time without a school or setting has been saved",
+)
+
+
+def _record_edit(
+    request: AuthenticatedRequest, child_pk: int, pk: int | None, page: _RecordPage
 ) -> HttpResponse:
-    """Record a part-time timetable, or change one (its review date, its end)."""
     child = child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
-    timetable = None
+    record = None
     initial: dict[str, object] = {}
     if pk is not None:
-        timetable = PartTimeTimetable.objects.filter(child=child, pk=pk).first()
-        if timetable is None:
+        record = page.model.objects.filter(child=child, pk=pk).first()
+        if record is None:
             raise Http404
-        initial = {
-            name: getattr(timetable, name)
-            for name in ("started_on", "review_on", "hours_per_week", "reason", "ended_on")
-        }
-    form = PartTimeForm(request.POST or None, initial=initial)
+        initial = {name: getattr(record, name) for name in page.fields}
+    form = page.form(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.part_time_record(
-                actor=request.user, child=child, timetable=timetable, **form.cleaned_data
+            page.save(
+                actor=request.user,
+                child=child,
+                **{page.record_keyword: record},
+                **form.cleaned_data,
             )
         except ValidationError as error:
             show_service_errors(form, error)
         else:
-            messages.success(request, "The part-time timetable has been saved")
+            messages.success(request, page.saved)
             return _back(request, child)
-    title = "Change a part-time timetable" if timetable else "Record a part-time timetable"
+    title = f"Change {page.what}" if record else f"Record {page.what}"
     return render(
         request,
         "outcomes/form.html",
@@ -245,35 +281,20 @@ def part_time_edit(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def part_time_edit(
+    request: AuthenticatedRequest, child_pk: int, pk: int | None = None
+) -> HttpResponse:
+    """Record a part-time timetable, or change one (its review date, its end)."""
+    return _record_edit(request, child_pk, pk, PART_TIME)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def missing_education_edit(
     request: AuthenticatedRequest, child_pk: int, pk: int | None = None
 ) -> HttpResponse:
     """Record a time without a school or setting, or change one (its last day once over)."""
-    child = child_get_for_user(user=request.user, pk=child_pk, action=Action.RECORD_OUTCOMES)
-    spell = None
-    initial: dict[str, object] = {}
-    if pk is not None:
-        spell = MissingEducationSpell.objects.filter(child=child, pk=pk).first()
-        if spell is None:
-            raise Http404
-        initial = {"started_on": spell.started_on, "ended_on": spell.ended_on}
-    form = MissingEducationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.missing_education_record(
-                actor=request.user, child=child, spell=spell, **form.cleaned_data
-            )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        else:
-            messages.success(request, "The time without a school or setting has been saved")
-            return _back(request, child)
-    title = (
-        "Change a time without a school or setting"
-        if spell
-        else "Record a time without a school or setting"
-    )
-    return render(request, "outcomes/form.html", {"form": form, "child": child, "title": title})
+    return _record_edit(request, child_pk, pk, WITHOUT_A_SETTING)
 
 
 @login_required

@@ -328,3 +328,42 @@ def test_an_open_time_without_a_setting_is_told_once_when_longer_than_the_rule_s
         "Vic School",
     ]
     assert all(child.display_name not in n.url for n in told)
+
+
+def test_both_pages_lead_back_to_the_pep_they_were_opened_from(
+    client: Any, personas: Any, pep_setting: Any
+) -> None:
+    child, pep = pep_setting.child, pep_setting.pep
+    today = timezone.localdate()
+    client.force_login(personas.virtual_school_staff)
+    to_pep = f"/peps/{pep.pk}/"
+    back_link = f'<a href="{to_pep}" class="govuk-back-link">Back to the PEP</a>'
+    to_child = f'<a href="/children/{child.pk}/" class="govuk-back-link">Back to '
+    since = today - dt.timedelta(days=3)
+    for add, data in (
+        (f"/outcomes/children/{child.pk}/without-a-setting/new/", _date("started_on", since)),
+        (f"/outcomes/children/{child.pk}/part-time-timetables/new/", _part_time()),
+    ):
+        assert add == reverse(
+            "outcomes_missing_add" if "without" in add else "outcomes_part_time_add",
+            args=[child.pk],
+        )
+        # Opened from the PEP: the back link and the page after saving are the PEP's.
+        page = client.get(f"{add}?next={to_pep}").content.decode()
+        assert back_link in page and to_child not in page
+        response = client.post(f"{add}?next={to_pep}", {**data, **_date("ended_on", None)})
+        assert response.status_code == 302 and response["Location"] == to_pep
+        # Opened from the child's page: back to the child.
+        page = client.get(add).content.decode()
+        assert to_child in page and "Back to the PEP" not in page
+    spell = MissingEducationSpell.objects.get(child=child)
+    assert (spell.started_on, spell.ended_on) == (since, None)
+    # Changing one, from the PEP, leads back there too.
+    edit = reverse("outcomes_missing_edit", args=[child.pk, spell.pk])
+    assert back_link in client.get(f"{edit}?next={to_pep}").content.decode()
+    response = client.post(
+        f"{edit}?next={to_pep}", {**_date("started_on", since), **_date("ended_on", today)}
+    )
+    assert response["Location"] == to_pep
+    spell.refresh_from_db()
+    assert spell.ended_on == today
