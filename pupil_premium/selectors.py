@@ -583,6 +583,18 @@ def pp_totals_by_school(*, user: User, financial_year: int) -> QuerySet[PpReques
     )
 
 
+def pp_school_count(*, user: User, financial_year: int) -> int:
+    """How many rows `pp_totals_by_school` has (requests without a school place are one)."""
+    return (
+        _decidable(user)
+        .filter(financial_year=financial_year)
+        .order_by()
+        .values("school_id")
+        .distinct()
+        .count()
+    )
+
+
 def pp_totals_by_child(*, user: User, financial_year: int) -> QuerySet[PpRequest]:
     """One row per child with requests in the year, with what is left of the allocation."""
     allocation = allocation_amount(authority_id=user.authority_id, financial_year=financial_year)
@@ -654,8 +666,10 @@ CHILD_COLUMNS = [
 ]
 
 
-def _day(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).date().isoformat() if moment else ""
+def _day(moment: dt.datetime | None, here: dt.tzinfo | None = None) -> str:
+    if not moment:
+        return ""
+    return moment.astimezone(here or timezone.get_current_timezone()).date().isoformat()
 
 
 def _amount(value: Decimal | None) -> str:
@@ -703,6 +717,7 @@ def pp_finance_rows(
     # Only the columns the file holds, as plain values: building six model objects a row took
     # most of the export's time (issue 20: 8 s for 7,270 rows).
     statuses = dict(PpStatus.choices)
+    here = timezone.get_current_timezone()  # once, not twice a row
     columns = (
         "pk",
         "requested_at",
@@ -725,7 +740,7 @@ def pp_finance_rows(
         yield [
             f"PP-{row['pk']:06d}",
             label,
-            _day(row["requested_at"]),
+            _day(row["requested_at"], here),
             child_name(row),
             row["child__social_care_id"],
             row["school__name"] or "No school place",
@@ -735,7 +750,7 @@ def pp_finance_rows(
             _amount(row["amount"]),
             statuses.get(row["status"], row["status"]),
             _amount(row["approved_amount"]),
-            _day(row["decided_at"]),
+            _day(row["decided_at"], here),
             row["decided_by__full_name"] or "",
             row["decision_reason"],
         ]

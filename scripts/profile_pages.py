@@ -118,6 +118,7 @@ def _pages(p: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("PP+ list", "adviser", "/pupil-premium/"),
         ("PP+ decide", "adviser", f"/pupil-premium/{p['pp']}/"),
         ("PP+ totals", "adviser", "/pupil-premium/totals/"),
+        ("PP+ totals by school", "adviser", "/pupil-premium/totals/schools/"),
         ("dashboard", "adviser", "/quality-assurance/dashboard/"),
         ("dashboard CSV", "adviser", "/quality-assurance/dashboard.csv"),
         ("notifications (social_worker)", "social_worker", "/notifications/"),
