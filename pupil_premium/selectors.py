@@ -22,6 +22,8 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -557,15 +559,23 @@ def _decidable(user: User) -> QuerySet[PpRequest]:
 def pp_totals_by_year(*, user: User) -> QuerySet[PpRequest]:
     """One row per financial year: requests, children, money asked for, approved and waiting,
     beside the allocation per child set for that year."""
-    allocation = PpAllocation.objects.filter(
-        authority_id=user.authority_id, financial_year=OuterRef("financial_year")
-    ).values("amount_per_child")[:1]
+    # The year's allocation joined (one at most per authority and year), not a subquery: the
+    # subquery was grouped by, so PostgreSQL ran it for every request (15,333 at 10,000
+    # children: 15,857 buffers against 518).
+    allocation = FilteredRelation(
+        "child__authority__pp_allocations",
+        condition=Q(
+            child__authority__pp_allocations__financial_year=F("financial_year"),
+            child__authority__pp_allocations__authority_id=user.authority_id,
+        ),
+    )
     return (
         _decidable(user)
+        .annotate(year_allocation=allocation)
         .values("financial_year")
         .annotate(
             children=Count("child", distinct=True),
-            allocation=Subquery(allocation, output_field=_MONEY),
+            allocation=Max("year_allocation__amount_per_child"),
             **_money_totals(),
         )
         .order_by("-financial_year")
