@@ -240,7 +240,7 @@ def test_the_export_holds_the_newest_events_up_to_its_limit_and_says_how_many(
         "Signed in",
         "Opened a PEP",
     ]
-    assert rows[3][3] == "Zara Quill"  # named though she is in the third chunk
+    assert rows[3][3] == "Zara Quill"  # named in the third chunk read (names are read once, first)
     download = AuditEvent.objects.get(
         action=AuditAction.CSV_DOWNLOADED, actor=admin, detail__export="audit log"
     )
