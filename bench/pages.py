@@ -89,6 +89,7 @@ def pages(p: dict[str, Any]) -> list[Visit]:
         ("QA review", "adviser", f"/quality-assurance/review/{p['submitted']}/"),
         ("PP+ list", "adviser", "/pupil-premium/"),
         ("PP+ totals", "adviser", "/pupil-premium/totals/"),
+        ("PP+ totals by school", "adviser", "/pupil-premium/totals/schools/"),
         ("dashboard", "adviser", "/quality-assurance/dashboard/"),
         ("notifications", "social_worker", "/notifications/"),
         ("calendars", "adviser", "/calendars/"),

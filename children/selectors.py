@@ -8,6 +8,7 @@ from itertools import chain
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -102,22 +103,11 @@ class ChildFilters:
     no_school_place: bool = False
 
 
-def child_list_visible_to(
-    *, user: User, filters: ChildFilters | None = None, on: dt.date | None = None
-) -> QuerySet[Child]:
-    """The children a user may see, with what the list shows, in one query."""
-    filters = filters or ChildFilters()
-    on = on or timezone.localdate()
+def _children_listed(*, user: User, filters: ChildFilters, on: dt.date) -> QuerySet[Child]:
+    """The children a user may see that match the filters, in the list's order, without the
+    columns shown (the current school is only an alias here, for its filters)."""
     current = _current_enrolments().filter(child=OuterRef("pk"))
-    children = (
-        scope_queryset(user, Action.VIEW_CHILD, Child.objects.all())
-        .select_related("authority", "social_worker")
-        .annotate(
-            current_school_name=Subquery(current.values("school__name")[:1]),
-            current_school_id=Subquery(current.values("school_id")[:1]),
-            has_school_place=Exists(current),
-        )
-    )
+    children = scope_queryset(user, Action.VIEW_CHILD, Child.objects.all())
     if filters.search.strip():
         term = filters.search.strip()
         children = children.filter(
@@ -128,7 +118,9 @@ def child_list_visible_to(
             | Q(social_care_id__iexact=term)
         )
     if filters.school is not None:
-        children = children.filter(current_school_id=filters.school.pk)
+        children = children.alias(
+            current_school_id=Subquery(current.values("school_id")[:1])
+        ).filter(current_school_id=filters.school.pk)
     if filters.social_worker.strip():
         named = filters.social_worker.strip()
         children = children.filter(
@@ -138,8 +130,63 @@ def child_list_visible_to(
         earliest, latest = birth_dates_for_template(PepTemplate(filters.template), on)
         children = children.filter(date_of_birth__range=(earliest, latest))
     if filters.no_school_place:
-        children = children.filter(has_school_place=False)
-    return children.order_by("legal_last_name", "legal_first_name", "pk")
+        children = children.alias(has_school_place=Exists(current)).filter(has_school_place=False)
+    return children.order_by(*CHILD_LIST_ORDER)
+
+
+CHILD_LIST_ORDER = ("legal_last_name", "legal_first_name", "pk")
+
+
+def _with_what_the_list_shows(children: QuerySet[Child]) -> QuerySet[Child]:
+    current = _current_enrolments().filter(child=OuterRef("pk"))
+    return children.select_related("authority", "social_worker").annotate(
+        current_school_name=Subquery(current.values("school__name")[:1]),
+        current_school_id=Subquery(current.values("school_id")[:1]),
+        has_school_place=Exists(current),
+    )
+
+
+def child_list_visible_to(
+    *, user: User, filters: ChildFilters | None = None, on: dt.date | None = None
+) -> QuerySet[Child]:
+    """The children a user may see, with what the list shows, in one query."""
+    return _with_what_the_list_shows(
+        _children_listed(
+            user=user, filters=filters or ChildFilters(), on=on or timezone.localdate()
+        )
+    )
+
+
+class _PageFirst(Paginator):
+    """Cuts the page from the bare list first, then reads what the list shows (the current
+    school, the social worker) for that page's children only, in the same query: with OFFSET
+    over the annotated list, PostgreSQL computed the school subqueries for every child skipped
+    too (issue 20: a late page of 10,000 children took several times the first)."""
+
+    def page(self, number: Any) -> Page:  # type: ignore[type-arg]
+        page = super().page(number)
+        cut = page.object_list.values("pk")  # type: ignore[attr-defined]
+        page.object_list = _with_what_the_list_shows(
+            Child.objects.filter(pk__in=cut).order_by(*CHILD_LIST_ORDER)
+        )
+        return page
+
+
+def child_list_page(
+    *,
+    user: User,
+    filters: ChildFilters | None = None,
+    number: Any = None,
+    per_page: int,
+    on: dt.date | None = None,
+) -> Page:  # type: ignore[type-arg]
+    """One page of the children a user may see (`number` as typed: a page past the end is the
+    last), with what the list shows: the same rows, in the same order, as
+    `child_list_visible_to` cut into pages."""
+    children = _children_listed(
+        user=user, filters=filters or ChildFilters(), on=on or timezone.localdate()
+    )
+    return _PageFirst(children, per_page).get_page(number)
 
 
 def child_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_CHILD) -> Child:

@@ -41,7 +41,7 @@ from .selectors import (
     advice_requests_for,
     child_audit_trail,
     child_get_for_user,
-    child_list_visible_to,
+    child_list_page,
     child_record,
     possible_duplicates,
     settings_added_in_portal,
@@ -67,8 +67,8 @@ def child_list(request: HttpRequest) -> HttpResponse:
             social_worker=data["social_worker"],
             no_school_place=data["no_school_place"],
         )
-    page = Paginator(child_list_visible_to(user=user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = child_list_page(
+        user=user, filters=filters, number=request.GET.get("page"), per_page=PAGE_SIZE
     )
     return render(
         request,

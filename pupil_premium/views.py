@@ -54,6 +54,7 @@ from .selectors import (
     pp_requests_for_pep,
     pp_requests_to_decide,
     pp_review_answers,
+    pp_school_count,
     pp_section_editable,
     pp_to_review_at,
     pp_totals_by_child,
@@ -206,8 +207,30 @@ def pp_totals(request: AuthenticatedRequest) -> HttpResponse:
             "year": year,
             "year_label": financial_year_label(year),
             "years": pp_totals_by_year(user=request.user),
-            "schools": pp_totals_by_school(user=request.user, financial_year=year),
+            # Counted here; the table is a list of its own, page by page (an authority's
+            # children attend hundreds of schools: issue 20).
+            "school_count": pp_school_count(user=request.user, financial_year=year),
             "page": page,
+            "query_string": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+@require_GET
+def pp_totals_schools(request: AuthenticatedRequest) -> HttpResponse:
+    authority = pp_authority_for_user(user=request.user)
+    form, year = _chosen_year(request, pp_financial_years(user=request.user))
+    schools = Paginator(pp_totals_by_school(user=request.user, financial_year=year), PAGE_SIZE)
+    return render(
+        request,
+        "pupil_premium/pp_totals_schools.html",
+        {
+            "authority": authority,
+            "form": form,
+            "year": year,
+            "year_label": financial_year_label(year),
+            "page": schools.get_page(request.GET.get("page")),
             "query_string": _query_without_page(request),
         },
     )

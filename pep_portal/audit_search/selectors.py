@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -56,8 +57,12 @@ def audit_events_for(*, user: User, filters: dict[str, Any]) -> QuerySet[AuditEv
     return events.order_by("-occurred_at", "-id")
 
 
-def children_named_for(*, user: User, child_ids: set[int]) -> dict[int, str]:
+def children_named_for(*, user: User, child_ids: Iterable[int] | QuerySet[Any]) -> dict[int, str]:
     """Names of the children the user may see anyway (VIEW_CHILD); the others are shown by
-    their portal reference only, so the audit page tells nobody a name they could not read."""
+    their portal reference only, so the audit page tells nobody a name they could not read.
+    `child_ids` may be a query of ids (read as a subquery)."""
     visible = scope_queryset(user, Action.VIEW_CHILD, Child.objects.filter(pk__in=child_ids))
-    return {child.pk: child.display_name for child in visible}
+    # Only the name's fields, one child at a time: an export names up to every child of the
+    # authority.
+    named = visible.only("pk", "preferred_name", "legal_first_name", "legal_last_name")
+    return {child.pk: child.display_name for child in named.iterator(chunk_size=2000)}

@@ -148,6 +148,10 @@ def test_an_authority_administrator_sees_a_childs_reference_not_their_name(
     assert "Zara" not in body.split("<table", 1)[1]
 
 
+def _csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
 def test_the_export_is_the_search_as_csv_and_is_itself_audited(client, personas, setting, events):
     admin = personas.virtual_school_staff
     admin.is_vs_administrator = True
@@ -155,7 +159,9 @@ def test_the_export_is_the_search_as_csv_and_is_itself_audited(client, personas,
     client.force_login(admin)
     response = client.get(reverse("audit_export"), {"child": "zara", **MARCH})
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # Sent as it is read (issue 20): a streamed response, not a file built in memory first.
+    assert response.streaming
+    rows = _csv_rows(response)
     assert rows[0] == [
         "when",
         "what",
@@ -195,7 +201,7 @@ def test_the_export_neutralises_formulas_in_what_people_typed(client, personas, 
     )
     client.force_login(personas.authority_administrator)
     response = client.get(reverse("audit_export"), {"action": "sign_in_failed"})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = _csv_rows(response)
     assert rows[1][2] == '\'=HYPERLINK("http://x")'
 
 
@@ -210,3 +216,47 @@ def test_the_page_is_paginated(client, personas):
     second = client.get(reverse("audit_search"), {"action": "sign_in_failed", "page": "2"})
     assert (len(first.context["rows"]), len(second.context["rows"])) == (50, 1)
     assert first.context["page"].paginator.count == 51
+
+
+def test_the_export_holds_the_newest_events_up_to_its_limit_and_says_how_many(
+    client, personas, setting, events, monkeypatch
+):
+    """Streamed a chunk at a time (one event a chunk here), at most EXPORT_LIMIT events: the
+    newest; the bulk-export record and the download's own event give the number sent."""
+    from pep_portal.audit_search import views
+    from pep_portal.security.models import SensitiveAction, SensitiveActionKind
+
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 3)
+    monkeypatch.setattr(views, "EXPORT_CHUNK", 1)
+    admin = personas.virtual_school_staff  # who may see Zara's record, so sees her name
+    admin.is_vs_administrator = True
+    admin.save()
+    client.force_login(admin)
+    rows = _csv_rows(client.get(reverse("audit_export"), MARCH))
+    # Northam's March events, newest first, by hand: the CSV (23rd), the sign-in (16th), the
+    # PEP opened (9th); the record opened (2nd) is the fourth, past the limit.
+    assert [row[1] for row in rows[1:]] == [
+        "Downloaded a CSV",
+        "Signed in",
+        "Opened a PEP",
+    ]
+    assert rows[3][3] == "Zara Quill"  # named in the third chunk read (names are read once, first)
+    download = AuditEvent.objects.get(
+        action=AuditAction.CSV_DOWNLOADED, actor=admin, detail__export="audit log"
+    )
+    assert download.detail == {"export": "audit log", "rows": 3}
+    record = SensitiveAction.objects.get(actor=admin, kind=SensitiveActionKind.BULK_EXPORT)
+    assert record.detail == "CSV of the audit log: 3 events"
+
+
+def test_the_export_leaves_out_events_written_after_it_counted(client, personas, events):
+    """The file holds the events counted when it was asked for: not its own download's event
+    (written before the rows are read), nor any written while it is sent."""
+    client.force_login(personas.authority_administrator)
+    response = client.get(reverse("audit_export"), {"action": "csv_downloaded"})
+    AuditEvent.objects.create(action=AuditAction.CSV_DOWNLOADED, authority=personas.authority)
+    rows = _csv_rows(response)
+    assert len(rows) == 2  # the header and the fixture's one download (on 23 March)
+    assert rows[1][2] == personas.virtual_school_staff.full_name + (
+        f" <{personas.virtual_school_staff.email}>"
+    )

@@ -92,6 +92,7 @@ PAGES: dict[str, Page] = {
     "pp_request_list": ("head", lambda w: [], ""),
     "pp_request_decide": ("head", lambda w: [w.pp_request.pk], ""),
     "pp_totals": ("head", lambda w: [], ""),
+    "pp_totals_schools": ("head", lambda w: [], ""),
     "pp_export": ("head", lambda w: [], ""),
     "pp_allocations": ("head", lambda w: [], ""),
     "pp_school_funds": ("head", lambda w: [], ""),

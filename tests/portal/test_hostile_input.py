@@ -182,6 +182,7 @@ GET_FORMS = [
     ("virtual_school_staff", "people_list", lambda w: []),
     ("virtual_school_staff", "pp_request_list", lambda w: []),
     ("virtual_school_staff", "pp_totals", lambda w: []),
+    ("virtual_school_staff", "pp_totals_schools", lambda w: []),
     ("virtual_school_staff", "qa_moderation", lambda w: []),
     ("virtual_school_staff", "calendar_deadline_check", lambda w: []),
 ]

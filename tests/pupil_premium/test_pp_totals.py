@@ -245,11 +245,55 @@ def test_the_totals_page_shows_each_table_with_a_caption(
     response = client.get(reverse("pp_totals"))
     html = response.content.decode()
     assert response.context["year"] == 2026
-    for table in ("pp-totals-years", "pp-totals-schools", "pp-totals-children"):
+    for table in ("pp-totals-years", "pp-totals-children"):
         assert f'id="{table}"' in html
-    assert html.count("<caption") == 3
-    assert "Aston Primary" in html
+    assert html.count("<caption") == 2
     assert "£1,299.99" in html  # Bea's approved total
+    # The schools are a list of their own (hundreds in a large authority): counted and linked.
+    # 2026's requests were at the high school, Aston Primary and without a school place.
+    assert "Totals for each of the 3 schools" in html
+    assert f"{reverse('pp_totals_schools')}?year=2026" in html
+    schools = client.get(reverse("pp_totals_schools"), {"year": 2026}).content.decode()
+    assert 'id="pp-totals-schools"' in schools
+    assert schools.count("<caption") == 1
+    assert "Aston Primary" in schools
+    assert "No school place" in schools
+
+
+def test_the_totals_by_school_are_paged_by_the_schools_name(
+    client, personas, pp_setting, on_24_november, monkeypatch
+):
+    from pupil_premium import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 20)
+    child, pep = pp_setting.child, pp_setting.pep
+    # 45 schools, made in an order other than their names' (School 01 … School 45).
+    for number in [*range(45, 0, -2), *range(2, 45, 2)]:
+        PpRequest.objects.create(
+            pep=pep,
+            child=child,
+            school=SchoolFactory(name=f"School {number:02d}"),
+            financial_year=2026,
+            amount=Decimal("10.00"),
+            purpose=f"Request at school {number}",
+            requested_by=personas.designated_teacher,
+        )
+    client.force_login(personas.virtual_school_staff)
+
+    def shown(page: str) -> tuple[list[str], str]:
+        response = client.get(reverse("pp_totals_schools"), {"year": 2026, "page": page})
+        html = response.content.decode()
+        title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+        return [row["school__name"] for row in response.context["page"].object_list], title
+
+    first, title = shown("1")
+    assert first == [f"School {n:02d}" for n in range(1, 21)]
+    assert "(page 1 of 3)" in " ".join(title.split())
+    second, title = shown("2")
+    assert second == [f"School {n:02d}" for n in range(21, 41)]
+    assert "(page 2 of 3)" in " ".join(title.split())
+    assert shown("3")[0] == ["School 41", "School 42", "School 43", "School 44", "School 45"]
+    assert shown("99")[0] == ["School 41", "School 42", "School 43", "School 44", "School 45"]
 
 
 def _many_requests(personas, pp_setting, how_many: int) -> None:  # type: ignore[no-untyped-def]
@@ -283,6 +327,20 @@ def test_the_requests_list_takes_the_same_queries_for_5_or_50_requests(
     with django_assert_num_queries(7):
         response = client.get(reverse("pp_request_list"), {"status": "", "year": 2026})
     assert response.context["page"].paginator.count == how_many
+
+
+@pytest.mark.parametrize("how_many", [5, 50])
+def test_the_totals_by_school_take_the_same_queries_for_5_or_50_requests(
+    client, personas, pp_setting, django_assert_num_queries, how_many, on_24_november
+):
+    _many_requests(personas, pp_setting, how_many)
+    client.force_login(personas.virtual_school_staff)
+    # The session, the person, their authority and whether they may see it, the years to
+    # choose from, the schools counted and the page of them: one query each.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("pp_totals_schools"), {"year": 2026})
+    # Half the requests at the designated teacher's school, each other at a school of its own.
+    assert response.context["page"].paginator.count == 1 + how_many // 2 + how_many % 2
 
 
 @pytest.mark.parametrize("how_many", [5, 50])

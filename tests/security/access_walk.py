@@ -179,6 +179,7 @@ TABLE: dict[str, Rule] = {
     # A view of the request the PEP's PP+ section raised: nothing is posted to it (405).
     "pp_request_raise": R("pep", {SW, DT, DEL}),
     "pp_totals": R("none", {VS}),
+    "pp_totals_schools": R("none", {VS}),
     "pp_export": R("none", {VS}),
     "pp_allocations": R("none", NOBODY),  # virtual school administrators only
     "pp_school_funds": R("none", NOBODY),  # virtual school administrators only
