@@ -79,7 +79,7 @@ from pep_portal.calendars.services import rule_set_load_preset  # noqa: E402
 from pep_portal.filejobs.models import FileJob, FileJobKind  # noqa: E402
 from pep_portal.notifications import services as notifications  # noqa: E402
 from pep_portal.notifications.models import Notification  # noqa: E402
-from peps.models import Pep, PepSection, SectionStatus, Term  # noqa: E402
+from peps.models import Pep, PepSection, PepSnapshot, SectionStatus, Term  # noqa: E402
 from tests.factories import LocalAuthorityFactory, UserFactory  # noqa: E402
 
 SET_UP_ON = dt.date(2026, 12, 20)
@@ -510,8 +510,8 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
     for pep in Pep.objects.filter(child__authority=authority):
         pep.status, pep.meeting_on = PepStatus.SIGNED_OFF, render.HELD
         pep.signed_off_at, pep.signed_off_by = now, staff.virtual_school_staff
-        pep.signed_off_snapshot = pep_snapshot(pep)
         pep.save()
+        PepSnapshot.objects.update_or_create(pep=pep, defaults={"content": pep_snapshot(pep)})
     ids = list(
         Pep.objects.filter(child__authority=authority).order_by("pk").values_list("pk", flat=True)
     )[:bulk]

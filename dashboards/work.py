@@ -187,8 +187,6 @@ def _peps_for(user: User) -> list[Pep]:
         .exclude(status__in=FINISHED_STATUSES)
         .annotate(has_school_place=school_sections_at_setting())
         .select_related("child", "child__authority")
-        # The signed-off snapshot (about 1.5 KB a row) is never part of the work.
-        .defer("signed_off_snapshot")
         .prefetch_related(
             Prefetch("sections", queryset=PepSection.objects.order_by("pk")),
             _arranged_meetings(),
@@ -371,9 +369,7 @@ def classified_peps(*, user: User, today: dt.date | None = None) -> QuerySet[Pep
         ),
     ]
     return open_peps_with_arranged_meeting(
-        # The signed-off snapshot is never part of the work (open PEPs have none, and the
-        # lists and counts need not carry the column).
-        scope_queryset(user, Action.VIEW_PEP, Pep.objects.defer("signed_off_snapshot"))
+        scope_queryset(user, Action.VIEW_PEP, Pep.objects.all())
     ).annotate(
         work=Case(*(When(has, then=Value(kind)) for has, kind, _ in kinds), default=None),
         work_due=Case(

@@ -389,7 +389,11 @@ def _bundle_peps(job: FileJob) -> dict[int, Pep]:
         if user is not None and user_can(user, Action.OPEN_PEP_BUNDLES)
         else Pep.objects.none()
     )
-    return {p.pk: p for p in peps.select_related("child", "child__authority", "signed_off_by")}
+    # Each PEP's snapshot with it (what a signed-off PDF is made from), not one query each.
+    return {
+        p.pk: p
+        for p in peps.select_related("child", "child__authority", "signed_off_by", "snapshot")
+    }
 
 
 def build_pep_bundle(job: FileJob, out: IO[bytes], step: filejobs.Step) -> None:

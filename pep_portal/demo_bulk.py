@@ -62,7 +62,7 @@ from pep_portal.calendars.services import rule_set_load_preset
 from pep_portal.notifications.models import Kind as NotificationKind
 from pep_portal.notifications.models import Notification, Stage
 from pep_portal.notifications.services import recount_unread_of
-from peps.models import Pep, PepEvent, PepSection, PepStatus, SectionStatus, Term
+from peps.models import Pep, PepEvent, PepSection, PepSnapshot, PepStatus, SectionStatus, Term
 from peps.sections import SECTIONS_BY_KEY, Kind, check_answers
 from peps.services import pep_set_up_many
 from pupil_premium.models import PpAllocation, PpRequest, PpStatus
@@ -917,7 +917,15 @@ class _Term:
                     }
                 )
             )
-        _update_from_arrays(Pep, [p.pk for p in signed], {"signed_off_snapshot": ("jsonb", values)})
+        # Into their own table (PepSnapshot), streamed by COPY.
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {PepSnapshot._meta.db_table} (pep_id, content) FROM STDIN"
+            ) as copy,
+        ):
+            for pep, value in zip(signed, values, strict=True):
+                copy.write_row((pep.pk, value))
 
 
 def _notifications(children: list[Child], peps: list[Pep], today: dt.date) -> int:

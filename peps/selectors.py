@@ -203,12 +203,8 @@ def draft_for(*, user: User, section: PepSection) -> SectionDraft | None:
 
 
 def peps_for_child(*, user: User, child: Child) -> QuerySet[Pep]:
-    # The list shows each PEP's term and status; each signed-off snapshot (about 1.5 KB) is
-    # read only on its own page.
-    return (
-        scope_queryset(user, Action.VIEW_PEP, Pep.objects.filter(child=child))
-        .defer("signed_off_snapshot")
-        .order_by("-academic_year", "-created_at")
+    return scope_queryset(user, Action.VIEW_PEP, Pep.objects.filter(child=child)).order_by(
+        "-academic_year", "-created_at"
     )
 
 

@@ -44,6 +44,7 @@ from .models import (
     Pep,
     PepEvent,
     PepSection,
+    PepSnapshot,
     PepStatus,
     SectionDraft,
     SectionStatus,
@@ -870,14 +871,12 @@ def pep_sign_off(*, actor: User, pep: Pep) -> Pep:
     pep = _current(pep)
     if pep.status != PepStatus.SUBMITTED:
         raise ValidationError("Only a PEP submitted for quality assurance can be signed off")
+    snapshot = pep_snapshot(pep)
     signed = _move(
-        pep,
-        actor,
-        PepStatus.SIGNED_OFF,
-        signed_off_at=timezone.now(),
-        signed_off_by=actor,
-        signed_off_snapshot=pep_snapshot(pep),
+        pep, actor, PepStatus.SIGNED_OFF, signed_off_at=timezone.now(), signed_off_by=actor
     )
+    # Kept beside the PEP, not in its row (PepSnapshot); the move above is its audit.
+    PepSnapshot.objects.create(pep=signed, content=snapshot)
     # The signed-off PDF is made from the day's data and kept (documents/receivers.py).
     pep_signed_off.send(sender=Pep, pep=signed, actor=actor)
     return signed

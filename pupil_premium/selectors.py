@@ -347,10 +347,7 @@ def can_set_pp_allocation(user: User, authority: LocalAuthority) -> bool:
 
 
 def _with_people(requests: QuerySet[PpRequest]) -> QuerySet[PpRequest]:
-    # The PEP's signed-off snapshot (the whole PEP, large) is never needed with a request.
-    return requests.select_related(
-        "child", "school", "pep", "target", "requested_by", "decided_by"
-    ).defer("pep__signed_off_snapshot")
+    return requests.select_related("child", "school", "pep", "target", "requested_by", "decided_by")
 
 
 def pp_requests_visible_to(*, user: User) -> QuerySet[PpRequest]:

@@ -26,7 +26,6 @@ def qa_queue(*, user: User) -> QuerySet[Pep]:
     return (
         scope_queryset(user, Action.REVIEW_PEP, Pep.objects.filter(status=PepStatus.SUBMITTED))
         .select_related("child", "child__social_worker")
-        .defer("signed_off_snapshot")  # a submitted PEP has none; the queue never reads it
         .annotate(school_name=_school_name())
         .order_by("submitted_at", "pk")
     )

@@ -46,7 +46,7 @@ from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction, AuditEvent
 from pep_portal.filejobs import services as filejobs
 from pep_portal.filejobs.models import FileJob, FileJobKind
-from peps.models import Attachment, Pep, PepEvent, PepSection
+from peps.models import Attachment, Pep, PepEvent, PepSection, PepSnapshot
 from pupil_premium.models import PpRequest
 from quality_assurance.models import QaReview
 
@@ -111,6 +111,7 @@ def record_sets(child: Child) -> Iterator[tuple[str, QuerySet[Any]]]:
     yield "school_places", Enrolment.objects.filter(child=child)
     yield "delegations", Delegation.objects.filter(child=child)
     yield "peps", peps
+    yield "pep_snapshots", PepSnapshot.objects.filter(pep__in=peps)
     yield "pep_sections", PepSection.objects.filter(pep__in=peps)
     yield "pep_events", PepEvent.objects.filter(pep__in=peps)
     yield "attachments", Attachment.objects.filter(pep__in=peps)
@@ -192,7 +193,9 @@ def build_subject_access_zip(job: FileJob, out: IO[bytes], step: filejobs.Step) 
         files = school_data_file_rows(child)
         archive.writestr("records/school_data_files.json", _json(files))
         manifest["school_data_files"] = len(files)
-        peps = list(Pep.objects.filter(child=child).select_related("child", "child__authority"))
+        peps = list(
+            Pep.objects.filter(child=child).select_related("child", "child__authority", "snapshot")
+        )
         for pep in peps:
             document = pep_pdf_for(pep)
             archive.writestr(f"peps/{_safe(document.filename)}", document.content)

@@ -52,7 +52,7 @@ from documents import services as pdf_services  # noqa: E402
 from pep_portal.accounts.roles import Role  # noqa: E402
 from pep_portal.calendars.demo import seed_demo_calendars  # noqa: E402
 from pep_portal.calendars.services import rule_set_load_preset  # noqa: E402
-from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term  # noqa: E402
+from peps.models import Pep, PepSection, PepSnapshot, PepStatus, SectionStatus, Term  # noqa: E402
 from peps.sections import SECTIONS_BY_KEY, Kind  # noqa: E402
 from peps.services import pep_set_up, pep_snapshot  # noqa: E402
 from tests.children.fixtures import register  # noqa: E402
@@ -258,8 +258,8 @@ def run(options: argparse.Namespace) -> None:
     for pep in Pep.objects.all():
         pep.status, pep.meeting_on = PepStatus.SIGNED_OFF, HELD
         pep.signed_off_at, pep.signed_off_by = now, staff.virtual_school_staff
-        pep.signed_off_snapshot = pep_snapshot(pep)
         pep.save()
+        PepSnapshot.objects.update_or_create(pep=pep, defaults={"content": pep_snapshot(pep)})
     ids = list(Pep.objects.order_by("pk").values_list("pk", flat=True)[: options.bulk])
     pdf_services._extra_for = lambda pep: extra  # type: ignore[assignment]
     t0 = time.perf_counter()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from children.school_year import PepTemplate
-from peps.models import Pep, PepStatus, SectionDraft, Term
+from peps.models import Pep, PepSnapshot, PepStatus, SectionDraft, Term
 from peps.services import pep_set_up
 from tests.children.fixtures import register
 from tests.conftest import PEP_CARE_TEAM, PERSONA_NAMES
@@ -175,13 +175,16 @@ def test_signed_off_page_shows_the_snapshot(client, personas, pep_setting):
     pep = pep_setting.pep
     pep.status = PepStatus.SIGNED_OFF
     pep.signed_off_by = personas.virtual_school_staff
-    pep.signed_off_snapshot = {
-        "title": "Autumn PEP 2026/27",
-        "template": "yg",
-        "child": {"display_name": "Zara Quill"},
-        "sections": [{"key": "teacher_comments", "answers": {"comments": "As it was"}}],
-    }
     pep.save()
+    PepSnapshot.objects.create(
+        pep=pep,
+        content={
+            "title": "Autumn PEP 2026/27",
+            "template": "yg",
+            "child": {"display_name": "Zara Quill"},
+            "sections": [{"key": "teacher_comments", "answers": {"comments": "As it was"}}],
+        },
+    )
     client.force_login(personas.carer)
     html = client.get(reverse("pep_signed_off", args=[pep.pk])).content.decode()
     assert "As it was" in html

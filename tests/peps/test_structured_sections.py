@@ -20,7 +20,7 @@ from documents import pdf
 from documents.services import _extra_for
 from outcomes import services as outcomes
 from outcomes.models import AttainmentRecord, TermAttendance
-from peps.models import Pep, PepSection, PepStatus, SectionStatus, Term
+from peps.models import Pep, PepSection, PepSnapshot, PepStatus, SectionStatus, Term
 from peps.services import pep_set_up, section_mark_complete, section_save
 from tests.documents.reading import read_pdf
 from tests.outcomes.test_mis_import import ATTENDANCE_HEADER, csv_of, upn, with_upn
@@ -464,9 +464,11 @@ def test_a_pep_signed_off_before_the_records_still_shows_its_old_answers(
 ) -> None:
     pep = pep_setting.pep
     Pep.objects.filter(pk=pep.pk).update(
-        status=PepStatus.SIGNED_OFF,
-        signed_off_by=personas.virtual_school_staff,
-        signed_off_snapshot={
+        status=PepStatus.SIGNED_OFF, signed_off_by=personas.virtual_school_staff
+    )
+    PepSnapshot.objects.create(
+        pep=pep,
+        content={
             "title": pep.title,
             "template": pep.template,
             "child": {"display_name": "Zara", "legal_name": "Zara Quill", "upn": ""},

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from peps.models import PepEvent, PepStatus, SectionStatus
+from peps.models import PepEvent, PepSnapshot, PepStatus, SectionStatus
 from peps.services import (
     pep_mark_ready,
     pep_record_meeting_held,
@@ -157,6 +157,9 @@ def test_signed_off_snapshot_stays_as_signed_off(personas, pep_setting, submitte
     pep.refresh_from_db()
     assert pep.signed_off_snapshot == frozen
     assert pep.signed_off_snapshot["child"]["display_name"] == "Zara Quill"
+    # Kept in its own table, beside the PEP, not among its columns.
+    kept = PepSnapshot.objects.get(pep=pep).content
+    assert kept["child"]["display_name"] == "Zara Quill"
 
 
 def test_every_transition_is_recorded_with_who_and_when(personas, pep_setting, submitted):

@@ -14,7 +14,7 @@ from meetings.models import Attendee, MeetingAction, MeetingTask, Target, Target
 from outcomes import services as outcomes
 from outcomes.models import MisImport
 from pep_portal.audit.models import AuditAction, AuditEvent
-from peps.models import Term
+from peps.models import PepSnapshot, Term
 from peps.services import pep_set_up
 
 from . import world
@@ -30,6 +30,7 @@ EXPECTED_KINDS = [
     "peps",
     "pep_sections",
     "pep_events",
+    "pep_snapshots",
     "attachments",
     "meetings",
     "meeting_attendees",
@@ -82,6 +83,12 @@ def everything(personas, pep_setting):  # type: ignore[no-untyped-def]
         due_on=dt.date(2027, 2, 1),
     )
     TargetReview.objects.create(target=target, meeting=meeting, outcome="met", evidence="Log")
+    # What sign-off keeps of a PEP, in its own table (written here: the export carries every
+    # kept snapshot, whatever the PEP's status).
+    PepSnapshot.objects.create(
+        pep=side.pep,
+        content={"title": "Autumn PEP 2026/27", "child": {"display_name": "Zara Quill"}},
+    )
     # Education outcomes (world.northam made a part-time timetable and a time without a
     # setting); the suspension raises an alert. Southam's Yara gets a term too.
     vic = personas.virtual_school_staff
@@ -176,6 +183,11 @@ def test_the_zip_holds_every_kind_of_record_every_document_and_the_audit(
     # Two PEPs, both Zara's: her Autumn 2026 PEP and her Spring 2027 one.
     assert sorted(p["pk"] for p in peps) == sorted([zara.pep.pk, spring.pk])
     assert {p["fields"]["child"] for p in peps} == {zara.child.pk}
+
+    snapshots = json.loads(archive.read("records/pep_snapshots.json"))["records"]
+    assert [(s["pk"], s["fields"]["content"]["title"]) for s in snapshots] == [
+        (zara.pep.pk, "Autumn PEP 2026/27")
+    ]
 
     pdfs = [n for n in names if n.startswith("peps/") and n.endswith(".pdf")]
     assert len(pdfs) == 2 and all(archive.read(n).startswith(b"%PDF") for n in pdfs)
