@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.smoke
 
 
+MAKE_RUN_LIMIT_S = 300
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -56,9 +59,14 @@ def demo_server(tmp_path_factory):  # type: ignore[no-untyped-def]
                         break
             except OSError:
                 pass
-            # migrate + seed_demo on SQLite: about 40 s alone, over 60 s on a loaded 2-core machine.
-            if server.poll() is not None or time.monotonic() - started > 120:
-                pytest.fail(f"make run did not serve the sign-in page in 120 s:\n{log.read_text()}")
+            # migrate + seed_demo on SQLite: about 40 s alone, over 60 s beside the rest of the
+            # suite, and 120-170 s when the 2-core machine is shared with other work (seen): the
+            # limit is there to end a hung start, not to time it.
+            if server.poll() is not None or time.monotonic() - started > MAKE_RUN_LIMIT_S:
+                pytest.fail(
+                    f"make run did not serve the sign-in page in {MAKE_RUN_LIMIT_S} s:\n"
+                    f"{log.read_text()}"
+                )
             time.sleep(0.5)
         assert database.exists(), "make run did not use DATABASE_URL's SQLite file"
         yield base
