@@ -301,7 +301,7 @@ def bench_sweep(authority, count: int) -> dict[str, object]:  # type: ignore[no-
         "seconds": round(took, 1),
         "rerun_new": len(again),
         "rerun_seconds": round(rerun, 1),
-        "emails": "immediate (the default): one task per person queued on Redis, not sent",
+        "emails": "immediate (the default): one task per 500 people queued on Redis, not sent",
         "load_average_at_start": load,
     }
     print(f"  sweep: {result}", flush=True)

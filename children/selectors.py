@@ -90,7 +90,7 @@ def designated_teachers_by_child(child_ids: Iterable[int]) -> dict[int, set[int]
     the child's authority there, account open), from the one derivation of the care team."""
     return {
         child_id: {m.user_id for m in members if m.seat == Seat.DESIGNATED_TEACHER}
-        for child_id, members in care_teams(child_ids).items()
+        for child_id, members in care_teams(child_ids, only=[Seat.DESIGNATED_TEACHER]).items()
     }
 
 

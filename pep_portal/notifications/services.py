@@ -25,10 +25,9 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +62,11 @@ from .models import MEETING_KINDS, InviteeEmail, Kind, Notification, Stage
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
+# People per queued e-mail task: the worker sends each of their notifications' e-mails.
+EMAIL_BATCH = 500
+# People per UPDATE of the unread counts (PostgreSQL plans a UNION of 50 parts in ~50 ms,
+# of 350 in ~3 s: planning time grows faster than the parts).
+RECOUNT_BATCH = 50
 # Children per transaction in the termly set-up.
 SET_UP_CHUNK = 1000
 
@@ -152,8 +156,10 @@ def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple
 
 
 def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
-    """The e-mails of new notifications for the people who want them at once: one task per
-    person for the batch (a sweep of 50,000 children queued one task per notification)."""
+    """The e-mails of new notifications for the people who want them at once: one task (one
+    outbox row, one publish) per EMAIL_BATCH people, each person's notifications together in
+    it. A sweep of 50,000 children queued one task per notification, then one per person
+    (a transaction and a publish each: 5.9 s for 1,100 people)."""
     from .tasks import send_notification_emails
 
     if not created:
@@ -169,7 +175,11 @@ def _queue_immediate_emails(created: list[tuple[int, int, str]]) -> None:
     for pk, person, _ in created:
         if person in immediate:
             ids_of.setdefault(person, []).append(pk)
-    calls = [(sorted(ids),) for _, ids in sorted(ids_of.items())]
+    people = sorted(ids_of)
+    calls = [
+        ([pk for person in people[start : start + EMAIL_BATCH] for pk in sorted(ids_of[person])],)
+        for start in range(0, len(people), EMAIL_BATCH)
+    ]
     if calls:
         enqueue_many_after_commit(send_notification_emails, calls)
 
@@ -426,17 +436,44 @@ def recount_unread(user: User) -> None:
 
 def recount_unread_of(user_ids: Iterable[int]) -> None:
     """Put right the unread count on each of these people's user rows (the header shows it
-    without a query): one UPDATE each, counting by the same rule as the notification centre."""
-    for user in User.objects.filter(pk__in=set(user_ids)):
+    without a query), RECOUNT_BATCH people to a statement: the UPDATE reads one count per
+    person from a UNION ALL of each person's unread notifications, every part built by the
+    same rule as the notification centre (`notifications_visible_to`, the permission
+    engine's). One UPDATE a person, each with that subquery, took 4.5 s for 1,100 people."""
+    people = list(User.objects.filter(pk__in=set(user_ids)).order_by("pk"))
+    for start in range(0, len(people), RECOUNT_BATCH):
+        _recount_together(people[start : start + RECOUNT_BATCH])
+
+
+def _recount_together(people: list[User]) -> None:
+    parts: list[str] = []
+    params: list[object] = []
+    for person in people:
         unread = (
-            notifications_visible_to(user)
+            notifications_visible_to(person)
             .filter(read_at__isnull=True)
             .order_by()
             .values("recipient_id")
             .annotate(n=Count("pk"))
-            .values("n")
         )
-        User.objects.filter(pk=user.pk).update(unread_notifications=Coalesce(Subquery(unread), 0))
+        if unread.query.is_empty():
+            continue  # a closed account sees none: counted 0 below
+        sql, part_params = unread.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608 (Django's SQL)
+        params += part_params
+    table = connection.ops.quote_name(User._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(people))
+    counts = " UNION ALL ".join(parts) or "SELECT NULL AS recipient_id, 0 AS n"
+    # Those with nothing unread (no row in any part) are set to 0.
+    sql = (
+        f"UPDATE {table} SET unread_notifications = COALESCE(counted.n, 0) "  # noqa: S608
+        f"FROM (SELECT person.id, unread.n FROM {table} AS person "
+        f"LEFT JOIN ({counts}) AS unread ON unread.recipient_id = person.id "
+        f"WHERE person.id IN ({placeholders})) AS counted "
+        f"WHERE {table}.id = counted.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(person.pk for person in people)])
 
 
 def recount_after_access_change(*, user_ids: Iterable[int], child_ids: Iterable[int]) -> None:
@@ -566,6 +603,8 @@ def _open_pep_rows() -> list[Pep]:
         open_peps_with_arranged_meeting(Pep.objects.filter(Exists(in_care)))
         .select_related("child")
         .annotate(**open_of)
+        # In no order (the PEP's default sorted every wide row: on disk at 100,000 children).
+        .order_by()
     )
 
 

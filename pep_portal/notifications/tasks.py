@@ -31,8 +31,9 @@ def send_notification_email(notification_id: int) -> bool:
     return services.email_notification(notification_id)
 
 
-# One task per recipient for a sweep's new notifications (not one per notification): each
-# e-mail is still sent once, guarded as above, so a retry sends only those not yet sent.
+# One task per batch of up to 500 recipients for a sweep's new notifications (not one per
+# notification or per person): each e-mail is still sent once, guarded as above, so a retry
+# sends only those not yet sent.
 @shared_task(**EMAIL_RETRY)
 def send_notification_emails(notification_ids: list[int]) -> int:
     return sum(services.email_notification(pk) for pk in notification_ids)

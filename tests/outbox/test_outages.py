@@ -63,7 +63,7 @@ def invite_through_the_page(client: Client, email: str) -> object:
     )
 
 
-# A sweep queues one task per person (send_notification_emails); other senders one each.
+# A sweep queues one task per batch of people (send_notification_emails); other senders one each.
 NOTIFICATION_EMAILS = (
     "pep_portal.notifications.tasks.send_notification_email",
     "pep_portal.notifications.tasks.send_notification_emails",
