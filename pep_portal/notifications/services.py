@@ -461,9 +461,12 @@ def _recount_together(people: list[User]) -> None:
         sql, part_params = unread.query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608 (Django's SQL)
         params += part_params
+    if not parts:  # no one here sees a notification: no counts to join (and no NULL to type)
+        User.objects.filter(pk__in=[person.pk for person in people]).update(unread_notifications=0)
+        return
     table = connection.ops.quote_name(User._meta.db_table)
     placeholders = ", ".join(["%s"] * len(people))
-    counts = " UNION ALL ".join(parts) or "SELECT NULL AS recipient_id, 0 AS n"
+    counts = " UNION ALL ".join(parts)
     # Those with nothing unread (no row in any part) are set to 0.
     sql = (
         f"UPDATE {table} SET unread_notifications = COALESCE(counted.n, 0) "  # noqa: S608

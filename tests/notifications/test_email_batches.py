@@ -27,7 +27,8 @@ SEND = "pep_portal.notifications.tasks.send_notification_emails"
 
 
 def people(n: int) -> list[User]:
-    authority = LocalAuthorityFactory()
+    # A code of its own: the factory's sequence can reach the personas' 801 and 802.
+    authority = LocalAuthorityFactory(la_code="977")
     User.objects.bulk_create(
         [
             User(
@@ -117,6 +118,20 @@ def test_unread_counts_of_many_people_follow_the_notification_centres_rule(perso
     assert counts[vic.pk] == 1
     assert {counts[p.pk] for p in others} == {1}
     assert counts[personas.carer.pk] == 99  # not asked about: left alone
+
+
+def test_a_recount_of_only_closed_accounts_sets_them_to_nought(personas):
+    """Closing an account recounts only that person, who may see nothing (no part to the
+    recount's union): the count is 0, not an SQL error (the titles crawl found it)."""
+    from pep_portal.notifications.services import recount_unread_of
+
+    closed = personas.social_worker
+    User.objects.filter(pk=closed.pk).update(is_active=False, unread_notifications=4)
+    User.objects.filter(pk=personas.carer.pk).update(unread_notifications=7)
+    recount_unread_of([closed.pk])
+    counts = dict(User.objects.values_list("pk", "unread_notifications"))
+    assert counts[closed.pk] == 0
+    assert counts[personas.carer.pk] == 7  # not asked about: left alone
 
 
 @pytest.mark.django_db(transaction=True)
