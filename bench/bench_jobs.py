@@ -556,6 +556,7 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
         Pep.objects.filter(child__authority=authority).order_by("pk").values_list("pk", flat=True)
     )[:bulk]
     pdf_services._extra_for = lambda pep: extra  # type: ignore[assignment]
+    pdf.prepare_rendering_process()  # as a documents worker's process does as it starts
     t0 = time.perf_counter()
     job = pdf_services.bulk_job_start(actor=staff.virtual_school_staff, pep_ids=ids)
     pdf_services.pep_pdfs_zip(job_id=job.pk)  # what the task does (no worker here)
