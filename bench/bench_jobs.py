@@ -417,9 +417,10 @@ def render_in_a_new_process(pep_id: int) -> dict[str, float]:
     started (with every app of the portal, WeasyPrint among them), warmed up as the worker
     does when it starts (documents/receivers.py), the PEP read, its HTML built and laid out.
     Its figures: the seconds of the render; the floor (resident memory before the render:
-    Python, Django, the portal, WeasyPrint, the warm-up), the peak (the kernel's peak resident
-    size of the process) and what the render added to the floor; and how long the warm-up
-    took, and what a first render without it takes."""
+    Python, Django, the portal, WeasyPrint, the warm-up, and this module's imports: the test
+    factories, ~12 MB a worker does not have), the peak (the process's own peak resident size,
+    VmHWM) and what the render added to the floor; and how long the warm-up took, and what a
+    first render without it takes."""
     figures: dict[str, float] = {}
     for warm in (True, False):
         with tempfile.TemporaryFile() as out:
@@ -430,7 +431,9 @@ def render_in_a_new_process(pep_id: int) -> dict[str, float]:
                 env=_this_database_env(),
                 stdout=out,
             )
-            _, status, usage = os.wait4(child.pid, 0)
+            # Not wait4's ru_maxrss: Linux counts in it the memory the child had before its
+            # exec, a copy of this (large) process, so it reported this process's size.
+            _, status = os.waitpid(child.pid, 0)
             child.returncode = os.waitstatus_to_exitcode(status)
             out.seek(0)
             if child.returncode:
@@ -441,8 +444,9 @@ def render_in_a_new_process(pep_id: int) -> dict[str, float]:
                 "new_process_seconds": said["seconds"],
                 "new_process_warm_up_seconds": said["warm_up_seconds"],
                 "new_process_floor_mb": said["floor_mb"],
-                "new_process_peak_rss_mb": usage.ru_maxrss // 1024,
-                "new_process_render_adds_mb": usage.ru_maxrss // 1024 - said["floor_mb"],
+                "new_process_peak_rss_mb": said["peak_mb"],
+                "new_process_peak_before_the_render_mb": said["peak_before_the_render_mb"],
+                "new_process_render_adds_mb": said["peak_mb"] - said["floor_mb"],
             }
         else:
             figures["new_process_cold_seconds"] = said["seconds"]
@@ -461,7 +465,7 @@ def render_one(pep_id: int, *, warm: bool) -> None:
     warm_up_seconds = time.perf_counter() - started
     extra = typical.typical_extra(random.Random(pep_id))  # noqa: S311 (made-up answers)
     pep = Pep.objects.select_related("child", "child__authority").get(pk=pep_id)
-    floor = _memory_mb()[0]
+    floor, peak_before = _memory_mb()
     started = time.perf_counter()
     pdf.html_to_pdf(pdf.render_html(pdf.pep_document(pep, extra=extra)))
     seconds = time.perf_counter() - started
@@ -471,6 +475,8 @@ def render_one(pep_id: int, *, warm: bool) -> None:
                 "seconds": round(seconds, 3),
                 "warm_up_seconds": round(warm_up_seconds, 3),
                 "floor_mb": floor,
+                "peak_before_the_render_mb": peak_before,
+                "peak_mb": _memory_mb()[1],
             }
         )
     )
@@ -520,13 +526,14 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
     forked_from = render.peak_rss_of_render(None)[1]
     templates = {}
     for template in PepTemplate:
-        whole, forked, pages = [], [], 0
+        whole, cpu, forked, pages = [], [], [], 0
         for pep in peps[template][:per_template]:
             pep = Pep.objects.select_related("child", "child__authority").get(pk=pep.pk)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             html = pdf.render_html(pdf.pep_document(pep, extra=extra))
             data = pdf.html_to_pdf(html)
             whole.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             pages = render.page_count(data)
             forked.append(render.peak_rss_of_render(html))
         fresh = render_in_a_new_process(peps[template][0].pk)
@@ -536,6 +543,8 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
             "pages": pages,
             "median_seconds": round(statistics.median(whole), 3),
             "max_seconds": round(max(whole), 3),
+            # This process's CPU time: steadier than the wall clock on a shared machine.
+            "median_cpu_seconds": round(statistics.median(cpu), 3),
             "layout_in_subprocess_median_seconds": round(
                 statistics.median(s for s, _ in forked), 3
             ),
@@ -557,10 +566,10 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
     )[:bulk]
     pdf_services._extra_for = lambda pep: extra  # type: ignore[assignment]
     pdf.prepare_rendering_process()  # as a documents worker's process does as it starts
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     job = pdf_services.bulk_job_start(actor=staff.virtual_school_staff, pep_ids=ids)
     pdf_services.pep_pdfs_zip(job_id=job.pk)  # what the task does (no worker here)
-    took = time.perf_counter() - t0
+    took, cpu_took = time.perf_counter() - t0, time.process_time() - c0
     job = FileJob.objects.get(pk=job.pk)
     zipped = {
         "peps": job.total,
@@ -568,6 +577,7 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
         "failed": len(job.failed),
         "seconds": round(took, 1),
         "seconds_each": round(took / max(job.total, 1), 2),
+        "cpu_seconds": round(cpu_took, 1),
         "mb": round(job.zip_bytes / 1e6, 1),
         "note": "signed off by the rows, so no kept PDFs: every PEP rendered",
     }
