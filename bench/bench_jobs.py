@@ -342,7 +342,7 @@ def start_worker(log: Path) -> subprocess.Popen[bytes]:
 
 def bench_pdfs(count: int, rng: random.Random) -> dict[str, object]:
     sys.path.insert(0, str(ROOT / "tests" / "documents"))
-    from bench_render import fill  # the typical answers of the render benchmark
+    from typical import fill  # the typical answers of the render benchmark
 
     authority = authority_with_rules("benchpdf")
     user = UserFactory.for_role(Role.VIRTUAL_SCHOOL_STAFF, authority=authority)
@@ -406,37 +406,80 @@ def _this_database_env() -> dict[str, str]:
     return {**os.environ, "TEST_DATABASE_URL": url, "BENCH_DATABASE_URL": url}
 
 
-def render_in_a_new_process(pep_id: int) -> tuple[float, int]:
-    """(seconds, peak RSS in MB) of a new process that renders one PEP's PDF: Django started,
-    the PEP read, its HTML built and laid out, as a documents worker's process does."""
-    with tempfile.TemporaryFile() as out:
-        child = subprocess.Popen(  # noqa: S603 (our own arguments)
-            [sys.executable, __file__, "--render-one", str(pep_id)],
-            cwd=ROOT,
-            env=_this_database_env(),
-            stdout=out,
-        )
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        if child.returncode:
-            raise SystemExit(f"the render of PEP {pep_id} failed (exit {child.returncode})")
-        seconds = float(out.read().split()[-1])
-    return seconds, usage.ru_maxrss // 1024
+def _memory_mb() -> tuple[int, int]:
+    """(resident now, peak resident so far) of this process, in MB (Linux's VmRSS, VmHWM)."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    return int(status["VmRSS"].split()[0]) // 1024, int(status["VmHWM"].split()[0]) // 1024
 
 
-def render_one(pep_id: int) -> None:
-    """(`--render-one`, in the new process) Render one PEP; print the seconds it took."""
-    sys.path.insert(0, str(ROOT / "tests" / "documents"))
-    import bench_render as render
+def render_in_a_new_process(pep_id: int) -> dict[str, float]:
+    """A new process that renders one PEP's PDF as a documents worker's process does: Django
+    started (with every app of the portal, WeasyPrint among them), warmed up as the worker
+    does when it starts (documents/receivers.py), the PEP read, its HTML built and laid out.
+    Its figures: the seconds of the render; the floor (resident memory before the render:
+    Python, Django, the portal, WeasyPrint, the warm-up, and this module's imports: the test
+    factories, ~12 MB a worker does not have), the peak (the process's own peak resident size,
+    VmHWM) and what the render added to the floor; and how long the warm-up took, and what a
+    first render without it takes."""
+    figures: dict[str, float] = {}
+    for warm in (True, False):
+        with tempfile.TemporaryFile() as out:
+            argv = [sys.executable, __file__, "--render-one", str(pep_id)]
+            child = subprocess.Popen(  # noqa: S603 (our own arguments)
+                [*argv, *([] if warm else ["--cold"])],
+                cwd=ROOT,
+                env=_this_database_env(),
+                stdout=out,
+            )
+            # Not wait4's ru_maxrss: Linux counts in it the memory the child had before its
+            # exec, a copy of this (large) process, so it reported this process's size.
+            _, status = os.waitpid(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            if child.returncode:
+                raise SystemExit(f"the render of PEP {pep_id} failed (exit {child.returncode})")
+            said = json.loads(out.read().decode().strip().splitlines()[-1])
+        if warm:
+            figures = {
+                "new_process_seconds": said["seconds"],
+                "new_process_warm_up_seconds": said["warm_up_seconds"],
+                "new_process_floor_mb": said["floor_mb"],
+                "new_process_peak_rss_mb": said["peak_mb"],
+                "new_process_peak_before_the_render_mb": said["peak_before_the_render_mb"],
+                "new_process_render_adds_mb": said["peak_mb"] - said["floor_mb"],
+            }
+        else:
+            figures["new_process_cold_seconds"] = said["seconds"]
+    return figures
 
+
+def render_one(pep_id: int, *, warm: bool) -> None:
+    """(`--render-one`, in the new process) Render one PEP; print its figures as JSON.
+    Imports only what a worker has (typical.py, not the benchmark's test tools)."""
     from documents import pdf
+    from tests.documents import typical
 
-    pep = Pep.objects.select_related("child", "child__authority").get(pk=pep_id)
     started = time.perf_counter()
-    extra = render.typical_extra(random.Random(pep_id))  # noqa: S311 (made-up answers)
+    if warm:
+        pdf.prepare_rendering_process()  # as a documents worker's process does as it starts
+    warm_up_seconds = time.perf_counter() - started
+    extra = typical.typical_extra(random.Random(pep_id))  # noqa: S311 (made-up answers)
+    pep = Pep.objects.select_related("child", "child__authority").get(pk=pep_id)
+    floor, peak_before = _memory_mb()
+    started = time.perf_counter()
     pdf.html_to_pdf(pdf.render_html(pdf.pep_document(pep, extra=extra)))
-    print(round(time.perf_counter() - started, 3))
+    seconds = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 3),
+                "warm_up_seconds": round(warm_up_seconds, 3),
+                "floor_mb": floor,
+                "peak_before_the_render_mb": peak_before,
+                "peak_mb": _memory_mb()[1],
+            }
+        )
+    )
 
 
 def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[str, object]:
@@ -445,7 +488,8 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
     sys.path.insert(0, str(ROOT / "tests" / "documents"))
     from types import SimpleNamespace
 
-    import bench_render as render  # the typical answers and the forked render
+    import bench_render as render  # the forked render
+    import typical  # the typical answers
     from django.utils import timezone
 
     from children.school_year import PepTemplate
@@ -470,45 +514,50 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
             child = register(  # type: ignore[arg-type]
                 staff, school=school, name=f"Bench{template}{n}", initial_pep=False
             )
-            Child.objects.filter(pk=child.pk).update(date_of_birth=render.BORN[template])
+            Child.objects.filter(pk=child.pk).update(date_of_birth=typical.BORN[template])
             child.refresh_from_db()
             pep = pep_set_up(
                 actor=staff.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
             )
-            render.fill(pep, rng)
+            typical.fill(pep, rng)
             peps[template].append(pep)
-    extra = render.typical_extra(rng)
+    extra = typical.typical_extra(rng)
     pdf.html_to_pdf(pdf.render_html(pdf.pep_document(peps[PepTemplate.YG][0], extra=extra)))
     forked_from = render.peak_rss_of_render(None)[1]
     templates = {}
     for template in PepTemplate:
-        whole, forked, pages = [], [], 0
+        whole, cpu, forked, pages = [], [], [], 0
         for pep in peps[template][:per_template]:
             pep = Pep.objects.select_related("child", "child__authority").get(pk=pep.pk)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             html = pdf.render_html(pdf.pep_document(pep, extra=extra))
             data = pdf.html_to_pdf(html)
             whole.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             pages = render.page_count(data)
             forked.append(render.peak_rss_of_render(html))
         fresh = render_in_a_new_process(peps[template][0].pk)
+        peak_forked = max(m for _, m in forked)
         templates[str(template)] = {
             "pdfs": len(whole),
             "pages": pages,
             "median_seconds": round(statistics.median(whole), 3),
             "max_seconds": round(max(whole), 3),
+            # This process's CPU time: steadier than the wall clock on a shared machine.
+            "median_cpu_seconds": round(statistics.median(cpu), 3),
             "layout_in_subprocess_median_seconds": round(
                 statistics.median(s for s, _ in forked), 3
             ),
-            "peak_rss_mb": max(m for _, m in forked),
-            "new_process_seconds": fresh[0],
-            "new_process_peak_rss_mb": fresh[1],
+            # Includes the benchmark's own process it was forked from (its test data too).
+            "peak_rss_mb": peak_forked,
+            "render_adds_to_the_forked_process_mb": peak_forked - forked_from,
+            **fresh,
         }
         print(f"  PDF {template}: {templates[str(template)]}", flush=True)
     # The ZIP: every PEP signed off (straight to the rows: set-up, not what is measured).
     now = timezone.now()
     for pep in Pep.objects.filter(child__authority=authority):
-        pep.status, pep.meeting_on = PepStatus.SIGNED_OFF, render.HELD
+        pep.status, pep.meeting_on = PepStatus.SIGNED_OFF, typical.HELD
         pep.signed_off_at, pep.signed_off_by = now, staff.virtual_school_staff
         pep.save()
         PepSnapshot.objects.update_or_create(pep=pep, defaults={"content": pep_snapshot(pep)})
@@ -516,10 +565,11 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
         Pep.objects.filter(child__authority=authority).order_by("pk").values_list("pk", flat=True)
     )[:bulk]
     pdf_services._extra_for = lambda pep: extra  # type: ignore[assignment]
-    t0 = time.perf_counter()
+    pdf.prepare_rendering_process()  # as a documents worker's process does as it starts
+    t0, c0 = time.perf_counter(), time.process_time()
     job = pdf_services.bulk_job_start(actor=staff.virtual_school_staff, pep_ids=ids)
     pdf_services.pep_pdfs_zip(job_id=job.pk)  # what the task does (no worker here)
-    took = time.perf_counter() - t0
+    took, cpu_took = time.perf_counter() - t0, time.process_time() - c0
     job = FileJob.objects.get(pk=job.pk)
     zipped = {
         "peps": job.total,
@@ -527,6 +577,7 @@ def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[st
         "failed": len(job.failed),
         "seconds": round(took, 1),
         "seconds_each": round(took / max(job.total, 1), 2),
+        "cpu_seconds": round(cpu_took, 1),
         "mb": round(job.zip_bytes / 1e6, 1),
         "note": "signed off by the rows, so no kept PDFs: every PEP rendered",
     }
@@ -671,9 +722,10 @@ def main() -> None:
     parser.add_argument("--roll-children", type=int, default=10_000)
     parser.add_argument("--mis-rows", type=int, default=5004)
     parser.add_argument("--render-one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.render_one:
-        return render_one(options.render_one)
+        return render_one(options.render_one, warm=not options.cold)
     parts = [p for p in options.parts.split(",") if p]
     if unknown := set(parts) - set(PARTS):
         raise SystemExit(f"unknown parts {sorted(unknown)}: choose from {', '.join(PARTS)}")

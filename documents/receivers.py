@@ -4,6 +4,8 @@ after sign-off makes a new version of it (the old one kept)."""
 
 from typing import Any
 
+from celery import current_app
+from celery.signals import worker_process_init
 from django.dispatch import receiver
 
 from pep_portal.outbox.services import enqueue_after_commit
@@ -11,7 +13,11 @@ from peps.models import PepStatus
 from peps.signals import pep_signed_off
 from pupil_premium.signals import pp_request_decided
 
+from . import pdf
 from .tasks import pep_pdf_keep_task, pep_pdf_new_version_task
+
+# The queue PDFs are rendered on (settings.CELERY_TASK_ROUTES).
+DOCUMENTS_QUEUE = "documents"
 
 
 @receiver(pep_signed_off, dispatch_uid="documents.keep_signed_off_pdf")
@@ -32,3 +38,12 @@ def new_version_after_pp_decision(sender: Any, *, request: Any, **kwargs: Any) -
             "Pupil Premium Plus decided",
             f"pp-request-{request.pk}-decided",
         )
+
+
+@worker_process_init.connect(dispatch_uid="documents.warm_up_pdf_rendering")  # type: ignore[untyped-decorator]
+def warm_up_pdf_rendering(**kwargs: Any) -> None:
+    """A documents worker's process, as it starts: the stylesheet, fonts and templates made
+    before its first PEP, and the garbage collector told to leave what it holds alone
+    (pdf.prepare_rendering_process). Other queues' workers never render: nothing for them."""
+    if DOCUMENTS_QUEUE in (current_app.amqp.queues.consume_from or {}):
+        pdf.prepare_rendering_process()

@@ -150,20 +150,28 @@ def _keep(pep: Pep, version: int, reason: str, content: bytes, cause: str = "") 
 def _first_version(pep: Pep) -> KeptPdf:
     """Version 1: adopted from a file kept before versions were recorded, else rendered now.
     The PEP row is locked, so two first downloads make one version."""
+    return _first_version_and_content(pep)[0]
+
+
+@transaction.atomic
+def _first_version_and_content(pep: Pep) -> tuple[KeptPdf, bytes | None]:
+    """`_first_version`, with the PDF's bytes when it was rendered now (None when it was kept
+    already): a ZIP's first run renders each PEP and need not read back the file it wrote."""
     Pep.objects.select_for_update().filter(pk=pep.pk).first()
     kept = pep.kept_pdfs.order_by("-version").first()
     if kept is not None:
-        return kept
+        return kept, None
     storage = files.private_storage()
     legacy = signed_off_pdf_name(pep)
     if storage.exists(legacy):
         kept = KeptPdf(pep=pep, version=1, reason="Signed off")
         kept.file.name = legacy
         kept.save()
-        return kept
-    kept = _keep(pep, 1, "Signed off", _render_signed_off(pep))
+        return kept, None
+    content = _render_signed_off(pep)
+    kept = _keep(pep, 1, "Signed off", content)
     logger.info("Kept the signed-off PDF of PEP %s", pep.pk)
-    return kept
+    return kept, content
 
 
 def kept_pdfs_of(pep: Pep) -> list[KeptPdf]:
@@ -178,7 +186,11 @@ def pep_pdf_for(pep: Pep) -> PepPdf:
     rendered as it stands, each time. Raises pdf.RenderTimeout when a render takes too long."""
     filename = pdf.pep_filename(pep)
     if pep.status == PepStatus.SIGNED_OFF and pep.signed_off_snapshot:
-        kept = pep.kept_pdfs.order_by("-version").first() or _first_version(pep)
+        kept = pep.kept_pdfs.order_by("-version").first()
+        if kept is None:
+            kept, content = _first_version_and_content(pep)
+            if content is not None:
+                return PepPdf(filename, content)  # rendered and kept just now
         if not files.private_storage().exists(kept.file.name):
             # Lost (a restore without the files): made again, under the name it had.
             files.save_bytes(kept.file.name, _render_signed_off(pep))
