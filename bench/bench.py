@@ -815,7 +815,10 @@ def bench_pages(options: argparse.Namespace, sizes: list[int], results: dict[str
         load([BASELINE], cookies, 2, 2)  # warm the workers
         per_page = {}
         for visit in [BASELINE, *visits]:
-            load([visit], cookies, 1, 1)  # each page's first request (caches) is not counted
+            # Each page's first requests are not counted: every worker (and thread) compiles
+            # its templates and fills its caches once, so with more workers than one a single
+            # warm-up request left the others' first visits in the figures (p95 of seconds).
+            load([visit], cookies, options.clients, 1)
             samples, took = load([visit], cookies, options.clients, options.seconds)
             per_page[visit[0]] = summary(samples, took)
             print(f"  {visit[0]:40} {per_page[visit[0]]}", flush=True)
