@@ -27,11 +27,13 @@ def _cores() -> int:
 
 # The shape of the web process (README "Scaling"; docs/performance-notes.md, "Task D"): a worker
 # per core and one more, two threads each, so a request waiting on PostgreSQL leaves its core to
-# another (with 2 sync workers on 2 cores, CPU sat idle). On 2 cores this served /healthz at
-# 285-307 req/s against 85-145 for 2, 4 or 5 sync workers, pages no slower, and 3 processes of
-# about 150 MB, not 5. WEB_CONCURRENCY (gunicorn's own variable) and GUNICORN_THREADS change it;
-# --workers/--threads on the command line override both. The code is thread-safe for this: the
-# per-request memo is a context variable, PDF renders stop by a watchdog thread, not SIGALRM.
+# another (with 2 sync workers on 2 cores, CPU sat idle). Measured on 2 cores at 10,000 children,
+# 8 clients, each run beside 2 sync workers minutes apart on a shared machine: the PEP and child
+# pages 1.05-3.6x the throughput in all three pairs, the home page and children list ahead in two
+# of three; 3 processes of about 150 MB. WEB_CONCURRENCY (gunicorn's
+# own variable) and GUNICORN_THREADS change it; --workers/--threads on the command line override
+# both. The code is thread-safe for this: the per-request memo is a context variable, and PDF
+# renders stop by a watchdog thread, not SIGALRM.
 workers = int(os.environ.get("WEB_CONCURRENCY") or 0) or _cores() + 1
 threads = int(os.environ.get("GUNICORN_THREADS") or 0) or 2
 
