@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench.py [--children 1000,10000] [--seconds 10] [--clients 8]
         [--jobs scale,documents,imports] [--job-sizes 10000,100000]
+        [--reuse] [--only PAGE,PAGE] [--workers N] [--threads N]
     .venv/bin/python bench/bench.py --goals      (the goals again, from bench/results.json)
 
 Sizes also from the environment: BENCH_CHILDREN (pages; default 1000,10000),
@@ -11,9 +12,12 @@ parts of bench/bench_jobs.py; "" for none).
 1. Makes a separate PostgreSQL database (BENCH_DATABASE_URL, dropped and made again), migrates
    it and seeds one large fictional authority (`seed_demo --children N`), grown in place
    through each size; at each size it counts the SQL queries of every page (in-process, the
-   Django test client, production settings).
+   Django test client, production settings). `--reuse` keeps a database already seeded to the
+   largest size (migrated, not seeded again; made afresh if it is smaller).
 2. Serves the portal with gunicorn under production settings (DEBUG off, static files
-   collected, connections kept) and drives it from other processes: for each page, `--clients`
+   collected, connections kept) and the production gunicorn.conf.py (its workers and threads,
+   unless `--workers`/`--threads` say otherwise; README "Scaling"), and drives it from other
+   processes: for each page (or those whose name contains one of `--only`'s), `--clients`
    concurrent clients for `--seconds`, each signed in as the role that opens it (a virtual
    school adviser, a social worker with about 30 children, a designated teacher with about 25,
    a carer). The baseline, /healthz (a trivial view of the same server), is measured in the
@@ -140,7 +144,10 @@ def inside_queries() -> None:
         clients[role] = client
         del user
     counts = {}
+    wanted = [w for w in sys.argv[-2].split(",") if w]  # --only's pages (all when empty)
     for name, role, path in pages(found):
+        if wanted and not any(w in name for w in wanted):
+            continue
         clients[role].get(path)
         with CaptureQueriesContext(connection) as queries:
             response = clients[role].get(path)
@@ -212,9 +219,14 @@ def summary(samples: list[Any], seconds: float) -> dict[str, Any]:
     }
 
 
-def gunicorn(workers: int, log: Path) -> subprocess.Popen[bytes]:
+def gunicorn(workers: int | None, threads: int | None, log: Path) -> subprocess.Popen[bytes]:
+    """gunicorn as production starts it (gunicorn.conf.py); --workers/--threads override it."""
     argv = [str(Path(PYTHON).parent / "gunicorn"), "pep_portal.wsgi", "-c", "gunicorn.conf.py"]
-    argv += ["-b", f"127.0.0.1:{PORT}", "-w", str(workers), "--timeout", "120"]
+    argv += ["-b", f"127.0.0.1:{PORT}", "--timeout", "120"]
+    if workers:
+        argv += ["-w", str(workers)]
+    if threads:
+        argv += ["--threads", str(threads)]
     process = subprocess.Popen(  # noqa: S603 (our own arguments)
         argv, cwd=ROOT, env=ENV, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
@@ -229,6 +241,40 @@ def gunicorn(workers: int, log: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.5)
     process.terminate()
     raise SystemExit(f"gunicorn did not start; see {log}")
+
+
+def gunicorn_shape(options: argparse.Namespace) -> dict[str, Any]:
+    """The workers and threads gunicorn runs with: --workers/--threads, else gunicorn.conf.py's
+    (read as gunicorn reads it, with the bench's environment)."""
+    import runpy
+
+    saved = dict(os.environ)
+    os.environ.update(ENV)
+    try:
+        conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    workers = options.workers or conf.get("workers", 1)
+    threads = options.threads or conf.get("threads", 1)
+    return {
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "from": "command line" if options.workers or options.threads else "gunicorn.conf.py",
+    }
+
+
+def seeded_children() -> int:
+    """Children already in the bench database (0 when it does not exist or is not migrated)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(DB_URL, connect_timeout=5) as conn:
+            row = conn.execute("SELECT count(*) FROM children_child").fetchone()
+    except psycopg.Error:
+        return 0
+    return int(row[0]) if row else 0
 
 
 def worker_memory(master: int) -> list[float]:
@@ -351,8 +397,10 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
     # The seed grows the same database through each size: 10,000 children from empty took
-    # the steps up to 10,000 together.
-    steps = {int(n): t for n, t in results.get("seed_seconds", {}).items()}
+    # the steps up to 10,000 together. A reused database (--reuse) was not seeded in this run.
+    steps = {
+        int(n): t for n, t in results.get("seed_seconds", {}).items() if isinstance(t, (int, float))
+    }
     if 10_000 in steps:
         seeded = round(sum(t for n, t in steps.items() if n <= 10_000), 1)
         parts = [f"{steps[n]} s to {n:,}" for n in sorted(steps) if n <= 10_000]
@@ -522,7 +570,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--mixed-clients", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=None, help="threads per worker (default: gunicorn.conf.py's)"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep BENCH_DATABASE_URL if it already holds the largest size (no seeding)",
+    )
+    parser.add_argument(
+        "--out", default="", help="write the results here, not bench/results.json (a partial run)"
+    )
+    parser.add_argument(
+        "--only", default="", help="only the pages whose name contains one of these (a,b,c)"
+    )
     parser.add_argument(
         "--jobs",
         default=os.environ.get("BENCH_JOBS", "scale,documents,imports"),
@@ -556,7 +620,7 @@ def main() -> None:
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "settings": {
-            "gunicorn_workers": options.workers,
+            "gunicorn": gunicorn_shape(options),
             "clients_per_page": options.clients,
             "seconds_per_page": options.seconds,
             "mixed_clients": options.mixed_clients,
@@ -597,43 +661,63 @@ def main() -> None:
         results["jobs"] = json.loads(jobs.read_text())
     results["machine"]["load_at_end"] = round(os.getloadavg()[0], 1)
     results["goals"] = goals(results)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    out = Path(options.out) if options.out else RESULTS
+    out.write_text(json.dumps(results, indent=2) + "\n")
     print_goals(results["goals"])
-    print(f"Results in {RESULTS}")
+    print(f"Results in {out}")
 
 
 def bench_pages(options: argparse.Namespace, sizes: list[int], results: dict[str, Any]) -> None:
     """Steps 1 to 3 of the module's description."""
-    print(f"Database {DB_URL}: made again, migrated", flush=True)
-    recreate_database()
-    run("manage.py", "migrate", "--noinput", "-v0")
-    run("manage.py", "collectstatic", "--noinput", "-v0")
     queries: dict[str, dict[str, Any]] = {}
-    seeding = {}
+    seeding: dict[str, Any] = {}
     cookies: dict[str, str] = {}
     visits: list[Visit] = []
+    have = seeded_children() if options.reuse else 0
+    if have and have >= max(sizes):
+        # Seeded before (a run with --reuse, or seed_demo by hand): only the largest size is
+        # measured, as it is; migrations that are new since are applied.
+        print(f"Database {DB_URL}: kept ({have:,} children), migrated", flush=True)
+        run("manage.py", "migrate", "--noinput", "-v0")
+        sizes = [max(sizes)]
+        seeding[str(max(sizes))] = "reused"
+    else:
+        print(f"Database {DB_URL}: made again, migrated", flush=True)
+        recreate_database()
+        run("manage.py", "migrate", "--noinput", "-v0")
+    run("manage.py", "collectstatic", "--noinput", "-v0")
+    wanted = [w.strip() for w in options.only.split(",") if w.strip()]
     for size in sizes:
-        started = time.perf_counter()
-        run("manage.py", "seed_demo", "--children", str(size))
-        seeding[str(size)] = round(time.perf_counter() - started, 1)
-        print(
-            f"Seeded {size:,} children in {seeding[str(size)]} s (load {os.getloadavg()[0]:.1f})",
-            flush=True,
-        )
+        if seeding.get(str(size)) != "reused":
+            started = time.perf_counter()
+            run("manage.py", "seed_demo", "--children", str(size))
+            seeding[str(size)] = round(time.perf_counter() - started, 1)
+            print(
+                f"Seeded {size:,} children in {seeding[str(size)]} s "
+                f"(load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
         made = json.loads(run("bench/bench.py", "--inside", "sessions"))
         cookies, visits = made["cookies"], [tuple(v) for v in made["pages"]]
-        counted = json.loads(run("bench/bench.py", "--inside", "queries", json.dumps(cookies)))
+        if wanted:
+            visits = [v for v in visits if any(w in v[0] for w in wanted)]
+        counted = json.loads(
+            run("bench/bench.py", "--inside", "queries", ",".join(wanted), json.dumps(cookies))
+        )
         for name, count in counted.items():
             queries.setdefault(name, {})[str(size)] = count
     results["seed_seconds"] = seeding
     log = Path(tempfile.mkdtemp(prefix="pep-bench-gunicorn-")) / "gunicorn.log"
-    server = gunicorn(options.workers, log)
+    server = gunicorn(options.workers, options.threads, log)
     results["machine"]["load_before_pages"] = round(os.getloadavg()[0], 1)
     try:
         load([BASELINE], cookies, 2, 2)  # warm the workers
         per_page = {}
         for visit in [BASELINE, *visits]:
-            load([visit], cookies, 1, 1)  # each page's first request (caches) is not counted
+            # Each page's first requests are not counted: every worker (and thread) compiles
+            # its templates and fills its caches once, so with more workers than one a single
+            # warm-up request left the others' first visits in the figures (p95 of seconds).
+            load([visit], cookies, options.clients, 1)
             samples, took = load([visit], cookies, options.clients, options.seconds)
             per_page[visit[0]] = summary(samples, took)
             print(f"  {visit[0]:40} {per_page[visit[0]]}", flush=True)
@@ -642,9 +726,10 @@ def bench_pages(options: argparse.Namespace, sizes: list[int], results: dict[str
             row["ratio_to_baseline"] = round(row.get("req_per_s", 0) / baseline, 3)
             row["queries"] = queries.get(name, {})
             row["p95_goal_ms"] = P95_GOAL_MS_OF.get(name, P95_GOAL_MS)
-        samples, took = load(visits, cookies, options.mixed_clients, options.seconds * 3)
-        results["mixed"] = summary(samples, took)
-        print(f"  mixed, {options.mixed_clients} clients: {results['mixed']}", flush=True)
+        if options.mixed_clients:
+            samples, took = load(visits, cookies, options.mixed_clients, options.seconds * 3)
+            results["mixed"] = summary(samples, took)
+            print(f"  mixed, {options.mixed_clients} clients: {results['mixed']}", flush=True)
         results["gunicorn_worker_mb_after"] = worker_memory(server.pid)
         results["machine"]["load_after_pages"] = round(os.getloadavg()[0], 1)
     finally:

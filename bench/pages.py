@@ -103,9 +103,14 @@ def pages(p: dict[str, Any]) -> list[Visit]:
 
 
 def more_pages(p: dict[str, Any]) -> list[Visit]:
-    """Visits the profiler adds to the issue's list: its pages as other roles, and two more."""
+    """Visits the profiler adds to the issue's list: the fixed cost of a request, its pages as
+    other roles, and two more."""
     pep, child = p["pep"], p["child"]
     rows = [
+        # The fixed cost: /healthz is answered before sessions and sign-in (the bench's
+        # baseline); the help page is the smallest page that pays the whole signed-in stack.
+        ("baseline: /healthz", "social_worker", "/healthz"),
+        ("help page (signed in)", "social_worker", "/help/"),
         ("children list (designated teacher)", "teacher", "/children/"),
         ("child page (adviser)", "adviser", f"/children/{child}/"),
         ("PEP page (adviser)", "adviser", f"/peps/{pep}/"),

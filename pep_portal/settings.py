@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a submitted value or a cookie (sessions, CSRF, lockout, views).
     "pep_portal.middleware.DropNulCharactersMiddleware",
+    # A page load's repeated questions (rules, permissions) asked once: GET and HEAD only.
+    "pep_portal.request_memo.RequestMemoMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The idle timeout, with the session written at most once a minute (not every request).
     "pep_portal.middleware.SessionIdleRefreshMiddleware",

@@ -52,6 +52,11 @@ def _pep_page(
     """The PEP page; after a refused upload, with the attachment form's errors beside it."""
     user = request.user
     audit.record(user, AuditAction.PEP_OPENED, pep, child=pep.child, request=request)
+    # What the page's parts ask of the child (the sections' edit rights, the outcomes), asked
+    # of the engine together: kept for this page load, so the parts ask nothing more.
+    allowed_actions(
+        user, pep.child, [Action.VIEW_CHILD, Action.VIEW_OUTCOMES, Action.RECORD_OUTCOMES]
+    )
     rows = section_rows(user=user, pep=pep)
     answered = sum(r.answered for r in rows)
     asked = sum(r.asked for r in rows)

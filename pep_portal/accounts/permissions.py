@@ -21,6 +21,8 @@ from typing import TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, Model, Q, QuerySet
 
+from pep_portal.request_memo import recall, remember
+
 from .models import LocalAuthority, User
 from .roles import AUTHORITY_ROLES, SCHOOL_ROLES, Role
 
@@ -177,30 +179,48 @@ def user_can(user: User, action: Action, obj: Model | None = None) -> bool:
         except KeyError:
             raise PermissionError(f"No area rule for {action}") from None
         return _may_act(user) and rule(user)
+    key = _answer_key(user, action, obj)
+    known = recall(key)
+    if known is not None:
+        return bool(known)
     model = type(obj)
-    return scope_queryset(user, action, model._default_manager.filter(pk=obj.pk)).exists()
+    may = scope_queryset(user, action, model._default_manager.filter(pk=obj.pk)).exists()
+    remember(key, may)
+    return may
+
+
+def _answer_key(user: User, action: Action, obj: Model) -> tuple[object, ...]:
+    # An answer kept for the rest of a GET's page load (pep_portal/request_memo.py), so the
+    # page's parts that ask the same question of the same object ask the database once.
+    return ("user_can", user.pk, action, obj._meta.label, obj.pk)
 
 
 def allowed_actions(user: User, obj: Model, actions: Iterable[Action]) -> set[Action]:
     """Which of `actions` the user may do to this object: each by the very rule `user_can`
-    asks, all in one query (a page with several buttons, not a query per button)."""
+    asks, all in one query (a page with several buttons, not a query per button). The answers
+    are kept for the rest of a GET's page load: asked here first, the page's later `user_can`
+    of the same object asks nothing more."""
     model = type(obj)
+    actions = list(actions)
     checks = {}
     for n, action in enumerate(actions):
         scoped = scope_queryset(user, action, model._default_manager.filter(pk=obj.pk))
         if not scoped.query.is_empty():
             checks[action] = (f"may_{n}", Exists(scoped))
-    if not checks:
-        return set()
-    row = (
-        model._default_manager.filter(pk=obj.pk)
-        .annotate(**dict(checks.values()))
-        .values(*(name for name, _ in checks.values()))
-        .first()
-    )
-    if row is None:
-        return set()
-    return {action for action, (name, _) in checks.items() if row[name]}
+    row = None
+    if checks:
+        row = (
+            model._default_manager.filter(pk=obj.pk)
+            .annotate(**dict(checks.values()))
+            .values(*(name for name, _ in checks.values()))
+            .first()
+        )
+    allowed = set()
+    if row is not None:
+        allowed = {action for action, (name, _) in checks.items() if row[name]}
+    for action in actions:
+        remember(_answer_key(user, action, obj), action in allowed)
+    return allowed
 
 
 def allowed_ids(user: User, action: Action, objects: Iterable[Model]) -> set[int]:

@@ -15,6 +15,7 @@ from django.http import Http404
 from children.models import Child, Enrolment, School
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import Action, scope_queryset, user_can
+from pep_portal.request_memo import remembered
 
 from . import deadlines
 from .choices import Contribution, PeriodKind
@@ -174,6 +175,11 @@ def calendar_for_child(child: Child, *, on: dt.date) -> SchoolCalendar:
 
 
 def rules_for_authority(authority: LocalAuthority) -> PepRules:
+    # Read once per page load (pep_portal/request_memo.py): a PEP page asked three times.
+    return remembered(("pep_rules", authority.pk), lambda: _read_rules(authority))
+
+
+def _read_rules(authority: LocalAuthority) -> PepRules:
     rule_set = PepRuleSet.objects.filter(authority=authority).first()
     if rule_set is None:
         raise RulesMissing(authority)

@@ -207,12 +207,14 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     client.force_login(personas.designated_teacher)
     # + PP+ permission and requests; + the QA reviews the reader may see; no meeting to record;
     # + the audit event of the opening; + whether the reader is in the care team (a previous
-    # school reads every section, changing none); the page's buttons asked of the engine in
-    # one query; + the term's education outcomes (may see, may record, attainment,
-    # attendance, exclusions); + the rule set and its terms (which sections the task list
-    # marks as needed before the PEP can be marked ready); + the state of the records that
-    # answer the attainment and attendance questions (one query)
-    with django_assert_num_queries(20):
+    # school reads every section, changing none), may see the child's outcomes and may record
+    # them, asked of the engine together (one query, remembered for the page load); the page's
+    # buttons asked of the engine in one query; + the term's education outcomes (attainment,
+    # attendance, exclusions); + the rule set and its terms, once for the page (which sections
+    # the task list marks as needed before the PEP can be marked ready, the attendance
+    # thresholds); + the state of the records that answer the attainment and attendance
+    # questions (one query)
+    with django_assert_num_queries(18):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
     # contributions are due before the meeting), the arranged meetings (the real due dates)

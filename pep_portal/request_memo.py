@@ -1,0 +1,64 @@
+"""Answers remembered for the rest of one page load, so that the parts of a page that each ask
+the same question (the authority's PEP rules, whether this person may see this child) ask the
+database once.
+
+Only while a GET or HEAD request is being answered (RequestMemoMiddleware): such a request
+changes no rule and no care team, so an answer cannot go stale while it is remembered. Anywhere
+else (a form being saved, a Celery task, the sweep, a management command, a test calling a
+service) nothing is remembered and every question goes to the database as before. Each request
+has its own memo (a context variable: one per thread under gunicorn's threads) and it is
+dropped when the response is returned.
+"""
+
+from collections.abc import Callable, Hashable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.http import HttpRequest, HttpResponse
+
+T = TypeVar("T")
+
+_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("request_memo", default=None)
+_MISSING = object()
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def remembered(key: Hashable, compute: Callable[[], T]) -> T:
+    """compute()'s value, asked once per page load for this key."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    value = memo.get(key, _MISSING)
+    if value is _MISSING:
+        value = memo[key] = compute()
+    return value  # type: ignore[no-any-return]
+
+
+def remember(key: Hashable, value: Any) -> None:
+    """Keep an answer found another way (several asked in one query) for the rest of the page."""
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
+
+
+def recall(key: Hashable) -> Any:
+    """The answer kept for this key, or None when there is none (or nothing is remembered)."""
+    memo = _memo.get()
+    return None if memo is None else memo.get(key)
+
+
+class RequestMemoMiddleware:
+    """A memo for each GET or HEAD request, dropped when its response is returned."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in SAFE_METHODS:
+            return self.get_response(request)
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
