@@ -328,9 +328,13 @@ WORK_KINDS: dict[str, str] = {
 }
 
 
-def classified_peps(*, user: User, today: dt.date | None = None) -> QuerySet[Pep]:
+def classified_peps(
+    *, user: User, today: dt.date | None = None, with_due: bool = True
+) -> QuerySet[Pep]:
     """The PEPs `user` may see, each annotated in SQL with `work` (a WorkKind, or NULL when
-    nothing is waiting) and `work_due` (when that work is due)."""
+    nothing is waiting) and, unless `with_due` is False, `work_due` (when that work is due).
+    Without it no PEP is joined to its child (the QA target is the child's authority's), which
+    the counts by kind never need."""
     today = today or timezone.localdate()
     start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
     within = QaFramework.objects.filter(authority_id=OuterRef("child__authority_id")).values(
@@ -368,10 +372,12 @@ def classified_peps(*, user: User, today: dt.date | None = None) -> QuerySet[Pep
             ),
         ),
     ]
-    return open_peps_with_arranged_meeting(
+    classified = open_peps_with_arranged_meeting(
         scope_queryset(user, Action.VIEW_PEP, Pep.objects.all())
-    ).annotate(
-        work=Case(*(When(has, then=Value(kind)) for has, kind, _ in kinds), default=None),
+    ).annotate(work=Case(*(When(has, then=Value(kind)) for has, kind, _ in kinds), default=None))
+    if not with_due:
+        return classified
+    return classified.annotate(
         work_due=Case(
             *(When(has, then=due) for has, _, due in kinds),
             default=None,
@@ -394,7 +400,7 @@ class KindCount:
 def work_counts(*, user: User, today: dt.date | None = None) -> list[KindCount]:
     """How many PEPs wait on each kind of work: one query, grouped by the kind (each PEP
     classified once, not once for each kind's count)."""
-    grouped = classified_peps(user=user, today=today).order_by().values("work")  # type: ignore[misc]  # an annotation
+    grouped = classified_peps(user=user, today=today, with_due=False).order_by().values("work")  # type: ignore[misc]  # an annotation
     rows = {row["work"]: row["n"] for row in grouped.annotate(n=Count("pk"))}
     return [KindCount(kind, label, rows.get(kind, 0)) for kind, label in WORK_KINDS.items()]
 

@@ -53,7 +53,17 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["status", "starts_at"])]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            # Each open PEP's arranged meeting (open_peps_with_arranged_meeting: the latest
+            # first), read for every open PEP by the work counts and lists, the dashboard and
+            # the sweep: a probe of this small index, not of every meeting the PEP had.
+            models.Index(
+                fields=["pep", "-starts_at", "-id"],
+                condition=models.Q(status=MeetingStatus.ARRANGED),
+                name="arranged_meeting_of_pep",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.starts_at:%d %b %Y %H:%M}"

@@ -104,7 +104,16 @@ class Pep(models.Model):
                 name="one_pep_per_child_and_term",
             )
         ]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            # The dashboard's overdue list: open PEPs with no meeting held, soonest due first.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(meeting_on__isnull=True)
+                & ~models.Q(status__in=FINISHED_STATUSES),
+                name="pep_open_unmet_by_due_on",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} for {self.child}"
@@ -197,6 +206,15 @@ class PepSection(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["pep", "key"], name="one_section_of_each_kind")
+        ]
+        indexes = [
+            # The dashboard's "child's voice missing" list asks this of every PEP held or
+            # submitted: a small index of the unfinished ones, not a probe of every section.
+            models.Index(
+                fields=["pep"],
+                condition=models.Q(key="child_voice") & ~models.Q(status=SectionStatus.COMPLETE),
+                name="child_voice_unfinished",
+            ),
         ]
 
     def __str__(self) -> str:
