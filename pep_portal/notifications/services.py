@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,6 +63,8 @@ from .models import MEETING_KINDS, InviteeEmail, Kind, Notification, Stage
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
+# The notification row keeps a key cut to its column (the model's max_length is the one home).
+DEDUPE_KEY_LENGTH = cast(int, Notification._meta.get_field("dedupe_key").max_length)
 # Keys per query when reading which candidates were sent before.
 SENT_CHECK_BATCH = 10_000
 # People per queued e-mail task: the worker sends each of their notifications' e-mails.
@@ -95,6 +98,12 @@ class Due:
         due = self.due_on.isoformat() if self.due_on else "-"
         return f"{self.kind}:{self.item}:{due}:{self.stage}:{self.recipient_id}"
 
+    @property
+    def stored_key(self) -> str:
+        """The key as the notification row keeps it (cut to its column's length): what the
+        unique index, the sent-before check and the INSERT compare."""
+        return self.key[:DEDUPE_KEY_LENGTH]
+
 
 def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]]:
     """Insert the notifications not sent before; return (id, recipient, key) of each inserted.
@@ -118,7 +127,7 @@ def _insert_new(batch: list[Due], now: dt.datetime) -> list[tuple[int, int, str]
         [due.message[:300] for due in batch],
         [due.url for due in batch],
         [due.due_on for due in batch],
-        [due.key[:200] for due in batch],
+        [due.stored_key for due in batch],
         [now] * len(batch),
         [due.child_id for due in batch],
         [due.meeting_id for due in batch],
@@ -146,10 +155,10 @@ def notify(dues: Iterable[Due], *, now: dt.datetime | None = None) -> list[tuple
     now = now or timezone.now()
     created: list[tuple[int, int, str]] = []
     candidates = list(dues)
-    sent = _already_sent([due.key[:200] for due in candidates])
+    sent = _already_sent([due.stored_key for due in candidates])
     # Only what was not sent before goes to the INSERT, whose ON CONFLICT still decides (a
     # sweep running beside this one may have sent it since).
-    pending = [due for due in candidates if due.key[:200] not in sent]
+    pending = [due for due in candidates if due.stored_key not in sent]
     for start in range(0, len(pending), BATCH):
         with transaction.atomic():
             batch = _insert_new(pending[start : start + BATCH], now)
@@ -926,15 +935,15 @@ def sweep_deadlines(*, today: dt.date | None = None, dry_run: bool = False) -> l
     today = today or timezone.localdate()
     candidates = deadline_candidates(today)
     if dry_run:
-        sent_keys = _already_sent([c.key[:200] for c in candidates])
-        return [c for c in candidates if c.key[:200] not in sent_keys]
+        sent_keys = _already_sent([c.stored_key for c in candidates])
+        return [c for c in candidates if c.stored_key not in sent_keys]
     new_keys = {key for _, _, key in notify(candidates)}
     # The previous schools' read-only windows that have run out end tonight (the PEP rules
     # already stopped honouring them; this records it).
     previous_school_access_expire(today=today)
     # Children with no setting for longer than their authority's line: told once per spell.
     missing_education_sweep(today=today)
-    return [c for c in candidates if c.key in new_keys]
+    return [c for c in candidates if c.stored_key in new_keys]
 
 
 # --- termly set-up ----------------------------------------------------------------------------
