@@ -267,9 +267,9 @@ def test_dashboard_query_count_is_constant(
             actor=personas.virtual_school_staff, child=child, academic_year=2026, term=Term.AUTUMN
         )
     client.force_login(personas.virtual_school_staff)
-    # 13, and 3 for the wider cohorts' counts (previously looked after, advice requests,
+    # 11, and 3 for the wider cohorts' counts (previously looked after, advice requests,
     # children with a social worker), whatever the number of children.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         response = client.get(reverse("vs_dashboard"), {"year": 2026})
     assert response.status_code == 200
     # Zara and the children registered above, all counted.
