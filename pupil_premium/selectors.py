@@ -602,8 +602,23 @@ def pp_school_count(*, user: User, financial_year: int) -> int:
     )
 
 
-def pp_totals_by_child(*, user: User, financial_year: int) -> QuerySet[PpRequest]:
-    """One row per child with requests in the year, with what is left of the allocation."""
+def pp_totals_children(*, user: User, financial_year: int) -> QuerySet[Child]:
+    """The children `pp_totals_by_child` has a row for, in its order (ids only): paged first,
+    so that only a page's children's requests are summed (issue 20: summing every child's and
+    sorting 15,333 requests by name took 150 ms at 10,000 children)."""
+    with_requests = _decidable(user).filter(financial_year=financial_year).values("child_id")
+    return (
+        Child.objects.filter(pk__in=with_requests)
+        .order_by("legal_last_name", "legal_first_name", "pk")
+        .values("pk")
+    )
+
+
+def pp_totals_by_child(
+    *, user: User, financial_year: int, children: QuerySet[Child] | None = None
+) -> QuerySet[PpRequest]:
+    """One row per child with requests in the year, with what is left of the allocation;
+    `children` (a page of `pp_totals_children`): those children's rows only."""
     allocation = allocation_amount(authority_id=user.authority_id, financial_year=financial_year)
     left: Any = Value(None, output_field=_MONEY)
     if allocation is not None:
@@ -611,10 +626,11 @@ def pp_totals_by_child(*, user: User, financial_year: int) -> QuerySet[PpRequest
             Value(allocation, output_field=_MONEY) - _approved_sum() - _pending_sum(),
             output_field=_MONEY,
         )
+    requests = _decidable(user).filter(financial_year=financial_year)
+    if children is not None:
+        requests = requests.filter(child_id__in=children)
     return (
-        _decidable(user)
-        .filter(financial_year=financial_year)
-        .values(
+        requests.values(
             "child_id",
             "child__legal_first_name",
             "child__preferred_name",

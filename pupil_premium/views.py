@@ -60,6 +60,7 @@ from .selectors import (
     pp_totals_by_child,
     pp_totals_by_school,
     pp_totals_by_year,
+    pp_totals_children,
 )
 
 PAGE_SIZE = 50
@@ -194,8 +195,12 @@ def _chosen_year(request: AuthenticatedRequest, years: list[int]) -> tuple[PpYea
 def pp_totals(request: AuthenticatedRequest) -> HttpResponse:
     authority = pp_authority_for_user(user=request.user)
     form, year = _chosen_year(request, pp_financial_years(user=request.user))
-    children = Paginator(pp_totals_by_child(user=request.user, financial_year=year), PAGE_SIZE)
+    # The page's children are chosen (and counted) first, then only their requests are summed.
+    children = Paginator(pp_totals_children(user=request.user, financial_year=year), PAGE_SIZE)
     page = children.get_page(request.GET.get("page"))
+    page.object_list = list(
+        pp_totals_by_child(user=request.user, financial_year=year, children=page.object_list)
+    )
     for row in page.object_list:
         row["name"] = child_name(row)
     return render(

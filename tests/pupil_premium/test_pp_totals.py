@@ -12,6 +12,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from children.models import School
@@ -294,6 +296,39 @@ def test_the_totals_by_school_are_paged_by_the_schools_name(
     assert "(page 2 of 3)" in " ".join(title.split())
     assert shown("3")[0] == ["School 41", "School 42", "School 43", "School 44", "School 45"]
     assert shown("99")[0] == ["School 41", "School 42", "School 43", "School 44", "School 45"]
+
+
+def test_the_totals_by_child_are_paged_by_name_summing_only_the_pages_children(
+    client, personas, pp_setting, on_24_november, monkeypatch
+):
+    from pupil_premium import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    children, _ = seed(personas, pp_setting)
+    names = {child.pk: name for name, child in children.items()}
+    want = expected(lambda child, school, fy: child, year=2026)
+    client.force_login(personas.virtual_school_staff)
+
+    def shown(page: str) -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("pp_totals"), {"year": 2026, "page": page})
+        assert response.context["page"].paginator.count == 4
+        rows = response.context["page"].object_list
+        for row in rows:
+            assert money_of(row) == money_of(want[names[row["child_id"]]])
+        summed = [q["sql"] for q in captured.captured_queries if "SUM(" in q["sql"]]
+        return [names[row["child_id"]] for row in rows], summed
+
+    # Amir, Bea and Cal Pupil, then Zara Quill: by last name, then first.
+    first, summed = shown("1")
+    assert first == ["amir", "bea"]
+    # The page's children are chosen first (issue 20): the sums are of their requests only,
+    # not of every child's, grouped, sorted by name and cut to a page afterwards.
+    by_child = [sql for sql in summed if '"legal_last_name"' in sql]
+    assert len(by_child) == 1
+    assert '"quality_assurance_pprequest"."child_id" IN (SELECT' in by_child[0]
+    assert shown("2")[0] == ["cal", "zara"]
+    assert shown("9")[0] == ["cal", "zara"]
 
 
 def _many_requests(personas, pp_setting, how_many: int) -> None:  # type: ignore[no-untyped-def]
