@@ -602,7 +602,7 @@ def pp_school_count(*, user: User, financial_year: int) -> int:
     )
 
 
-def pp_totals_children(*, user: User, financial_year: int) -> QuerySet[Child]:
+def pp_totals_children(*, user: User, financial_year: int) -> QuerySet[Child, dict[str, Any]]:
     """The children `pp_totals_by_child` has a row for, in its order (ids only): paged first,
     so that only a page's children's requests are summed (issue 20: summing every child's and
     sorting 15,333 requests by name took 150 ms at 10,000 children)."""
@@ -615,7 +615,7 @@ def pp_totals_children(*, user: User, financial_year: int) -> QuerySet[Child]:
 
 
 def pp_totals_by_child(
-    *, user: User, financial_year: int, children: QuerySet[Child] | None = None
+    *, user: User, financial_year: int, children: QuerySet[Child, dict[str, Any]] | None = None
 ) -> QuerySet[PpRequest]:
     """One row per child with requests in the year, with what is left of the allocation;
     `children` (a page of `pp_totals_children`): those children's rows only."""

@@ -1,16 +1,20 @@
 """Thin views for Pupil Premium Plus: scope through a selector, check the form, call a service,
 redirect or render."""
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from children.models import Child
 from pep_portal import csv_export
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
@@ -197,9 +201,10 @@ def pp_totals(request: AuthenticatedRequest) -> HttpResponse:
     form, year = _chosen_year(request, pp_financial_years(user=request.user))
     # The page's children are chosen (and counted) first, then only their requests are summed.
     children = Paginator(pp_totals_children(user=request.user, financial_year=year), PAGE_SIZE)
-    page = children.get_page(request.GET.get("page"))
+    page: Page[Any] = children.get_page(request.GET.get("page"))
+    ids = cast("QuerySet[Child, dict[str, Any]]", page.object_list)  # the page's slice
     page.object_list = list(
-        pp_totals_by_child(user=request.user, financial_year=year, children=page.object_list)
+        pp_totals_by_child(user=request.user, financial_year=year, children=ids)
     )
     for row in page.object_list:
         row["name"] = child_name(row)
