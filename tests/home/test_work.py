@@ -11,6 +11,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -123,6 +125,19 @@ def test_social_worker_arranges_then_gives_care_information_then_records_and_sub
             "the submission rule, after the meeting",
         )
     }
+
+
+def test_a_persons_work_reads_which_sections_are_done_not_their_answers(personas, pep_setting):
+    """The answers (three JSON documents a section) are no part of anyone's tasks: the home
+    page reads each section's key and status alone."""
+    with CaptureQueriesContext(connection) as captured:
+        groups = work_by_pep(user=personas.designated_teacher, today=D(2026, 11, 24))
+    assert groups and groups[0].sections_total
+    read = [q["sql"] for q in captured.captured_queries if 'FROM "peps_pepsection"' in q["sql"]]
+    assert len(read) == 1
+    assert '"peps_pepsection"."status"' in read[0]
+    for column in ("answers", "carried_forward", "previously_recorded"):
+        assert f'"peps_pepsection"."{column}"' not in read[0]
 
 
 def test_optional_sections_are_no_ones_task(personas, pep_setting):
