@@ -1,6 +1,7 @@
 """Reads about meetings and targets, scoped to the user through the PEP (and so the child)."""
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
@@ -47,6 +48,19 @@ def open_peps_with_arranged_meeting(peps: QuerySet[Pep]) -> QuerySet[Pep]:
         meeting_starts=Subquery(arranged.values("starts_at")[:1]),
         meeting_kind=Subquery(arranged.values("kind")[:1]),
     )
+
+
+def peps_with_an_arranged_meeting(
+    *, starting_from: dt.datetime | None = None
+) -> "QuerySet[Meeting, Any]":
+    """The ids of the PEPs with an arranged meeting (`starting_from`: one starting then or
+    later), for `pk__in`: PostgreSQL reads it once into a hash (a probe of the small
+    arranged_meeting_of_pep index), where open_peps_with_arranged_meeting's subquery is read
+    again for every PEP it classifies."""
+    arranged = Meeting.objects.filter(status=MeetingStatus.ARRANGED)
+    if starting_from is not None:
+        arranged = arranged.filter(starts_at__gte=starting_from)
+    return arranged.values("pep_id")
 
 
 def upcoming_meetings_for(*, user: User, today: dt.date | None = None) -> QuerySet[Meeting]:

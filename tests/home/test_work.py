@@ -11,10 +11,13 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.work import most_urgent, work_by_pep, work_counts, work_page
+from meetings.models import Meeting, MeetingStatus
 from meetings.services import meeting_arrange
 from pep_portal.calendars.services import rule_set_load_preset
 from peps.models import Pep, Term
@@ -124,6 +127,19 @@ def test_social_worker_arranges_then_gives_care_information_then_records_and_sub
     }
 
 
+def test_a_persons_work_reads_which_sections_are_done_not_their_answers(personas, pep_setting):
+    """The answers (three JSON documents a section) are no part of anyone's tasks: the home
+    page reads each section's key and status alone."""
+    with CaptureQueriesContext(connection) as captured:
+        groups = work_by_pep(user=personas.designated_teacher, today=D(2026, 11, 24))
+    assert groups and groups[0].sections_total
+    read = [q["sql"] for q in captured.captured_queries if 'FROM "peps_pepsection"' in q["sql"]]
+    assert len(read) == 1
+    assert '"peps_pepsection"."status"' in read[0]
+    for column in ("answers", "carried_forward", "previously_recorded"):
+        assert f'"peps_pepsection"."{column}"' not in read[0]
+
+
 def test_optional_sections_are_no_ones_task(personas, pep_setting):
     # The carer's contribution and the historical data are optional: never a task.
     carer = tasks(personas.carer, D(2026, 11, 24))
@@ -217,6 +233,45 @@ def test_virtual_school_counts_by_kind_and_lists_the_most_urgent(personas, pep_s
     )
     assert {row.due_on for row in urgent[1:]} == {D(2026, 12, 31)}
     assert urgent[0].label == "Meeting held but not recorded"
+
+
+def test_the_latest_arranged_meeting_decides_the_kind_of_work(personas, pep_setting):
+    """Arranging again cancels the meeting arranged before, but should two be left arranged
+    (data from before that rule), the latest counts, in the counts and the lists alike: an
+    earlier one already past does not make the PEP's meeting "held but not recorded"."""
+    a_caseload(personas, pep_setting, 2)
+    arrange_8_december(personas, pep_setting)
+    meeting = pep_setting.pep.meetings.get()
+    Meeting.objects.create(
+        pep=pep_setting.pep,
+        status=MeetingStatus.ARRANGED,
+        starts_at=at(D(2026, 11, 20)),
+        arranged_by=meeting.arranged_by,
+    )
+    vs = personas.virtual_school_staff
+
+    def kinds(today):  # type: ignore[no-untyped-def]
+        counts = {row.kind: row.count for row in work_counts(user=vs, today=today)}
+        listed = {
+            kind: [pep.pk for pep in work_page(user=vs, kind=kind, page=1, today=today)]
+            for kind in counts
+        }
+        # Each list holds exactly the PEPs its count counted.
+        assert {kind: len(peps) for kind, peps in listed.items()} == counts
+        return listed
+
+    before = kinds(D(2026, 12, 4))
+    assert before["contributions"] == [pep_setting.pep.pk]
+    assert before["not_recorded"] == [] and len(before["no_meeting"]) == 2
+    after = kinds(D(2026, 12, 9))
+    assert after["not_recorded"] == [pep_setting.pep.pk] and after["contributions"] == []
+    urgent = most_urgent(user=vs, today=D(2026, 12, 9))[0]
+    # Due the day after the latest meeting (8 December), not after the one of 20 November.
+    assert (urgent.pep.pk, urgent.work, urgent.due_on) == (
+        pep_setting.pep.pk,
+        "not_recorded",
+        D(2026, 12, 9),
+    )
 
 
 def test_work_list_is_paginated_and_filtered(client, personas, pep_setting):

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboards.selectors import dashboard_for
-from dashboards.work import work_counts
+from dashboards.work import most_urgent, work_counts, work_page
 
 
 def _plan(sql: str) -> str:
@@ -52,3 +52,30 @@ def test_each_list_reads_its_partial_index(personas):  # type: ignore[no-untyped
 
     missing_voice = _one(queries, "'child_voice'")
     assert "child_voice_unfinished" in _plan(missing_voice)
+
+
+@pytest.mark.django_db
+def test_the_virtual_schools_work_reads_the_open_peps_and_hashes_the_arranged_meetings(personas):  # type: ignore[no-untyped-def]
+    """The work counts and the most urgent read the open PEPs through open_pep_by_child (peps
+    0011) and ask which PEPs have a meeting arranged of one hashed list of them, not of a
+    subquery probed again for every PEP; a work list filters by its kind's own condition,
+    which PostgreSQL can estimate, not by the CASE that classifies every kind."""
+    user, today = personas.virtual_school_staff, dt.date(2026, 12, 8)
+    with CaptureQueriesContext(connection) as captured:
+        work_counts(user=user, today=today)
+        most_urgent(user=user, today=today)
+        list(work_page(user=user, kind="not_recorded", page=1, today=today).object_list)
+    queries = [q["sql"] for q in captured.captured_queries]
+
+    counts = _plan(_one(queries, "'no_meeting'", "COUNT(", "GROUP BY"))
+    assert "open_pep_by_child" in counts
+    assert "hashed SubPlan" in counts
+    assert "(pep_id = peps_pep.id)" not in counts  # no probe of the meetings for each PEP
+
+    urgent = _plan(_one(queries, "'no_meeting'", "LIMIT 10"))
+    assert "open_pep_by_child" in urgent
+    assert "hashed SubPlan" in urgent
+
+    listed = _one(queries, "COUNT(*)")
+    assert "CASE" not in listed
+    assert "\"peps_pep\".\"status\" IN ('draft', 'in_progress', 'ready_for_meeting')" in listed
