@@ -1,4 +1,4 @@
-"""`make bench` (not a test): the whole portal at a large authority's scale, beside a baseline.
+"""`make bench` (not a test): the whole portal at a large authority's scale, beside two baselines.
 
     .venv/bin/python bench/bench.py [--children 1000,10000] [--seconds 10] [--clients 8]
         [--jobs scale,documents,imports] [--job-sizes 10000,100000]
@@ -20,9 +20,12 @@ parts of bench/bench_jobs.py; "" for none).
    processes: for each page (or those whose name contains one of `--only`'s), `--clients`
    concurrent clients for `--seconds`, each signed in as the role that opens it (a virtual
    school adviser, a social worker with about 30 children, a designated teacher with about 25,
-   a carer). The baseline, /healthz (a trivial view of the same server), is measured in the
-   same run the same way. Then a mixed workload of every page and role at `--mixed-clients`.
-3. Reports req/s and p50/p95/p99 per page, each page's throughput as a ratio of the baseline's,
+   a carer). Two baselines are measured in the same run the same way (bench/pages.py): the
+   signed-in trivial view (GET /account/session/, the whole middleware stack and two queries,
+   nothing rendered: the issue's "trivial view from the same server", which the 20 % goal
+   uses) and /healthz (a probe answered before the stack). Then a mixed workload of every page
+   and role at `--mixed-clients`.
+3. Reports req/s and p50/p95/p99 per page, each page's throughput as a ratio of each baseline's,
    the queries per page at each size, the gunicorn workers' memory after the run, and the
    machine (with its load average before and after: the figures depend on it).
 4. Runs bench/bench_jobs.py in its own process (the termly set-up and the daily sweep at each
@@ -52,7 +55,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # bench.pages, when run as a script
 
-from bench.pages import Visit, pages, personas, signed_in_session  # noqa: E402
+from bench.pages import (  # noqa: E402
+    BASELINE_PROBE,
+    BASELINE_STACK,
+    BASELINES,
+    Visit,
+    pages,
+    personas,
+    signed_in_session,
+)
 
 RESULTS = ROOT / "bench" / "results.json"
 PYTHON = sys.executable
@@ -118,9 +129,6 @@ def _django() -> None:
     django.setup()
 
 
-BASELINE = ("baseline: /healthz", "adviser", "/healthz")
-
-
 def inside_sessions() -> None:
     """Print a signed-in, second-factor-verified session cookie for each role, and the pages."""
     _django()
@@ -145,8 +153,8 @@ def inside_queries() -> None:
         del user
     counts = {}
     wanted = [w for w in sys.argv[-2].split(",") if w]  # --only's pages (all when empty)
-    for name, role, path in pages(found):
-        if wanted and not any(w in name for w in wanted):
+    for name, role, path in BASELINES + pages(found):
+        if wanted and not any(w in name for w in wanted) and not name.startswith("baseline"):
             continue
         clients[role].get(path)
         with CaptureQueriesContext(connection) as queries:
@@ -348,7 +356,7 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each goal of the issue with this run's figure: met True/False, or None when this run did
     not measure it (a smaller size, a part left out)."""
     found: list[dict[str, Any]] = []
-    pages = {n: r for n, r in results.get("pages", {}).items() if n != BASELINE[0]}
+    pages = {n: r for n, r in results.get("pages", {}).items() if not n.startswith("baseline")}
     largest = max((int(n) for n in results.get("seed_seconds", {})), default=0)
     at = f" at {largest:,} children" if largest else ""
     if pages:
@@ -363,11 +371,20 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
         low = [n for n, r in pages.items() if r.get("ratio_to_baseline", 0) < RATIO_GOAL]
+        figure = f"{len(pages) - len(low)} of {len(pages)} pages" + (
+            f"; missed: {', '.join(low)}" if low else ""
+        )
+        if BASELINE_STACK[0] in results.get("pages", {}):
+            # The same count against the probe, so that it is not hidden which baseline is used.
+            probe = [n for n, r in pages.items() if r.get("ratio_to_healthz", 0) >= RATIO_GOAL]
+            baseline = f"the signed-in trivial view's throughput (whole stack){at}"
+            figure += f"; against /healthz (probe, before the stack): {len(probe)} of {len(pages)}"
+        else:  # a run from before the second baseline: its ratios are to /healthz
+            baseline = f"the baseline's throughput (/healthz){at}"
         found.append(
             _goal(
-                f"every page at least {RATIO_GOAL:.0%} of the baseline's throughput{at}",
-                f"{len(pages) - len(low)} of {len(pages)} pages"
-                + (f"; missed: {', '.join(low)}" if low else ""),
+                f"every page at least {RATIO_GOAL:.0%} of {baseline}",
+                figure,
                 not low and largest >= 10_000,
             )
         )
@@ -533,16 +550,16 @@ def markdown(results: dict[str, Any]) -> str:
         sizes = sorted({k for r in pages.values() for k in r.get("queries", {})}, key=int)
         out.append("")
         out.append(
-            "| page (role) | req/s | p50 ms | p95 ms | p99 ms | share of baseline | "
-            + " | ".join(f"queries at {int(n):,}" for n in sizes)
-            + " |"
+            "| page (role) | req/s | p50 ms | p95 ms | p99 ms | share of the trivial view | "
+            "share of /healthz | " + " | ".join(f"queries at {int(n):,}" for n in sizes) + " |"
         )
-        out.append("|---" * (6 + len(sizes)) + "|")
+        out.append("|---" * (7 + len(sizes)) + "|")
         for name, r in pages.items():
             q = " | ".join(str(r.get("queries", {}).get(n, "")) for n in sizes)
             out.append(
                 f"| {name} | {r.get('req_per_s')} | {r.get('p50_ms')} | {r.get('p95_ms')} | "
-                f"{r.get('p99_ms')} | {r.get('ratio_to_baseline')} | {q} |"
+                f"{r.get('p99_ms')} | {r.get('ratio_to_baseline', '')} | "
+                f"{r.get('ratio_to_healthz', '')} | {q} |"
             )
     mixed = results.get("mixed")
     if mixed:
@@ -628,7 +645,14 @@ def main() -> None:
     }
     if options.no_pages and RESULTS.exists():  # the pages' figures of the last run are kept
         kept = json.loads(RESULTS.read_text())
-        for key in ("seed_seconds", "pages", "mixed", "gunicorn_worker_mb_after", "settings"):
+        for key in (
+            "seed_seconds",
+            "pages",
+            "baselines",
+            "mixed",
+            "gunicorn_worker_mb_after",
+            "settings",
+        ):
             if key in kept:
                 results[key] = kept[key]
         results["pages_measured"] = kept.get("pages_measured", kept.get("when"))
@@ -711,9 +735,9 @@ def bench_pages(options: argparse.Namespace, sizes: list[int], results: dict[str
     server = gunicorn(options.workers, options.threads, log)
     results["machine"]["load_before_pages"] = round(os.getloadavg()[0], 1)
     try:
-        load([BASELINE], cookies, 2, 2)  # warm the workers
+        load([BASELINE_PROBE], cookies, 2, 2)  # warm the workers
         per_page = {}
-        for visit in [BASELINE, *visits]:
+        for visit in [*BASELINES, *visits]:
             # Each page's first requests are not counted: every worker (and thread) compiles
             # its templates and fills its caches once, so with more workers than one a single
             # warm-up request left the others' first visits in the figures (p95 of seconds).
@@ -721,11 +745,25 @@ def bench_pages(options: argparse.Namespace, sizes: list[int], results: dict[str
             samples, took = load([visit], cookies, options.clients, options.seconds)
             per_page[visit[0]] = summary(samples, took)
             print(f"  {visit[0]:40} {per_page[visit[0]]}", flush=True)
-        baseline = per_page[BASELINE[0]]["req_per_s"]
+        # Each page's throughput as a share of both baselines; the goal's is the whole stack's.
+        stack = per_page[BASELINE_STACK[0]].get("req_per_s", 0) or 1e-9
+        probe = per_page[BASELINE_PROBE[0]].get("req_per_s", 0) or 1e-9
+        results["baselines"] = {
+            "goal": BASELINE_STACK[0],
+            BASELINE_STACK[0]: {"path": BASELINE_STACK[2], "req_per_s": stack},
+            BASELINE_PROBE[0]: {"path": BASELINE_PROBE[2], "req_per_s": probe},
+        }
+        print(f"  {'page (role)':48} {'req/s':>7} {'p95 ms':>8} {'/ trivial':>9} {'/ healthz':>9}")
         for name, row in per_page.items():
-            row["ratio_to_baseline"] = round(row.get("req_per_s", 0) / baseline, 3)
+            row["ratio_to_baseline"] = round(row.get("req_per_s", 0) / stack, 3)
+            row["ratio_to_healthz"] = round(row.get("req_per_s", 0) / probe, 3)
             row["queries"] = queries.get(name, {})
             row["p95_goal_ms"] = P95_GOAL_MS_OF.get(name, P95_GOAL_MS)
+            print(
+                f"  {name:48} {row.get('req_per_s', 0):>7} {row.get('p95_ms', ''):>8} "
+                f"{row['ratio_to_baseline']:>9} {row['ratio_to_healthz']:>9}",
+                flush=True,
+            )
         if options.mixed_clients:
             samples, took = load(visits, cookies, options.mixed_clients, options.seconds * 3)
             results["mixed"] = summary(samples, took)

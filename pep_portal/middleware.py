@@ -1,3 +1,4 @@
+import functools
 import time
 from collections.abc import Callable
 
@@ -68,6 +69,8 @@ class SessionIdleRefreshMiddleware:
     SESSION_REFRESH_SECONDS early (README, "Security"). Replaces SESSION_SAVE_EVERY_REQUEST."""
 
     KEY = "_idle_refreshed_at"
+    # Set on a request by `does_not_extend_session`: it leaves the expiry as it was.
+    NOT_EXTENDED = "pep_does_not_extend_session"
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -78,6 +81,8 @@ class SessionIdleRefreshMiddleware:
         user = getattr(request, "user", None)
         if session is None or user is None or not user.is_authenticated:
             return response
+        if getattr(request, self.NOT_EXTENDED, False):
+            return response  # a question about the session, not activity (session_time_left)
         if not session.session_key and not session.modified:
             return response
         now = time.time()
@@ -88,3 +93,17 @@ class SessionIdleRefreshMiddleware:
         if session.modified or now - last >= settings.SESSION_REFRESH_SECONDS:
             session[self.KEY] = now  # modified: SessionMiddleware saves it with a new expiry
         return response
+
+
+def does_not_extend_session(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A view that answers without counting as activity: SessionIdleRefreshMiddleware leaves
+    the session's expiry where it was (the view must not modify the session either)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        setattr(request, SessionIdleRefreshMiddleware.NOT_EXTENDED, True)
+        return view(request, *args, **kwargs)
+
+    return wrapped

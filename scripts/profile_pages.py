@@ -5,7 +5,7 @@
 
 The database is one seeded by `manage.py seed_demo --children N` (authority "bulk-1"). The
 people and pages are bench/pages.py's, as `make bench` measures them, then a few more visits
-(`more_pages`: other roles, the meeting page, PP+ decide).
+(`more_pages`: the bench's two baselines, other roles, the meeting page, PP+ decide).
 Production-like settings (DEBUG off, connections kept, no debug toolbar), the Django test
 client signed in with a verified second factor, as `make bench` does; each page is opened once
 to warm per-process caches, then `--repeat` times: the median and fastest time (ms), the

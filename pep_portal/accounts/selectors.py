@@ -1,5 +1,9 @@
 """Reads about people and organisations, always scoped to the user asking."""
 
+import threading
+import time
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -90,3 +94,57 @@ def teachers_approved_by(*, user: User, authority: LocalAuthority) -> QuerySet[T
         .select_related("teacher", "school", "approved_by")
         .order_by("school__name", "teacher__full_name", "pk")
     )
+
+
+# --- An authority's help contact, as every signed-in page's footer shows it ------------------
+
+
+@dataclass(frozen=True)
+class HelpContact:
+    """Where a person asks for help: their authority's Virtual School (the footer of every
+    signed-in page, the help and accessibility pages)."""
+
+    virtual_school_name: str
+    virtual_school_email: str
+
+
+# Kept per process for a minute, so a page that needs nothing else of the authority does not
+# ask for it (it was the third of the three queries every signed-in page made). Saving an
+# authority forgets it in the process that saved it (admin, services); another process shows
+# the old address for at most HELP_CONTACT_SECONDS.
+HELP_CONTACT_SECONDS = 60
+_help_contacts: dict[int, tuple[float, HelpContact | None]] = {}
+_help_contacts_lock = threading.Lock()
+
+
+def help_contact(user: object) -> HelpContact | None:
+    """The signed-in person's Virtual School contact; None signed out or for someone without an
+    authority (designated teachers, carers, operators)."""
+    if not isinstance(user, User) or user.authority_id is None:
+        return None
+    if User.authority.is_cached(user):  # the page loaded the authority anyway: no staleness
+        authority = user.authority
+        assert authority is not None
+        return HelpContact(authority.virtual_school_name, authority.virtual_school_email)
+    now = time.monotonic()
+    kept = _help_contacts.get(user.authority_id)
+    if kept is not None and now - kept[0] < HELP_CONTACT_SECONDS:
+        return kept[1]
+    row = (
+        LocalAuthority.objects.filter(pk=user.authority_id)
+        .values_list("virtual_school_name", "virtual_school_email")
+        .first()
+    )
+    contact = HelpContact(*row) if row else None
+    with _help_contacts_lock:
+        _help_contacts[user.authority_id] = (now, contact)
+    return contact
+
+
+def forget_help_contact(authority_id: int | None = None) -> None:
+    """After an authority is saved or deleted (a signal in apps.py): this process asks again."""
+    with _help_contacts_lock:
+        if authority_id is None:
+            _help_contacts.clear()
+        else:
+            _help_contacts.pop(authority_id, None)

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("keep-alive/", views.keep_alive, name="keep_alive"),
+    path("session/", views.session_time_left, name="session_time_left"),
     path(
         "password/changed/",
         auth_views.PasswordChangeDoneView.as_view(

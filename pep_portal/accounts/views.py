@@ -6,12 +6,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pep_portal.forms import show_service_errors
+from pep_portal.middleware import does_not_extend_session
 from pep_portal.proxies import client_ip
 from pep_portal.ratelimit import TooManyRequests
 from pep_portal.refusals import WHOLE, refused
@@ -322,6 +324,17 @@ def person_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
         request, f"A new invitation is on its way to {person.full_name}'s email address"
     )
     return redirect("person_detail", pk=person.pk)
+
+
+@require_GET
+@never_cache
+@does_not_extend_session
+def session_time_left(request: HttpRequest) -> JsonResponse:
+    """How many seconds the session has left, without extending it: the session timer
+    (static/pep_portal/session-timeout.js) asks before it clears the page, in case another
+    window, a download or a clock that jumped made its own count wrong. Signed out (or the
+    session over): 0, as JSON, never a redirect."""
+    return JsonResponse({"seconds_left": signin.session_seconds_left(request)})
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from pep_portal.accounts.models import LocalAuthority
+from pep_portal.accounts.selectors import help_contact
 
 from .legal import privacy_parts
 
@@ -17,7 +18,7 @@ def _own_authority(request: HttpRequest) -> LocalAuthority | None:
 
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "legal/accessibility.html", {"authority": _own_authority(request)})
+    return render(request, "legal/accessibility.html", {"authority": help_contact(request.user)})
 
 
 @require_GET
@@ -49,7 +50,8 @@ def cookies(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def help_page(request: HttpRequest) -> HttpResponse:
-    authority = _own_authority(request)
+    # The contact only (name and address), kept per process: no query for the authority.
+    authority = help_contact(request.user)
     return render(
         request,
         "legal/help.html",

@@ -35,17 +35,30 @@ class SignInSecurityMiddleware:
             )
         return self._open_paths
 
+    @functools.cached_property
+    def time_left_path(self) -> str:
+        # The session timer's question (accounts.views.session_time_left) is answered as JSON
+        # whatever the session's state: never a redirect to a sign-in or second-factor page.
+        return reverse("session_time_left")
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
         # django-otp's question, answered from the session without loading the device.
         user.is_verified = functools.partial(signin.is_verified, request)
+        asks_time_left = request.path == self.time_left_path
         if signin.session_expired(request):
             signin.end_session(request)
+            if asks_time_left:  # a script's question: "none left", not a page to go to
+                return self.get_response(request)
             messages.info(request, "You have been signed out: sign in again to carry on")
             return redirect(f"{reverse('login')}?{urlencode({'next': request.path})}")
-        if not signin.is_verified(request) and not request.path.startswith(self.open_paths()):
+        if (
+            not signin.is_verified(request)
+            and not asks_time_left
+            and not request.path.startswith(self.open_paths())
+        ):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('second_factor_verify')}?{query}")
         return self.get_response(request)

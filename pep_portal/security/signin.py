@@ -111,6 +111,23 @@ def session_expired(request: HttpRequest) -> bool:
     return at is None or now() - float(at) > settings.SESSION_ABSOLUTE_SECONDS
 
 
+def session_seconds_left(request: HttpRequest) -> int:
+    """How long the signed-in session has before it ends if nothing extends it: the idle timeout
+    counted from its last save with a fresh expiry (SessionIdleRefreshMiddleware notes the time
+    of every such save), or the absolute lifetime if that comes first; 0 signed out."""
+    if not request.user.is_authenticated:
+        return 0
+    session = request.session
+    try:
+        refreshed = float(session.get(SessionIdleRefreshMiddleware.KEY, 0))
+        signed_in = float(session.get(SIGNED_IN_AT, 0))
+    except (TypeError, ValueError):
+        return 0
+    idle = refreshed + settings.SESSION_COOKIE_AGE - time.time()
+    absolute = signed_in + settings.SESSION_ABSOLUTE_SECONDS - now()
+    return max(0, int(min(idle, absolute)))
+
+
 def end_session(request: HttpRequest) -> None:
     logout(request)
 

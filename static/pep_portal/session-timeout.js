@@ -3,12 +3,16 @@
 // signed in"; at the end, the page is cleared (no child's details left on screen) and says
 // so, with a way back that keeps what was typed (unsaved-text.js).
 //
-// Every request to the server extends the session (SESSION_SAVE_EVERY_REQUEST): a page load,
-// an autosave, "Stay signed in". Each tells the others through localStorage
-// ("pep-session-contact": a time, nothing else), so the timer follows activity in every tab.
+// Every request to the server extends the session (at most once a minute for a page load:
+// SessionIdleRefreshMiddleware): a page load, an autosave, "Stay signed in". Each tells the
+// others through localStorage ("pep-session-contact": a time, nothing else), so the timer
+// follows activity in every tab. Before clearing the page, it asks the server how long the
+// session really has left (a question that does not extend it): a download, a window of
+// another browser, or this computer's clock jumping forward can make this page's count wrong.
 const body = document.body
 const seconds = Number(body.dataset.sessionSeconds || 0)
 const keepAliveUrl = body.dataset.keepAliveUrl
+const sessionUrl = body.dataset.sessionUrl
 const signInUrl = body.dataset.signInUrl || '/account/sign-in/'
 // Five minutes' warning; less for a short session (a test's), never more than a third of it.
 const WARN_BEFORE = Math.min(5 * 60, Math.floor(seconds / 3)) * 1000
@@ -20,6 +24,7 @@ const CHECK_EVERY = 1000
 let lastContact = Date.now()
 let returnFocusTo = null
 let ended = false
+let asking = false
 
 function csrfToken () {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/)
@@ -34,8 +39,8 @@ function shared () {
   }
 }
 
-function contacted () {
-  lastContact = Math.max(Date.now(), lastContact)
+function contacted (at = Date.now()) {
+  lastContact = Math.max(at, lastContact)
   try {
     window.localStorage.setItem(CONTACT_KEY, String(lastContact))
   } catch (error) { /* private mode: this tab's own timer still works */ }
@@ -156,13 +161,45 @@ function end () {
   h1.focus()
 }
 
-function check () {
+// The server's own count, in seconds (0 signed out, or when it cannot be asked: the page is
+// cleared rather than left showing a child's details).
+async function serverSecondsLeft () {
+  if (!sessionUrl) return 0
+  try {
+    const response = await fetch(sessionUrl, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { Accept: 'application/json' }
+    })
+    if (!response.ok || response.redirected) return 0
+    const answer = await response.json()
+    return Math.max(0, Number(answer.seconds_left) || 0)
+  } catch (error) {
+    return 0
+  }
+}
+
+async function endUnlessServerDisagrees () {
+  asking = true
+  const left = await serverSecondsLeft()
+  asking = false
   if (ended) return
+  if (left * 1000 > MARGIN + CHECK_EVERY) {
+    // Still signed in on the server: count from its answer (as if contacted then).
+    contacted(Date.now() + left * 1000 - seconds * 1000)
+    check()
+  } else {
+    end()
+  }
+}
+
+function check () {
+  if (ended || asking) return
   lastContact = Math.max(lastContact, shared())
   const endsAt = lastContact + seconds * 1000 - MARGIN
   const now = Date.now()
   if (now >= endsAt) {
-    end()
+    endUnlessServerDisagrees()
   } else if (now >= endsAt - WARN_BEFORE) {
     showWarning(endsAt - now)
   } else {

@@ -139,3 +139,35 @@ def test_the_readme_tables_show_each_figure_and_verdict(bench: ModuleType) -> No
     assert "| 100,000 | 93,492 PEPs, 934,920 sections in 601.0 s | 6.43 ms |" in text
     assert "| termly set-up of 100,000 children under 10 minutes | 601.0 s | **missed** |" in text
     assert "| home (adviser) | " in text
+
+
+def test_the_ratio_goal_names_the_whole_stack_baseline_and_counts_against_healthz_too(
+    bench: ModuleType,
+) -> None:
+    stack, probe = bench.BASELINE_STACK[0], bench.BASELINE_PROBE[0]
+    both = {
+        probe: {"p95_ms": 5, "ratio_to_baseline": 5.0, "ratio_to_healthz": 1.0},
+        stack: {"p95_ms": 9, "ratio_to_baseline": 1.0, "ratio_to_healthz": 0.2},
+        # 20 % of the trivial view, 5 % of /healthz.
+        "home (adviser)": {**page(149.9, 0.2), "ratio_to_healthz": 0.05},
+        # 19 % of the trivial view, 20 % of /healthz (a faster probe would not be seen here).
+        "dashboard": {**page(299.0, 0.19), "ratio_to_healthz": 0.2},
+    }
+    found = bench.goals(results(pages=both))
+    ratio = next(r for r in found if r["goal"].startswith("every page at least"))
+    assert "signed-in trivial view" in ratio["goal"] and "whole stack" in ratio["goal"]
+    assert ratio["figure"] == (
+        "1 of 2 pages; missed: dashboard; against /healthz (probe, before the stack): 1 of 2"
+    )
+    assert ratio["met"] is False
+    # Neither baseline is judged as a page.
+    p95 = next(r for r in found if r["goal"].startswith("every page's"))
+    assert p95["figure"] == "2 of 2 pages"
+
+
+def test_a_run_from_before_the_second_baseline_says_its_ratios_are_to_healthz(
+    bench: ModuleType,
+) -> None:
+    found = bench.goals(results())
+    ratio = next(r for r in found if r["goal"].startswith("every page at least"))
+    assert "(/healthz)" in ratio["goal"]

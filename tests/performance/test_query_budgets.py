@@ -104,6 +104,7 @@ PAGES: dict[str, Page] = {
     "audit_search": ("head", lambda w: [], ""),
     "audit_export": ("head", lambda w: [], ""),
     "help": ("social_worker", lambda w: [], ""),
+    "session_time_left": ("social_worker", lambda w: [], ""),
     "accessibility": ("carer", lambda w: [], ""),
     "privacy": ("carer", lambda w: [], ""),
     "cookies": ("carer", lambda w: [], ""),

@@ -85,6 +85,8 @@ TABLE: dict[str, Rule] = {
     "password_change": R("none", EVERYONE, EVERYONE),
     "password_change_done": R("none", EVERYONE),
     "keep_alive": R("none", NOBODY, EVERYONE),
+    # The session timer's question: answered to anyone ("0 seconds" signed out), GET only.
+    "session_time_left": R("none", PUBLIC),
     # People: colleagues see each other; a carer is seen only by those sharing a child.
     "people_list": R("none", EVERYONE),
     "person_invite": R("none", {AA, DT}, {AA, DT}),
