@@ -201,12 +201,12 @@ def test_child_page_query_count_does_not_grow(
     for n in range(how_many):
         register(personas, school=setting.school, name=f"Kid{n}")
     client.force_login(personas.virtual_school_staff)
-    # The care team comes from its one derivation (children.access.care_teams: six queries,
+    # The care team comes from its one derivation (children.access.care_teams: one query,
     # then one for the people), not from a second reading of the loaded record; + the PEPs list;
     # + the warnings an import left for the virtual school to correct; + the education
     # outcomes (may see, may record, the rule set's lines, attendance, exclusions, attainment);
     # + the part-time timetables and the times without a setting.
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(24):
         response = client.get(reverse("child_detail", args=[setting.child.pk]))
     # The count is of the real page, not of a redirect or a refusal.
     assert response.status_code == 200
