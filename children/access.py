@@ -179,7 +179,8 @@ def _facts(child_ids: list[int], wanted: set[Seat]) -> dict[int, list[tuple[Any,
     return by_kind
 
 
-# {seats wanted: (SQL, its parameters, which of them are the children's ids)}.
+# {seats wanted: (SQL, its parameters, which of them are the children's ids)}: the SQL does
+# not depend on the database it runs on (one PostgreSQL database, no routers).
 _facts_sql: dict[frozenset[Seat], tuple[str, list[Any], list[bool]]] = {}
 
 
