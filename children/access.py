@@ -15,10 +15,20 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    F,
+    Field,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -66,7 +76,7 @@ def _any_of(ids: Iterable[int]) -> RawSQL | list[int]:
     embedded SQLite of `make run` has no arrays: a plain list there.)"""
     if connection.vendor != "postgresql":
         return list(ids)
-    return RawSQL("SELECT unnest(%s::bigint[])", (list(ids),))
+    return RawSQL("SELECT unnest(%s::bigint[])", (ids if isinstance(ids, list) else list(ids),))
 
 
 def current_school_ids(child_ids: Iterable[int]) -> dict[int, int]:
@@ -107,63 +117,200 @@ _ALLOCATED = (
     Seat.INDEPENDENT_REVIEWING_OFFICER,
 )
 
+# What each row of the care-team query is (its first column).
+_CHILD, _SCHOOL, _APPROVAL, _DELEGATION, _CARER = range(5)
+
+
+def _facts_row(rows: QuerySet, kind: int, **columns: Any) -> QuerySet:
+    """One branch of the care-team query: (kind, a, b, c, d, e, f, g, h), the same width and
+    column types in every branch (None where a kind has nothing to say)."""
+    names = "abcdefgh"
+    unknown = set(columns) - set(names)
+    assert not unknown, unknown
+    values: dict[str, Any] = {}
+    for name in names:
+        value = columns.get(name)
+        if value is None:
+            field: Field[Any, Any] = BooleanField() if name in "dfh" else BigIntegerField()
+            value = Value(None, output_field=field)
+        elif isinstance(value, str):
+            value = F(value)
+        values[f"_{name}"] = value
+    return (
+        rows.order_by()
+        .annotate(_kind=Value(kind, output_field=IntegerField()), **values)
+        .values_list("_kind", *values)
+    )
+
 
 def care_teams(
     child_ids: Iterable[int], *, only: Iterable[Seat] | None = None
 ) -> dict[int, list[Member]]:
-    """Who is in each child's care team and why, from the facts alone, in six queries however
+    """Who is in each child's care team and why, from the facts alone, in one query however
     many children. Closed accounts belong to no care team. The one place the team is derived.
 
-    `only`: just these seats, skipping the queries the others need (the daily sweep wants the
-    designated teachers of every child with an open PEP: four queries, not six)."""
+    The facts (the children's rows, their current schools, the approvals at those schools,
+    the delegations, the current carers), each with whether its person's account is open, are
+    read as one UNION ALL: a child's page paid six round trips and their compilation for it.
+    `only`: just these seats, leaving out the branches the others need (the daily sweep wants
+    the designated teachers of every child with an open PEP)."""
     child_ids = list(child_ids)
     wanted = set(Seat) if only is None else set(only)
     seats: dict[int, set[Member]] = {child_id: set() for child_id in child_ids}
-    authority_of = _allocated_seats(child_ids, wanted, seats)
+    if not child_ids:
+        return {}
+    facts = _facts(child_ids, wanted)
+    active: set[int] = set()
+    authority_of = _allocated_seats(facts[_CHILD], wanted, seats, active)
     if not wanted.isdisjoint({Seat.DESIGNATED_TEACHER, Seat.DELEGATED_SCHOOL_STAFF}):
-        _school_seats(child_ids, wanted, authority_of, seats)
+        _school_seats(facts, wanted, authority_of, seats, active)
+    for _, child_id, _school, user_id, is_active, *_ in facts[_CARER]:
+        seats[child_id].add(Member(Seat.CARER, user_id))
+        if is_active:
+            active.add(user_id)
+    return _open_accounts_only(seats, active)
+
+
+def _facts(child_ids: list[int], wanted: set[Seat]) -> dict[int, list[tuple[Any, ...]]]:
+    """The rows `care_teams` derives the teams from, by kind, in one query."""
+    by_kind: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in _facts_rows(child_ids, frozenset(wanted)):
+        by_kind[row[0]].append(row)
+    return by_kind
+
+
+# {seats wanted: (SQL, its parameters, which of them are the children's ids)}: the SQL does
+# not depend on the database it runs on (one PostgreSQL database, no routers).
+_facts_sql: dict[frozenset[Seat], tuple[str, list[Any], list[bool]]] = {}
+
+
+def _facts_rows(child_ids: list[int], wanted: frozenset[Seat]) -> Iterable[tuple[Any, ...]]:
+    """The care-team query's rows. On PostgreSQL the children's ids are one array parameter, so
+    the SQL is the same for any children: Django builds and compiles it once per process and
+    set of seats, then it is only executed (building and compiling the five-branch UNION cost
+    more Python time than running it, on every child's page). SQLite (`make run`): the
+    queryset as built."""
+    if connection.vendor != "postgresql":
+        return _facts_query(child_ids, wanted)
+    if wanted not in _facts_sql:
+        marker: list[int] = []
+        sql, params = (
+            _facts_query(marker, wanted).query.get_compiler(connection=connection).as_sql()
+        )
+        is_ids = [param is marker for param in params]
+        assert any(is_ids), "the children's ids are not a parameter of the care-team query"
+        _facts_sql[wanted] = (sql, list(params), is_ids)
+    sql, params, is_ids = _facts_sql[wanted]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [child_ids if ids else p for p, ids in zip(params, is_ids, strict=True)]
+        )
+        return cursor.fetchall()
+
+
+def _facts_query(child_ids: list[int], wanted: frozenset[Seat]) -> QuerySet:
+    """The care-team query as Django builds it: one UNION ALL branch per kind of fact."""
+    ids = _any_of(child_ids)
+    branches = [
+        # a: the child, b: their authority, then each allocated person and whether their
+        # account is open (a LEFT JOIN: a seat may be empty).
+        _facts_row(
+            Child.objects.filter(pk__in=ids),
+            _CHILD,
+            a="pk",
+            b="authority_id",
+            c="social_worker_id",
+            d="social_worker__is_active",
+            e="virtual_school_adviser_id",
+            f="virtual_school_adviser__is_active",
+            g="independent_reviewing_officer_id",
+            h="independent_reviewing_officer__is_active",
+        )
+    ]
+    if not wanted.isdisjoint({Seat.DESIGNATED_TEACHER, Seat.DELEGATED_SCHOOL_STAFF}):
+        open_places = Enrolment.objects.filter(ended_on__isnull=True, child_id__in=ids)
+        # a: the child, b: their current school (one open place per child: a constraint).
+        branches.append(_facts_row(open_places, _SCHOOL, a="child_id", b="school_id"))
+        # a: school, b: authority, c: teacher, d: their account is open. Closed accounts
+        # included: a delegation is suspended, not ended, while its teacher's account is
+        # closed; closed accounts leave the team in _open_accounts_only anyway.
+        approvals = TeacherApproval.objects.filter(
+            withdrawn_at__isnull=True,
+            school_id__in=open_places.values("school_id"),
+            # An approval is for the teacher at that school: it ends when they move school.
+            teacher__school_id=F("school_id"),
+            teacher__role=Role.DESIGNATED_TEACHER,
+        )
+        branches.append(
+            _facts_row(
+                approvals,
+                _APPROVAL,
+                a="school_id",
+                b="authority_id",
+                c="teacher_id",
+                d="teacher__is_active",
+            )
+        )
+    if Seat.DELEGATED_SCHOOL_STAFF in wanted:
+        delegations = Delegation.objects.filter(child_id__in=ids, revoked_at__isnull=True)
+        # a: child, b: school, c: delegate, d: their account is open, e: who delegated.
+        branches.append(
+            _facts_row(
+                delegations,
+                _DELEGATION,
+                a="child_id",
+                b="school_id",
+                c="delegate_id",
+                d="delegate__is_active",
+                e="delegated_by_id",
+            )
+        )
     if Seat.CARER in wanted:
         carers = Placement.carers.through.objects.filter(
-            placement__child_id__in=_any_of(child_ids), placement__ended_on__isnull=True
-        ).values_list("placement__child_id", "user_id")
-        for child_id, user_id in carers:
-            seats[child_id].add(Member(Seat.CARER, user_id))
-    return _open_accounts_only(seats)
+            placement__child_id__in=ids, placement__ended_on__isnull=True
+        )
+        # a: child, c: carer, d: their account is open.
+        branches.append(
+            _facts_row(carers, _CARER, a="placement__child_id", c="user_id", d="user__is_active")
+        )
+    return branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
 
 
 def _allocated_seats(
-    child_ids: list[int], wanted: set[Seat], seats: dict[int, set[Member]]
+    rows: list[tuple[Any, ...]],
+    wanted: set[Seat],
+    seats: dict[int, set[Member]],
+    active: set[int],
 ) -> dict[int, int]:
-    """The allocated staff (from the child's own row) into `seats`; returns each child's
-    authority."""
+    """The allocated staff (from the child's own row) into `seats`, their open accounts into
+    `active`; returns each child's authority."""
     authority_of: dict[int, int] = {}
-    allocated = Child.objects.filter(pk__in=_any_of(child_ids)).values_list(
-        "pk",
-        "authority_id",
-        "social_worker_id",
-        "virtual_school_adviser_id",
-        "independent_reviewing_officer_id",
-    )
-    for child_id, authority_id, *staff in allocated:
+    for _, child_id, authority_id, *staff in rows:
         authority_of[child_id] = authority_id
-        for seat, user_id in zip(_ALLOCATED, staff, strict=True):
+        people = zip(staff[0::2], staff[1::2], strict=True)
+        for seat, (user_id, is_active) in zip(_ALLOCATED, people, strict=True):
             if user_id and seat in wanted:
                 seats[child_id].add(Member(seat, user_id))
+                if is_active:
+                    active.add(user_id)
     return authority_of
 
 
 def _school_seats(
-    child_ids: list[int],
+    facts: dict[int, list[tuple[Any, ...]]],
     wanted: set[Seat],
     authority_of: dict[int, int],
     seats: dict[int, set[Member]],
+    active: set[int],
 ) -> None:
     """The current school's designated teachers approved by the child's authority, and the
-    colleagues they delegated the child to, into `seats`."""
-    school_of = current_school_ids(child_ids)
-    # Closed accounts included here: a delegation is suspended, not ended, while its teacher's
-    # account is closed; closed accounts leave the team in _open_accounts_only anyway.
-    approved = approved_teachers(school_of.values(), open_accounts_only=False)
+    colleagues they delegated the child to, into `seats` (their open accounts into `active`)."""
+    school_of = {child_id: school_id for _, child_id, school_id, *_ in facts[_SCHOOL]}
+    approved: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for _, school_id, authority_id, teacher_id, is_active, *_ in facts[_APPROVAL]:
+        approved[(school_id, authority_id)].add(teacher_id)
+        if is_active:
+            active.add(teacher_id)
     if Seat.DESIGNATED_TEACHER in wanted:
         for child_id, school_id in school_of.items():
             for teacher_id in approved.get((school_id, authority_of[child_id]), ()):
@@ -172,22 +319,17 @@ def _school_seats(
         return
     # A delegation lapses by itself when the child leaves the school that made it, and is
     # suspended while the child's authority does not approve the teacher who made it.
-    delegations = Delegation.objects.filter(
-        child_id__in=_any_of(child_ids), revoked_at__isnull=True
-    ).values_list("child_id", "school_id", "delegate_id", "delegated_by_id")
-    for child_id, school_id, user_id, teacher_id in delegations:
+    for _, child_id, school_id, user_id, is_active, teacher_id, *_ in facts[_DELEGATION]:
         if school_of.get(child_id) != school_id:
             continue
         if teacher_id in approved.get((school_id, authority_of[child_id]), ()):
             seats[child_id].add(Member(Seat.DELEGATED_SCHOOL_STAFF, user_id))
+            if is_active:
+                active.add(user_id)
 
 
-def _open_accounts_only(seats: dict[int, set[Member]]) -> dict[int, list[Member]]:
+def _open_accounts_only(seats: dict[int, set[Member]], active: set[int]) -> dict[int, list[Member]]:
     """Each team in the record's order, without closed accounts (they belong to no team)."""
-    everyone = {member.user_id for members in seats.values() for member in members}
-    active = set(
-        User.objects.filter(pk__in=_any_of(everyone), is_active=True).values_list("pk", flat=True)
-    )
     return {
         child_id: sorted(
             (m for m in members if m.user_id in active),

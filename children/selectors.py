@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -328,7 +328,7 @@ def _history_entries(records: Iterable[Any], label: str) -> list[AuditEntry]:
                 f"{change.field.replace('_', ' ')}: “{change.old}” → “{change.new}”"
                 for change in delta.changes
             ]
-        who = record.history_user.full_name if record.history_user else "System"
+        who = record.who_name if record.history_user_id is not None else "System"
         entries.append(AuditEntry(record.history_date, who, f"{label} {kind}", changes))
     return entries
 
@@ -345,29 +345,33 @@ def child_audit_trail(*, child: Child, limit: int = 500) -> list[AuditEntry]:
     and the records other apps register (education outcomes), and every audited read of them
     (record opened, PEP opened, a download), newest first."""
     histories = [
-        (child.history.select_related("history_user"), "Child's details"),
-        (
-            CareEpisode.history.filter(child_id=child.pk).select_related("history_user"),
-            "Care episode",
-        ),
-        (Placement.history.filter(child_id=child.pk).select_related("history_user"), "Placement"),
-        (
-            Enrolment.history.filter(child_id=child.pk).select_related("history_user"),
-            "School place",
-        ),
-        (Delegation.history.filter(child_id=child.pk).select_related("history_user"), "Delegation"),
+        (child.history, "Child's details"),
+        (CareEpisode.history.filter(child_id=child.pk), "Care episode"),
+        (Placement.history.filter(child_id=child.pk), "Placement"),
+        (Enrolment.history.filter(child_id=child.pk), "School place"),
+        (Delegation.history.filter(child_id=child.pk), "Delegation"),
         # The apps above this one (the education outcomes) add theirs: audit_sources.py.
         *registered_histories(child.pk),
     ]
     # Each source read once, oldest first, so each change finds the record before it among
     # the rows read (a query per source, however many changes).
+    # Only the name of whoever made each change is shown: read as one joined column, not a
+    # whole User per row (ten sources' worth of User columns to compile and build).
     changes = chain.from_iterable(
-        _history_entries(qs.order_by("history_date", "history_id"), label)[-limit:]
+        _history_entries(
+            # (A registered source may still ask for the whole User: select_related(None).)
+            qs.select_related(None)
+            .annotate(who_name=F("history_user__full_name"))
+            .order_by("history_date", "history_id"),
+            label,
+        )[-limit:]
         for qs, label in histories
     )
     views = (
-        AuditEntry(e.occurred_at, e.actor.full_name if e.actor else e.actor_label, _what(e), [])
-        for e in AuditEvent.objects.filter(child_id=child.pk).select_related("actor")[:limit]
+        AuditEntry(e.occurred_at, e.who_name if e.actor_id else e.actor_label, _what(e), [])
+        for e in AuditEvent.objects.filter(child_id=child.pk).annotate(
+            who_name=F("actor__full_name")
+        )[:limit]
     )
     return sorted(chain(changes, views), key=lambda e: e.when, reverse=True)[:limit]
 
