@@ -113,6 +113,13 @@ class Pep(models.Model):
                 & ~models.Q(status__in=FINISHED_STATUSES),
                 name="pep_open_unmet_by_due_on",
             ),
+            # The QA queue, oldest submission first, a page at a time: read in order from the
+            # PEPs waiting (1,200 at the 10,000-child seed), not all of them joined and sorted.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(status=PepStatus.SUBMITTED),
+                name="pep_submitted_queue",
+            ),
         ]
 
     def __str__(self) -> str:
