@@ -240,3 +240,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def organisation(self) -> "LocalAuthority | models.Model | None":
         return self.authority or self.school
+
+    def reuse_authority(self, authority: LocalAuthority) -> None:
+        """Keep an authority row a page has already read as this person's own, when it is: the
+        footer's help address (base.html) then asks no query of its own."""
+        if self.authority_id is not None and authority.pk == self.authority_id:
+            self.authority = authority

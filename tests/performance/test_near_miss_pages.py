@@ -45,15 +45,17 @@ def _form_html(page: str) -> str:
 
 
 def test_qa_review_page_queries(client, personas, submitted, django_assert_num_queries):
-    """Session, user, the PEP (scoped), its review right, the framework, its criteria and the
-    footer's authority: the framework's authority is the PEP's child's, already read (it was
-    asked again for the intro's "Rated on …'s scale")."""
+    """Session, user, the PEP (scoped, with its child's authority), its review right, the
+    framework and its criteria. The authority read with the PEP is the framework's (the intro's
+    "Rated on …'s scale") and the reviewer's own (the footer's help address): each asked again
+    before."""
     client.force_login(personas.virtual_school_staff)
     url = reverse("qa_review", args=[submitted.pk])
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         page = client.get(url).content.decode()
     assert f"Rated on {personas.authority.name}'s scale" in page
+    assert f"mailto:{personas.authority.virtual_school_email}" in page
 
 
 def test_qa_review_blank_form_is_rendered_once_per_framework(client, personas, submitted):
