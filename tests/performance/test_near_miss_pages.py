@@ -178,3 +178,28 @@ def test_qa_queue_reads_the_waiting_peps_in_order_from_an_index(client, personas
     plan = _plan_without_sorting(page)
     assert "pep_submitted_queue" in plan, plan
     assert "Zara Quill" in client.get(reverse("qa_queue")).content.decode()
+
+
+def test_meeting_record_page_reads_the_authority_with_the_meeting(
+    client, personas, pep_setting, django_assert_num_queries
+):
+    """Session, user, the meeting (scoped, with its child's authority), the right to record it;
+    the footer's help address is the authority read with the meeting (a query of its own
+    before)."""
+    from meetings.services import meeting_arrange
+    from tests.meetings.test_meetings import at
+
+    meeting = meeting_arrange(
+        actor=personas.social_worker,
+        pep=pep_setting.pep,
+        starts_at=at(dt.date(2026, 12, 8)),
+        online_link="https://teams.example/join/1",
+        venue="online",
+    ).meeting
+    client.force_login(personas.social_worker)
+    url = reverse("meeting_record", args=[meeting.pk])
+    client.get(url)
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f"mailto:{personas.authority.virtual_school_email}" in response.content.decode()
