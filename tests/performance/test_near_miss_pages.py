@@ -183,9 +183,9 @@ def test_qa_queue_reads_the_waiting_peps_in_order_from_an_index(client, personas
 def test_meeting_record_page_reads_the_authority_with_the_meeting(
     client, personas, pep_setting, django_assert_num_queries
 ):
-    """Session, user, the meeting (scoped, with its child's authority), the right to record it;
-    the footer's help address is the authority read with the meeting (a query of its own
-    before)."""
+    """Session, user, the meeting (scoped, with its child's authority), the right to record it,
+    its attendees, targets and the person's draft; the footer's help address is the authority
+    read with the meeting (a query of its own before: 8)."""
     from meetings.services import meeting_arrange
     from tests.meetings.test_meetings import at
 
@@ -199,7 +199,7 @@ def test_meeting_record_page_reads_the_authority_with_the_meeting(
     client.force_login(personas.social_worker)
     url = reverse("meeting_record", args=[meeting.pk])
     client.get(url)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     assert f"mailto:{personas.authority.virtual_school_email}" in response.content.decode()
