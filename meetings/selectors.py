@@ -32,6 +32,7 @@ def meeting_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PE
     target = meeting if action == Action.RECORD_PEP_MEETING else meeting.pep
     if action != Action.VIEW_PEP and not user_can(user, action, target):
         raise PermissionDenied
+    user.reuse_authority(meeting.pep.child.authority)  # read with the meeting
     return meeting
 
 

@@ -57,6 +57,7 @@ def pep_get_for_user(*, user: User, pk: int, action: Action = Action.VIEW_PEP) -
         raise Http404("No such PEP.")
     if action != Action.VIEW_PEP and not user_can(user, action, pep):
         raise PermissionDenied
+    user.reuse_authority(pep.child.authority)  # read with the PEP
     return pep
 
 

@@ -4,7 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Fieldset, Layout, Size
 from django import forms
 
-from pep_portal.forms import PortalForm
+from pep_portal.forms import PortalForm, UnboundLayoutCache
 from peps.models import Term
 
 from .models import QaDecision, QaFramework
@@ -66,7 +66,9 @@ class QaReviewForm(RatingForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
+        # Its layout is made from its fields alone (the criteria's and the scale's), so the
+        # blank form a reviewer opens is rendered once per framework, not once per PEP.
+        self.helper = UnboundLayoutCache()
         self.helper.form_tag = False  # the page template holds the <form>
         self.helper.layout = Layout(
             Fieldset(*self.rating_layout, legend="Checklist", legend_size=Size.MEDIUM),

@@ -46,7 +46,10 @@ def framework_for(authority: LocalAuthority) -> QaFramework:
     """The authority's framework; the Good / Requires improvement / Inadequate preset until it
     chooses another."""
     framework = QaFramework.objects.filter(authority=authority).first()
-    return framework or qa_framework_load_preset(authority=authority, preset="good_ri_inadequate")
+    if framework is None:
+        return qa_framework_load_preset(authority=authority, preset="good_ri_inadequate")
+    framework.authority = authority  # the caller's, already read: the review page names it
+    return framework
 
 
 def overall_from_criteria(framework: QaFramework, ratings: list[str]) -> str | None:

@@ -309,6 +309,7 @@ def authority_get_for_user(*, user: User, action: Action = Action.VIEW_CALENDAR)
         raise PermissionDenied
     if action != Action.VIEW_CALENDAR and not user_can(user, action, authority):
         raise PermissionDenied
+    user.reuse_authority(authority)
     return authority
 
 

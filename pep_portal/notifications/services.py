@@ -477,6 +477,24 @@ def recount_unread(user: User) -> None:
     user.unread_notifications = count
 
 
+def notification_centre_counts(user: User) -> tuple[int, int]:
+    """(all, unread) of the person's notification centre, in one query: the list's page count
+    and the header's count, each by `notifications_visible_to`'s rule."""
+    counts = notifications_visible_to(user).aggregate(
+        total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
+    )
+    return counts["total"], counts["unread"]
+
+
+def store_unread(user: User, count: int) -> None:
+    """Put the header's count right when it is wrong. `user` was read from the database in
+    this request, so an equal count means the row already holds it: no UPDATE (a write, a dead
+    row version, on every visit to the list)."""
+    if user.unread_notifications != count:
+        User.objects.filter(pk=user.pk).update(unread_notifications=count)
+        user.unread_notifications = count
+
+
 def recount_unread_of(user_ids: Iterable[int]) -> None:
     """Put right the unread count on each of these people's user rows (the header shows it
     without a query), RECOUNT_BATCH people to a statement: the UPDATE reads one count per

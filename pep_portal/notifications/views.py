@@ -4,7 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from .services import notifications_mark_read, notifications_visible_to, recount_unread
+from .services import (
+    notification_centre_counts,
+    notifications_mark_read,
+    notifications_visible_to,
+    store_unread,
+)
 
 PAGE_SIZE = 50
 
@@ -13,8 +18,11 @@ PAGE_SIZE = 50
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = notifications_visible_to(request.user).order_by("read_at", "-created_at", "-pk")
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    recount_unread(request.user)  # the header's count, put right whenever the list is seen
+    total, unread = notification_centre_counts(request.user)
+    paginator = Paginator(notifications, PAGE_SIZE)
+    paginator.count = total  # counted with the unread ones above, not asked again
+    page = paginator.get_page(request.GET.get("page"))
+    store_unread(request.user, unread)  # the header's count, put right whenever the list is seen
     return render(request, "notifications/list.html", {"page": page})
 
 
