@@ -260,3 +260,25 @@ def test_the_export_leaves_out_events_written_after_it_counted(client, personas,
     assert rows[1][2] == personas.virtual_school_staff.full_name + (
         f" <{personas.virtual_school_staff.email}>"
     )
+
+
+def test_the_childrens_names_are_read_as_plain_values(personas, setting, events):
+    """An export names up to every child of the authority: read as values, no Child objects
+    built (issue 20)."""
+    from django.db.models.signals import post_init
+
+    from children.models import Child
+    from pep_portal.audit_search.selectors import children_named_for
+
+    built = []
+
+    def count(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(instance)
+
+    post_init.connect(count, sender=Child)
+    try:
+        names = children_named_for(user=personas.virtual_school_staff, child_ids=[setting.child.pk])
+    finally:
+        post_init.disconnect(count, sender=Child)
+    assert names == {setting.child.pk: "Zara Quill"}
+    assert built == []
