@@ -225,8 +225,12 @@ class Child(models.Model):
 
     @property
     def display_name(self) -> str:
-        first = self.preferred_name or self.legal_first_name
-        return f"{first} {self.legal_last_name}"
+        return Child.name_from(self.preferred_name, self.legal_first_name, self.legal_last_name)
+
+    @staticmethod
+    def name_from(preferred_name: str, legal_first_name: str, legal_last_name: str) -> str:
+        """The name the portal shows, from the three fields (for rows read as plain values)."""
+        return f"{preferred_name or legal_first_name} {legal_last_name}"
 
     def year_group(self, on: dt.date | None = None) -> YearGroup:
         return year_group_on(self.date_of_birth, on or timezone.localdate())

@@ -43,7 +43,18 @@ class _Writer:
         self._writer = plain_csv.writer(stream, **options)
 
     def writerow(self, row: Iterable[Any]) -> Any:
-        return self._writer.writerow([_cell(value) for value in row])
+        # The usual cells (text starting with none of FORMULA_STARTS, whole numbers) are
+        # written as they are without a call each: this line runs for every cell of a
+        # 50,000-row export. Everything else goes through `_cell`.
+        return self._writer.writerow(
+            [
+                value
+                if (value.__class__ is str and not value.startswith(FORMULA_STARTS))
+                or value.__class__ is int
+                else _cell(value)
+                for value in row
+            ]
+        )
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:

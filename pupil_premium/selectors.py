@@ -643,8 +643,9 @@ def pp_totals_by_child(
 
 
 def child_name(row: dict[str, Any]) -> str:
-    first = row["child__preferred_name"] or row["child__legal_first_name"]
-    return f"{first} {row['child__legal_last_name']}"
+    return Child.name_from(
+        row["child__preferred_name"], row["child__legal_first_name"], row["child__legal_last_name"]
+    )
 
 
 # --- the finance export -----------------------------------------------------------------------
@@ -759,23 +760,42 @@ def pp_finance_rows(
         "decided_by__full_name",
         "decision_reason",
     )
-    for row in requests.values(*columns).iterator(chunk_size=2000):
+    name_from = Child.name_from
+    # Tuples, not dictionaries: one dictionary a row was a tenth of the export's time.
+    for (
+        pk,
+        requested_at,
+        preferred_name,
+        legal_first_name,
+        legal_last_name,
+        social_care_id,
+        school_name,
+        school_urn,
+        target_what,
+        purpose,
+        amount,
+        status,
+        approved_amount,
+        decided_at,
+        decided_by,
+        decision_reason,
+    ) in requests.values_list(*columns).iterator(chunk_size=2000):
         yield [
-            f"PP-{row['pk']:06d}",
+            f"PP-{pk:06d}",
             label,
-            _day(row["requested_at"], here),
-            child_name(row),
-            row["child__social_care_id"],
-            row["school__name"] or "No school place",
-            str(row["school__urn"] or ""),
-            row["target__what"] or "",
-            row["purpose"],
-            _amount(row["amount"]),
-            statuses.get(row["status"], row["status"]),
-            _amount(row["approved_amount"]),
-            _day(row["decided_at"], here),
-            row["decided_by__full_name"] or "",
-            row["decision_reason"],
+            _day(requested_at, here),
+            name_from(preferred_name, legal_first_name, legal_last_name),
+            social_care_id,
+            school_name or "No school place",
+            str(school_urn or ""),
+            target_what or "",
+            purpose,
+            _amount(amount),
+            statuses.get(status, status),
+            _amount(approved_amount),
+            _day(decided_at, here),
+            decided_by or "",
+            decision_reason,
         ]
 
 

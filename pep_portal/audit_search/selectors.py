@@ -62,7 +62,8 @@ def children_named_for(*, user: User, child_ids: Iterable[int] | QuerySet[Any]) 
     their portal reference only, so the audit page tells nobody a name they could not read.
     `child_ids` may be a query of ids (read as a subquery)."""
     visible = scope_queryset(user, Action.VIEW_CHILD, Child.objects.filter(pk__in=child_ids))
-    # Only the name's fields, one child at a time: an export names up to every child of the
-    # authority.
-    named = visible.only("pk", "preferred_name", "legal_first_name", "legal_last_name")
-    return {child.pk: child.display_name for child in named.iterator(chunk_size=2000)}
+    # Only the name's fields, as plain values (no model objects): an export names up to every
+    # child of the authority.
+    named = visible.values_list("pk", "preferred_name", "legal_first_name", "legal_last_name")
+    name_from = Child.name_from
+    return {pk: name_from(*name) for pk, *name in named.iterator(chunk_size=2000)}

@@ -260,3 +260,67 @@ def test_the_export_leaves_out_events_written_after_it_counted(client, personas,
     assert rows[1][2] == personas.virtual_school_staff.full_name + (
         f" <{personas.virtual_school_staff.email}>"
     )
+
+
+def test_the_childrens_names_are_read_as_plain_values(personas, setting, events):
+    """An export names up to every child of the authority: read as values, no Child objects
+    built (issue 20)."""
+    from django.db.models.signals import post_init
+
+    from children.models import Child
+    from pep_portal.audit_search.selectors import children_named_for
+
+    built = []
+
+    def count(sender, instance, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(instance)
+
+    post_init.connect(count, sender=Child)
+    try:
+        names = children_named_for(user=personas.virtual_school_staff, child_ids=[setting.child.pk])
+    finally:
+        post_init.disconnect(count, sender=Child)
+    assert names == {setting.child.pk: "Zara Quill"}
+    assert built == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_committed_late_with_a_lower_id_is_neither_counted_nor_sent(client, personas):
+    """Task C's edge: an event whose transaction began before the export and committed after
+    it counted, with a lower id than an event counted. The count and the rows are one
+    statement's, so the file holds exactly the events counted, the oldest among them."""
+    import threading
+
+    from django.db import connection, transaction
+
+    def event(label: str) -> AuditEvent:
+        return AuditEvent.objects.create(
+            action=AuditAction.SIGN_IN_FAILED, actor_label=label, authority=personas.authority
+        )
+
+    event("oldest")
+    written, commit = threading.Event(), threading.Event()
+
+    def late() -> None:
+        try:
+            with transaction.atomic():
+                event("late")  # its id is taken now, below the next one's
+                written.set()
+                commit.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=late)
+    thread.start()
+    assert written.wait(30)
+    event("newest")
+    client.force_login(personas.authority_administrator)
+    response = client.get(reverse("audit_export"), {"action": "sign_in_failed"})
+    commit.set()
+    thread.join(30)
+    assert not thread.is_alive()
+    assert AuditEvent.objects.filter(actor_label="late").exists()
+    rows = _csv_rows(response)
+    assert [row[2] for row in rows[1:]] == ["newest", "oldest"]
+    download = AuditEvent.objects.get(action=AuditAction.CSV_DOWNLOADED, detail__export="audit log")
+    assert download.detail["rows"] == 2

@@ -7,6 +7,7 @@ priced out, on a database too small for the index to matter otherwise: the plan 
 index."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -79,3 +80,42 @@ def test_the_virtual_schools_work_reads_the_open_peps_and_hashes_the_arranged_me
     listed = _one(queries, "COUNT(*)")
     assert "CASE" not in listed
     assert "\"peps_pep\".\"status\" IN ('draft', 'in_progress', 'ready_for_meeting')" in listed
+
+
+@pytest.mark.django_db
+def test_the_childrens_search_reads_the_name_and_identifier_indexes(personas):  # type: ignore[no-untyped-def]
+    """children 0008: the list's search (any name containing the term, or the UPN or social
+    care ID exactly, whatever the case) can be answered from the five indexes, not by
+    upper-casing every child's names. On a test database of a few children the authority's
+    index always wins, so the search's own condition is planned alone, with only bitmap scans
+    allowed: it needs all five indexes (one missing, or an expression other than the one the
+    query writes, and only a sequential scan is left)."""
+    from children.selectors import ChildFilters, child_list_page
+    from tests.children.fixtures import register
+
+    rowan = register(personas, school=None, name="Rowan")
+    with CaptureQueriesContext(connection) as captured:
+        page = child_list_page(
+            user=personas.virtual_school_staff,
+            filters=ChildFilters(search="Rowan"),
+            number=1,
+            per_page=50,
+        )
+        assert [child.pk for child in page.object_list] == [rowan.pk]
+    queries = [q["sql"] for q in captured.captured_queries]
+    count = _one(queries, "COUNT(*)", "LIKE UPPER('%Rowan%')")
+    search = re.sub(r'"children_child"\."authority_id" = \d+ AND ', "", count)
+    assert "authority_id" not in search
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_indexonlyscan = off")
+        plan = _plan(search)
+    assert "Seq Scan" not in plan, plan
+    for index in (
+        "child_legal_first_name_search",
+        "child_legal_last_name_search",
+        "child_preferred_name_search",
+        "child_upn_search",
+        "child_social_care_id_search",
+    ):
+        assert index in plan, (index, plan)

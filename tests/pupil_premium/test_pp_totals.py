@@ -214,6 +214,24 @@ def test_the_finance_csv_lists_every_request_of_the_year_with_formulas_neutralis
     assert by_status == {"Approved", "Part-approved", "Requested", "Declined"}
 
 
+def test_the_finance_csv_reads_its_rows_as_tuples_not_dictionaries(
+    client, personas, pp_setting, monkeypatch
+):
+    """Issue 20: a dictionary built for each of thousands of requests was a tenth of the
+    export's time; the rows are read as plain tuples."""
+    from django.db.models.query import ValuesIterable
+
+    def refused(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("the export read its rows as dictionaries")
+
+    seed(personas, pp_setting)
+    monkeypatch.setattr(ValuesIterable, "__iter__", refused)
+    client.force_login(personas.virtual_school_staff)
+    response = client.get(reverse("pp_export"), {"year": 2026, "kind": "requests"})
+    _, *rows = read_csv(response)
+    assert len(rows) == sum(1 for row in SEED if row[2] == 2026)
+
+
 def test_the_finance_csv_of_totals_per_school_adds_up(client, personas, pp_setting):
     seed(personas, pp_setting)
     client.force_login(personas.virtual_school_staff)
