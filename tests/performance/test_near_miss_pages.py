@@ -107,8 +107,9 @@ def swept(personas, pep_setting):  # type: ignore[no-untyped-def]
 
 
 def test_notification_list_counts_once_and_writes_nothing_when_right(client, swept):
-    """Session, user, one count of all and unread, the page, the footer's authority: no second
-    count for the pages and no UPDATE of the user's row when its count is already right."""
+    """Session, user, one count of all and unread, the page (the footer's address is kept per
+    process: accounts.selectors.help_contact): no second count for the pages and no UPDATE of
+    the user's row when its count is already right."""
     alice = swept
     client.force_login(alice)
     client.get(reverse("notification_list"))  # puts the count right
@@ -116,7 +117,7 @@ def test_notification_list_counts_once_and_writes_nothing_when_right(client, swe
     assert alice.unread_notifications == 1
     with CaptureQueriesContext(connection) as queries:
         page = client.get(reverse("notification_list")).content.decode()
-    assert len(queries) == 5
+    assert len(queries) == 4
     assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
     assert "Zara Quill" in page and '1<span class="govuk-visually-hidden"> unread' in page
 
