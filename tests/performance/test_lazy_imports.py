@@ -22,6 +22,7 @@ LAZY = {
     "icalendar": "pep_portal/notifications/ics.py: a meeting e-mail's calendar entry",
     "holidays": "pep_portal/calendars/deadlines.py: counting working days",
     "segno": "pep_portal/security/views.py: the QR code of a new authenticator app",
+    "mozilla_django_oidc": "pep_portal/security/urls.py: single sign-on (and its backend)",
 }
 
 WEB = """
@@ -68,3 +69,25 @@ def test_the_probe_sees_an_import() -> None:
 
     assert loaded["weasyprint"] is True
     assert loaded["fontTools"] is True
+
+
+def _worker_main_process_taking(queue: str) -> str:
+    # A worker's main process as its pool is about to start: its --queues set, worker_init sent.
+    return (
+        WORKER
+        + f"""
+from celery.signals import worker_init
+from kombu import Queue
+app.amqp.queues._consume_from = {{{queue!r}: Queue({queue!r})}}
+worker_init.send(sender=None)
+"""
+    )
+
+
+def test_a_documents_workers_main_process_imports_weasyprint_for_its_pool() -> None:
+    # Once, before the pool's processes are forked, so they share it (documents/receivers.py).
+    assert _loaded(_worker_main_process_taking("documents"))["weasyprint"] is True
+
+
+def test_another_queues_worker_does_not_import_weasyprint() -> None:
+    assert _loaded(_worker_main_process_taking("celery"))["weasyprint"] is False
