@@ -15,8 +15,10 @@ It makes a throwaway database (test_<name>) and drops it at the end. The parts:
   not sent), and again the same day (nothing new). Each size's sweep sees only its own
   children: the earlier sizes' children have left care by then.
 - documents: a PEP PDF of each template with answers of typical length (median and max time
-  of a whole render; peak memory of a render in a forked process, which includes the Django
-  process it was forked from, as a worker's would), and a ZIP of 100 signed-off PEPs.
+  of a whole render; peak memory of a render in a forked process, which includes this
+  benchmark's process it was forked from; and one render in a new process started as a
+  documents worker's is, bench/render_one.py, whose own peak is the goal's figure), and a ZIP
+  of 100 signed-off PEPs.
 - imports: the SSDA903 roll import of ../shared/data/ssda903, its rule-breaking children left
   out and the rest copied (new case IDs) up to --roll-children; and a schools' MIS
   attendance file of 5,004 rows (417 children, 12 terms each), preview and import.
@@ -406,25 +408,19 @@ def _this_database_env() -> dict[str, str]:
     return {**os.environ, "TEST_DATABASE_URL": url, "BENCH_DATABASE_URL": url}
 
 
-def _memory_mb() -> tuple[int, int]:
-    """(resident now, peak resident so far) of this process, in MB (Linux's VmRSS, VmHWM)."""
-    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
-    return int(status["VmRSS"].split()[0]) // 1024, int(status["VmHWM"].split()[0]) // 1024
-
-
 def render_in_a_new_process(pep_id: int) -> dict[str, float]:
-    """A new process that renders one PEP's PDF as a documents worker's process does: Django
-    started (with every app of the portal, WeasyPrint among them), warmed up as the worker
-    does when it starts (documents/receivers.py), the PEP read, its HTML built and laid out.
-    Its figures: the seconds of the render; the floor (resident memory before the render:
-    Python, Django, the portal, WeasyPrint, the warm-up, and this module's imports: the test
-    factories, ~12 MB a worker does not have), the peak (the process's own peak resident size,
-    VmHWM) and what the render added to the floor; and how long the warm-up took, and what a
-    first render without it takes."""
+    """A new process that renders one PEP's PDF as a documents worker's process does
+    (bench/render_one.py): started with what a Celery worker imports (Django, its checks, every
+    app's tasks; not this benchmark's test factories), warmed up as the worker does when it
+    starts (documents/receivers.py), the PEP read, its HTML built and laid out. Its figures:
+    the seconds of the render; its memory as started, the floor (resident memory before the
+    render, after the warm-up), the peak (the process's own peak resident size, VmHWM) and
+    what the render added to the floor; how long the warm-up took, and what a first render
+    without it takes."""
     figures: dict[str, float] = {}
     for warm in (True, False):
         with tempfile.TemporaryFile() as out:
-            argv = [sys.executable, __file__, "--render-one", str(pep_id)]
+            argv = [sys.executable, str(ROOT / "bench" / "render_one.py"), str(pep_id)]
             child = subprocess.Popen(  # noqa: S603 (our own arguments)
                 [*argv, *([] if warm else ["--cold"])],
                 cwd=ROOT,
@@ -443,6 +439,7 @@ def render_in_a_new_process(pep_id: int) -> dict[str, float]:
             figures = {
                 "new_process_seconds": said["seconds"],
                 "new_process_warm_up_seconds": said["warm_up_seconds"],
+                "new_process_started_mb": said["started_mb"],
                 "new_process_floor_mb": said["floor_mb"],
                 "new_process_peak_rss_mb": said["peak_mb"],
                 "new_process_peak_before_the_render_mb": said["peak_before_the_render_mb"],
@@ -451,35 +448,6 @@ def render_in_a_new_process(pep_id: int) -> dict[str, float]:
         else:
             figures["new_process_cold_seconds"] = said["seconds"]
     return figures
-
-
-def render_one(pep_id: int, *, warm: bool) -> None:
-    """(`--render-one`, in the new process) Render one PEP; print its figures as JSON.
-    Imports only what a worker has (typical.py, not the benchmark's test tools)."""
-    from documents import pdf
-    from tests.documents import typical
-
-    started = time.perf_counter()
-    if warm:
-        pdf.prepare_rendering_process()  # as a documents worker's process does as it starts
-    warm_up_seconds = time.perf_counter() - started
-    extra = typical.typical_extra(random.Random(pep_id))  # noqa: S311 (made-up answers)
-    pep = Pep.objects.select_related("child", "child__authority").get(pk=pep_id)
-    floor, peak_before = _memory_mb()
-    started = time.perf_counter()
-    pdf.html_to_pdf(pdf.render_html(pdf.pep_document(pep, extra=extra)))
-    seconds = time.perf_counter() - started
-    print(
-        json.dumps(
-            {
-                "seconds": round(seconds, 3),
-                "warm_up_seconds": round(warm_up_seconds, 3),
-                "floor_mb": floor,
-                "peak_before_the_render_mb": peak_before,
-                "peak_mb": _memory_mb()[1],
-            }
-        )
-    )
 
 
 def bench_documents(per_template: int, bulk: int, rng: random.Random) -> dict[str, object]:
@@ -721,11 +689,7 @@ def main() -> None:
     parser.add_argument("--bulk", type=int, default=100)
     parser.add_argument("--roll-children", type=int, default=10_000)
     parser.add_argument("--mis-rows", type=int, default=5004)
-    parser.add_argument("--render-one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--cold", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    if options.render_one:
-        return render_one(options.render_one, warm=not options.cold)
     parts = [p for p in options.parts.split(",") if p]
     if unknown := set(parts) - set(PARTS):
         raise SystemExit(f"unknown parts {sorted(unknown)}: choose from {', '.join(PARTS)}")

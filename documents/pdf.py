@@ -7,9 +7,10 @@ Three steps, each pure apart from reading the PEP:
    signed-off PEP prints exactly what was signed off.
 2. `render_html` fills `templates/pdf/pep_<template>.html` with it (Django templates, so every
    answer is escaped: text typed into a PEP is never markup).
-3. `html_to_pdf` hands the HTML to WeasyPrint with `StaticOnlyFetcher`, which serves files from
-   static/pdf/ (the stylesheet and its fonts) and refuses everything else: no network, no other
-   file. It runs under a time limit so one huge PEP cannot hold a worker.
+3. `html_to_pdf` hands the HTML to WeasyPrint (documents/layout.py, imported by the first
+   render) with `StaticOnlyFetcher`, which serves files from static/pdf/ (the stylesheet and
+   its fonts) and refuses everything else: no network, no other file. It runs under a time
+   limit so one huge PEP cannot hold a worker.
 
 The PDF is tagged, as PDF/UA-1, for screen readers; it has no password (the case systems it is
 uploaded to need none, and access is controlled in the portal instead).
@@ -22,22 +23,16 @@ import ctypes
 import datetime as dt
 import gc
 import logging
-import mimetypes
 import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from children.models import Child, Enrolment
 from children.school_year import PepTemplate, year_group_on
@@ -54,9 +49,6 @@ from peps.sections import (
 from peps.selectors import display_answer, previously_recorded
 
 logger = logging.getLogger(__name__)
-# WeasyPrint logs every step of every render at INFO: thousands of lines for one bulk ZIP.
-# Its warnings (a refused URL, a missing glyph) still come through.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # The only folder a render may read from: the print stylesheet and the fonts it names.
 STATIC_PDF_DIR = Path(settings.BASE_DIR) / "static" / "pdf"
@@ -491,41 +483,6 @@ class FetchRefused(ValueError):
     """A render asked for something outside static/pdf/: nothing is fetched."""
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """WeasyPrint's URL fetcher, narrowed to `file://` URLs inside static/pdf/.
-
-    Every network URL (http, https, ftp, data …) and every other file is refused, so whatever
-    is typed into a PEP, and whatever a template might one day link to, a render can never
-    read a local file or call out. WeasyPrint logs a refusal as a warning and leaves the
-    resource out; the document still renders."""
-
-    def __init__(self, root: Path = STATIC_PDF_DIR) -> None:
-        super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False)
-        self.root = root.resolve()
-
-    def path_for(self, url: str) -> Path:
-        parts = urlsplit(url)
-        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-            raise FetchRefused(f"Refused to fetch {url[:200]!r}: only static/pdf/ files")
-        path = Path(url2pathname(parts.path)).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise FetchRefused(f"Refused to fetch {url[:200]!r}: not a file in static/pdf/")
-        return path
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        try:
-            path = self.path_for(url)
-        except FetchRefused:
-            logger.warning("PDF render refused a URL", extra={"url": url[:200]})
-            raise
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if path.suffix == ".ttf":
-            content_type = "font/ttf"
-        return URLFetcherResponse(
-            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
-        )
-
-
 class RenderTimeout(Exception):
     """A render took longer than its time limit and was stopped."""
 
@@ -596,37 +553,16 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         disarm()
 
 
-_prepared = threading.local()
-
-
-def _stylesheet() -> tuple[CSS, FontConfiguration]:
-    """The print stylesheet and the font configuration holding its fonts, made once per
-    thread and reused: WeasyPrint copies @font-face fonts into a temporary folder for each
-    FontConfiguration, so one per render would leave a trail of them until garbage collection.
-    Made outside any time limit, so an interrupted render never leaves them half built."""
-    if not hasattr(_prepared, "stylesheet"):
-        font_config = FontConfiguration()
-        stylesheet = CSS(
-            filename=str(STYLESHEET), url_fetcher=StaticOnlyFetcher(), font_config=font_config
-        )
-        _prepared.stylesheet = (stylesheet, font_config)
-    return _prepared.stylesheet
-
-
 def html_to_pdf(html: str, *, seconds: float | None = RENDER_TIME_LIMIT) -> bytes:
     """The PDF of `html`, laid out with static/pdf/pep.css and its fonts only."""
-    stylesheet, font_config = _stylesheet()
-    fetcher = StaticOnlyFetcher()
+    # WeasyPrint (with fontTools and Pillow, ~27 MB) is imported by the first render, not by
+    # every process that imports this module: web workers and the default queue's workers
+    # import it (receivers, services) but most never render (docs/performance-notes.md).
+    from . import layout
+
+    css, font_config = layout.stylesheet()
     with time_limit(seconds):
-        document = HTML(string=html, base_url=STATIC_PDF_DIR.as_uri() + "/", url_fetcher=fetcher)
-        pdf: bytes = document.write_pdf(
-            stylesheets=[stylesheet],
-            font_config=font_config,
-            pdf_variant=PDF_VARIANT,
-            # An identifier derived from the content, not random: same document, same bytes.
-            pdf_identifier=True,
-        )
-    return pdf
+        return layout.write_pdf(html, css, font_config)
 
 
 # Every face of the print font, a table and a list: enough for Pango to load the fonts and
@@ -644,7 +580,9 @@ def warm_up() -> None:
     fonts, the compiled templates, Pango's font caches (a short document laid out). A
     documents worker's process calls it as it starts (documents/receivers.py), so its first
     PEP takes as long as the next; otherwise the first render pays ~0.2 s more."""
-    _stylesheet()
+    from . import layout
+
+    layout.stylesheet()
     for name in TEMPLATE_NAMES.values():
         get_template(name)
     html_to_pdf(_WARM_UP_HTML, seconds=None)

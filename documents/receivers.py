@@ -5,7 +5,7 @@ after sign-off makes a new version of it (the old one kept)."""
 from typing import Any
 
 from celery import current_app
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 from django.dispatch import receiver
 
 from pep_portal.outbox.services import enqueue_after_commit
@@ -40,10 +40,24 @@ def new_version_after_pp_decision(sender: Any, *, request: Any, **kwargs: Any) -
         )
 
 
+def _takes_documents() -> bool:
+    return DOCUMENTS_QUEUE in (current_app.amqp.queues.consume_from or {})
+
+
+@worker_init.connect(dispatch_uid="documents.import_weasyprint_before_the_pool")  # type: ignore[untyped-decorator]
+def import_weasyprint_before_the_pool(**kwargs: Any) -> None:
+    """A documents worker's main process, before it starts its pool: WeasyPrint imported
+    (documents/layout.py, ~25 MB), once, so the pool's processes forked from it share its
+    pages rather than each importing its own copy at its warm-up. Other processes never
+    import it unless they render (documents/pdf.py html_to_pdf)."""
+    if _takes_documents():
+        from . import layout  # noqa: F401
+
+
 @worker_process_init.connect(dispatch_uid="documents.warm_up_pdf_rendering")  # type: ignore[untyped-decorator]
 def warm_up_pdf_rendering(**kwargs: Any) -> None:
     """A documents worker's process, as it starts: the stylesheet, fonts and templates made
     before its first PEP, and the garbage collector told to leave what it holds alone
     (pdf.prepare_rendering_process). Other queues' workers never render: nothing for them."""
-    if DOCUMENTS_QUEUE in (current_app.amqp.queues.consume_from or {}):
+    if _takes_documents():
         pdf.prepare_rendering_process()

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from children.models import Child, School
 from children.school_year import academic_year_start
 from children.selectors import child_get_for_user
-from pep_portal import csv_export, xlsx_export
+from pep_portal import csv_export
 from pep_portal.accounts.permissions import Action, user_can
 from pep_portal.accounts.requests import AuthenticatedRequest
 from pep_portal.audit import services as audit
@@ -438,4 +438,7 @@ def outcomes_dashboard_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
         request=request,
         detail={"export": "education outcomes dashboard", "year": year, "format": "xlsx"},
     )
+    # Imported here: openpyxl (~9 MB) only for the processes that write a workbook.
+    from pep_portal import xlsx_export
+
     return xlsx_export.response(board_sheets(board), f"education-outcomes-{year}.xlsx")

@@ -33,8 +33,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-import holidays
-
 from .choices import DayUnit
 
 ONE_DAY = dt.timedelta(days=1)
@@ -91,6 +89,10 @@ def financial_year_of(day: dt.date) -> FinancialYear:
 
 @lru_cache(maxsize=256)
 def _bank_holidays_in(year: int) -> dict[dt.date, str]:
+    # Imported here, once per year asked (cached): the package is ~5 MB and most processes
+    # never count working days.
+    import holidays
+
     listed = holidays.UnitedKingdom(subdiv="ENG", years=year)
     # The package lists a Saturday or Sunday holiday beside its "(observed)" weekday; only the
     # weekday changes anything, and counting the weekend entry too would be a double count.

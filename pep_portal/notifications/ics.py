@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Calendar, Event
 
 from .models import InviteeEmail, Kind, Notification
 
@@ -30,6 +29,9 @@ def _entry(
     url: str = "",
     location: str = "",
 ) -> bytes:
+    # Imported here: only a meeting's e-mail carries a calendar entry (icalendar is ~4 MB).
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", "-//PEP Portal//PEP meetings//EN")
     calendar.add("version", "2.0")

@@ -1,6 +1,30 @@
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from . import oidc, views
+from . import views
+
+
+def _sign_on(name: str, *, class_based: bool = False) -> Callable[..., HttpResponse]:
+    """Single sign-on's view `name` (security/oidc.py), imported when first asked for: it
+    brings mozilla-django-oidc, requests and PyJWT (~3 MB), which a process loading the URLs
+    (every worker runs Django's checks as it starts) otherwise never needs."""
+
+    @cache
+    def target() -> Callable[..., HttpResponse]:
+        from . import oidc
+
+        found = getattr(oidc, name)
+        return found.as_view() if class_based else found  # type: ignore[no-any-return]
+
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return target()(request, *args, **kwargs)
+
+    return view
+
 
 urlpatterns = [
     path("", views.second_factor_manage, name="second_factor_manage"),
@@ -19,10 +43,10 @@ account_urlpatterns = [
     path("confirm-identity/", views.confirm_identity, name="confirm_identity"),
     path("email/", views.email_change, name="email_change"),
     path("email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
-    path("sso/", oidc.sso_choose, name="sso_choose"),
-    path("sso/<int:pk>/", oidc.StartSignOn.as_view(), name="sso_start"),
-    path("sso/callback/", oidc.FinishSignOn.as_view(), name="sso_callback"),
-    path("sso/refused/", oidc.sso_refused, name="sso_refused"),
+    path("sso/", _sign_on("sso_choose"), name="sso_choose"),
+    path("sso/<int:pk>/", _sign_on("StartSignOn", class_based=True), name="sso_start"),
+    path("sso/callback/", _sign_on("FinishSignOn", class_based=True), name="sso_callback"),
+    path("sso/refused/", _sign_on("sso_refused"), name="sso_refused"),
 ]
 
 people_urlpatterns = [

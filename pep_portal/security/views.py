@@ -5,7 +5,6 @@ of sensitive actions."""
 import base64
 from urllib.parse import urlencode
 
-import segno
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -127,6 +126,8 @@ def second_factor_set_up(request: AuthenticatedRequest) -> HttpResponse:
             request.session["pep_after_codes"] = _next(request)
             response = redirect("second_factor_backup_codes")
             return _complete_sign_in(request, response) if first else response
+    import segno  # imported here: only this page draws a QR code
+
     qr = segno.make(device.config_url, error="m")
     secret = base64.b32encode(device.bin_key).decode()
     return render(

@@ -7,8 +7,9 @@ import pytest
 from weasyprint import HTML
 
 from children.school_year import PepTemplate
-from documents import pdf
-from documents.pdf import STATIC_PDF_DIR, STYLESHEET, FetchRefused, StaticOnlyFetcher
+from documents import layout, pdf
+from documents.layout import StaticOnlyFetcher
+from documents.pdf import STATIC_PDF_DIR, STYLESHEET, FetchRefused
 from peps.services import section_save
 from tests.documents.reading import read_pdf
 
@@ -102,7 +103,7 @@ def test_markup_typed_into_a_pep_is_printed_as_text_and_nothing_is_fetched(
     personas, peps_by_template, no_network, fetched, monkeypatch
 ):
     # Load the stylesheet afresh, so its fonts are fetched (and seen) during this render.
-    monkeypatch.setattr(pdf, "_prepared", threading.local())
+    monkeypatch.setattr(layout, "_prepared", threading.local())
     pep = peps_by_template[PepTemplate.YG]
     section = pep.sections.get(key="teacher_comments")
     section_save(

@@ -9,7 +9,7 @@ import pytest
 from celery import current_app
 from kombu import Queue
 
-from documents import pdf
+from documents import layout, pdf
 from documents.receivers import warm_up_pdf_rendering
 
 
@@ -21,7 +21,7 @@ def _in_a_new_thread(monkeypatch: pytest.MonkeyPatch, queues: list[str]) -> dict
 
     def start() -> None:
         warm_up_pdf_rendering()
-        seen["stylesheet"] = getattr(pdf._prepared, "stylesheet", None)
+        seen["stylesheet"] = getattr(layout._prepared, "stylesheet", None)
 
     thread = threading.Thread(target=start)
     thread.start()
