@@ -1,11 +1,10 @@
-from collections.abc import Iterable, Iterator
-from itertools import chain
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Subquery, Value
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -71,15 +70,11 @@ def audit_search(request: AuthenticatedRequest) -> HttpResponse:
 def audit_export(request: AuthenticatedRequest) -> HttpResponse:
     _, filters = _search(request)
     events = audit_events_for(user=request.user, filters=filters)
-    # The file's rows and how many events match are read by one statement (the count is a
-    # column of every row), started here before anything is recorded: the bulk-export record
-    # says how many events leave, and the file holds exactly those, not its own download's
-    # event nor one written, or committed late with a lower id, while it is sent. (Outside a
-    # transaction the statement's cursor is WITH HOLD: PostgreSQL keeps its rows when it is
-    # declared.)
-    rows_read = _audit_values(events).iterator(chunk_size=EXPORT_CHUNK)
-    first = next(rows_read, None)
-    rows = min(first[-1] if first else 0, EXPORT_LIMIT)
+    # Counted first (the bulk-export record says how many events leave), in one statement with
+    # the newest event's id: the file is then read up to that id, so it holds the events
+    # counted, not those written while it is sent (its own download's among them).
+    counted = events.order_by().aggregate(rows=Count("pk"), last=Max("pk"))
+    rows = min(counted["rows"], EXPORT_LIMIT)
     security_services.bulk_export_record(
         actor=request.user, what=f"CSV of the audit log: {rows} events"
     )
@@ -92,7 +87,7 @@ def audit_export(request: AuthenticatedRequest) -> HttpResponse:
     # Sent as it is read, a chunk of plain values at a time (issue 20: up to 50,000 events
     # built in memory took 14 s under load), so its memory does not grow with the log.
     response = csv_export.streaming_response(
-        _audit_rows(request.user, events, chain((first,), rows_read) if first else ()),
+        _audit_rows(request.user, events.filter(pk__lte=counted["last"] or 0), rows),
         f"audit-{timezone.localdate():%Y-%m-%d}.csv",
         byte_order_mark=False,
     )
@@ -113,13 +108,14 @@ COLUMNS = [
 ]
 
 
-def _audit_values(events: QuerySet[AuditEvent]) -> QuerySet[Any]:
-    """The newest EXPORT_LIMIT events as plain values, each with the number of events the
-    search matches (counted before the limit) as its last value."""
-    # A subquery of its own, not a window over the rows (which PostgreSQL kept in a temporary
-    # file): computed once, in the statement's snapshot.
-    matching = events.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk"))
-    return events.annotate(matching=Subquery(matching.values("n"))).values_list(
+def _audit_rows(user: User, events: QuerySet[AuditEvent], rows: int) -> Iterator[list[Any]]:
+    """The file's rows, header first: the newest `rows` events. The names of the children in
+    them whom the person may see are read in one query first (at most the authority's
+    children, however long the log)."""
+    yield COLUMNS
+    actions = dict(AuditAction.choices)
+    names = children_named_for(user=user, child_ids=events.order_by().values("child_id").distinct())
+    values = events.values_list(
         "occurred_at",
         "action",
         "actor_label",
@@ -127,19 +123,7 @@ def _audit_values(events: QuerySet[AuditEvent]) -> QuerySet[Any]:
         "target_type",
         "target_id",
         "ip_address",
-        "matching",
-    )[:EXPORT_LIMIT]
-
-
-def _audit_rows(
-    user: User, events: QuerySet[AuditEvent], values: Iterable[tuple[Any, ...]]
-) -> Iterator[list[Any]]:
-    """The file's rows, header first, from `values` (`_audit_values`). The names of the children
-    in them whom the person may see are read in one query first (at most the authority's
-    children, however long the log)."""
-    yield COLUMNS
-    actions = dict(AuditAction.choices)
-    names = children_named_for(user=user, child_ids=events.order_by().values("child_id").distinct())
+    )[:rows]
     here = timezone.get_current_timezone()
     for (
         occurred_at,
@@ -149,8 +133,7 @@ def _audit_rows(
         target_type,
         target_id,
         address,
-        _,
-    ) in values:
+    ) in values.iterator(chunk_size=EXPORT_CHUNK):
         yield [
             occurred_at.astimezone(here).isoformat(timespec="seconds"),
             actions.get(action, action),
