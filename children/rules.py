@@ -47,10 +47,12 @@ def _care_access_key(user: User) -> tuple[str, int | None, int | None, dt.date]:
     return ("care_access", user.pk, user.school_id, timezone.localdate())
 
 
-def _read_care_access(user: User, rows: QuerySet[ChildUserObjectPermission, Any]) -> _CareAccess:
+def _read_care_access(user: User) -> _CareAccess:
     """One query: the care-team children's ids and, for school staff (who alone are handed
     PEPs over after a change of school), their windows at their school today."""
-    granted = rows.annotate(window=Value(False)).values_list("content_object_id", "window")
+    granted = (
+        _granted_rows(user).annotate(window=Value(False)).values_list("content_object_id", "window")
+    )
     if user.role in (Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF) and user.school_id:
         windows = (
             previous_school_windows(user_id=user.pk, today=timezone.localdate())
@@ -76,13 +78,16 @@ def granted_children(user: User) -> QuerySet[ChildUserObjectPermission, Any] | A
     parameter: a nested subquery is compiled afresh for every question and was most of those
     pages' Python time. Only while a GET is answered (pep_portal/request_memo.py), which
     changes no care team."""
-    rows = ChildUserObjectPermission.objects.filter(
+    access = once_asked_often(
+        _care_access_key(user), lambda: None, lambda: _read_care_access(user), often=4
+    )
+    return _granted_rows(user) if access is None else access.children
+
+
+def _granted_rows(user: User) -> QuerySet[ChildUserObjectPermission, Any]:
+    return ChildUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_child"
     ).values("content_object_id")
-    access = once_asked_often(
-        _care_access_key(user), lambda: None, lambda: _read_care_access(user, rows), often=4
-    )
-    return rows if access is None else access.children
 
 
 def holds_previous_school_window(user: User) -> bool | None:

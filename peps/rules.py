@@ -61,7 +61,13 @@ def handed_over_peps(user: User) -> Q:
 
 
 def _visible_peps(user: User) -> Q:
-    return _care_team_peps(user) | handed_over_peps(user)
+    care_team = _care_team_peps(user)
+    handed_over = handed_over_peps(user)
+    if handed_over == nothing():
+        # Most people: the care team's PEPs alone, the very filter of the actions below (so
+        # a page's buttons and its reading are one subquery in `allowed_actions`).
+        return care_team
+    return care_team | handed_over
 
 
 def _peps_set_up_by(user: User) -> Q:

@@ -89,7 +89,7 @@ def test_actions_with_the_same_rule_are_asked_once(personas, pep_setting):
 
     (got, sql), _ = _answered("GET", page)
     assert got == expected
-    # Ready, attach, arrange (the care team) and submit, raise PP+ (her own caseload), view (the
-    # care team or a previous school's window): three subqueries, not six; review: no rule.
-    assert {Action.MARK_PEP_READY, Action.ADD_ATTACHMENT, Action.ARRANGE_MEETING} <= got
-    assert sql.count("EXISTS(") == 3
+    # View, ready, attach, arrange (the care team) and submit, raise PP+ (her own caseload): two
+    # subqueries, not six; review: no rule (no subquery).
+    assert {Action.VIEW_PEP, Action.MARK_PEP_READY, Action.ADD_ATTACHMENT} <= got
+    assert sql.count("EXISTS(") == 2
