@@ -93,3 +93,19 @@ def test_actions_with_the_same_rule_are_asked_once(personas, pep_setting):
     # subqueries, not six; review: no rule (no subquery).
     assert {Action.VIEW_PEP, Action.MARK_PEP_READY, Action.ADD_ATTACHMENT} <= got
     assert sql.count("EXISTS(") == 2
+
+
+def test_a_rule_inherited_from_the_child_carries_the_care_team_not_a_query_of_children(
+    personas, pep_setting
+):
+    """`scope_pks`: the PEPs of the children a social worker may see are filtered by her care
+    team's rows themselves, with no subquery of the children table around them; the same
+    PEPs as the children's own rule gives (the oracle)."""
+    social_worker = personas.social_worker
+    peps = scope_queryset(social_worker, Action.VIEW_PEP, Pep.objects.all())
+    sql = str(peps.query)
+    assert '"children_childuserobjectpermission"' in sql
+    assert '"children_child"' not in sql
+    children = scope_queryset(social_worker, Action.VIEW_CHILD, Child.objects.all())
+    expected = set(Pep.objects.filter(child__in=children).values_list("pk", flat=True))
+    assert expected and set(peps.values_list("pk", flat=True)) == expected
