@@ -4,9 +4,12 @@ Registered with the permission engine (pep_portal.accounts.permissions) by Child
 A user who is not signed in or whose account is closed never reaches these rules.
 """
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.utils import timezone
 
 from pep_portal.accounts.models import LocalAuthority, User
 from pep_portal.accounts.permissions import (
@@ -19,7 +22,9 @@ from pep_portal.accounts.permissions import (
     widen_object_rule,
 )
 from pep_portal.accounts.roles import AUTHORITY_ROLES, Role
+from pep_portal.request_memo import once_asked_often, recall
 
+from .access import _any_of, previous_school_windows
 from .models import (
     AdviceRequest,
     Child,
@@ -29,12 +34,68 @@ from .models import (
 )
 
 
-def granted_children(user: User) -> QuerySet[ChildUserObjectPermission, Any]:
+@dataclass(frozen=True)
+class _CareAccess:
+    """A person's care-team children (as the right-hand side of an `__in` filter) and whether
+    they hold a previous school's read-only window today, read once for a page load."""
+
+    children: Any
+    holds_window: bool
+
+
+def _care_access_key(user: User) -> tuple[str, int | None, int | None, dt.date]:
+    return ("care_access", user.pk, user.school_id, timezone.localdate())
+
+
+def _read_care_access(user: User) -> _CareAccess:
+    """One query: the care-team children's ids and, for school staff (who alone are handed
+    PEPs over after a change of school), their windows at their school today."""
+    granted = (
+        _granted_rows(user).annotate(window=Value(False)).values_list("content_object_id", "window")
+    )
+    if user.role in (Role.DESIGNATED_TEACHER, Role.DELEGATED_SCHOOL_STAFF) and user.school_id:
+        windows = (
+            previous_school_windows(user_id=user.pk, today=timezone.localdate())
+            .filter(school_id=user.school_id)
+            .annotate(window=Value(True))
+            .values_list("child_id", "window")
+        )
+        granted = granted.order_by().union(windows.order_by(), all=True)
+    found = list(granted)
+    return _CareAccess(
+        children=_any_of([child_id for child_id, window in found if not window]),
+        holds_window=any(window for _, window in found),
+    )
+
+
+def granted_children(user: User) -> QuerySet[ChildUserObjectPermission, Any] | Any:
     """The ids of the children whose care team the user is in (the rows
-    `children.access.sync_child_access` keeps), as a subquery."""
+    `children.access.sync_child_access` keeps), for an `__in` filter.
+
+    A subquery; but a page that asks about the care team again and again (the PEP page: the PEP,
+    the child's and the PEP's buttons, its QA and PP+ parts, a dozen rules) reads the ids once,
+    with one query, at the fourth question, and later questions carry them as one array
+    parameter: a nested subquery is compiled afresh for every question and was most of those
+    pages' Python time. Only while a GET is answered (pep_portal/request_memo.py), which
+    changes no care team."""
+    access = once_asked_often(
+        _care_access_key(user), lambda: None, lambda: _read_care_access(user), often=4
+    )
+    return _granted_rows(user) if access is None else access.children
+
+
+def _granted_rows(user: User) -> QuerySet[ChildUserObjectPermission, Any]:
     return ChildUserObjectPermission.objects.filter(
         user_id=user.pk, permission__codename="view_child"
     ).values("content_object_id")
+
+
+def holds_previous_school_window(user: User) -> bool | None:
+    """Whether the user holds a previous school's read-only window at their school today, when
+    this page load already read it with their care team (`granted_children`); None when not
+    known (ask the database)."""
+    access = recall(_care_access_key(user))
+    return None if access is None else access.holds_window
 
 
 def _visible_children(user: User) -> Q:

@@ -35,6 +35,29 @@ def remembered(key: Hashable, compute: Callable[[], T]) -> T:
     return value  # type: ignore[no-any-return]
 
 
+class _Asked(int):
+    """How many times a page load asked for a key computed only from the n-th time."""
+
+
+def once_asked_often(
+    key: Hashable, first: Callable[[], T], compute: Callable[[], T], *, often: int = 3
+) -> T:
+    """first() the first `often - 1` times a page load asks for this key (and everywhere outside
+    one); from the `often`-th time on, compute()'s value, computed once. For an answer that costs
+    a query of its own, worth it only where the page asks for it again and again: a page that
+    asks once or twice pays nothing more."""
+    memo = _memo.get()
+    if memo is None:
+        return first()
+    value = memo.get(key, _Asked(0))
+    if isinstance(value, _Asked):
+        if value + 1 < often:
+            memo[key] = _Asked(value + 1)
+            return first()
+        value = memo[key] = compute()
+    return value  # type: ignore[no-any-return]
+
+
 def remember(key: Hashable, value: Any) -> None:
     """Keep an answer found another way (several asked in one query) for the rest of the page."""
     memo = _memo.get()
@@ -45,7 +68,8 @@ def remember(key: Hashable, value: Any) -> None:
 def recall(key: Hashable) -> Any:
     """The answer kept for this key, or None when there is none (or nothing is remembered)."""
     memo = _memo.get()
-    return None if memo is None else memo.get(key)
+    value = None if memo is None else memo.get(key)
+    return None if isinstance(value, _Asked) else value
 
 
 class RequestMemoMiddleware:

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from children.access import previous_school_windows
 from children.models import Child
+from children.rules import holds_previous_school_window
 from pep_portal.accounts.models import User
 from pep_portal.accounts.permissions import (
     Action,
     nothing,
     register_object_rules,
-    scope_queryset,
+    scope_pks,
     user_can,
 )
 from pep_portal.accounts.roles import Role
@@ -25,7 +26,7 @@ from .models import EDITABLE_STATUSES, Pep, PepSection
 
 def peps_of_children(user: User, action: Action) -> Q:
     """The PEPs of the children the user may `action`."""
-    return Q(child_id__in=scope_queryset(user, action, Child.objects.all()).values("pk"))
+    return Q(child_id__in=scope_pks(user, action, Child))
 
 
 def _care_team_peps(user: User) -> Q:
@@ -45,18 +46,28 @@ def handed_over_peps(user: User) -> Q:
         or user.school_id is None
     ):
         return nothing()
-    window = previous_school_windows(user_id=user.pk, today=timezone.localdate()).filter(
-        child_id=OuterRef("child_id"),
-        school_id=user.school_id,
-        moved_on__gte=OuterRef("starts_on"),
+    # Few people hold a window on any day: where the page load already read the user's care
+    # team and windows together (children.rules.granted_children, the PEP page), without one
+    # the rule is no PEP at all, not two correlated subqueries compiled for every question.
+    if holds_previous_school_window(user) is False:
+        return nothing()
+    windows = previous_school_windows(user_id=user.pk, today=timezone.localdate()).filter(
+        school_id=user.school_id
     )
+    window = windows.filter(child_id=OuterRef("child_id"), moved_on__gte=OuterRef("starts_on"))
     at_school = Q(updated_by__school_id=user.school_id) | Q(completed_by__school_id=user.school_id)
     contributed = PepSection.objects.filter(at_school, pep_id=OuterRef("pk"))
     return Q(Exists(window)) & Q(Exists(contributed))
 
 
 def _visible_peps(user: User) -> Q:
-    return _care_team_peps(user) | handed_over_peps(user)
+    care_team = _care_team_peps(user)
+    handed_over = handed_over_peps(user)
+    if handed_over == nothing():
+        # Most people: the care team's PEPs alone, the very filter of the actions below (so
+        # a page's buttons and its reading are one subquery in `allowed_actions`).
+        return care_team
+    return care_team | handed_over
 
 
 def _peps_set_up_by(user: User) -> Q:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from children.selectors import child_get_for_user
-from pep_portal.accounts.permissions import Action, allowed_actions
+from pep_portal.accounts.permissions import Action, allowed_actions_together
 from pep_portal.audit import services as audit
 from pep_portal.audit.models import AuditAction
 from pep_portal.forms import show_service_errors
@@ -52,27 +52,29 @@ def _pep_page(
     """The PEP page; after a refused upload, with the attachment form's errors beside it."""
     user = request.user
     audit.record(user, AuditAction.PEP_OPENED, pep, child=pep.child, request=request)
-    # What the page's parts ask of the child (the sections' edit rights, the outcomes), asked
-    # of the engine together: kept for this page load, so the parts ask nothing more.
-    allowed_actions(
-        user, pep.child, [Action.VIEW_CHILD, Action.VIEW_OUTCOMES, Action.RECORD_OUTCOMES]
+    # What the page's parts ask of the child (the sections' edit rights, the outcomes) and the
+    # page's buttons, asked of the engine together (one query, not one per button or object):
+    # kept for this page load, so the parts ask nothing more.
+    _, may = allowed_actions_together(
+        user,
+        [
+            (pep.child, [Action.VIEW_CHILD, Action.VIEW_OUTCOMES, Action.RECORD_OUTCOMES]),
+            (
+                pep,
+                [
+                    Action.MARK_PEP_READY,
+                    Action.SUBMIT_PEP,
+                    Action.REVIEW_PEP,
+                    Action.ADD_ATTACHMENT,
+                    Action.RAISE_PP_REQUEST,
+                    Action.ARRANGE_MEETING,
+                ],
+            ),
+        ],
     )
     rows = section_rows(user=user, pep=pep)
     answered = sum(r.answered for r in rows)
     asked = sum(r.asked for r in rows)
-    # The page's buttons, asked of the engine together (one query, not one each).
-    may = allowed_actions(
-        user,
-        pep,
-        [
-            Action.MARK_PEP_READY,
-            Action.SUBMIT_PEP,
-            Action.REVIEW_PEP,
-            Action.ADD_ATTACHMENT,
-            Action.RAISE_PP_REQUEST,
-            Action.ARRANGE_MEETING,
-        ],
-    )
     allowed = {
         "ready": Action.MARK_PEP_READY in may
         and pep.status in (PepStatus.DRAFT, PepStatus.IN_PROGRESS),

@@ -158,16 +158,42 @@ def _rule_for(model: type[Model], action: Action) -> ObjectRule:
         raise PermissionError(f"No rule for {action} on {model.__name__}") from None
 
 
-def scope_queryset(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
-    """The rows of `queryset` that `user` may `action`."""
-    model = queryset.model
+def _allowed(user: User, model: type[Model], action: Action) -> Q | None:
+    """The filter of the rows of `model` that `user` may `action` (the rule and its widenings);
+    None when the user may do nothing at all."""
     rule = _rule_for(model, action)
     if not _may_act(user):
-        return queryset.none()
+        return None
     allowed = rule(user)
     for widening in _WIDENINGS.get((model, action), ()):
         allowed |= widening(user)
+    return allowed
+
+
+def scope_queryset(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The rows of `queryset` that `user` may `action`."""
+    allowed = _allowed(user, queryset.model, action)
+    if allowed is None:
+        return queryset.none()
     return queryset.filter(allowed)
+
+
+def scope_pks(user: User, action: Action, model: type[Model]) -> object:
+    """The primary keys of the rows of `model` that `user` may `action`, as the right-hand side
+    of an `__in` filter on a foreign key to `model` (a rule inherited from a parent object's).
+
+    A rule that is itself a set of primary keys (`Q(pk__in=...)`: the care team) is given as
+    that set, not wrapped in a subquery of `model` that selects the same keys: a foreign key
+    holds only keys that exist, so both filter the same rows, and each nesting is SQL compiled
+    afresh for every question a page asks."""
+    allowed = _allowed(user, model, action)
+    if allowed is None:
+        return model._default_manager.none().values("pk")
+    if not allowed.negated and len(allowed.children) == 1:
+        only = allowed.children[0]
+        if isinstance(only, tuple) and only[0] == "pk__in":
+            return only[1]
+    return model._default_manager.filter(allowed).values("pk")
 
 
 def user_can(user: User, action: Action, obj: Model | None = None) -> bool:
@@ -200,27 +226,56 @@ def allowed_actions(user: User, obj: Model, actions: Iterable[Action]) -> set[Ac
     asks, all in one query (a page with several buttons, not a query per button). The answers
     are kept for the rest of a GET's page load: asked here first, the page's later `user_can`
     of the same object asks nothing more."""
-    model = type(obj)
-    actions = list(actions)
-    checks = {}
-    for n, action in enumerate(actions):
-        scoped = scope_queryset(user, action, model._default_manager.filter(pk=obj.pk))
-        if not scoped.query.is_empty():
-            checks[action] = (f"may_{n}", Exists(scoped))
-    row = None
-    if checks:
-        row = (
-            model._default_manager.filter(pk=obj.pk)
-            .annotate(**dict(checks.values()))
-            .values(*(name for name, _ in checks.values()))
-            .first()
+    return allowed_actions_together(user, [(obj, actions)])[0]
+
+
+def allowed_actions_together(
+    user: User, questions: Iterable[tuple[Model, Iterable[Action]]]
+) -> list[set[Action]]:
+    """`allowed_actions` of several objects (a PEP and its child, say) in one query: for each
+    (object, actions), which of them the user may do, in the order asked. Two actions whose
+    rules are the same filter of the same object are asked once."""
+    questions = [(obj, list(actions)) for obj, actions in questions]
+    checks: dict[tuple[int, Action], str] = {}
+    annotations: dict[str, Exists] = {}
+    asked: dict[object, str] = {}
+    for n, (obj, actions) in enumerate(questions):
+        model = type(obj)
+        for action in actions:
+            allowed = _allowed(user, model, action)
+            if allowed is None:
+                continue
+            scoped = model._default_manager.filter(pk=obj.pk).filter(allowed)
+            if scoped.query.is_empty():
+                continue
+            try:
+                # The rules of several buttons are often the one care team (same Q, same row).
+                same = (model, obj.pk, allowed)
+                hash(same)
+            except TypeError:
+                same = (n, action)
+            if same not in asked:
+                asked[same] = f"may_{len(asked)}"
+                annotations[asked[same]] = Exists(scoped)
+            checks[(n, action)] = asked[same]
+    row: dict[str, bool] = {}
+    if annotations:
+        carrier, _ = questions[0]
+        found = list(
+            type(carrier)
+            ._default_manager.filter(pk=carrier.pk)
+            .order_by()
+            .annotate(**annotations)
+            .values(*annotations)[:1]
         )
-    allowed = set()
-    if row is not None:
-        allowed = {action for action, (name, _) in checks.items() if row[name]}
-    for action in actions:
-        remember(_answer_key(user, action, obj), action in allowed)
-    return allowed
+        row = found[0] if found else {}
+    answers = []
+    for n, (obj, actions) in enumerate(questions):
+        allowed_here = {a for a in actions if (n, a) in checks and row.get(checks[(n, a)])}
+        for action in actions:
+            remember(_answer_key(user, action, obj), action in allowed_here)
+        answers.append(allowed_here)
+    return answers
 
 
 def allowed_ids(user: User, action: Action, objects: Iterable[Model]) -> set[int]:

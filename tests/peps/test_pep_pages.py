@@ -208,12 +208,13 @@ def test_pep_page_and_work_list_query_counts_do_not_grow(
     # + PP+ permission and requests; + the QA reviews the reader may see; no meeting to record;
     # + the audit event of the opening; + whether the reader is in the care team (a previous
     # school reads every section, changing none), may see the child's outcomes and may record
-    # them, asked of the engine together (one query, remembered for the page load); the page's
-    # buttons asked of the engine in one query; + the term's education outcomes (attainment,
-    # attendance, exclusions); + the rule set and its terms, once for the page (which sections
-    # the task list marks as needed before the PEP can be marked ready, the attendance
-    # thresholds); + the state of the records that answer the attainment and attendance
-    # questions (one query)
+    # them, and the page's buttons, asked of the engine together (one query, remembered for the
+    # page load); + the reader's care team and previous-school windows, read once for the
+    # page's many questions (children.rules.granted_children); + the term's education
+    # outcomes (attainment, attendance, exclusions); + the rule set and its terms, once for the
+    # page (which sections the task list marks as needed before the PEP can be marked ready,
+    # the attendance thresholds); + the state of the records that answer the attainment and
+    # attendance questions (one query)
     with django_assert_num_queries(18):
         client.get(reverse("pep_detail", args=[pep_setting.pep.pk]))
     # + the open meeting tasks (the no-school-place rule); + the rule sets and their terms (which
