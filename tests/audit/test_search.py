@@ -282,4 +282,3 @@ def test_the_childrens_names_are_read_as_plain_values(personas, setting, events)
         post_init.disconnect(count, sender=Child)
     assert names == {setting.child.pk: "Zara Quill"}
     assert built == []
-
